@@ -1,0 +1,31 @@
+// Build with esbuild: one bundle per entry point that exists. Automerge (and its wasm)
+// and electron stay external: they load from node_modules at run time.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync } from 'node:fs';
+
+const entries = [
+  { in: 'main/main.ts', out: 'dist/main/main.js', platform: 'node' },
+  { in: 'preload/preload.ts', out: 'dist/preload/preload.cjs', platform: 'node', format: 'cjs' },
+  { in: 'renderer/app.ts', out: 'dist/renderer/app.js', platform: 'browser' },
+  { in: 'core/cli.ts', out: 'dist/cli/baton.js', platform: 'node' },
+];
+
+mkdirSync('dist', { recursive: true });
+let built = 0;
+for (const e of entries) {
+  if (!existsSync(e.in)) continue;
+  await build({
+    entryPoints: [e.in],
+    outfile: e.out,
+    bundle: true,
+    platform: e.platform,
+    format: e.format ?? 'esm',
+    target: e.platform === 'browser' ? 'chrome120' : 'node20',
+    sourcemap: true,
+    external: ['electron', '@automerge/automerge', 'bonjour-service', 'ws', 'electron-store'],
+    logLevel: 'warning',
+  });
+  built++;
+  console.log(`built ${e.out}`);
+}
+if (built === 0) console.log('nothing to build yet');

@@ -1,0 +1,442 @@
+import type { MemberId } from '../ids';
+import { type DetectorConfig, DEFAULT_DETECTOR, PhiDetector } from './detector';
+import { nextEpoch } from './epoch';
+
+/**
+ * The election: a deterministic state machine over (members, liveness observations,
+ * now). It never reads a clock or sends a message; the node feeds it heartbeats,
+ * handovers and leave notices with the current time and carries out its decisions.
+ */
+
+export type Role = 'host' | 'member';
+
+export interface ElectionConfig {
+  self: MemberId;
+  /** False for a copy that opted out of hosting. */
+  eligible: boolean;
+  /** Failback hysteresis: an earlier member must be healthy this long before hosting moves back. */
+  stabilityMs: number;
+  detector: DetectorConfig;
+  /** Silence after start-up before this copy may promote itself (lets it hear the room first). */
+  bootGraceMs: number;
+}
+
+export const DEFAULT_STABILITY_MS = 15_000;
+
+export function electionConfig(
+  self: MemberId,
+  over: Partial<Omit<ElectionConfig, 'self'>> = {},
+): ElectionConfig {
+  const detector = over.detector ?? DEFAULT_DETECTOR;
+  return {
+    self,
+    eligible: over.eligible ?? true,
+    stabilityMs: over.stabilityMs ?? DEFAULT_STABILITY_MS,
+    detector,
+    bootGraceMs: over.bootGraceMs ?? 3 * detector.heartbeatMs,
+  };
+}
+
+/** What a heartbeat says about its sender (the election's part of the wire message). */
+export interface HeartbeatView {
+  epoch: number;
+  role: Role;
+  hostId: MemberId | null;
+  seq: number;
+  echo: number;
+  hostAgoMs: number | null;
+  eligible: boolean;
+}
+
+export type Decision =
+  | { kind: 'become-host'; epoch: number; reason: 'create' | 'failover' | 'handover' | 'reassert' }
+  | {
+      kind: 'follow';
+      hostId: MemberId;
+      epoch: number;
+      reason: 'newer-epoch' | 'handover' | 'tie' | 'deaf-peer';
+    }
+  | { kind: 'lost-host'; hostId: MemberId }
+  | { kind: 'failback'; to: MemberId };
+
+interface PeerState {
+  detector: PhiDetector;
+  liveSince: number | null;
+  eligible: boolean;
+  role: Role;
+  epoch: number;
+  hostId: MemberId | null;
+  /** When (our clock) this peer last heard its host, as it reported. */
+  hostHeardAt: number | null;
+  /** Last time this peer's echo showed that it hears us. */
+  hearsMeAt: number | null;
+  /** Since when this peer has continuously claimed to host. */
+  hostClaimSince: number | null;
+  left: boolean;
+  /** Highest heartbeat seq received from this peer (echoed back to it). */
+  lastSeq: number;
+}
+
+export class Election {
+  private order: MemberId[] = [];
+  private readonly peers = new Map<MemberId, PeerState>();
+  private _role: Role = 'member';
+  private _epoch: number;
+  private _hostId: MemberId | null = null;
+  private maxEpochSeen: number;
+  private seq = 0;
+  private bootAt: number | null = null;
+  /** A peer reported an epoch newer than ours, hosted by someone we cannot hear. */
+  private orphanEpochSince: number | null = null;
+  private lostNoted = false;
+  private hostSteppedDown = false;
+
+  constructor(
+    readonly cfg: ElectionConfig,
+    persistedEpoch = 0,
+  ) {
+    this._epoch = persistedEpoch;
+    this.maxEpochSeen = persistedEpoch;
+  }
+
+  get role(): Role {
+    return this._role;
+  }
+  get epoch(): number {
+    return this._epoch;
+  }
+  get hostId(): MemberId | null {
+    return this._hostId;
+  }
+  get members(): readonly MemberId[] {
+    return this.order;
+  }
+
+  /** The successorship order as replicated in the document (sorted member ids). */
+  setMembers(ids: Iterable<MemberId>): void {
+    this.order = [...new Set(ids)].sort();
+  }
+
+  start(now: number): void {
+    this.bootAt = now;
+  }
+
+  /** The creator of a session hosts it from the first instant. */
+  create(now: number): Decision[] {
+    this.bootAt = now;
+    this.become('host', this.cfg.self, this.newEpoch(), now);
+    return [{ kind: 'become-host', epoch: this._epoch, reason: 'create' }];
+  }
+
+  isLive(id: MemberId, now: number): boolean {
+    if (id === this.cfg.self) return true;
+    const p = this.peers.get(id);
+    return !!p && !p.left && p.detector.isAvailable(now);
+  }
+
+  /** Silence after which a peer is suspected, as the detector currently estimates it. */
+  suspectAfterMs(id: MemberId): number {
+    const p = this.peers.get(id);
+    return p ? p.detector.suspectAfterMs() : new PhiDetector(this.cfg.detector).suspectAfterMs();
+  }
+
+  /** Live, eligible members in successorship order, the current host first. */
+  successors(now: number): MemberId[] {
+    const rest = this.order.filter(
+      (id) => id !== this._hostId && this.isLive(id, now) && this.eligibleOf(id),
+    );
+    return this._hostId ? [this._hostId, ...rest] : rest;
+  }
+
+  /** The next `k` members that would take over from this host, in order. */
+  nextHolders(k: number, now: number): MemberId[] {
+    return this.order
+      .filter((id) => id !== this.cfg.self && this.isLive(id, now) && this.eligibleOf(id))
+      .slice(0, k);
+  }
+
+  /** Fields of the next heartbeat to `to`. Call once per peer per round; `nextRound` advances seq. */
+  heartbeatFor(to: MemberId, now: number): HeartbeatView {
+    const p = this.peers.get(to);
+    return {
+      epoch: this._epoch,
+      role: this._role,
+      hostId: this._hostId,
+      seq: this.seq,
+      echo: p ? p.lastSeq : -1,
+      hostAgoMs: this.hostAgo(now),
+      eligible: this.cfg.eligible,
+    };
+  }
+
+  nextRound(): void {
+    this.seq++;
+  }
+
+  onHeartbeat(from: MemberId, hb: HeartbeatView, now: number): Decision[] {
+    if (from === this.cfg.self) return [];
+    const p = this.peer(from);
+    const wasAvailable = p.detector.isAvailable(now) && !p.left;
+    p.detector.heartbeat(now);
+    if (!wasAvailable || p.liveSince === null) p.liveSince = now;
+    p.left = false;
+    p.lastSeq = Math.max(p.lastSeq, hb.seq);
+    p.eligible = hb.eligible;
+    p.role = hb.role;
+    p.epoch = hb.epoch;
+    p.hostId = hb.hostId;
+    p.hostHeardAt = hb.hostAgoMs === null ? null : now - hb.hostAgoMs;
+    if (this.hearsMe(hb)) p.hearsMeAt = now;
+    p.hostClaimSince = hb.role === 'host' ? (p.hostClaimSince ?? now) : null;
+    this.maxEpochSeen = Math.max(this.maxEpochSeen, hb.epoch);
+
+    if (hb.role === 'host') return this.onHostClaim(from, p, now);
+    // A member names us host of a newer epoch: we missed the handover message.
+    if (hb.epoch > this._epoch && hb.hostId === this.cfg.self && this.cfg.eligible) {
+      this.become('host', this.cfg.self, hb.epoch, now);
+      return [{ kind: 'become-host', epoch: hb.epoch, reason: 'handover' }];
+    }
+    if (hb.epoch > this._epoch && hb.hostId !== null && hb.hostId !== this.cfg.self) {
+      if (this.isLive(hb.hostId, now) && this.peers.get(hb.hostId)?.role === 'host') {
+        return this.follow(hb.hostId, hb.epoch, 'newer-epoch', now);
+      }
+    }
+    if (this._role === 'host' && hb.epoch > this._epoch && hb.hostId !== this.cfg.self) {
+      if (hb.hostId === null || !this.isLive(hb.hostId, now)) this.orphanEpochSince ??= now;
+    }
+    // Our host now says it is a member: it stepped down without us hearing the handover.
+    if (
+      from === this._hostId &&
+      this._role === 'member' &&
+      hb.epoch >= this._epoch &&
+      !this.lostNoted
+    ) {
+      this.lostNoted = true;
+      this.hostSteppedDown = true;
+      return [{ kind: 'lost-host', hostId: from }];
+    }
+    return [];
+  }
+
+  /** A graceful handover: `to` hosts `epoch` from now on. */
+  onHandover(from: MemberId, to: MemberId, epoch: number, now: number): Decision[] {
+    this.maxEpochSeen = Math.max(this.maxEpochSeen, epoch);
+    if (epoch <= this._epoch) return [];
+    const p = this.peers.get(from);
+    if (p) p.hostClaimSince = null;
+    if (to === this.cfg.self) {
+      this.become('host', this.cfg.self, epoch, now);
+      return [{ kind: 'become-host', epoch, reason: 'handover' }];
+    }
+    return this.follow(to, epoch, 'handover', now);
+  }
+
+  /** A peer said goodbye: it is gone at once, no detector timeout. */
+  onLeave(from: MemberId, now: number): Decision[] {
+    const p = this.peers.get(from);
+    if (!p) return [];
+    p.left = true;
+    p.liveSince = null;
+    p.hostClaimSince = null;
+    p.detector.reset();
+    return this.tick(now);
+  }
+
+  /** Periodic evaluation: failover, failback, stale host claims. */
+  tick(now: number): Decision[] {
+    for (const p of this.peers.values()) {
+      const live = !p.left && p.detector.isAvailable(now);
+      if (!live) p.liveSince = null;
+      if (!live) p.hostClaimSince = null;
+    }
+    if (this._role === 'host') return this.hostTick(now);
+    return this.memberTick(now);
+  }
+
+  /** Hand hosting to `to` (failback or graceful leave). Returns the new epoch to announce. */
+  handOver(to: MemberId, now: number): number {
+    const epoch = nextEpoch(
+      Math.max(this._epoch, this.maxEpochSeen),
+      Math.max(0, this.order.indexOf(to)),
+    );
+    this.become('member', to, epoch, now);
+    return epoch;
+  }
+
+  /** First live, eligible member after the current host, excluding self (for a graceful leave). */
+  successorForLeave(now: number): MemberId | null {
+    return (
+      this.order.find(
+        (id) => id !== this.cfg.self && this.isLive(id, now) && this.eligibleOf(id),
+      ) ?? null
+    );
+  }
+
+  private hostTick(now: number): Decision[] {
+    // Failback: an earlier member healthy for the whole stability window, which hears us.
+    const stableSince = now - this.cfg.stabilityMs;
+    for (const id of this.order) {
+      if (id === this.cfg.self) break;
+      const p = this.peers.get(id);
+      if (!p || !this.isLive(id, now) || !p.eligible || p.liveSince === null) continue;
+      if (
+        p.liveSince <= stableSince &&
+        p.hearsMeAt !== null &&
+        p.hearsMeAt >= now - this.suspectAfterMs(id)
+      ) {
+        return [{ kind: 'failback', to: id }];
+      }
+    }
+    // Peers follow a newer epoch whose host we cannot hear: take them over under a newer epoch still.
+    if (this.maxEpochSeen > this._epoch && this.orphanEpochSince !== null) {
+      if (now - this.orphanEpochSince >= this.cfg.bootGraceMs) {
+        this.orphanEpochSince = null;
+        this._epoch = this.newEpoch();
+        return [{ kind: 'become-host', epoch: this._epoch, reason: 'reassert' }];
+      }
+    }
+    return [];
+  }
+
+  private memberTick(now: number): Decision[] {
+    const out: Decision[] = [];
+    if (this._hostId !== null && this._hostId !== this.cfg.self) {
+      if (this.isLive(this._hostId, now) && !this.hostSteppedDown) return [];
+      if (!this.lostNoted) out.push({ kind: 'lost-host', hostId: this._hostId });
+      this.lostNoted = true;
+    }
+    if (this.bootAt === null || now - this.bootAt < this.cfg.bootGraceMs) return out;
+    if (!this.cfg.eligible) return out;
+    // The first live eligible member hosts. If that is a peer (even one hosting an older
+    // epoch, which reasserts a newer one when it hears us), we wait for it.
+    const candidate = this.order.find((id) => this.isLive(id, now) && this.eligibleOf(id));
+    if (candidate !== this.cfg.self) return out;
+    if (this.blockedByEvidence(now)) return out;
+    this.become('host', this.cfg.self, this.newEpoch(), now);
+    out.push({ kind: 'become-host', epoch: this._epoch, reason: 'failover' });
+    return out;
+  }
+
+  /** No promotion on our say-so alone: a peer that heard the host after we did proves it alive. */
+  private blockedByEvidence(now: number): boolean {
+    const host = this.hostSteppedDown ? null : this._hostId;
+    const mine = host ? (this.peers.get(host)?.detector.lastHeard ?? -Infinity) : -Infinity;
+    const margin = this.cfg.detector.heartbeatMs / 2;
+    for (const [id, p] of this.peers) {
+      if (
+        !this.isLive(id, now) ||
+        p.hostHeardAt === null ||
+        p.hostId === null ||
+        p.hostId === this.cfg.self
+      )
+        continue;
+      if (p.role === 'host') continue;
+      const heardRecently = p.hostHeardAt >= now - this.suspectAfterMs(p.hostId);
+      const sameHost = host !== null && p.hostId === host;
+      if (sameHost && p.hostHeardAt > mine + margin && heardRecently) return true;
+      // Someone follows a host of an epoch at least as new as ours that is alive for them.
+      if (!sameHost && p.epoch >= this._epoch && heardRecently && !this.isLive(p.hostId, now))
+        return true;
+    }
+    return false;
+  }
+
+  private onHostClaim(from: MemberId, p: PeerState, now: number): Decision[] {
+    const newer = p.epoch > this._epoch || (p.epoch === this._epoch && from < this.cfg.self);
+    if (this._role === 'host') {
+      if (newer)
+        return this.follow(from, p.epoch, p.epoch > this._epoch ? 'newer-epoch' : 'tie', now);
+      // Asymmetric link: it has hosted in our hearing for a whole timeout and does not hear us.
+      // It will never demote, so we defer to it.
+      const window = this.suspectAfterMs(from);
+      const deaf = p.hearsMeAt === null || p.hearsMeAt < now - window;
+      if (p.hostClaimSince !== null && now - p.hostClaimSince >= window && deaf) {
+        return this.follow(from, p.epoch, 'deaf-peer', now);
+      }
+      return [];
+    }
+    if (from === this._hostId && p.epoch === this._epoch && !this.hostSteppedDown) return [];
+    if (p.epoch > this._epoch) return this.follow(from, p.epoch, 'newer-epoch', now);
+    const current = this._hostId;
+    const currentGone = current === null || this.hostSteppedDown || !this.isLive(current, now);
+    if (p.epoch === this._epoch && (currentGone || from < current || from === current)) {
+      return this.follow(from, p.epoch, 'tie', now);
+    }
+    // An older epoch is refused; that host demotes or reasserts when it hears us.
+    return [];
+  }
+
+  private follow(
+    hostId: MemberId,
+    epoch: number,
+    reason: Extract<Decision, { kind: 'follow' }>['reason'],
+    now: number,
+  ): Decision[] {
+    this.become('member', hostId, epoch, now);
+    // A new host gets a full detector timeout to start heartbeating before it counts as lost.
+    const p = this.peer(hostId);
+    if (!p.detector.isAvailable(now)) {
+      p.detector.reset();
+      p.detector.heartbeat(now);
+      p.left = false;
+    }
+    return [{ kind: 'follow', hostId, epoch, reason }];
+  }
+
+  private become(role: Role, hostId: MemberId, epoch: number, _now: number): void {
+    this.lostNoted = false;
+    this.hostSteppedDown = false;
+    this._role = role;
+    this._hostId = hostId;
+    this._epoch = epoch;
+    this.maxEpochSeen = Math.max(this.maxEpochSeen, epoch);
+    if (role === 'member') this.orphanEpochSince = null;
+  }
+
+  private newEpoch(): number {
+    const slot = Math.max(0, this.order.indexOf(this.cfg.self));
+    return nextEpoch(Math.max(this._epoch, this.maxEpochSeen), slot);
+  }
+
+  private hostAgo(now: number): number | null {
+    if (this._hostId === null) return null;
+    if (this._hostId === this.cfg.self) return 0;
+    const last = this.peers.get(this._hostId)?.detector.lastHeard;
+    return last === undefined || last === null ? null : Math.max(0, now - last);
+  }
+
+  private hearsMe(hb: HeartbeatView): boolean {
+    if (hb.echo < 0) return false;
+    const rounds = this.seq - hb.echo;
+    return (
+      rounds * this.cfg.detector.heartbeatMs <=
+      this.cfg.detector.acceptablePauseMs + 2 * this.cfg.detector.heartbeatMs
+    );
+  }
+
+  private eligibleOf(id: MemberId): boolean {
+    if (id === this.cfg.self) return this.cfg.eligible;
+    return this.peers.get(id)?.eligible ?? false;
+  }
+
+  private peer(id: MemberId): PeerState {
+    let p = this.peers.get(id);
+    if (!p) {
+      p = {
+        detector: new PhiDetector(this.cfg.detector),
+        liveSince: null,
+        eligible: false,
+        role: 'member',
+        epoch: 0,
+        hostId: null,
+        hostHeardAt: null,
+        hearsMeAt: null,
+        hostClaimSince: null,
+        left: false,
+        lastSeq: -1,
+      };
+      this.peers.set(id, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,35 @@
+import { type DetectorConfig, DEFAULT_DETECTOR } from '../election/detector';
+import { DEFAULT_STABILITY_MS } from '../election/election';
+
+/**
+ * Engine settings. Defaults and why:
+ * - heartbeat every 250 ms: 4 frames/s per link is negligible on a LAN and gives the
+ *   detector enough samples to notice a crash in about a second;
+ * - phi-accrual threshold 8 with a 100 ms deviation floor and 250 ms tolerated pause:
+ *   a silent host is suspected after ≈ 1.0 s on a clean link, later on a lossy one;
+ * - failback after 15 s of continuous health, so a flapping laptop never takes hosting back;
+ * - K = 1: an acknowledged command survives the host and any one other failure at once.
+ */
+export interface EngineConfig {
+  detector: DetectorConfig;
+  stabilityMs: number;
+  /** Members (after the host, in successor order) that must hold a change before its ack. */
+  k: number;
+  /** Resend an unacknowledged command after this long. */
+  resendMs: number;
+  /** Longest a graceful leave waits for the successor to catch up before handing over anyway. */
+  handoverWaitMs: number;
+  eligible: boolean;
+}
+
+export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
+  const detector = over.detector ?? DEFAULT_DETECTOR;
+  return {
+    detector,
+    stabilityMs: over.stabilityMs ?? DEFAULT_STABILITY_MS,
+    k: over.k ?? 1,
+    resendMs: over.resendMs ?? 4 * detector.heartbeatMs,
+    handoverWaitMs: over.handoverWaitMs ?? 2 * detector.heartbeatMs,
+    eligible: over.eligible ?? true,
+  };
+}

@@ -1,0 +1,757 @@
+import type { Clock, TimerHandle } from '../clock';
+import { type Decision, Election, electionConfig } from '../election/election';
+import {
+  type CommandId,
+  type DeviceId,
+  type MemberId,
+  type SessionId,
+  asCommandId,
+  asMemberId,
+  asSessionId,
+} from '../ids';
+import { v7 as uuidv7 } from 'uuid';
+import { decode, encode, fromBase64, toBase64 } from '../protocol/codec';
+import type {
+  Ack,
+  CommandMsg,
+  Handover,
+  Heartbeat,
+  Hello,
+  Message,
+  SyncMsg,
+  Welcome,
+} from '../protocol/messages';
+import { PROTOCOL_VERSION } from '../protocol/version';
+import type { Random } from '../random';
+import { type Result, err } from '../result';
+import { AckTracker } from '../replication/ack-tracker';
+import type { App } from '../replication/app';
+import { createSessionDoc } from '../replication/document';
+import { Outbox } from '../replication/outbox';
+import { Replica } from '../replication/replica';
+import type { Store } from '../store/store';
+import type { Transport } from '../transport/transport';
+import { type EngineConfig, engineConfig } from './config';
+import { Emitter } from './emitter';
+import { type Identity, loadIdentity, saveIdentity } from './identity';
+
+export interface PeerOptions<S> {
+  deviceId: DeviceId;
+  name: string;
+  clock: Clock;
+  random: Random;
+  transport: Transport;
+  store: Store;
+  app: App<S>;
+  config?: Partial<EngineConfig>;
+  log?: (line: string) => void;
+}
+
+export type PeerRole = 'host' | 'member' | 'none';
+
+export interface PeerEvents extends Record<string, unknown> {
+  role: { role: PeerRole; hostId: MemberId | null; epoch: number };
+  hostChanged: { from: MemberId | null; to: MemberId; epoch: number; gapMs: number };
+  state: { heads: string[] };
+  ack: { id: CommandId; result: Result<unknown> };
+  joined: { sessionId: SessionId; memberId: MemberId };
+  /** A frame was dropped (bad input); the peer keeps running. */
+  dropped: { from: DeviceId; code: string; message: string };
+}
+
+interface PendingAck {
+  id: CommandId;
+  to: MemberId;
+  result: Result<unknown>;
+}
+
+/**
+ * One copy's engine: election, replica, outbox and ack tracking over injected ports
+ * (clock, randomness, transport, store). It owns its timers; the logic it drives
+ * only ever sees `now`. The same class runs in the simulator and on a real network.
+ */
+export class Peer<S> {
+  readonly events = new Emitter<PeerEvents>();
+  readonly cfg: EngineConfig;
+  private identity: Identity | null;
+  private replica: Replica<S> | null = null;
+  private election: Election | null = null;
+  private readonly outbox: Outbox;
+  private readonly acks = new AckTracker<PendingAck>();
+  private readonly waiters = new Map<CommandId, (r: Result<unknown>) => void>();
+  private timer: TimerHandle | null = null;
+  private running = false;
+  private leaving = false;
+  private hostlessSince: number | null = null;
+  private lastHost: MemberId | null = null;
+  private readonly lastSyncAt = new Map<MemberId, number>();
+  private readonly peerHeads = new Map<MemberId, string[]>();
+  private joinWaiter: { resolve: () => void; via: DeviceId; sessionId: SessionId } | null = null;
+  private failbackTarget: MemberId | null = null;
+  /** Where a member can be reached before the document lists it (the host, while joining). */
+  private readonly deviceHints = new Map<MemberId, DeviceId>();
+
+  constructor(private readonly o: PeerOptions<S>) {
+    this.cfg = engineConfig(o.config);
+    this.identity = loadIdentity(o.store);
+    this.outbox = new Outbox(o.store);
+    o.transport.onFrame((from, frame) => this.onFrame(from, frame));
+  }
+
+  // ---- public surface ----------------------------------------------------------
+
+  get memberId(): MemberId | null {
+    return this.identity?.memberId ?? null;
+  }
+  get sessionId(): SessionId | null {
+    return this.identity?.sessionId ?? null;
+  }
+  get role(): PeerRole {
+    if (!this.election || !this.running) return 'none';
+    return this.election.role;
+  }
+  get epoch(): number {
+    return this.election?.epoch ?? this.identity?.epoch ?? 0;
+  }
+  get hostId(): MemberId | null {
+    return this.election?.hostId ?? null;
+  }
+  get doc(): Replica<S>['doc'] | null {
+    return this.replica?.doc ?? null;
+  }
+  get isRunning(): boolean {
+    return this.running;
+  }
+  get deviceId(): DeviceId {
+    return this.o.deviceId;
+  }
+  heads(): string[] {
+    return this.replica?.heads() ?? [];
+  }
+  /** Whether the current host is live from here. */
+  hostReachable(): boolean {
+    const e = this.election;
+    if (!e || !e.hostId) return false;
+    return e.hostId === this.memberId || e.isLive(e.hostId, this.o.clock.now());
+  }
+  successors(): MemberId[] {
+    return this.election?.successors(this.o.clock.now()) ?? [];
+  }
+  isLive(id: MemberId): boolean {
+    return this.election?.isLive(id, this.o.clock.now()) ?? false;
+  }
+  suspectAfterMs(id: MemberId): number {
+    return this.election?.suspectAfterMs(id) ?? 0;
+  }
+  pendingCommands(): readonly { id: CommandId; body: unknown }[] {
+    return this.outbox.list();
+  }
+  bytesSentTo(id: MemberId): number {
+    return this.replica?.bytesSent.get(id) ?? 0;
+  }
+  replicaBytes(): number {
+    return this.replica?.save().byteLength ?? 0;
+  }
+
+  /** Resume the session persisted in the store, if any. Returns whether there was one. */
+  resume(): boolean {
+    if (!this.identity) return false;
+    const replica = Replica.load<S>(this.o.store, this.actor(this.identity.memberId));
+    if (!replica) return false;
+    this.replica = replica;
+    this.startElection(this.identity.memberId, this.identity.epoch);
+    this.election!.start(this.o.clock.now());
+    this.startTicking();
+    this.emitRole();
+    return true;
+  }
+
+  /** Create a new session; this copy becomes its first member and host. */
+  createSession(sessionId: string, name: string): MemberId {
+    const now = this.o.clock.now();
+    const memberId = asMemberId(uuidv7({ msecs: now, random: this.o.random.bytes(16) }));
+    const sid = asSessionId(sessionId);
+    const doc = createSessionDoc<S>(
+      { id: sid, name, createdAt: now },
+      { memberId, deviceId: this.o.deviceId, name: this.o.name },
+      this.o.app.init(),
+      this.actor(memberId),
+    );
+    this.replica = Replica.create(this.o.store, doc);
+    this.identity = { sessionId: sid, memberId, epoch: 0 };
+    saveIdentity(this.o.store, this.identity);
+    this.startElection(memberId, 0);
+    this.running = true;
+    this.handle(this.election!.create(now));
+    this.startTicking();
+    return memberId;
+  }
+
+  /** Ask the copy at `via` (a host) to admit us. Resolves once admitted and synced. */
+  join(via: DeviceId, sessionId: string): Promise<void> {
+    if (this.identity && this.identity.sessionId === sessionId && this.replica) {
+      if (!this.running) this.resume();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.joinWaiter = { resolve, via, sessionId: asSessionId(sessionId) };
+      this.sendHello(via, asSessionId(sessionId));
+      this.startTicking();
+    });
+  }
+
+  /** Submit a command. Resolves with the host's result once acknowledged (durable on K successors). */
+  submit(body: unknown): { id: CommandId; done: Promise<Result<unknown>> } {
+    const id = asCommandId(uuidv7({ msecs: this.o.clock.now(), random: this.o.random.bytes(16) }));
+    this.outbox.add({ id, body, createdAt: this.o.clock.now() });
+    const done = new Promise<Result<unknown>>((resolve) => this.waiters.set(id, resolve));
+    this.flushOutbox();
+    return { id, done };
+  }
+
+  /** Graceful leave: a host brings its successor up to date and hands over first. */
+  leave(): Promise<void> {
+    if (!this.running || !this.election || this.leaving) {
+      this.stop();
+      return Promise.resolve();
+    }
+    this.leaving = true;
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        this.broadcast((mid) => ({ type: 'leave', from: mid, epoch: this.epoch }));
+        this.stop();
+        resolve();
+      };
+      const now = this.o.clock.now();
+      const to = this.election!.role === 'host' ? this.election!.successorForLeave(now) : null;
+      if (!to) return finish();
+      // Bring the successor up to date (bounded wait), then hand over and say goodbye.
+      const deadline = now + this.cfg.handoverWaitMs;
+      this.pushSync(to);
+      const poll = (): void => {
+        if (this.acks.heldBy(to) >= this.acks.latestCounter || this.o.clock.now() >= deadline) {
+          this.doHandover(to);
+          return finish();
+        }
+        this.o.clock.setTimer(Math.max(5, this.cfg.detector.heartbeatMs / 10), poll);
+      };
+      poll();
+    });
+  }
+
+  /** Stop at once without a goodbye (a crash, as far as the room can tell). */
+  stop(): void {
+    this.running = false;
+    this.leaving = false;
+    if (this.timer) this.o.clock.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  /** Freeze in place (a laptop put to sleep, SIGSTOP): no timers, frames are lost. */
+  suspend(): void {
+    this.stop();
+  }
+
+  /** Wake up with the state held before `suspend` (the laptop opened again). */
+  wake(): void {
+    if (this.election) this.startTicking();
+  }
+
+  // ---- timers ------------------------------------------------------------------
+
+  private startTicking(): void {
+    this.running = true;
+    if (this.timer) this.o.clock.clearTimer(this.timer);
+    const loop = (): void => {
+      if (!this.running) return;
+      this.tick();
+      this.timer = this.o.clock.setTimer(this.cfg.detector.heartbeatMs, loop);
+    };
+    this.timer = this.o.clock.setTimer(0, loop);
+  }
+
+  private tick(): void {
+    const e = this.election;
+    if (!e || !this.replica) {
+      if (this.joinWaiter) this.sendHello(this.joinWaiter.via, this.joinWaiter.sessionId);
+      return;
+    }
+    const now = this.o.clock.now();
+    this.sendHeartbeats(now);
+    if (this.leaving) return;
+    this.handle(e.tick(now));
+    if (this.hostlessSince !== null && this.hostReachable()) {
+      this.hostlessSince = null;
+      this.emitRole();
+    }
+    if (e.role === 'host') this.releaseAcks();
+    this.repairSync(now);
+    this.flushOutbox();
+  }
+
+  private sendHeartbeats(now: number): void {
+    const e = this.election!;
+    const me = this.identity!.memberId;
+    const heads = this.replica!.heads();
+    for (const id of e.members) {
+      if (id === me) continue;
+      const device = this.replica!.deviceOf(id);
+      if (!device) continue;
+      const hb: Heartbeat = { type: 'hb', from: me, ...e.heartbeatFor(id, now), heads };
+      this.send(device, hb);
+    }
+    e.nextRound();
+  }
+
+  /** Restart a stalled sync exchange (lost frames) when a peer's heads differ from ours. */
+  private repairSync(now: number): void {
+    const e = this.election!;
+    const links =
+      e.role === 'host'
+        ? e.members.filter((m) => m !== this.memberId && e.isLive(m, now))
+        : [e.hostId];
+    const mine = this.replica!.heads().join();
+    const quiet = 2 * this.cfg.detector.heartbeatMs;
+    for (const peer of links) {
+      if (!peer || peer === this.memberId) continue;
+      const theirs = this.peerHeads.get(peer);
+      if (theirs && theirs.join() === mine) continue;
+      if (now - (this.lastSyncAt.get(peer) ?? -Infinity) < quiet) continue;
+      this.replica!.resetSync(peer);
+      this.pushSync(peer);
+    }
+  }
+
+  // ---- incoming ----------------------------------------------------------------
+
+  private onFrame(from: DeviceId, frame: string): void {
+    if (!this.running) return;
+    const d = decode(frame);
+    if (!d.ok) {
+      this.drop(from, d.error.code, d.error.message);
+      return;
+    }
+    try {
+      this.dispatch(from, d.message);
+    } catch (e) {
+      this.drop(from, 'internal', (e as Error).message);
+    }
+  }
+
+  private dispatch(from: DeviceId, m: Message): void {
+    switch (m.type) {
+      case 'hello':
+        return this.onHello(from, m);
+      case 'welcome':
+        return this.onWelcome(from, m);
+      case 'refuse':
+        return this.o.log?.(`refused by ${from}: ${m.error.code} ${m.error.message}`);
+      case 'hb':
+        return this.onHeartbeat(m);
+      case 'sync':
+        return this.onSync(m);
+      case 'have':
+        return this.onHave(m.from as MemberId, m.heads, m.epoch);
+      case 'cmd':
+        return this.onCommand(from, m);
+      case 'ack':
+        return this.onAck(m);
+      case 'not-host':
+        this.outbox.resetSendTimes();
+        return;
+      case 'handover':
+        return this.onHandover(m);
+      case 'leave':
+        if (!this.election) return;
+        this.handle(this.election.onLeave(asMemberId(m.from), this.o.clock.now()));
+        return;
+    }
+  }
+
+  private onHello(from: DeviceId, m: Hello): void {
+    const refuse = (code: string, message: string): void =>
+      this.send(from, { type: 'refuse', error: { code, message } });
+    if (m.v !== PROTOCOL_VERSION)
+      return refuse('version', `protocol ${m.v} is not ${PROTOCOL_VERSION}`);
+    if (!this.identity || m.sessionId !== this.identity.sessionId)
+      return refuse('unknown-session', 'not in that session');
+    const e = this.election;
+    if (!e || e.role !== 'host') {
+      this.send(from, {
+        type: 'not-host',
+        id: 'hello',
+        hostId: e?.hostId ?? null,
+        epoch: this.epoch,
+      });
+      return;
+    }
+    const { memberId, head } = this.replica!.admit(
+      asDeviceIdOf(m.deviceId),
+      m.name,
+      this.o.clock.now(),
+      this.o.random,
+    );
+    if (head) this.afterHostChange(head);
+    e.setMembers(this.replica!.members());
+    this.send(from, {
+      type: 'welcome',
+      sessionId: this.identity.sessionId,
+      memberId,
+      hostId: this.memberId!,
+      epoch: e.epoch,
+    });
+  }
+
+  private onWelcome(from: DeviceId, m: Welcome): void {
+    if (!this.joinWaiter || m.sessionId !== this.joinWaiter.sessionId || this.election) return;
+    const memberId = asMemberId(m.memberId);
+    this.deviceHints.set(asMemberId(m.hostId), from);
+    this.identity = { sessionId: asSessionId(m.sessionId), memberId, epoch: m.epoch };
+    saveIdentity(this.o.store, this.identity);
+    this.replica = Replica.empty<S>(this.o.store, this.actor(memberId));
+    this.startElection(memberId, 0);
+    this.election!.start(this.o.clock.now());
+    this.handle(
+      this.election!.onHandover(
+        asMemberId(m.hostId),
+        asMemberId(m.hostId),
+        m.epoch,
+        this.o.clock.now(),
+      ),
+    );
+    this.startTicking();
+  }
+
+  private onHeartbeat(m: Heartbeat): void {
+    const e = this.election;
+    if (!e || m.from === this.memberId) return;
+    const from = asMemberId(m.from);
+    this.peerHeads.set(from, m.heads);
+    const now = this.o.clock.now();
+    this.handle(e.onHeartbeat(from, { ...m, hostId: m.hostId as MemberId | null }, now));
+    if (e.role === 'host') this.onHave(from, m.heads, m.epoch);
+  }
+
+  private onSync(m: SyncMsg): void {
+    const e = this.election;
+    if (!e || !this.replica || m.epoch < e.epoch) return; // an older epoch is refused
+    const from = asMemberId(m.from);
+    this.lastSyncAt.set(from, this.o.clock.now());
+    const changed = this.replica.receiveSync(from, fromBase64(m.data));
+    if (changed) {
+      e.setMembers(this.replica.members());
+      if (e.role === 'host') {
+        // Merged a peer's changes (a demoted host's, say): anchor them in our ack chain.
+        this.afterHostChange(this.replica.anchor(this.o.clock.now()));
+      } else if (e.hostId) {
+        const host = e.hostId;
+        const device = this.replica.deviceOf(host);
+        if (device)
+          this.send(device, {
+            type: 'have',
+            from: this.memberId!,
+            epoch: e.epoch,
+            heads: this.replica.heads(),
+          });
+      }
+      this.events.emit('state', { heads: this.replica.heads() });
+      this.checkJoined();
+    }
+    this.pushSync(from);
+  }
+
+  private onHave(from: MemberId, heads: readonly string[], _epoch: number): void {
+    if (this.election?.role !== 'host') return;
+    this.peerHeads.set(from, [...heads]);
+    this.acks.reportHeads(from, heads);
+    this.releaseAcks();
+    if (this.failbackTarget === from) this.tryFailback(from);
+  }
+
+  private onCommand(from: DeviceId, m: CommandMsg): void {
+    const e = this.election;
+    if (!e || !this.replica) return;
+    if (e.role !== 'host' || this.leaving) {
+      this.send(from, { type: 'not-host', id: m.id, hostId: e.hostId, epoch: e.epoch });
+      return;
+    }
+    const sender = asMemberId(m.from);
+    const id = asCommandId(m.id);
+    const known = this.replica.deviceOf(sender);
+    if (known === null || known !== from) {
+      this.sendAck(from, sender, id, err('forbidden', 'sender is not a member of this session'));
+      return;
+    }
+    const now = this.o.clock.now();
+    const outcome = this.replica.applyCommand(this.o.app, id, m.body, {
+      commandId: id,
+      sender,
+      now,
+      epoch: e.epoch,
+    });
+    if (outcome.kind === 'rejected') {
+      this.sendAck(from, sender, id, outcome.result);
+      return;
+    }
+    let counter: number;
+    if (outcome.kind === 'applied') {
+      counter = this.afterHostChange(outcome.head);
+      this.events.emit('state', { heads: this.replica.heads() });
+    } else {
+      // A repeat: ack again once the holders have everything we have now.
+      counter =
+        this.acks.isOwnHead(this.replica.heads()[0] ?? '') && this.replica.heads().length === 1
+          ? this.acks.latestCounter
+          : this.afterHostChange(this.replica.anchor(now));
+    }
+    this.acks.add(counter, { id, to: sender, result: outcome.result });
+    this.releaseAcks();
+  }
+
+  private onAck(m: Ack): void {
+    const id = asCommandId(m.id);
+    if (!this.outbox.remove(id)) return; // duplicate ack
+    const result = m.result as Result<unknown>;
+    this.events.emit('ack', { id, result });
+    const w = this.waiters.get(id);
+    this.waiters.delete(id);
+    w?.(result);
+  }
+
+  private onHandover(m: Handover): void {
+    if (!this.election) return;
+    this.handle(
+      this.election.onHandover(asMemberId(m.from), asMemberId(m.to), m.epoch, this.o.clock.now()),
+    );
+  }
+
+  // ---- decisions ---------------------------------------------------------------
+
+  private handle(decisions: Decision[]): void {
+    for (const d of decisions) {
+      switch (d.kind) {
+        case 'become-host':
+          this.onBecomeHost(d.epoch);
+          break;
+        case 'follow':
+          this.onFollow(d.hostId);
+          break;
+        case 'lost-host':
+          this.hostlessSince ??= this.o.clock.now();
+          this.emitRole();
+          break;
+        case 'failback':
+          this.tryFailback(d.to);
+          break;
+      }
+    }
+  }
+
+  private onBecomeHost(epoch: number): void {
+    const now = this.o.clock.now();
+    this.persistEpoch(epoch);
+    this.acks.reset();
+    this.afterHostChange(this.replica!.startTerm(epoch, this.memberId!, now));
+    for (const m of this.election!.members) if (m !== this.memberId) this.replica!.resetSync(m);
+    this.noteHostChange(this.memberId!, epoch);
+    // Tell the room now rather than at the next heartbeat: members switch a round sooner.
+    this.sendHeartbeats(now);
+    this.outbox.resetSendTimes();
+    this.flushOutbox();
+  }
+
+  private onFollow(hostId: MemberId): void {
+    this.acks.dropPending();
+    this.failbackTarget = null;
+    this.persistEpoch(this.election!.epoch);
+    this.replica!.resetSync(hostId);
+    this.pushSync(hostId);
+    this.noteHostChange(hostId, this.election!.epoch);
+    this.outbox.resetSendTimes();
+    this.flushOutbox();
+  }
+
+  private tryFailback(to: MemberId): void {
+    if (this.election?.role !== 'host' || this.leaving) return;
+    if (this.acks.heldBy(to) >= this.acks.latestCounter) {
+      this.failbackTarget = null;
+      this.doHandover(to);
+      return;
+    }
+    if (this.failbackTarget !== to) {
+      this.failbackTarget = to;
+      this.pushSync(to);
+    }
+  }
+
+  private doHandover(to: MemberId): void {
+    const e = this.election!;
+    const epoch = e.handOver(to, this.o.clock.now());
+    this.broadcast((mid) => ({ type: 'handover', from: mid, epoch, to }));
+    this.onFollow(to);
+  }
+
+  private noteHostChange(to: MemberId, epoch: number): void {
+    const now = this.o.clock.now();
+    if (to !== this.lastHost) {
+      const gapMs = this.hostlessSince === null ? 0 : now - this.hostlessSince;
+      this.events.emit('hostChanged', { from: this.lastHost, to, epoch, gapMs });
+      this.lastHost = to;
+    }
+    this.hostlessSince = null;
+    this.emitRole();
+  }
+
+  private emitRole(): void {
+    this.events.emit('role', { role: this.role, hostId: this.hostId, epoch: this.epoch });
+  }
+
+  // ---- host side ---------------------------------------------------------------
+
+  /** The host changed the document: count it in the ack chain and sync it out. */
+  private afterHostChange(head: string): number {
+    const counter = this.acks.recordChange(head);
+    const e = this.election!;
+    const now = this.o.clock.now();
+    for (const m of e.members) if (m !== this.memberId && e.isLive(m, now)) this.pushSync(m);
+    return counter;
+  }
+
+  private releaseAcks(): void {
+    const e = this.election;
+    if (!e || e.role !== 'host') return;
+    const holders = e.nextHolders(this.cfg.k, this.o.clock.now());
+    for (const p of this.acks.release(holders)) {
+      this.sendAck(this.deviceOfMember(p.to), p.to, p.id, p.result);
+    }
+  }
+
+  private sendAck(
+    device: DeviceId | null,
+    to: MemberId,
+    id: CommandId,
+    result: Result<unknown>,
+  ): void {
+    const ack: Ack = { type: 'ack', id, epoch: this.epoch, result };
+    if (to === this.memberId) {
+      this.o.clock.setTimer(0, () => this.running && this.onAck(ack));
+      return;
+    }
+    if (device) this.send(device, ack);
+  }
+
+  // ---- member side -------------------------------------------------------------
+
+  private flushOutbox(): void {
+    const e = this.election;
+    if (!e || !this.running || !e.hostId) return;
+    const now = this.o.clock.now();
+    const due = this.outbox.due(now, this.cfg.resendMs);
+    if (due.length === 0) return;
+    const me = this.memberId!;
+    if (e.role === 'host') {
+      if (this.leaving) return;
+      for (const entry of due) {
+        this.outbox.markSent(entry.id, now);
+        const msg: CommandMsg = { type: 'cmd', from: me, id: entry.id, body: entry.body };
+        this.o.clock.setTimer(0, () => this.running && this.onCommand(this.o.deviceId, msg));
+      }
+      return;
+    }
+    if (!e.isLive(e.hostId, now)) return;
+    const device = this.deviceOfMember(e.hostId);
+    if (!device) return;
+    for (const entry of due) {
+      this.outbox.markSent(entry.id, now);
+      this.send(device, { type: 'cmd', from: me, id: entry.id, body: entry.body });
+    }
+  }
+
+  private checkJoined(): void {
+    if (!this.joinWaiter || !this.replica?.doc.baton?.session) return;
+    const w = this.joinWaiter;
+    this.joinWaiter = null;
+    this.events.emit('joined', { sessionId: this.sessionId!, memberId: this.memberId! });
+    w.resolve();
+  }
+
+  // ---- plumbing ----------------------------------------------------------------
+
+  private startElection(memberId: MemberId, epoch: number): void {
+    this.election = new Election(
+      electionConfig(memberId, {
+        eligible: this.cfg.eligible,
+        stabilityMs: this.cfg.stabilityMs,
+        detector: this.cfg.detector,
+      }),
+      epoch,
+    );
+    this.election.setMembers(this.replica!.members().length ? this.replica!.members() : [memberId]);
+  }
+
+  private persistEpoch(epoch: number): void {
+    if (!this.identity || epoch <= this.identity.epoch) return;
+    this.identity = { ...this.identity, epoch };
+    saveIdentity(this.o.store, this.identity);
+  }
+
+  private pushSync(peer: MemberId): void {
+    const device = this.deviceOfMember(peer);
+    if (!device || !this.replica) return;
+    const data = this.replica.generateSync(peer);
+    if (!data) return;
+    this.lastSyncAt.set(peer, this.o.clock.now());
+    this.send(device, {
+      type: 'sync',
+      from: this.memberId!,
+      epoch: this.epoch,
+      data: toBase64(data),
+    });
+  }
+
+  private broadcast(make: (me: MemberId) => Message): void {
+    const me = this.memberId;
+    if (!me || !this.election) return;
+    const msg = make(me);
+    for (const id of this.election.members) {
+      if (id === me) continue;
+      const device = this.deviceOfMember(id);
+      if (device) this.send(device, msg);
+    }
+  }
+
+  private sendHello(via: DeviceId, sessionId: SessionId): void {
+    this.send(via, {
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      sessionId,
+      deviceId: this.o.deviceId,
+      memberId: null,
+      name: this.o.name,
+      eligible: this.cfg.eligible,
+    });
+  }
+
+  private deviceOfMember(id: MemberId): DeviceId | null {
+    return (
+      (this.replica ? this.replica.deviceOf(id) : null) ?? this.deviceHints.get(id) ?? null
+    );
+  }
+
+  private send(to: DeviceId, msg: Message): void {
+    if (!this.running && msg.type !== 'leave') return;
+    this.o.transport.send(to, encode(msg));
+  }
+
+  private drop(from: DeviceId, code: string, message: string): void {
+    this.o.log?.(`dropped frame from ${from}: ${code}: ${message}`);
+    this.events.emit('dropped', { from, code, message });
+  }
+
+  /** Automerge actor id: stable per member so a restarted copy continues its own history. */
+  private actor(memberId: MemberId): string {
+    return memberId.replace(/-/g, '');
+  }
+}
+
+const asDeviceIdOf = (s: string): DeviceId => s as DeviceId;

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+// Every wire message, declared once. PROTOCOL.md beside this file gives the grammar.
+
+const memberId = z.string().min(1).max(64);
+const deviceId = z.string().min(1).max(64);
+const heads = z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(256);
+const epoch = z.number().int().nonnegative();
+const errorInfo = z.object({ code: z.string().max(64), message: z.string().max(1000) });
+
+export const helloSchema = z.object({
+  type: z.literal('hello'),
+  v: z.number().int(),
+  sessionId: z.string().min(1).max(64),
+  deviceId,
+  memberId: memberId.nullable(),
+  name: z.string().max(200),
+  eligible: z.boolean(),
+});
+
+export const welcomeSchema = z.object({
+  type: z.literal('welcome'),
+  sessionId: z.string().min(1).max(64),
+  memberId,
+  hostId: memberId,
+  epoch,
+});
+
+export const refuseSchema = z.object({ type: z.literal('refuse'), error: errorInfo });
+
+export const heartbeatSchema = z.object({
+  type: z.literal('hb'),
+  from: memberId,
+  epoch,
+  role: z.enum(['host', 'member']),
+  hostId: memberId.nullable(),
+  seq: z.number().int().nonnegative(),
+  /** Last `seq` the sender received from the recipient, or -1. */
+  echo: z.number().int().min(-1),
+  /** How long ago the sender last heard its host, or null. */
+  hostAgoMs: z.number().nonnegative().nullable(),
+  eligible: z.boolean(),
+  heads,
+});
+
+export const syncSchema = z.object({
+  type: z.literal('sync'),
+  from: memberId,
+  epoch,
+  /** Automerge sync message, base64. */
+  data: z.string().max(32 * 1024 * 1024),
+});
+
+export const haveSchema = z.object({ type: z.literal('have'), from: memberId, epoch, heads });
+
+export const commandSchema = z.object({
+  type: z.literal('cmd'),
+  from: memberId,
+  id: z.string().min(1).max(64),
+  body: z.unknown(),
+});
+
+export const ackSchema = z.object({
+  type: z.literal('ack'),
+  id: z.string().min(1).max(64),
+  epoch,
+  result: z.union([
+    z.object({ ok: z.literal(true), value: z.unknown() }),
+    z.object({ ok: z.literal(false), error: errorInfo }),
+  ]),
+});
+
+export const notHostSchema = z.object({
+  type: z.literal('not-host'),
+  id: z.string().min(1).max(64),
+  hostId: memberId.nullable(),
+  epoch,
+});
+
+export const handoverSchema = z.object({
+  type: z.literal('handover'),
+  from: memberId,
+  epoch,
+  to: memberId,
+});
+
+export const leaveSchema = z.object({ type: z.literal('leave'), from: memberId, epoch });
+
+export const messageSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  welcomeSchema,
+  refuseSchema,
+  heartbeatSchema,
+  syncSchema,
+  haveSchema,
+  commandSchema,
+  ackSchema,
+  notHostSchema,
+  handoverSchema,
+  leaveSchema,
+]);
+
+export type Message = z.infer<typeof messageSchema>;
+export type MessageType = Message['type'];
+export type Hello = z.infer<typeof helloSchema>;
+export type Welcome = z.infer<typeof welcomeSchema>;
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+export type SyncMsg = z.infer<typeof syncSchema>;
+export type Have = z.infer<typeof haveSchema>;
+export type CommandMsg = z.infer<typeof commandSchema>;
+export type Ack = z.infer<typeof ackSchema>;
+export type NotHost = z.infer<typeof notHostSchema>;
+export type Handover = z.infer<typeof handoverSchema>;
+export type Leave = z.infer<typeof leaveSchema>;

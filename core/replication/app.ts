@@ -1,0 +1,25 @@
+import type { CommandId, MemberId } from '../ids';
+import type { Result } from '../result';
+
+/** What the engine tells an app about the command it applies. */
+export interface ApplyContext {
+  commandId: CommandId;
+  /** The member that sent the command (as the transport authenticated it). */
+  sender: MemberId;
+  /** Host time of the apply; hosts order changes, so this is the authoritative time. */
+  now: number;
+  epoch: number;
+}
+
+/**
+ * An app on the engine: it owns `doc.app` and applies validated commands to it.
+ * `apply` runs inside an Automerge change on the host only; returning an error
+ * rolls the change back. Effects must be keyed by the command id (or by ids
+ * derived from it), so that the same command applied on both sides of a healed
+ * partition merges into one effect.
+ */
+export interface App<S, V = unknown> {
+  /** Initial app state written when a session is created. */
+  init(): S;
+  apply(state: S, command: unknown, ctx: ApplyContext): Result<V>;
+}

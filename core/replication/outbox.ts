@@ -1,0 +1,68 @@
+import type { CommandId } from '../ids';
+import type { Store } from '../store/store';
+
+/** A command this copy sent and the host has not acknowledged yet. */
+export interface OutboxEntry {
+  id: CommandId;
+  body: unknown;
+  createdAt: number;
+}
+
+const KEY = 'outbox.json';
+
+/**
+ * The member's persisted outbox. Unacknowledged commands survive a restart and are
+ * resent to whoever hosts next; the host's idempotency by command id makes resends safe.
+ */
+export class Outbox {
+  private entries: OutboxEntry[];
+  private readonly lastSent = new Map<CommandId, number>();
+
+  constructor(private readonly store: Store) {
+    const raw = store.load(KEY);
+    this.entries = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as OutboxEntry[]) : [];
+  }
+
+  add(entry: OutboxEntry): void {
+    this.entries.push(entry);
+    this.persist();
+  }
+
+  remove(id: CommandId): boolean {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.id !== id);
+    this.lastSent.delete(id);
+    if (this.entries.length === before) return false;
+    this.persist();
+    return true;
+  }
+
+  has(id: CommandId): boolean {
+    return this.entries.some((e) => e.id === id);
+  }
+
+  list(): readonly OutboxEntry[] {
+    return this.entries;
+  }
+
+  /** Entries due for (re)sending: never sent, or sent more than `resendMs` ago. */
+  due(now: number, resendMs: number): OutboxEntry[] {
+    return this.entries.filter((e) => {
+      const t = this.lastSent.get(e.id);
+      return t === undefined || now - t >= resendMs;
+    });
+  }
+
+  markSent(id: CommandId, now: number): void {
+    this.lastSent.set(id, now);
+  }
+
+  /** The host changed: everything is due again. */
+  resetSendTimes(): void {
+    this.lastSent.clear();
+  }
+
+  private persist(): void {
+    this.store.save(KEY, Buffer.from(JSON.stringify(this.entries)));
+  }
+}

@@ -1,0 +1,207 @@
+import * as Automerge from '@automerge/automerge';
+import type { CommandId, DeviceId, MemberId } from '../ids';
+import type { Random } from '../random';
+import { type Result, err } from '../result';
+import type { Store } from '../store/store';
+import { issueMemberId } from '../member-ids';
+import type { App, ApplyContext } from './app';
+import { type SessionDoc, memberIds } from './document';
+
+const DOC_KEY = 'doc.automerge';
+/** Rewrite the document file as one compact chunk after this many appended chunks. */
+const COMPACT_EVERY = 500;
+
+export type ApplyOutcome<V> =
+  | { kind: 'applied'; result: Result<V>; head: string }
+  | { kind: 'duplicate'; result: Result<V> }
+  | { kind: 'rejected'; result: Result<V> };
+
+/**
+ * One copy's replica of the session document: durable on its store, synced per link
+ * with Automerge's sync protocol (one SyncState per link). The host writes through
+ * `applyCommand`/`admit`; everyone merges through `receiveSync`.
+ */
+export class Replica<S> {
+  private _doc: Automerge.Doc<SessionDoc<S>>;
+  /** Reading the document goes through wasm; heads and the member list are cached per version. */
+  private cache: { heads: string[]; members: MemberId[]; devices: Map<MemberId, DeviceId> } | null = null;
+  private readonly syncStates = new Map<MemberId, Automerge.SyncState>();
+  private chunksSinceCompact = 0;
+  /** Bytes of sync messages generated, per link (for the "only what it lacks" check). */
+  readonly bytesSent = new Map<MemberId, number>();
+
+  private constructor(
+    private readonly store: Store,
+    doc: Automerge.Doc<SessionDoc<S>>,
+  ) {
+    this._doc = doc;
+  }
+
+  /** A new replica for a session this copy creates (the creator's document). */
+  static create<S>(store: Store, doc: Automerge.Doc<SessionDoc<S>>): Replica<S> {
+    const r = new Replica(store, doc);
+    store.save(DOC_KEY, Automerge.save(doc));
+    return r;
+  }
+
+  /** An empty replica for a session this copy joins; the host's sync fills it. */
+  static empty<S>(store: Store, actor: string): Replica<S> {
+    const r = new Replica(store, Automerge.init<SessionDoc<S>>({ actor }));
+    store.save(DOC_KEY, Automerge.save(r._doc));
+    return r;
+  }
+
+  /** The replica persisted on `store`, or null. */
+  static load<S>(store: Store, actor: string): Replica<S> | null {
+    const bytes = store.load(DOC_KEY);
+    if (!bytes) return null;
+    return new Replica(store, Automerge.load<SessionDoc<S>>(bytes, { actor }));
+  }
+
+  get doc(): Automerge.Doc<SessionDoc<S>> {
+    return this._doc;
+  }
+
+  heads(): string[] {
+    return this.cached().heads;
+  }
+
+  members(): MemberId[] {
+    return this.cached().members;
+  }
+
+  /** The device a member runs on, as the document records it. */
+  deviceOf(id: MemberId): DeviceId | null {
+    return this.cached().devices.get(id) ?? null;
+  }
+
+  private cached(): NonNullable<Replica<S>['cache']> {
+    if (!this.cache) {
+      const devices = new Map<MemberId, DeviceId>();
+      for (const [id, m] of Object.entries(this._doc.baton?.members ?? {})) devices.set(id as MemberId, m.deviceId as DeviceId);
+      this.cache = { heads: Automerge.getHeads(this._doc), members: memberIds(this._doc), devices };
+    }
+    return this.cache;
+  }
+
+  private set doc(next: Automerge.Doc<SessionDoc<S>>) {
+    this._doc = next;
+    this.cache = null;
+  }
+
+  /** Host: apply one command through the app, idempotent by command id. */
+  applyCommand<V>(
+    app: App<S, V>,
+    id: CommandId,
+    body: unknown,
+    ctx: ApplyContext,
+  ): ApplyOutcome<V> {
+    const seen = this._doc.baton?.cmds?.[id];
+    if (seen !== undefined) return { kind: 'duplicate', result: JSON.parse(seen) as Result<V> };
+    let result: Result<V> = err('internal', 'not applied');
+    const rejected = new Error('rejected');
+    try {
+      this.doc = Automerge.change(this._doc, { time: Math.floor(ctx.now / 1000) }, (d) => {
+        result = app.apply(d.app, body, ctx);
+        if (!result.ok) throw rejected; // roll the change back
+        d.baton.cmds[id] = JSON.stringify(result);
+      });
+    } catch (e) {
+      if (e !== rejected) {
+        result = err('internal', `apply failed: ${(e as Error).message}`);
+      }
+      return { kind: 'rejected', result };
+    }
+    this.persist();
+    return { kind: 'applied', result, head: this.heads()[0] as string };
+  }
+
+  /** Host: admit a device as a member, or return the id it already has. */
+  admit(
+    deviceId: DeviceId,
+    name: string,
+    now: number,
+    random: Random,
+  ): { memberId: MemberId; head: string | null } {
+    const members = this._doc.baton.members;
+    for (const [id, m] of Object.entries(members)) {
+      if (m.deviceId === deviceId) return { memberId: id as MemberId, head: null };
+    }
+    const memberId = issueMemberId(Object.keys(members), now, random);
+    this.doc = Automerge.change(this._doc, { time: Math.floor(now / 1000) }, (d) => {
+      d.baton.members[memberId] = { name: name.slice(0, 200), deviceId, admittedAt: now };
+    });
+    this.persist();
+    return { memberId, head: this.heads()[0] as string };
+  }
+
+  /** Host: mark the start of a term. The change depends on every head, anchoring the ack chain. */
+  startTerm(epoch: number, host: MemberId, now: number): string {
+    this.doc = Automerge.change(this._doc, { time: Math.floor(now / 1000) }, (d) => {
+      if (!d.baton.terms) d.baton.terms = {};
+      d.baton.terms[String(epoch)] = { host, at: now };
+    });
+    this.persist();
+    return this.heads()[0] as string;
+  }
+
+  /** Host: an empty change on top of all heads (after merging a peer's changes). */
+  anchor(now: number): string {
+    this.doc = Automerge.emptyChange(this._doc, { time: Math.floor(now / 1000) });
+    this.persist();
+    return this.heads()[0] as string;
+  }
+
+  /** Merge a sync message from `peer`. Returns whether our heads changed (then persisted). */
+  receiveSync(peer: MemberId, data: Uint8Array): boolean {
+    const before = this.heads().join();
+    const [doc, state] = Automerge.receiveSyncMessage(this._doc, this.syncState(peer), data);
+    this.doc = doc;
+    this.syncStates.set(peer, state);
+    const changed = this.heads().join() !== before;
+    if (changed) this.persist();
+    return changed;
+  }
+
+  /** Next sync message for `peer`, or null when it has everything we know it needs. */
+  generateSync(peer: MemberId): Uint8Array | null {
+    const [state, msg] = Automerge.generateSyncMessage(this._doc, this.syncState(peer));
+    this.syncStates.set(peer, state);
+    if (msg) this.bytesSent.set(peer, (this.bytesSent.get(peer) ?? 0) + msg.byteLength);
+    return msg;
+  }
+
+  /** Forget what we believe `peer` has (new link, lost messages); the next message restarts the exchange. */
+  resetSync(peer: MemberId): void {
+    this.syncStates.delete(peer);
+  }
+
+  /** Whether `heads` are all known here. */
+  hasHeads(heads: readonly string[]): boolean {
+    return Automerge.hasHeads(this._doc, [...heads]);
+  }
+
+  /** Full document bytes (for size comparisons). */
+  save(): Uint8Array {
+    return Automerge.save(this._doc);
+  }
+
+  private syncState(peer: MemberId): Automerge.SyncState {
+    let s = this.syncStates.get(peer);
+    if (!s) {
+      s = Automerge.initSyncState();
+      this.syncStates.set(peer, s);
+    }
+    return s;
+  }
+
+  private persist(): void {
+    if (this.chunksSinceCompact >= COMPACT_EVERY) {
+      this.store.save(DOC_KEY, Automerge.save(this._doc));
+      this.chunksSinceCompact = 0;
+      return;
+    }
+    this.store.append(DOC_KEY, Automerge.saveIncremental(this._doc));
+    this.chunksSinceCompact += 1;
+  }
+}

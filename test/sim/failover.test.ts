@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SimCluster } from './cluster';
+import { assertHealthy, assertSafe } from './assert-cluster';
+
+const HEARTBEAT_MS = 250;
+
+describe('host crash', () => {
+  it('the successor hosts within the detection timeout plus one heartbeat; an acked command survives', async () => {
+    const c = new SimCluster(5, { seed: 4 }).start();
+    c.run(3_000);
+    const acked = c.submit(3);
+    c.run(300);
+    assert.equal(await acked, true);
+    const timeout = c.peer(1).suspectAfterMs(c.peer(0).memberId!);
+    c.crash(0);
+    const took = c.runUntil(() => c.peer(1).role === 'host', 5_000);
+    assert.notEqual(took, null, c.report());
+    assert.ok(took! <= timeout + HEARTBEAT_MS, `failover took ${took} ms, timeout ${timeout.toFixed(0)} ms`);
+    assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 1, 2_000), null, c.report());
+    const after = c.submit(4);
+    c.run(500);
+    assert.equal(await after, true);
+    await assertHealthy(c);
+  });
+
+  it('cascade: host and successor crash 0.5 s apart, the third member hosts', async () => {
+    const c = new SimCluster(5, { seed: 5 }).start();
+    c.run(3_000);
+    c.crash(0);
+    c.run(500);
+    c.crash(1);
+    assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 2, 5_000), null, c.report());
+    const after = c.submit(3);
+    c.run(500);
+    assert.equal(await after, true);
+    await assertHealthy(c);
+  });
+
+  it('a command sent while the host is down is acknowledged by the next host (outbox resend)', async () => {
+    const c = new SimCluster(4, { seed: 6 }).start();
+    c.run(3_000);
+    c.crash(0);
+    const pending = c.submit(2);
+    c.run(200);
+    assert.equal(c.peer(2).pendingCommands().length, 1, 'shown as sending…');
+    c.run(3_000);
+    assert.equal(await pending, true);
+    assert.equal(c.peer(2).pendingCommands().length, 0);
+    await assertHealthy(c);
+  });
+});
+
+describe('pause (laptop asleep, SIGSTOP)', () => {
+  it('shorter than the timeout: no failover', async () => {
+    const c = new SimCluster(4, { seed: 7 }).start();
+    c.run(3_000);
+    const changes = c.hostChanges.length;
+    c.pause(0);
+    c.run(500);
+    c.unpause(0);
+    c.run(5_000);
+    assert.equal(c.hostChanges.length, changes, c.report());
+    await assertHealthy(c);
+  });
+
+  it('longer than the timeout: failover, and the old host demotes itself on first contact', async () => {
+    const c = new SimCluster(4, { seed: 8 }).start();
+    c.run(3_000);
+    c.pause(0);
+    assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 1, 5_000), null, c.report());
+    const during = c.submit(2);
+    c.run(500);
+    assert.equal(await during, true);
+    c.unpause(0);
+    // First contact: within a heartbeat or two the old host hears the newer epoch and demotes.
+    const demoted = c.runUntil(() => c.peer(0).role === 'member', 2_000);
+    assert.notEqual(demoted, null, c.report());
+    assert.ok(demoted! <= 2 * HEARTBEAT_MS, `demoted after ${demoted} ms`);
+    c.run(2_000);
+    assertSafe(c);
+    await assertHealthy(c);
+  });
+});
+
+describe('failback', () => {
+  it('the original host restarts from its store and takes over exactly once after the stability window', async () => {
+    const c = new SimCluster(4, { seed: 9 }).start();
+    c.run(3_000);
+    c.crash(0);
+    assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 1, 5_000), null);
+    c.run(2_000);
+    c.restart(0);
+    c.run(5_000);
+    assert.equal(c.agreedHost()?.index, 1, 'no failback before the window');
+    const took = c.runUntil(() => c.agreedHost()?.index === 0, 20_000);
+    assert.notEqual(took, null, c.report());
+    assert.ok(5_000 + took! >= 15_000, `failback after ${5_000 + took!} ms`);
+    const n0 = c.peer(0).memberId;
+    const mark = c.hostChanges.length;
+    c.run(60_000);
+    assert.equal(c.hostChanges.slice(mark).length, 0, 'hosting moved again');
+    // Each running copy switched to n0 exactly once after its restart.
+    for (const node of c.running()) {
+      const toN0 = c.hostChanges.filter((h) => h.node === node.index && h.to === n0 && h.at > 6_000);
+      assert.ok(toN0.length <= 1, `n${node.index} switched to n0 ${toN0.length} times`);
+    }
+    await assertHealthy(c);
+  });
+
+  it('a host that flaps (up 5 s, down 5 s, ten times) causes no failback', async () => {
+    const c = new SimCluster(4, { seed: 11 }).start();
+    c.run(3_000);
+    c.crash(0);
+    c.run(3_000);
+    for (let i = 0; i < 10; i++) {
+      c.restart(0);
+      c.run(5_000);
+      c.crash(0);
+      c.run(5_000);
+    }
+    assert.ok(c.hostChanges.every((h) => h.to !== c.peer(0).memberId || h.at < 3_000), c.report());
+    assert.equal(c.agreedHost()?.index, 1);
+    await assertHealthy(c);
+  });
+});

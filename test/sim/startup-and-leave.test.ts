@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SimCluster } from './cluster';
+import { assertHealthy } from './assert-cluster';
+
+describe('cold start', () => {
+  for (const [n, idleMs] of [
+    [3, 600_000],
+    [7, 600_000],
+    [30, 120_000],
+  ] as const) {
+    it(`${n} members, staggered: the first member hosts and nothing changes over ${idleMs / 60_000} idle minutes`, async () => {
+      const c = new SimCluster(n, { seed: n, staggerMs: 120 }).start();
+      c.run(3_000);
+      assert.equal(c.agreedHost()?.index, 0, c.report());
+      const changesBefore = c.hostChanges.length;
+      for (let t = 0; t < idleMs; t += 10_000) {
+        c.run(10_000);
+        assert.equal(c.hosts().length, 1, c.report());
+      }
+      assert.equal(c.hostChanges.length, changesBefore, `host changed while idle\n${c.report()}`);
+      const acked = c.submit(n - 1);
+      c.run(1_000);
+      assert.equal(await acked, true);
+      await assertHealthy(c);
+      // Every member holds the same successorship order, creator first.
+      const orders = c.running().map((node) => node.peer.successors().join());
+      assert.ok(orders.every((o) => o === orders[0]));
+      assert.equal(c.peer(1).successors()[0], c.peer(0).memberId);
+    });
+  }
+});
+
+describe('graceful leave of the host', () => {
+  it('the successor hosts at once, members switch, nothing acked is lost', async () => {
+    const c = new SimCluster(5, { seed: 2 }).start();
+    c.run(2_000);
+    const acks = [c.submit(1), c.submit(2), c.submit(3), c.submit(4)];
+    c.run(500);
+    assert.deepEqual(await Promise.all(acks), [true, true, true, true]);
+    const leaving = c.leave(0);
+    const took = c.runUntil(() => c.agreedHost()?.index === 1, 5_000);
+    await leaving;
+    assert.notEqual(took, null, c.report());
+    // A graceful handover does not wait for any failure detector.
+    assert.ok(took! < 200, `handover took ${took} ms`);
+    const after = c.submit(3);
+    c.run(500);
+    assert.equal(await after, true);
+    await assertHealthy(c);
+  });
+
+  it('a member leaving is dropped from liveness at once, without a failover', async () => {
+    const c = new SimCluster(4, { seed: 3 }).start();
+    c.run(2_000);
+    await c.leave(2);
+    c.run(100);
+    assert.equal(c.peer(0).isLive(c.peer(2).memberId!), false);
+    assert.equal(c.agreedHost()?.index, 0);
+    await assertHealthy(c);
+  });
+});
+
+describe('whole-cluster restart', () => {
+  it('every laptop closed and reopened resumes the same state from the stores', async () => {
+    const c = new SimCluster(5, { seed: 10 }).start();
+    c.run(2_000);
+    const acks = Array.from({ length: 20 }, (_, i) => c.submit(i % 5));
+    c.run(2_000);
+    assert.ok((await Promise.all(acks)).every(Boolean));
+    const before = c.peer(0).heads().join();
+    const values = Object.values(c.peer(0).doc!.app.items).sort();
+    for (let i = 0; i < 5; i++) c.crash(i);
+    c.run(5_000);
+    for (let i = 4; i >= 0; i--) c.restart(i);
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost() !== null, 10_000),
+      null,
+      c.report(),
+    );
+    c.run(2_000);
+    assert.deepEqual(Object.values(c.peer(3).doc!.app.items).sort(), values);
+    assert.ok(c.peer(3).doc!.baton.terms, 'terms recorded');
+    // Heads moved only by the new term's marker, on top of the old heads.
+    assert.ok(c.running().every((n) => n.peer.heads().join() !== '' && n.peer.doc));
+    assert.notEqual(before, '');
+    await assertHealthy(c);
+  });
+});
