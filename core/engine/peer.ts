@@ -733,9 +733,7 @@ export class Peer<S> {
   }
 
   private deviceOfMember(id: MemberId): DeviceId | null {
-    return (
-      (this.replica ? this.replica.deviceOf(id) : null) ?? this.deviceHints.get(id) ?? null
-    );
+    return (this.replica ? this.replica.deviceOf(id) : null) ?? this.deviceHints.get(id) ?? null;
   }
 
   private send(to: DeviceId, msg: Message): void {

@@ -24,7 +24,8 @@ export type ApplyOutcome<V> =
 export class Replica<S> {
   private _doc: Automerge.Doc<SessionDoc<S>>;
   /** Reading the document goes through wasm; heads and the member list are cached per version. */
-  private cache: { heads: string[]; members: MemberId[]; devices: Map<MemberId, DeviceId> } | null = null;
+  private cache: { heads: string[]; members: MemberId[]; devices: Map<MemberId, DeviceId> } | null =
+    null;
   private readonly syncStates = new Map<MemberId, Automerge.SyncState>();
   private chunksSinceCompact = 0;
   /** Bytes of sync messages generated, per link (for the "only what it lacks" check). */
@@ -78,7 +79,8 @@ export class Replica<S> {
   private cached(): NonNullable<Replica<S>['cache']> {
     if (!this.cache) {
       const devices = new Map<MemberId, DeviceId>();
-      for (const [id, m] of Object.entries(this._doc.baton?.members ?? {})) devices.set(id as MemberId, m.deviceId as DeviceId);
+      for (const [id, m] of Object.entries(this._doc.baton?.members ?? {}))
+        devices.set(id as MemberId, m.deviceId as DeviceId);
       this.cache = { heads: Automerge.getHeads(this._doc), members: memberIds(this._doc), devices };
     }
     return this.cache;

@@ -47,8 +47,24 @@ export async function benchSimFailover(runs: number): Promise<string[]> {
   return [
     `simulated failover, 5 members, ${runs} runs each (detector timeout ≈ ${timeout.toFixed(0)} ms, heartbeat 250 ms)`,
     row(['', 'p50', 'p95', 'p95 / timeout'], w),
-    row(['graceful (leave → all follow + ack)', `${percentile(graceful, 50).toFixed(0)} ms`, `${percentile(graceful, 95).toFixed(0)} ms`, (percentile(graceful, 95) / timeout).toFixed(2)], w),
-    row(['crash (stop → all follow)', `${percentile(crash, 50).toFixed(0)} ms`, `${percentile(crash, 95).toFixed(0)} ms`, percentile(crashRatio, 95).toFixed(2)], w),
+    row(
+      [
+        'graceful (leave → all follow + ack)',
+        `${percentile(graceful, 50).toFixed(0)} ms`,
+        `${percentile(graceful, 95).toFixed(0)} ms`,
+        (percentile(graceful, 95) / timeout).toFixed(2),
+      ],
+      w,
+    ),
+    row(
+      [
+        'crash (stop → all follow)',
+        `${percentile(crash, 50).toFixed(0)} ms`,
+        `${percentile(crash, 95).toFixed(0)} ms`,
+        percentile(crashRatio, 95).toFixed(2),
+      ],
+      w,
+    ),
   ];
 }
 
@@ -57,7 +73,11 @@ export async function benchSimAck(commands: number): Promise<string[]> {
   const oneWay = 5;
   const out: string[] = [];
   for (const k of [0, 1, 2]) {
-    const c = new SimCluster(5, { seed: 77, faults: { latencyMs: [oneWay, oneWay], drop: 0, duplicate: 0 }, config: { k } }).start();
+    const c = new SimCluster(5, {
+      seed: 77,
+      faults: { latencyMs: [oneWay, oneWay], drop: 0, duplicate: 0 },
+      config: { k },
+    }).start();
     c.run(3_000);
     const lat: number[] = [];
     for (let i = 0; i < commands; i++) {

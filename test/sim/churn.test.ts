@@ -11,7 +11,11 @@ describe('churn', () => {
     c.run(3_000);
     runRandomFaults(c, { rounds: 20, roundMs: [1_000, 5_000], commandsPerRound: 3, minRunning: 2 });
     // Quiescence: long enough for failover, merges and one failback.
-    assert.notEqual(c.runUntil(() => c.agreedHost() !== null && c.converged(), 40_000), null, c.report());
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost() !== null && c.converged(), 40_000),
+      null,
+      c.report(),
+    );
     c.run(20_000);
     await assertHealthy(c, 'churn');
   });
@@ -36,6 +40,8 @@ describe('randomized faults, Jepsen set-full style', () => {
     }
     // The run must exercise acknowledgements, or the check is empty.
     assert.ok(totals.acked > totals.submitted / 3, `acked ${totals.acked} of ${totals.submitted}`);
-    console.log(`randomized: ${seeds} seeds, ${totals.submitted} commands submitted, ${totals.acked} acked, lost 0`);
+    console.log(
+      `randomized: ${seeds} seeds, ${totals.submitted} commands submitted, ${totals.acked} acked, lost 0`,
+    );
   });
 });

@@ -16,8 +16,15 @@ describe('host crash', () => {
     c.crash(0);
     const took = c.runUntil(() => c.peer(1).role === 'host', 5_000);
     assert.notEqual(took, null, c.report());
-    assert.ok(took! <= timeout + HEARTBEAT_MS, `failover took ${took} ms, timeout ${timeout.toFixed(0)} ms`);
-    assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 1, 2_000), null, c.report());
+    assert.ok(
+      took! <= timeout + HEARTBEAT_MS,
+      `failover took ${took} ms, timeout ${timeout.toFixed(0)} ms`,
+    );
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost()?.index === 1, 2_000),
+      null,
+      c.report(),
+    );
     const after = c.submit(4);
     c.run(500);
     assert.equal(await after, true);
@@ -30,7 +37,11 @@ describe('host crash', () => {
     c.crash(0);
     c.run(500);
     c.crash(1);
-    assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 2, 5_000), null, c.report());
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost()?.index === 2, 5_000),
+      null,
+      c.report(),
+    );
     const after = c.submit(3);
     c.run(500);
     assert.equal(await after, true);
@@ -68,7 +79,11 @@ describe('pause (laptop asleep, SIGSTOP)', () => {
     const c = new SimCluster(4, { seed: 8 }).start();
     c.run(3_000);
     c.pause(0);
-    assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 1, 5_000), null, c.report());
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost()?.index === 1, 5_000),
+      null,
+      c.report(),
+    );
     const during = c.submit(2);
     c.run(500);
     assert.equal(await during, true);
@@ -88,7 +103,10 @@ describe('failback', () => {
     const c = new SimCluster(4, { seed: 9 }).start();
     c.run(3_000);
     c.crash(0);
-    assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 1, 5_000), null);
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost()?.index === 1, 5_000),
+      null,
+    );
     c.run(2_000);
     c.restart(0);
     c.run(5_000);
@@ -102,7 +120,9 @@ describe('failback', () => {
     assert.equal(c.hostChanges.slice(mark).length, 0, 'hosting moved again');
     // Each running copy switched to n0 exactly once after its restart.
     for (const node of c.running()) {
-      const toN0 = c.hostChanges.filter((h) => h.node === node.index && h.to === n0 && h.at > 6_000);
+      const toN0 = c.hostChanges.filter(
+        (h) => h.node === node.index && h.to === n0 && h.at > 6_000,
+      );
       assert.ok(toN0.length <= 1, `n${node.index} switched to n0 ${toN0.length} times`);
     }
     await assertHealthy(c);
@@ -119,7 +139,10 @@ describe('failback', () => {
       c.crash(0);
       c.run(5_000);
     }
-    assert.ok(c.hostChanges.every((h) => h.to !== c.peer(0).memberId || h.at < 3_000), c.report());
+    assert.ok(
+      c.hostChanges.every((h) => h.to !== c.peer(0).memberId || h.at < 3_000),
+      c.report(),
+    );
     assert.equal(c.agreedHost()?.index, 1);
     await assertHealthy(c);
   });

@@ -29,7 +29,9 @@ describe('catching up', () => {
     const sent = host.bytesSentTo(n2) - before;
     // A from-scratch sync ships every change; the compacted file is shown for scale.
     const fullSync = Automerge.getAllChanges(host.doc!).reduce((n, ch) => n + ch.byteLength, 0);
-    console.log(`catch-up: ${sent} bytes sent; full sync ${fullSync} bytes; compacted document ${host.replicaBytes()} bytes`);
+    console.log(
+      `catch-up: ${sent} bytes sent; full sync ${fullSync} bytes; compacted document ${host.replicaBytes()} bytes`,
+    );
     assert.ok(sent < fullSync / 4, `sent ${sent} bytes, a full sync is ${fullSync}`);
   });
 });
