@@ -70,6 +70,9 @@ interface PendingAck {
  * (clock, randomness, transport, store). It owns its timers; the logic it drives
  * only ever sees `now`. The same class runs in the simulator and on a real network.
  */
+/** See `Peer.fruitlessSync`. A healthy exchange has at most about three in a row. */
+const MAX_FRUITLESS_SYNC = 8;
+
 export class Peer<S> {
   readonly events = new Emitter<PeerEvents>();
   readonly cfg: EngineConfig;
@@ -85,6 +88,13 @@ export class Peer<S> {
   private hostlessSince: number | null = null;
   private lastHost: MemberId | null = null;
   private readonly lastSyncAt = new Map<MemberId, number>();
+  /**
+   * Sync messages received in a row from a peer that taught us nothing. Automerge's sync
+   * never resends a change it believes it sent, so after a lost frame two copies can trade
+   * "I still need X" / "nothing for you" forever (duplicated frames multiply the chains).
+   * Past MAX_FRUITLESS_SYNC we stop answering; `repairSync` restarts the exchange afresh.
+   */
+  private readonly fruitlessSync = new Map<MemberId, number>();
   private readonly peerHeads = new Map<MemberId, string[]>();
   private joinWaiter: { resolve: () => void; via: DeviceId; sessionId: SessionId } | null = null;
   private failbackTarget: MemberId | null = null;
@@ -316,7 +326,9 @@ export class Peer<S> {
       if (!peer || peer === this.memberId) continue;
       const theirs = this.peerHeads.get(peer);
       if (theirs && theirs.join() === mine) continue;
-      if (now - (this.lastSyncAt.get(peer) ?? -Infinity) < quiet) continue;
+      const looping = (this.fruitlessSync.get(peer) ?? 0) > MAX_FRUITLESS_SYNC;
+      if (!looping && now - (this.lastSyncAt.get(peer) ?? -Infinity) < quiet) continue;
+      this.fruitlessSync.delete(peer);
       this.replica!.resetSync(peer);
       this.pushSync(peer);
     }
@@ -456,6 +468,11 @@ export class Peer<S> {
       }
       this.events.emit('state', { heads: this.replica.heads() });
       this.checkJoined();
+      this.fruitlessSync.delete(from);
+    } else {
+      const n = (this.fruitlessSync.get(from) ?? 0) + 1;
+      this.fruitlessSync.set(from, n);
+      if (n > MAX_FRUITLESS_SYNC) return; // a sync loop: leave it to repairSync
     }
     this.pushSync(from);
   }
