@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { asCommandId, asDeviceId, asMemberId, uuidV7Time } from '../../core/ids';
+import { issueMemberId } from '../../core/member-ids';
+import { SeededRandom } from '../../core/random';
+import { AckTracker } from '../../core/replication/ack-tracker';
+import { createSessionDoc } from '../../core/replication/document';
+import { Outbox } from '../../core/replication/outbox';
+import { Replica } from '../../core/replication/replica';
+import { FileStore } from '../../core/store/file-store';
+import { MemoryStore } from '../../core/store/store';
+import { type SetState, setApp } from '../sim/set-app';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'baton-store-'));
+
+describe('member ids', () => {
+  it('are issued in increasing order even when the issuing clock goes backwards', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2e12 }), { minLength: 1, maxLength: 30 }),
+        (times) => {
+          const r = new SeededRandom(7);
+          const ids: string[] = [];
+          for (const t of times) {
+            const id = issueMemberId(ids, t, r);
+            assert.ok(
+              ids.every((x) => x < id),
+              `${id} not after ${ids.at(-1)}`,
+            );
+            ids.push(id);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('carry the issuing time when the clock is sane', () => {
+    const id = issueMemberId([], 1_700_000_000_000, new SeededRandom(1));
+    assert.equal(uuidV7Time(id), 1_700_000_000_000);
+  });
+});
+
+describe('FileStore', () => {
+  it('saves atomically, appends and reloads from disk', () => {
+    const dir = tmp();
+    const s = new FileStore(dir);
+    assert.equal(s.load('doc.bin'), null);
+    s.save('doc.bin', new Uint8Array([1, 2, 3]));
+    s.append('doc.bin', new Uint8Array([4]));
+    assert.deepEqual([...(new FileStore(dir).load('doc.bin') ?? [])], [1, 2, 3, 4]);
+    s.save('doc.bin', new Uint8Array([9]));
+    assert.deepEqual([...(s.load('doc.bin') ?? [])], [9]);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.includes('.tmp')),
+      [],
+      'no temp files left behind',
+    );
+    s.remove('doc.bin');
+    assert.equal(s.load('doc.bin'), null);
+  });
+
+  it('refuses keys that could escape its directory', () => {
+    const s = new FileStore(tmp());
+    assert.throws(() => s.save('../evil', new Uint8Array([1])), /invalid store key/);
+  });
+});
+
+describe('AckTracker', () => {
+  it('releases a payload once every holder reports a head at or after its change', () => {
+    const t = new AckTracker<string>();
+    const m1 = asMemberId('m1');
+    const m2 = asMemberId('m2');
+    const c1 = t.recordChange('h1');
+    const c2 = t.recordChange('h2');
+    t.add(c1, 'first');
+    t.add(c2, 'second');
+    assert.deepEqual(t.release([m1, m2]), []);
+    t.reportHeads(m1, ['h2']);
+    assert.deepEqual(t.release([m1, m2]), []);
+    t.reportHeads(m2, ['h1']);
+    assert.deepEqual(t.release([m1, m2]), ['first']);
+    t.reportHeads(m2, ['h2']);
+    assert.deepEqual(t.release([m1, m2]), ['second']);
+    // With no other live member, the host's own store is enough.
+    t.add(t.recordChange('h3'), 'solo');
+    assert.deepEqual(t.release([]), ['solo']);
+  });
+});
+
+describe('Outbox', () => {
+  it('persists unacknowledged commands and resends them when due', () => {
+    const store = new MemoryStore();
+    const o = new Outbox(store);
+    o.add({ id: asCommandId('c1'), body: { op: 'add', value: 'x' }, createdAt: 0 });
+    o.markSent(asCommandId('c1'), 0);
+    assert.equal(o.due(100, 1000).length, 0);
+    assert.equal(o.due(1000, 1000).length, 1);
+    const reopened = new Outbox(store);
+    assert.ok(reopened.has(asCommandId('c1')));
+    assert.equal(reopened.due(0, 1000).length, 1, 'a restart resends at once');
+    assert.ok(reopened.remove(asCommandId('c1')));
+    assert.equal(new Outbox(store).list().length, 0);
+  });
+});
+
+describe('Replica', () => {
+  const make = () => {
+    const store = new MemoryStore();
+    const host = asMemberId('0001');
+    const doc = createSessionDoc<SetState>(
+      { id: 's', name: 'S', createdAt: 0 },
+      { memberId: host, deviceId: asDeviceId('d1'), name: 'A' },
+      setApp.init(),
+      'aa',
+    );
+    return { store, r: Replica.create(store, doc), host };
+  };
+  const ctx = (id: string) => ({
+    commandId: asCommandId(id),
+    sender: asMemberId('0001'),
+    now: 1000,
+    epoch: 1000,
+  });
+
+  it('applies a command once; a repeat is a no-op that returns the same result', () => {
+    const { r } = make();
+    const a = r.applyCommand(setApp, asCommandId('c1'), { op: 'add', value: 'x' }, ctx('c1'));
+    assert.equal(a.kind, 'applied');
+    const heads = r.heads().join();
+    const b = r.applyCommand(setApp, asCommandId('c1'), { op: 'add', value: 'x' }, ctx('c1'));
+    assert.equal(b.kind, 'duplicate');
+    assert.deepEqual(b.result, a.result);
+    assert.equal(r.heads().join(), heads, 'no new change for a repeat');
+    assert.deepEqual(Object.values(r.doc.app.items), ['x']);
+  });
+
+  it('rolls back a rejected command completely', () => {
+    const { r } = make();
+    const heads = r.heads().join();
+    const out = r.applyCommand(setApp, asCommandId('c2'), { op: 'nope' }, ctx('c2'));
+    assert.equal(out.kind, 'rejected');
+    assert.equal(!out.result.ok && out.result.error.code, 'validation');
+    assert.equal(r.heads().join(), heads);
+  });
+
+  it('persists every change and reloads the same heads', () => {
+    const { r, store } = make();
+    for (let i = 0; i < 5; i++)
+      r.applyCommand(setApp, asCommandId(`c${i}`), { op: 'add', value: `v${i}` }, ctx(`c${i}`));
+    const again = Replica.load<SetState>(store, 'bb');
+    assert.ok(again);
+    assert.deepEqual(again.heads(), r.heads());
+    assert.equal(Object.keys(again.doc.app.items).length, 5);
+  });
+});
