@@ -177,14 +177,14 @@ export class Peer<S> {
   }
 
   /** Create a new session; this copy becomes its first member and host. */
-  createSession(sessionId: string, name: string): MemberId {
+  createSession(sessionId: string, name: string, initial: S = this.o.app.init()): MemberId {
     const now = this.o.clock.now();
     const memberId = asMemberId(uuidv7({ msecs: now, random: this.o.random.bytes(16) }));
     const sid = asSessionId(sessionId);
     const doc = createSessionDoc<S>(
       { id: sid, name, createdAt: now },
       { memberId, deviceId: this.o.deviceId, name: this.o.name },
-      this.o.app.init(),
+      initial,
       this.actor(memberId),
     );
     this.replica = Replica.create(this.o.store, doc);
@@ -454,7 +454,7 @@ export class Peer<S> {
       e.setMembers(this.replica.members());
       if (e.role === 'host') {
         // Merged a peer's changes (a demoted host's, say): anchor them in our ack chain.
-        this.afterHostChange(this.replica.anchor(this.o.clock.now()));
+        this.afterHostChange(this.replica.anchor(this.o.clock.now(), e.epoch, this.o.app));
       } else if (e.hostId) {
         const host = e.hostId;
         const device = this.replica.deviceOf(host);
@@ -519,7 +519,7 @@ export class Peer<S> {
       counter =
         this.acks.isOwnHead(this.replica.heads()[0] ?? '') && this.replica.heads().length === 1
           ? this.acks.latestCounter
-          : this.afterHostChange(this.replica.anchor(now));
+          : this.afterHostChange(this.replica.anchor(now, this.epoch, this.o.app));
     }
     this.acks.add(counter, { id, to: sender, result: outcome.result });
     this.releaseAcks();
@@ -568,7 +568,7 @@ export class Peer<S> {
     const now = this.o.clock.now();
     this.persistEpoch(epoch);
     this.acks.reset();
-    this.afterHostChange(this.replica!.startTerm(epoch, this.memberId!, now));
+    this.afterHostChange(this.replica!.startTerm(epoch, this.memberId!, now, this.o.app));
     for (const m of this.election!.members) if (m !== this.memberId) this.replica!.resetSync(m);
     this.noteHostChange(this.memberId!, epoch);
     // Tell the room now rather than at the next heartbeat: members switch a round sooner.

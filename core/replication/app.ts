@@ -22,4 +22,10 @@ export interface App<S, V = unknown> {
   /** Initial app state written when a session is created. */
   init(): S;
   apply(state: S, command: unknown, ctx: ApplyContext): Result<V>;
+  /**
+   * Optional: runs on the host inside the change that anchors a merge of another
+   * side's changes (a healed partition). It may resolve conflicts the merge exposed,
+   * deterministically, and record them so users see them.
+   */
+  reconcile?(state: S, ctx: { now: number; epoch: number }): void;
 }

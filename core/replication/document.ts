@@ -7,8 +7,15 @@ export interface SessionDoc<S> {
     session: { id: string; name: string; createdAt: number };
     /** memberId → member record. The sorted keys are the successorship order. */
     members: Record<string, MemberRecord>;
-    /** Command id → JSON result, for idempotency across retries and failovers. */
-    cmds: Record<string, string>;
+    /**
+     * Epoch → bucket → command id → JSON result, for idempotency across retries and
+     * failovers. Buckets (see `commandBucket`) because an Automerge map gets slower to
+     * change as it grows (≈ 12 ms per insert at 5,000 keys) and a map of small maps does
+     * not. The epoch level because only that epoch's host ever creates those maps: two
+     * hosts of a split brain creating the same key would conflict, and Automerge would
+     * show only one of the two maps after the merge.
+     */
+    cmds: Record<string, Record<string, Record<string, string>>>;
     /** Epoch → who hosted it and since when (written when a term starts). */
     terms: Record<string, { host: string; at: number }>;
   };
@@ -52,4 +59,16 @@ export function memberIds<S>(doc: Automerge.Doc<SessionDoc<S>>): MemberId[] {
 
 export function deviceOf<S>(doc: Automerge.Doc<SessionDoc<S>>, id: MemberId): DeviceId | null {
   return (doc.baton?.members?.[id]?.deviceId as DeviceId | undefined) ?? null;
+}
+
+/**
+ * The bucket of `baton.cmds` a command id goes in. Command ids are UUIDv7, so their
+ * first 8 hex digits are the top 32 bits of the millisecond time: one bucket per ≈ 65 s,
+ * small at any sane command rate. Other ids (from older or odd peers) hash into 64 buckets.
+ */
+export function commandBucket(id: string): string {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-7/.test(id)) return id.slice(0, 8);
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return `x${h % 64}`;
 }

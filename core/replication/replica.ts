@@ -5,7 +5,7 @@ import { type Result, err } from '../result';
 import type { Store } from '../store/store';
 import { issueMemberId } from '../member-ids';
 import type { App, ApplyContext } from './app';
-import { type SessionDoc, memberIds } from './document';
+import { type SessionDoc, commandBucket, memberIds } from './document';
 
 const DOC_KEY = 'doc.automerge';
 /** Rewrite the document file as one compact chunk after this many appended chunks. */
@@ -98,7 +98,7 @@ export class Replica<S> {
     body: unknown,
     ctx: ApplyContext,
   ): ApplyOutcome<V> {
-    const seen = this._doc.baton?.cmds?.[id];
+    const seen = this.commandResult(id);
     if (seen !== undefined) return { kind: 'duplicate', result: JSON.parse(seen) as Result<V> };
     let result: Result<V> = err('internal', 'not applied');
     const rejected = new Error('rejected');
@@ -106,7 +106,12 @@ export class Replica<S> {
       this.doc = Automerge.change(this._doc, { time: Math.floor(ctx.now / 1000) }, (d) => {
         result = app.apply(d.app, body, ctx);
         if (!result.ok) throw rejected; // roll the change back
-        d.baton.cmds[id] = JSON.stringify(result);
+        // Re-read after creating: an assignment yields the plain object, not the live proxy.
+        const e = String(ctx.epoch);
+        const b = commandBucket(id);
+        d.baton.cmds[e] ??= {};
+        d.baton.cmds[e][b] ??= {};
+        d.baton.cmds[e][b][id] = JSON.stringify(result);
       });
     } catch (e) {
       if (e !== rejected) {
@@ -116,6 +121,18 @@ export class Replica<S> {
     }
     this.persist();
     return { kind: 'applied', result, head: this.heads()[0] as string };
+  }
+
+  /** The recorded result of command `id`, in any term, as JSON; undefined if never applied. */
+  commandResult(id: CommandId): string | undefined {
+    const cmds = this._doc.baton?.cmds;
+    if (!cmds) return undefined;
+    const bucket = commandBucket(id);
+    for (const term of Object.values(cmds)) {
+      const hit = term[bucket]?.[id];
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
   }
 
   /** Host: admit a device as a member, or return the id it already has. */
@@ -138,18 +155,28 @@ export class Replica<S> {
   }
 
   /** Host: mark the start of a term. The change depends on every head, anchoring the ack chain. */
-  startTerm(epoch: number, host: MemberId, now: number): string {
+  startTerm(epoch: number, host: MemberId, now: number, app?: App<S>): string {
     this.doc = Automerge.change(this._doc, { time: Math.floor(now / 1000) }, (d) => {
       if (!d.baton.terms) d.baton.terms = {};
       d.baton.terms[String(epoch)] = { host, at: now };
+      app?.reconcile?.(d.app, { now, epoch });
     });
     this.persist();
     return this.heads()[0] as string;
   }
 
-  /** Host: an empty change on top of all heads (after merging a peer's changes). */
-  anchor(now: number): string {
-    this.doc = Automerge.emptyChange(this._doc, { time: Math.floor(now / 1000) });
+  /**
+   * Host: a change on top of all heads (after merging a peer's changes), in which the
+   * app may reconcile what the merge brought in; an empty change if it has nothing to do.
+   */
+  anchor(now: number, epoch: number, app?: App<S>): string {
+    const opts = { time: Math.floor(now / 1000) };
+    let next = this._doc;
+    if (app?.reconcile) {
+      const reconcile = app.reconcile.bind(app);
+      next = Automerge.change(next, opts, (d) => reconcile(d.app, { now, epoch }));
+    }
+    this.doc = next === this._doc ? Automerge.emptyChange(this._doc, opts) : next;
     this.persist();
     return this.heads()[0] as string;
   }
