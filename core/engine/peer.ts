@@ -73,6 +73,17 @@ interface PendingAck {
 /** See `Peer.fruitlessSync`. A healthy exchange has at most about three in a row. */
 const MAX_FRUITLESS_SYNC = 8;
 
+/** A join the session refused (wrong protocol version, unknown session) or that was cancelled. */
+export class JoinRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JoinRefusedError';
+  }
+}
+
 export class Peer<S> {
   readonly events = new Emitter<PeerEvents>();
   readonly cfg: EngineConfig;
@@ -96,7 +107,12 @@ export class Peer<S> {
    */
   private readonly fruitlessSync = new Map<MemberId, number>();
   private readonly peerHeads = new Map<MemberId, string[]>();
-  private joinWaiter: { resolve: () => void; via: DeviceId; sessionId: SessionId } | null = null;
+  private joinWaiter: {
+    resolve: () => void;
+    reject: (e: JoinRefusedError) => void;
+    via: DeviceId;
+    sessionId: SessionId;
+  } | null = null;
   private failbackTarget: MemberId | null = null;
   /** Where a member can be reached before the document lists it (the host, while joining). */
   private readonly deviceHints = new Map<MemberId, DeviceId>();
@@ -203,11 +219,20 @@ export class Peer<S> {
       if (!this.running) this.resume();
       return Promise.resolve();
     }
-    return new Promise((resolve) => {
-      this.joinWaiter = { resolve, via, sessionId: asSessionId(sessionId) };
+    return new Promise((resolve, reject) => {
+      this.joinWaiter = { resolve, reject, via, sessionId: asSessionId(sessionId) };
       this.sendHello(via, asSessionId(sessionId));
       this.startTicking();
     });
+  }
+
+  /** Give up a join in progress (timeout, user cancel). */
+  cancelJoin(reason = 'join cancelled'): void {
+    const w = this.joinWaiter;
+    if (!w || this.election) return;
+    this.joinWaiter = null;
+    this.stop();
+    w.reject(new JoinRefusedError('cancelled', reason));
   }
 
   /** Submit a command. Resolves with the host's result once acknowledged (durable on K successors). */
@@ -356,8 +381,16 @@ export class Peer<S> {
         return this.onHello(from, m);
       case 'welcome':
         return this.onWelcome(from, m);
-      case 'refuse':
-        return this.o.log?.(`refused by ${from}: ${m.error.code} ${m.error.message}`);
+      case 'refuse': {
+        this.o.log?.(`refused by ${from}: ${m.error.code} ${m.error.message}`);
+        const w = this.joinWaiter;
+        if (w && !this.election && from === w.via) {
+          this.joinWaiter = null;
+          this.stop();
+          w.reject(new JoinRefusedError(m.error.code, m.error.message));
+        }
+        return;
+      }
       case 'hb':
         return this.onHeartbeat(m);
       case 'sync':
@@ -369,6 +402,12 @@ export class Peer<S> {
       case 'ack':
         return this.onAck(m);
       case 'not-host':
+        if (m.id === 'hello' && this.joinWaiter && !this.election && m.hostDevice) {
+          // We asked a member: ask the host it names instead.
+          this.joinWaiter.via = asDeviceIdOf(m.hostDevice);
+          this.sendHello(this.joinWaiter.via, this.joinWaiter.sessionId);
+          return;
+        }
         this.outbox.resetSendTimes();
         return;
       case 'handover':
@@ -394,6 +433,7 @@ export class Peer<S> {
         id: 'hello',
         hostId: e?.hostId ?? null,
         epoch: this.epoch,
+        hostDevice: e?.hostId ? this.deviceOfMember(e.hostId) : null,
       });
       return;
     }

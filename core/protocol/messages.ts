@@ -75,6 +75,8 @@ export const notHostSchema = z.object({
   id: z.string().min(1).max(64),
   hostId: memberId.nullable(),
   epoch,
+  /** The host's device, when known: lets a joiner that asked a member try the host. */
+  hostDevice: deviceId.nullable().optional(),
 });
 
 export const handoverSchema = z.object({

@@ -1,0 +1,25 @@
+import type { DeviceId } from '../ids';
+import type { SessionInfo } from './contract';
+
+/** A session seen on the network, with the devices that can be asked to admit us. */
+export interface SessionListing extends SessionInfo {
+  /** Devices in the session, the host first when known. */
+  contacts: DeviceId[];
+}
+
+/**
+ * Where sessions on the LAN come from: mDNS discovery in the app and the CLI, the
+ * cluster itself in simulations. `connect` resolves a typed address (the manual
+ * fallback when multicast is blocked).
+ */
+export interface SessionDirectory {
+  list(): SessionListing[];
+  onChange(fn: () => void): () => void;
+  connect?(address: string): Promise<{ sessionId: string; device: DeviceId }>;
+}
+
+/** A directory with nothing in it (a copy with networking off, some tests). */
+export const emptyDirectory: SessionDirectory = {
+  list: () => [],
+  onChange: () => () => {},
+};

@@ -1,0 +1,533 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from '../clock';
+import { JoinRefusedError, type Peer } from '../engine/peer';
+import { Emitter } from '../engine/emitter';
+import { asMemberId } from '../ids';
+import type { Result } from '../result';
+import type { Store } from '../store/store';
+import { QueueApp } from '../queue/apply';
+import type { QueueCommand } from '../queue/commands';
+import { exportCsv } from '../queue/csv';
+import { checkStaffKey, deriveStaffKey, makeVerifier, sha256Hex } from '../queue/passcode';
+import { activeEntries, positionOf, staffStats, waitEstimate } from '../queue/selectors';
+import type { Entry, QueueState } from '../queue/types';
+import {
+  type ApiResult,
+  type EntryView,
+  type Events,
+  type MemberView,
+  type Method,
+  type Params,
+  type QueueView,
+  type Results,
+  type Status,
+  paramsSchema,
+} from './contract';
+import type { SessionDirectory } from './directory';
+
+export interface ServiceOptions {
+  /** This copy's display name ("Ana's laptop"). */
+  name: string;
+  clock: Clock;
+  directory: SessionDirectory;
+  /** This copy's own settings (last session). */
+  settings: Store;
+  /** The store of one session's data (document, outbox, identity, owner secrets). */
+  storeFor(sessionId: string): Store;
+  /** A fresh engine peer on `store` running `app`. */
+  makePeer(store: Store, app: QueueApp): Peer<QueueState>;
+  /** How long `session.join` waits to be admitted and synced. Default 15 s. */
+  joinTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+const SETTINGS_KEY = 'service.json';
+const SECRETS_KEY = 'owner-secrets.json';
+
+type Handler<M extends Method> = (p: Params<M>) => Promise<Results[M]> | Results[M];
+
+/** An expected failure with a code the UI and scripts can switch on. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The App API over the engine and the queue: one copy of Baton as the UI, the CLI and
+ * the tests see it. It validates every call, turns methods into queue commands, waits
+ * for the host's acknowledgement, and turns engine events into API events.
+ */
+export class BatonService {
+  readonly events = new Emitter<Events>();
+  private peer: Peer<QueueState> | null = null;
+  private store: Store | null = null;
+  private name: string;
+  private unsubs: (() => void)[] = [];
+  private timer: TimerHandle | null = null;
+  private lastMembers = '';
+  private lastMyStatus: string | null = null;
+  private lastWaiting = 0;
+  private readonly handlers: { [M in Method]: Handler<M> };
+
+  constructor(private readonly o: ServiceOptions) {
+    this.name = o.name;
+    this.handlers = {
+      status: () => this.status(),
+      'sessions.list': () => this.o.directory.list().map(({ contacts: _c, ...s }) => s),
+      'session.create': (p) => this.create(p.name, p.staffPasscode),
+      'session.join': (p) => this.join(p.sessionId),
+      'session.connect': (p) => this.connect(p.address, p.sessionId),
+      'session.leave': () => this.leave(),
+      'profile.setName': (p) => {
+        this.name = p.name;
+        return {};
+      },
+      'queue.get': () => this.queueView(),
+      'queue.join': (p) => this.joinQueue(p),
+      'queue.edit': (p) =>
+        this.command({ op: 'edit', ...p, secret: this.secrets()[p.entryId] }).then(() => ({})),
+      'queue.withdraw': (p) =>
+        this.command({
+          op: 'withdraw',
+          entryId: p.entryId,
+          secret: this.secrets()[p.entryId],
+        }).then(() => ({})),
+      'queue.exportCsv': () => ({ csv: exportCsv(this.state(), (id) => this.memberName(id)) }),
+      'staff.login': (p) => this.login(p.passcode),
+      'staff.logout': () => this.command({ op: 'logout' }).then(() => ({})),
+      'staff.helpNext': () =>
+        this.command({ op: 'helpNext' }).then((v) => ({
+          entryId: (v as { entryId: string }).entryId,
+        })),
+      'staff.help': (p) => this.command({ op: 'help', entryId: p.entryId }).then(() => ({})),
+      'staff.start': (p) => this.command({ op: 'start', entryId: p.entryId }).then(() => ({})),
+      'staff.done': (p) => this.command({ op: 'done', entryId: p.entryId }).then(() => ({})),
+      'staff.requeue': (p) => this.command({ op: 'requeue', ...p }).then(() => ({})),
+      'staff.remove': (p) => this.command({ op: 'remove', entryId: p.entryId }).then(() => ({})),
+      'staff.setOpen': (p) => this.command({ op: 'setOpen', open: p.open }).then(() => ({})),
+      'staff.setAnnouncement': (p) =>
+        this.command({ op: 'setAnnouncement', text: p.text }).then(() => ({})),
+      'staff.clearFinished': () =>
+        this.command({ op: 'clearFinished' }).then((v) => v as { cleared: number }),
+      'staff.stats': () => staffStats(this.state(), this.o.clock.now()),
+    };
+    this.unsubs.push(this.o.directory.onChange(() => this.emitSessions()));
+  }
+
+  /** Resume the session this copy was in when it last closed, if any. */
+  start(): boolean {
+    const last = this.settings().sessionId;
+    if (!last) return false;
+    const peer = this.attach(last);
+    if (peer.resume()) {
+      this.afterConnect();
+      return true;
+    }
+    this.detach();
+    return false;
+  }
+
+  /** Call a method by name with untrusted params: validated, never throws. */
+  async call<M extends Method>(method: M, params?: unknown): Promise<ApiResult<Results[M]>> {
+    const schema = paramsSchema[method] as (typeof paramsSchema)[Method] | undefined;
+    if (!schema)
+      return {
+        ok: false,
+        error: { code: 'unknown-method', message: `no method ${String(method)}` },
+      };
+    const parsed = schema.safeParse(params ?? undefined);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      return {
+        ok: false,
+        error: {
+          code: 'validation',
+          message: i ? `${i.path.join('.') || 'params'}: ${i.message}` : 'invalid params',
+        },
+      };
+    }
+    try {
+      const handler = this.handlers[method] as Handler<M>;
+      return { ok: true, value: await handler(parsed.data as Params<M>) };
+    } catch (e) {
+      if (e instanceof ApiError || e instanceof JoinRefusedError)
+        return { ok: false, error: { code: e.code, message: e.message } };
+      this.o.log?.(`internal error in ${method}: ${(e as Error).stack ?? String(e)}`);
+      return { ok: false, error: { code: 'internal', message: (e as Error).message } };
+    }
+  }
+
+  /** Stop timers and listeners (the process is exiting; `session.leave` says goodbye first). */
+  close(): void {
+    this.detach();
+    for (const u of this.unsubs) u();
+    this.unsubs = [];
+  }
+
+  get currentPeer(): Peer<QueueState> | null {
+    return this.peer;
+  }
+
+  // ---- sessions ----------------------------------------------------------------
+
+  private create(name: string, passcode: string): Results['session.create'] {
+    this.requireNoSession();
+    const sessionId = randomUUID();
+    const app = new QueueApp({
+      passcode: makeVerifier(passcode),
+      announcement: '',
+      staff: {},
+      entries: {},
+      archive: {},
+      seq: 0,
+    });
+    const peer = this.attach(sessionId, app);
+    const memberId = peer.createSession(sessionId, name, app.init());
+    // The creator is the TA: staff from the start (logged in through the normal command).
+    void peer.submit({
+      op: 'login',
+      key: deriveStaffKey(passcode, app.init().passcode),
+      name: this.name,
+    });
+    this.saveSettings({ sessionId });
+    this.afterConnect();
+    this.o.log?.(`created session ${sessionId} as ${memberId}`);
+    return { sessionId };
+  }
+
+  private async join(sessionId: string): Promise<Results['session.join']> {
+    if (this.peer?.sessionId === sessionId && this.peer.isRunning) return {};
+    this.requireNoSession();
+    const listing = this.o.directory.list().find((s) => s.sessionId === sessionId);
+    const via = listing?.contacts[0];
+    if (!via) throw new ApiError('unknown-session', 'that session is not visible on this network');
+    await this.joinVia(sessionId, via);
+    return {};
+  }
+
+  private async connect(address: string, sessionId?: string): Promise<Results['session.connect']> {
+    this.requireNoSession();
+    if (!this.o.directory.connect)
+      throw new ApiError('unsupported', 'connecting by address is not available here');
+    const found = await this.o.directory.connect(address).catch((e: Error) => {
+      throw new ApiError('unreachable', `could not reach ${address}: ${e.message}`);
+    });
+    if (sessionId && found.sessionId !== sessionId)
+      throw new ApiError('unknown-session', `${address} is in another session`);
+    await this.joinVia(found.sessionId, found.device);
+    return { sessionId: found.sessionId };
+  }
+
+  private async joinVia(sessionId: string, via: Parameters<Peer<QueueState>['join']>[0]) {
+    const peer = this.attach(sessionId);
+    const timeoutMs = this.o.joinTimeoutMs ?? 15_000;
+    const timer = this.o.clock.setTimer(timeoutMs, () =>
+      peer.cancelJoin(`not admitted within ${timeoutMs / 1000} s`),
+    );
+    try {
+      await peer.join(via, sessionId);
+    } catch (e) {
+      this.detach();
+      if (e instanceof JoinRefusedError && e.code === 'cancelled')
+        throw new ApiError('join-timeout', e.message);
+      throw e;
+    } finally {
+      this.o.clock.clearTimer(timer);
+    }
+    this.saveSettings({ sessionId });
+    this.afterConnect();
+  }
+
+  private async leave(): Promise<Results['session.leave']> {
+    const peer = this.peer;
+    if (!peer) return {};
+    await peer.leave();
+    this.detach();
+    this.saveSettings({ sessionId: null });
+    this.emitRole();
+    return {};
+  }
+
+  private requireNoSession(): void {
+    if (this.peer?.isRunning) throw new ApiError('in-session', 'leave the current session first');
+    if (this.peer) this.detach();
+  }
+
+  private attach(sessionId: string, app = new QueueApp()): Peer<QueueState> {
+    this.detach();
+    this.store = this.o.storeFor(sessionId);
+    const peer = this.o.makePeer(this.store, app);
+    this.peer = peer;
+    this.unsubs.push(
+      peer.events.on('role', () => this.emitRole()),
+      peer.events.on('state', () => this.onState()),
+      peer.events.on('ack', () => this.onState()),
+      peer.events.on('hostChanged', (c) =>
+        this.events.emit('hostChanged', {
+          ...c,
+          fromName: c.from ? this.memberName(c.from) : '',
+          toName: this.memberName(c.to),
+        }),
+      ),
+    );
+    return peer;
+  }
+
+  private detach(): void {
+    if (this.timer) this.o.clock.clearTimer(this.timer);
+    this.timer = null;
+    if (this.peer?.isRunning) this.peer.stop();
+    this.peer = null;
+    this.store = null;
+    // Keep the directory listener (first entry); drop the peer's.
+    for (const u of this.unsubs.splice(1)) u();
+    this.lastMembers = '';
+    this.lastMyStatus = null;
+  }
+
+  private afterConnect(): void {
+    this.emitRole();
+    this.onState();
+    const poll = (): void => {
+      this.emitMembersIfChanged();
+      this.timer = this.o.clock.setTimer(500, poll);
+    };
+    poll();
+  }
+
+  // ---- queue -------------------------------------------------------------------
+
+  private async joinQueue(p: Params<'queue.join'>): Promise<Results['queue.join']> {
+    const peer = this.requirePeer();
+    const secret = randomBytes(32).toString('hex');
+    // The secret is on disk before the command leaves, so a restart can still withdraw.
+    const { id, done } = peer.submit({
+      op: 'join',
+      ...p,
+      ownerHash: sha256Hex(secret),
+    } satisfies QueueCommand);
+    this.saveSecret(id, secret);
+    const r = await done;
+    if (!r.ok) {
+      this.dropSecret(id);
+      throw new ApiError(r.error.code, r.error.message);
+    }
+    return { entryId: (r.value as { entryId: string }).entryId };
+  }
+
+  private async login(passcode: string): Promise<Results['staff.login']> {
+    const verifier = this.state().passcode;
+    const key = deriveStaffKey(passcode, verifier);
+    // The verifier is replicated: a wrong passcode is refused here without a round trip.
+    if (!checkStaffKey(key, verifier)) throw new ApiError('wrong-passcode', 'wrong staff passcode');
+    await this.command({ op: 'login', key, name: this.name });
+    return {};
+  }
+
+  /** Submit a queue command and wait for its acknowledgement; errors become ApiErrors. */
+  private async command(cmd: QueueCommand): Promise<unknown> {
+    const peer = this.requirePeer();
+    const r: Result<unknown> = await peer.submit(cmd).done;
+    if (!r.ok) throw new ApiError(r.error.code, r.error.message);
+    this.onState();
+    return r.value;
+  }
+
+  private queueView(): QueueView {
+    const peer = this.peer;
+    const state = peer?.doc?.app;
+    if (!peer || !state?.entries) {
+      return {
+        open: false,
+        announcement: '',
+        entries: [],
+        finished: [],
+        myEntryId: null,
+        myPosition: null,
+        myEstimate: null,
+        pending: [],
+      };
+    }
+    const secrets = this.secrets();
+    const me = peer.memberId;
+    const view = (e: Entry): EntryView => ({
+      entryId: e.id,
+      name: e.name,
+      topic: e.topic,
+      location: e.location,
+      status: e.status,
+      position: positionOf(state, e.id) ?? 0,
+      createdAt: e.createdAt,
+      helper: e.helper ? this.memberName(e.helper) : null,
+      mine: e.member === me || e.id in secrets,
+      conflict: e.conflict,
+    });
+    const entries = activeEntries(state).map(view);
+    const finished = Object.values(state.entries)
+      .filter((e) => !entries.some((a) => a.entryId === e.id))
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map(view);
+    const mine = entries.find((e) => e.mine) ?? null;
+    return {
+      open: state.open,
+      announcement: state.announcement,
+      entries,
+      finished,
+      myEntryId: mine?.entryId ?? null,
+      myPosition: mine ? mine.position : null,
+      myEstimate: mine && mine.status === 'waiting' ? waitEstimate(state, mine.position) : null,
+      pending: peer.pendingCommands().map((c) => ({
+        commandId: c.id,
+        method: methodOf(c.body),
+      })),
+    };
+  }
+
+  private state(): QueueState {
+    const s = this.peer?.doc?.app;
+    if (!s?.entries) throw new ApiError('no-session', 'not in a session');
+    return s;
+  }
+
+  private requirePeer(): Peer<QueueState> {
+    if (!this.peer?.isRunning || !this.peer.doc?.app)
+      throw new ApiError('no-session', 'not in a session');
+    return this.peer;
+  }
+
+  // ---- status and events ---------------------------------------------------------
+
+  private status(): Status {
+    const peer = this.peer;
+    const doc = peer?.doc;
+    const me = peer?.memberId ?? null;
+    return {
+      sessionId: peer?.sessionId ?? null,
+      sessionName: doc?.baton?.session?.name ?? '',
+      memberId: me,
+      name: this.name,
+      role: peer?.role ?? 'none',
+      hostId: peer?.hostId ?? null,
+      epoch: peer?.epoch ?? 0,
+      members: this.members(),
+      successors: peer?.successors() ?? [],
+      isStaff: !!(me && doc?.app?.staff?.[me]),
+      connected: !!peer?.hostReachable(),
+    };
+  }
+
+  private members(): MemberView[] {
+    const peer = this.peer;
+    const members = peer?.doc?.baton?.members ?? {};
+    return Object.entries(members)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([id, m]) => ({ memberId: id, name: m.name, live: !!peer?.isLive(asMemberId(id)) }));
+  }
+
+  private memberName(id: string): string {
+    const doc = this.peer?.doc;
+    return doc?.app?.staff?.[id]?.name || doc?.baton?.members?.[id]?.name || 'someone';
+  }
+
+  private emitRole(): void {
+    const p = this.peer;
+    this.events.emit('role', {
+      role: p?.role ?? 'none',
+      hostId: p?.hostId ?? null,
+      epoch: p?.epoch ?? 0,
+    });
+    this.emitMembersIfChanged();
+  }
+
+  private emitMembersIfChanged(): void {
+    const members = this.members();
+    const successors = this.peer?.successors() ?? [];
+    const key = JSON.stringify([members, successors]);
+    if (key === this.lastMembers) return;
+    this.lastMembers = key;
+    this.events.emit('members', { members, successors });
+  }
+
+  private emitSessions(): void {
+    this.events.emit('sessions', {
+      sessions: this.o.directory.list().map(({ contacts: _c, ...s }) => s),
+    });
+  }
+
+  private onState(): void {
+    const view = this.queueView();
+    this.events.emit('state', view);
+    const mine = view.entries.find((e) => e.mine);
+    const status = mine ? `${mine.entryId}:${mine.status}` : null;
+    if (mine?.status === 'called' && status !== this.lastMyStatus)
+      this.events.emit('called', { entryId: mine.entryId, by: mine.helper ?? '' });
+    this.lastMyStatus = status;
+    const waiting = view.entries.filter((e) => e.status === 'waiting');
+    if (this.status().isStaff && this.lastWaiting === 0 && waiting.length > 0) {
+      const first = waiting[0]!;
+      this.events.emit('joinedEmpty', { entryId: first.entryId, name: first.name });
+    }
+    this.lastWaiting = waiting.length;
+  }
+
+  // ---- small persisted bits ------------------------------------------------------
+
+  private settings(): { sessionId: string | null } {
+    const raw = this.o.settings.load(SETTINGS_KEY);
+    if (!raw) return { sessionId: null };
+    try {
+      return JSON.parse(Buffer.from(raw).toString('utf8')) as { sessionId: string | null };
+    } catch {
+      return { sessionId: null };
+    }
+  }
+
+  private saveSettings(s: { sessionId: string | null }): void {
+    this.o.settings.save(SETTINGS_KEY, Buffer.from(JSON.stringify(s)));
+  }
+
+  private secrets(): Record<string, string> {
+    const raw = this.store?.load(SECRETS_KEY);
+    return raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as Record<string, string>) : {};
+  }
+
+  private saveSecret(entryId: string, secret: string): void {
+    this.store?.save(
+      SECRETS_KEY,
+      Buffer.from(JSON.stringify({ ...this.secrets(), [entryId]: secret })),
+    );
+  }
+
+  private dropSecret(entryId: string): void {
+    const all = this.secrets();
+    delete all[entryId];
+    this.store?.save(SECRETS_KEY, Buffer.from(JSON.stringify(all)));
+  }
+}
+
+const OP_METHOD: Record<string, string> = {
+  join: 'queue.join',
+  edit: 'queue.edit',
+  withdraw: 'queue.withdraw',
+  login: 'staff.login',
+  logout: 'staff.logout',
+  helpNext: 'staff.helpNext',
+  help: 'staff.help',
+  start: 'staff.start',
+  done: 'staff.done',
+  requeue: 'staff.requeue',
+  remove: 'staff.remove',
+  setOpen: 'staff.setOpen',
+  setAnnouncement: 'staff.setAnnouncement',
+  clearFinished: 'staff.clearFinished',
+};
+
+function methodOf(body: unknown): string {
+  const op = (body as { op?: unknown } | null)?.op;
+  return typeof op === 'string' ? (OP_METHOD[op] ?? op) : 'unknown';
+}
+

@@ -1,0 +1,253 @@
+import type { App, ApplyContext } from '../replication/app';
+import { type Result, err, ok } from '../result';
+import { type QueueCommand, type QueueErrorCode, STAFF_OPS, queueCommandSchema } from './commands';
+import { checkStaffKey, sha256Hex } from './passcode';
+import { reconcileQueue } from './reconcile';
+import { waitingEntries } from './selectors';
+import { type Entry, type EntryStatus, type QueueState, ACTIVE_STATUSES } from './types';
+
+/** Finished entries kept in the live list (for staff to see) before the oldest are archived. */
+export const KEEP_FINISHED = 50;
+
+const fail = (code: QueueErrorCode, message: string) => err(code, message);
+
+const isActive = (s: EntryStatus): boolean => (ACTIVE_STATUSES as readonly string[]).includes(s);
+
+/** Failed logins per member, for backoff. In memory on the host: a new host starts afresh. */
+interface LoginFailures {
+  count: number;
+  until: number;
+}
+
+/**
+ * The queue as an engine app: validates a command, checks who may do it, and applies it
+ * to the document. Runs on the host only, inside an Automerge change.
+ */
+export class QueueApp implements App<QueueState> {
+  private readonly failures = new Map<string, LoginFailures>();
+
+  constructor(
+    private readonly base: (Omit<QueueState, 'open'> & { open?: boolean }) | null = null,
+  ) {}
+
+  init(): QueueState {
+    if (!this.base) throw new Error('a queue session is created with a passcode verifier');
+    return { open: true, ...this.base };
+  }
+
+  apply(state: QueueState, raw: unknown, ctx: ApplyContext): Result<unknown> {
+    const parsed = queueCommandSchema.safeParse(raw);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      return fail('validation', i ? `${i.path.join('.') || 'command'}: ${i.message}` : 'invalid');
+    }
+    const cmd = parsed.data;
+    if (STAFF_OPS.has(cmd.op) && !state.staff[ctx.sender]) {
+      return fail('not-staff', 'staff only: log in with the staff passcode first');
+    }
+    return this.run(state, cmd, ctx);
+  }
+
+  reconcile(state: QueueState, ctx: { now: number; epoch: number }): void {
+    reconcileQueue(state, ctx.now);
+  }
+
+  private run(state: QueueState, cmd: QueueCommand, ctx: ApplyContext): Result<unknown> {
+    const by = ctx.sender as string;
+    switch (cmd.op) {
+      case 'join': {
+        if (!state.open) return fail('closed', 'the queue is closed');
+        const mine = Object.values(state.entries).find(
+          (e) => e.member === by && isActive(e.status),
+        );
+        if (mine) return fail('already-queued', 'you are already in the queue');
+        const id = ctx.commandId as string;
+        state.seq += 1;
+        const entry: Entry = {
+          id,
+          name: cmd.name,
+          topic: cmd.topic,
+          location: cmd.location,
+          member: by,
+          ownerHash: cmd.ownerHash,
+          createdAt: ctx.now,
+          order: state.seq,
+          status: 'waiting',
+          helper: null,
+          history: { [id]: { status: 'waiting', at: ctx.now, by, order: state.seq } },
+          conflict: null,
+        };
+        state.entries[id] = entry;
+        return ok({ entryId: id });
+      }
+      case 'edit': {
+        const e = this.owned(state, cmd.entryId, cmd.secret, by);
+        if (!e.ok) return e;
+        if (!isActive(e.value.status)) return fail('bad-state', 'the entry is finished');
+        if (cmd.name !== undefined) e.value.name = cmd.name;
+        if (cmd.topic !== undefined) e.value.topic = cmd.topic;
+        if (cmd.location !== undefined) e.value.location = cmd.location;
+        return ok({});
+      }
+      case 'withdraw': {
+        const e = this.owned(state, cmd.entryId, cmd.secret, by);
+        if (!e.ok) return e;
+        if (!isActive(e.value.status)) return fail('bad-state', 'the entry is already finished');
+        this.move(state, e.value, 'withdrawn', ctx);
+        return ok({});
+      }
+      case 'login': {
+        const f = this.failures.get(by);
+        if (f && ctx.now < f.until) {
+          const wait = Math.ceil((f.until - ctx.now) / 1000);
+          return fail('too-many-attempts', `too many wrong passcodes: try again in ${wait} s`);
+        }
+        if (!checkStaffKey(cmd.key, state.passcode)) {
+          const count = (f?.count ?? 0) + 1;
+          const lockMs = count < 3 ? 0 : Math.min(60_000, 1000 * 2 ** (count - 3));
+          this.failures.set(by, { count, until: ctx.now + lockMs });
+          return fail('wrong-passcode', 'wrong staff passcode');
+        }
+        this.failures.delete(by);
+        state.staff[by] = { name: cmd.name, since: ctx.now };
+        return ok({});
+      }
+      case 'logout':
+        delete state.staff[by];
+        return ok({});
+      case 'helpNext': {
+        const next = waitingEntries(state)[0];
+        if (!next) return fail('queue-empty', 'nobody is waiting');
+        const e = state.entries[next.id]!;
+        this.move(state, e, 'called', ctx, by);
+        return ok({ entryId: e.id });
+      }
+      case 'help':
+      case 'start':
+      case 'done':
+      case 'remove': {
+        const e = state.entries[cmd.entryId];
+        if (!e) return fail('unknown-entry', `no entry ${cmd.entryId}`);
+        const from: Record<typeof cmd.op, EntryStatus[]> = {
+          help: ['waiting'],
+          start: ['called'],
+          done: ['called', 'helping'],
+          remove: ['waiting', 'called', 'helping'],
+        };
+        if (!from[cmd.op].includes(e.status))
+          return fail('bad-state', `cannot ${cmd.op} an entry that is ${e.status}`);
+        const to: Record<typeof cmd.op, EntryStatus> = {
+          help: 'called',
+          start: 'helping',
+          done: 'done',
+          remove: 'removed',
+        };
+        const helper = cmd.op === 'help' ? by : cmd.op === 'start' ? (e.helper ?? by) : undefined;
+        this.move(state, e, to[cmd.op], ctx, helper);
+        return ok({});
+      }
+      case 'requeue': {
+        const e = state.entries[cmd.entryId];
+        if (!e) return fail('unknown-entry', `no entry ${cmd.entryId}`);
+        if (!isActive(e.status)) return fail('bad-state', `cannot requeue a ${e.status} entry`);
+        const line = waitingEntries(state).filter((w) => w.id !== e.id);
+        const k = cmd.position === 'front' ? 1 : cmd.position === 'back' ? Infinity : cmd.position;
+        let order: number;
+        if (line.length === 0 || k > line.length) order = ++state.seq;
+        else if (k <= 1) order = line[0]!.order - 1;
+        else order = (line[k - 2]!.order + line[k - 1]!.order) / 2;
+        this.move(state, e, 'waiting', ctx, null, order);
+        return ok({});
+      }
+      case 'setOpen':
+        state.open = cmd.open;
+        return ok({});
+      case 'setAnnouncement':
+        state.announcement = cmd.text;
+        return ok({});
+      case 'clearFinished': {
+        const finished = Object.values(state.entries).filter((e) => !isActive(e.status));
+        for (const e of finished) archiveEntry(state, e.id, ctx);
+        return ok({ cleared: finished.length });
+      }
+    }
+  }
+
+  /** The entry, if `by` may change it: staff, or the holder of its owner secret. */
+  private owned(
+    state: QueueState,
+    entryId: string,
+    secret: string | undefined,
+    by: string,
+  ): Result<Entry> {
+    const e = state.entries[entryId];
+    if (!e) return fail('unknown-entry', `no entry ${entryId}`);
+    if (state.staff[by]) return ok(e);
+    if (secret === undefined || sha256Hex(secret) !== e.ownerHash)
+      return fail('not-owner', 'only the student who joined (or staff) can change this entry');
+    return ok(e);
+  }
+
+  private move(
+    state: QueueState,
+    e: Entry,
+    status: EntryStatus,
+    ctx: ApplyContext,
+    helper?: string | null,
+    order?: number,
+  ): void {
+    e.status = status;
+    if (helper !== undefined) e.helper = helper;
+    if (status === 'waiting') e.helper = null;
+    if (order !== undefined) e.order = order;
+    e.conflict = null;
+    const t = { status, at: ctx.now, by: ctx.sender as string };
+    e.history[ctx.commandId] = order === undefined ? t : { ...t, order };
+    if (!isActive(status)) trimFinished(state, ctx);
+  }
+}
+
+/** Keep at most KEEP_FINISHED finished entries in the live list; archive the oldest. */
+function trimFinished(state: QueueState, ctx: ApplyContext): void {
+  const finished = Object.values(state.entries).filter((e) => !isActive(e.status));
+  if (finished.length <= KEEP_FINISHED) return;
+  finished.sort((a, b) => finishedAt(a) - finishedAt(b));
+  for (const e of finished.slice(0, finished.length - KEEP_FINISHED))
+    archiveEntry(state, e.id, ctx);
+}
+
+function finishedAt(e: Entry): number {
+  return Math.max(...Object.values(e.history).map((t) => t.at));
+}
+
+function archiveEntry(state: QueueState, id: string, ctx: ApplyContext): void {
+  const e = state.entries[id];
+  if (!e) return;
+  const shard = `${ctx.epoch}.${Math.floor(ctx.now / 60_000)}`;
+  state.archive[shard] ??= {};
+  state.archive[shard][id] = plainEntry(e);
+  delete state.entries[id];
+}
+
+/** A plain copy of an entry read through an Automerge proxy. */
+export function plainEntry(e: Entry): Entry {
+  const history: Entry['history'] = {};
+  for (const [k, t] of Object.entries(e.history)) {
+    const base = { status: t.status, at: t.at, by: t.by };
+    history[k] = t.order === undefined ? base : { ...base, order: t.order };
+  }
+  return {
+    id: e.id,
+    name: e.name,
+    topic: e.topic,
+    location: e.location,
+    member: e.member,
+    ownerHash: e.ownerHash,
+    createdAt: e.createdAt,
+    order: e.order,
+    status: e.status,
+    helper: e.helper,
+    history,
+    conflict: e.conflict,
+  };
+}

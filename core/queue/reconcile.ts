@@ -1,0 +1,50 @@
+import { type Entry, type EntryStatus, type QueueState, FINISHED_STATUSES } from './types';
+
+const PROGRESS: Record<EntryStatus, number> = {
+  waiting: 0,
+  called: 1,
+  helping: 2,
+  done: 3,
+  withdrawn: 3,
+  removed: 3,
+};
+
+/**
+ * After a healed partition the two sides' histories merge. If two staff members called
+ * the same student while split, the earliest call wins (host time, then member id), the
+ * entry goes to that staff member, and the entry carries a note for staff to see. A
+ * student finished on either side stays finished. Deterministic: every copy reaches the
+ * same result from the same merged history.
+ */
+export function reconcileQueue(state: QueueState, _now: number): void {
+  for (const e of Object.values(state.entries)) reconcileEntry(state, e);
+}
+
+function reconcileEntry(state: QueueState, e: Entry): void {
+  const steps = Object.entries(e.history)
+    .map(([key, t]) => ({ key, ...t }))
+    .sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
+  // Only what happened since the student last (re)entered the line matters.
+  let start = 0;
+  for (let i = 0; i < steps.length; i++) if (steps[i]!.status === 'waiting') start = i;
+  const since = steps.slice(start + 1);
+  const calls = since.filter((s) => s.status === 'called' || s.status === 'helping');
+  const callers = [...new Set(calls.map((c) => c.by))];
+  const finished = since.find((s) => (FINISHED_STATUSES as readonly string[]).includes(s.status));
+
+  if (finished && PROGRESS[e.status] < 3) {
+    e.status = finished.status;
+  }
+  if (callers.length > 1) {
+    const first = [...calls].sort((a, b) => a.at - b.at || (a.by < b.by ? -1 : 1))[0]!;
+    const name = (id: string): string => state.staff[id]?.name || 'another staff member';
+    const others = callers.filter((c) => c !== first.by).map(name);
+    const note =
+      `Called by ${name(first.by)} and ${others.join(', ')} while the network was split; ` +
+      `${name(first.by)} keeps this student.`;
+    if (e.helper !== first.by) e.helper = first.by;
+    if (e.conflict !== note) e.conflict = note;
+    const best = Math.max(...calls.filter((c) => c.by === first.by).map((c) => PROGRESS[c.status]));
+    if (!finished && PROGRESS[e.status] !== best) e.status = best === 2 ? 'helping' : 'called';
+  }
+}

@@ -1,0 +1,135 @@
+import { type Entry, type EntryStatus, type QueueState, ACTIVE_STATUSES } from './types';
+
+/** Pure reads of the queue state, shared by every copy (host or not). */
+
+const byOrder = (a: Entry, b: Entry): number => a.order - b.order || (a.id < b.id ? -1 : 1);
+
+/** Students waiting, first in line first. */
+export function waitingEntries(state: QueueState): Entry[] {
+  return Object.values(state.entries)
+    .filter((e) => e.status === 'waiting')
+    .sort(byOrder);
+}
+
+/** Students being called or helped, then those waiting in line. */
+export function activeEntries(state: QueueState): Entry[] {
+  const active = Object.values(state.entries).filter((e) =>
+    (ACTIVE_STATUSES as readonly string[]).includes(e.status),
+  );
+  const rank = (s: EntryStatus): number => (s === 'waiting' ? 1 : 0);
+  return active.sort((a, b) => rank(a.status) - rank(b.status) || byOrder(a, b));
+}
+
+/** Every entry ever, live and archived. */
+export function allEntries(state: QueueState): Entry[] {
+  const out = Object.values(state.entries);
+  for (const shard of Object.values(state.archive)) out.push(...Object.values(shard));
+  return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+}
+
+/** 1-based place in line of a waiting entry; 0 if being called or helped; null otherwise. */
+export function positionOf(state: QueueState, entryId: string): number | null {
+  const e = state.entries[entryId];
+  if (!e) return null;
+  if (e.status === 'called' || e.status === 'helping') return 0;
+  if (e.status !== 'waiting') return null;
+  return waitingEntries(state).findIndex((w) => w.id === entryId) + 1;
+}
+
+/** When a status was first reached after the latest (re)join, from the history. */
+export function timeOf(e: Entry, status: EntryStatus): number | null {
+  let t: number | null = null;
+  for (const x of Object.values(e.history))
+    if (x.status === status && (t === null || x.at < t)) t = x.at;
+  return t;
+}
+
+/** Help time of a finished entry: from first called to done. */
+export function helpDuration(e: Entry): number | null {
+  if (e.status !== 'done') return null;
+  const called = timeOf(e, 'called') ?? timeOf(e, 'helping');
+  const done = timeOf(e, 'done');
+  return called !== null && done !== null && done >= called ? done - called : null;
+}
+
+/** Wait of a helped entry: from joining to first called. */
+export function waitDuration(e: Entry): number | null {
+  const called = timeOf(e, 'called') ?? timeOf(e, 'helping');
+  return called === null ? null : Math.max(0, called - e.createdAt);
+}
+
+export interface WaitEstimate {
+  /** Estimated wait, ms; `lowMs === highMs` when there is enough data for one figure. */
+  lowMs: number;
+  highMs: number;
+  /** How many recent help times the estimate rests on. */
+  samples: number;
+}
+
+/** Help times used for estimates: the most recent this many. */
+export const RECENT_HELPS = 10;
+/** Below this many recent help times, the estimate is a range. */
+export const ENOUGH_SAMPLES = 5;
+/** Assumed help time range before anyone has been helped: 2 to 8 minutes. */
+const PRIOR_MS: [number, number] = [2 * 60_000, 8 * 60_000];
+
+/**
+ * Wait estimate for the student at `position` (1 = next): the median of the last
+ * RECENT_HELPS help times × position, divided by the number of staff helping. With
+ * fewer than ENOUGH_SAMPLES help times it is a range: the shortest to the longest help
+ * time seen (or 2–8 minutes with none) × position.
+ */
+export function waitEstimate(state: QueueState, position: number): WaitEstimate {
+  const recent = allEntries(state)
+    .filter((e) => e.status === 'done')
+    .map((e) => ({ at: timeOf(e, 'done') ?? 0, d: helpDuration(e) }))
+    .filter((x): x is { at: number; d: number } => x.d !== null)
+    .sort((a, b) => b.at - a.at)
+    .slice(0, RECENT_HELPS)
+    .map((x) => x.d);
+  const staff = Math.max(1, Object.keys(state.staff).length);
+  const ahead = Math.max(0, position);
+  if (recent.length < ENOUGH_SAMPLES) {
+    const lo = recent.length ? Math.min(...recent) : PRIOR_MS[0];
+    const hi = recent.length ? Math.max(...recent) : PRIOR_MS[1];
+    return {
+      lowMs: Math.round((lo * ahead) / staff),
+      highMs: Math.round((hi * ahead) / staff),
+      samples: recent.length,
+    };
+  }
+  const m = Math.round((median(recent) * ahead) / staff);
+  return { lowMs: m, highMs: m, samples: recent.length };
+}
+
+export interface StaffStats {
+  helpedToday: number;
+  waiting: number;
+  /** Median wait (join → called) of students helped today, ms, or null. */
+  medianWaitMs: number | null;
+  /** Median help time (called → done) today, ms, or null. */
+  medianHelpMs: number | null;
+}
+
+/** Stats since local midnight of `now` (the copy's own calendar day). */
+export function staffStats(state: QueueState, now: number): StaffStats {
+  const midnight = new Date(now);
+  midnight.setHours(0, 0, 0, 0);
+  const today = allEntries(state).filter(
+    (e) => e.status === 'done' && (timeOf(e, 'done') ?? 0) >= midnight.getTime(),
+  );
+  const waits = today.map(waitDuration).filter((x): x is number => x !== null);
+  const helps = today.map(helpDuration).filter((x): x is number => x !== null);
+  return {
+    helpedToday: today.length,
+    waiting: waitingEntries(state).length,
+    medianWaitMs: waits.length ? median(waits) : null,
+    medianHelpMs: helps.length ? median(helps) : null,
+  };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
