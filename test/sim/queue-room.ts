@@ -1,0 +1,194 @@
+import { BatonService } from '../../core/api/service';
+import type { Method, Results } from '../../core/api/contract';
+import type { SessionListing } from '../../core/api/directory';
+import { Peer } from '../../core/engine/peer';
+import { type DeviceId, type MemberId, asDeviceId } from '../../core/ids';
+import { SeededRandom } from '../../core/random';
+import type { QueueState } from '../../core/queue/types';
+import { MemoryStore } from '../../core/store/store';
+import { ManualClock } from './manual-clock';
+import { CLEAN, type LinkFaults, SimNetwork } from './sim-network';
+
+export interface Laptop {
+  index: number;
+  device: DeviceId;
+  settings: MemoryStore;
+  stores: Map<string, MemoryStore>;
+  service: BatonService;
+}
+
+/**
+ * A classroom of BatonService copies (the App API, as the UI and the CLI use it) on the
+ * manual clock and the in-memory network, checked for "one host per epoch" after every
+ * timer like the engine's SimCluster.
+ */
+export class QueueRoom {
+  readonly clock = new ManualClock();
+  readonly random: SeededRandom;
+  readonly net: SimNetwork;
+  readonly laptops: Laptop[] = [];
+  readonly violations: string[] = [];
+  private readonly epochHost = new Map<number, MemberId>();
+  private counter = 0;
+
+  constructor(
+    size: number,
+    readonly seed = 1,
+    faults: LinkFaults = CLEAN,
+  ) {
+    this.random = new SeededRandom(seed);
+    this.net = new SimNetwork(this.clock, new SeededRandom(seed * 31 + 7), faults);
+    for (let i = 0; i < size; i++) {
+      const device = asDeviceId(`laptop-${String(i).padStart(2, '0')}`);
+      const laptop: Laptop = {
+        index: i,
+        device,
+        settings: new MemoryStore(),
+        stores: new Map(),
+        service: null as unknown as BatonService,
+      };
+      this.laptops.push(laptop);
+      laptop.service = this.makeService(laptop);
+    }
+    this.clock.afterEach = () => this.checkSafety();
+  }
+
+  /** Call the App API on laptop i and drive the clock until it answers. */
+  async call<M extends Method>(i: number, method: M, params?: unknown, maxMs = 20_000) {
+    const p = this.laptops[i]!.service.call(method, params);
+    return this.drive(p, maxMs);
+  }
+
+  /** Like `call`, but expects success and returns the value. */
+  async ok<M extends Method>(i: number, method: M, params?: unknown): Promise<Results[M]> {
+    const r = await this.call(i, method, params);
+    if (!r.ok) throw new Error(`laptop ${i} ${method}: ${r.error.code} ${r.error.message}`);
+    return r.value;
+  }
+
+  /** Advance simulated time in small steps until `p` settles. */
+  async drive<T>(p: Promise<T>, maxMs = 20_000): Promise<T> {
+    let done = false;
+    void p.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    for (let t = 0; t < maxMs && !done; t += 10) {
+      await new Promise((r) => setImmediate(r));
+      if (!done) this.clock.advance(10);
+    }
+    await new Promise((r) => setImmediate(r));
+    if (!done) throw new Error(`no answer within ${maxMs} simulated ms`);
+    return p;
+  }
+
+  run(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  peer(i: number): Peer<QueueState> | null {
+    return this.laptops[i]!.service.currentPeer;
+  }
+
+  crash(i: number): void {
+    this.peer(i)?.stop();
+  }
+
+  /** Laptop i comes back: a new process on the same disk. */
+  restart(i: number): void {
+    const l = this.laptops[i]!;
+    l.service.close();
+    l.service = this.makeService(l);
+    l.service.start();
+  }
+
+  partition(...groups: number[][]): void {
+    this.net.partition(...groups.map((g) => g.map((i) => this.laptops[i]!.device)));
+  }
+
+  heal(): void {
+    this.net.heal();
+  }
+
+  running(): number[] {
+    return this.laptops.filter((l) => l.service.currentPeer?.isRunning).map((l) => l.index);
+  }
+
+  /** The one host every running laptop follows, or null. */
+  agreedHost(): number | null {
+    const run = this.running();
+    const hosts = run.filter((i) => this.peer(i)!.role === 'host');
+    if (hosts.length !== 1) return null;
+    const h = this.peer(hosts[0]!)!;
+    const agree = run.every((i) => {
+      const p = this.peer(i)!;
+      return p.hostId === h.memberId && p.epoch === h.epoch && p.hostReachable();
+    });
+    return agree ? hosts[0]! : null;
+  }
+
+  converged(): boolean {
+    const heads = this.running().map((i) => this.peer(i)!.heads().join());
+    return heads.length > 0 && heads.every((h) => h === heads[0]);
+  }
+
+  runUntil(pred: () => boolean, maxMs: number): number | null {
+    const start = this.clock.now();
+    while (this.clock.now() - start <= maxMs) {
+      if (pred()) return this.clock.now() - start;
+      this.clock.advance(10);
+    }
+    return null;
+  }
+
+  private directory(): SessionListing[] {
+    const out = new Map<string, SessionListing>();
+    for (const l of this.laptops) {
+      const p = l.service.currentPeer;
+      if (!p?.isRunning || !p.sessionId || p.role !== 'host' || !p.doc?.baton) continue;
+      out.set(p.sessionId, {
+        sessionId: p.sessionId,
+        name: p.doc.baton.session.name,
+        hostName: p.doc.baton.members[p.memberId!]?.name ?? '',
+        memberCount: Object.keys(p.doc.baton.members).length,
+        contacts: [l.device],
+      });
+    }
+    return [...out.values()];
+  }
+
+  private makeService(l: Laptop): BatonService {
+    return new BatonService({
+      name: `laptop ${l.index}`,
+      clock: this.clock,
+      directory: { list: () => this.directory(), onChange: () => () => {} },
+      settings: l.settings,
+      storeFor: (sid) => {
+        let s = l.stores.get(sid);
+        if (!s) l.stores.set(sid, (s = new MemoryStore()));
+        return s;
+      },
+      makePeer: (store, app) =>
+        new Peer<QueueState>({
+          deviceId: l.device,
+          name: `laptop ${l.index}`,
+          clock: this.clock,
+          random: new SeededRandom(this.seed * 1000 + l.index * 31 + this.counter++),
+          transport: this.net.endpoint(l.device),
+          store,
+          app,
+        }),
+    });
+  }
+
+  private checkSafety(): void {
+    for (const l of this.laptops) {
+      const p = l.service.currentPeer;
+      if (!p?.isRunning || p.role !== 'host') continue;
+      const prev = this.epochHost.get(p.epoch);
+      if (prev === undefined) this.epochHost.set(p.epoch, p.memberId!);
+      else if (prev !== p.memberId && this.violations.length < 20)
+        this.violations.push(`epoch ${p.epoch} hosted by ${prev} and ${p.memberId}`);
+    }
+  }
+}
