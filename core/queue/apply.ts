@@ -35,34 +35,46 @@ export class QueueApp implements App<QueueState> {
     return { open: true, ...this.base };
   }
 
-  apply(state: QueueState, raw: unknown, ctx: ApplyContext): Result<unknown> {
+  apply(
+    state: QueueState,
+    raw: unknown,
+    ctx: ApplyContext,
+    view: QueueState = state,
+  ): Result<unknown> {
     const parsed = queueCommandSchema.safeParse(raw);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
       return fail('validation', i ? `${i.path.join('.') || 'command'}: ${i.message}` : 'invalid');
     }
     const cmd = parsed.data;
-    if (STAFF_OPS.has(cmd.op) && !state.staff[ctx.sender]) {
+    if (STAFF_OPS.has(cmd.op) && !view.staff[ctx.sender]) {
       return fail('not-staff', 'staff only: log in with the staff passcode first');
     }
-    return this.run(state, cmd, ctx);
+    const result = this.run(state, view, cmd, ctx);
+    if (result.ok) trimFinished(state, view, ctx);
+    return result;
   }
 
   reconcile(state: QueueState, ctx: { now: number; epoch: number }): void {
     reconcileQueue(state, ctx.now);
   }
 
-  private run(state: QueueState, cmd: QueueCommand, ctx: ApplyContext): Result<unknown> {
+  /** Reads come from `view` (plain, fast), writes go to `state` (the Automerge draft). */
+  private run(
+    state: QueueState,
+    view: QueueState,
+    cmd: QueueCommand,
+    ctx: ApplyContext,
+  ): Result<unknown> {
     const by = ctx.sender as string;
     switch (cmd.op) {
       case 'join': {
-        if (!state.open) return fail('closed', 'the queue is closed');
-        const mine = Object.values(state.entries).find(
-          (e) => e.member === by && isActive(e.status),
-        );
+        if (!view.open) return fail('closed', 'the queue is closed');
+        const mine = Object.values(view.entries).find((e) => e.member === by && isActive(e.status));
         if (mine) return fail('already-queued', 'you are already in the queue');
         const id = ctx.commandId as string;
-        state.seq += 1;
+        const order = view.seq + 1;
+        state.seq = order;
         const entry: Entry = {
           id,
           name: cmd.name,
@@ -71,29 +83,30 @@ export class QueueApp implements App<QueueState> {
           member: by,
           ownerHash: cmd.ownerHash,
           createdAt: ctx.now,
-          order: state.seq,
+          order,
           status: 'waiting',
           helper: null,
-          history: { [id]: { status: 'waiting', at: ctx.now, by, order: state.seq } },
+          history: { [id]: { status: 'waiting', at: ctx.now, by, order } },
           conflict: null,
         };
         state.entries[id] = entry;
         return ok({ entryId: id });
       }
       case 'edit': {
-        const e = this.owned(state, cmd.entryId, cmd.secret, by);
+        const e = this.owned(view, cmd.entryId, cmd.secret, by);
         if (!e.ok) return e;
         if (!isActive(e.value.status)) return fail('bad-state', 'the entry is finished');
-        if (cmd.name !== undefined) e.value.name = cmd.name;
-        if (cmd.topic !== undefined) e.value.topic = cmd.topic;
-        if (cmd.location !== undefined) e.value.location = cmd.location;
+        const d = state.entries[cmd.entryId]!;
+        if (cmd.name !== undefined) d.name = cmd.name;
+        if (cmd.topic !== undefined) d.topic = cmd.topic;
+        if (cmd.location !== undefined) d.location = cmd.location;
         return ok({});
       }
       case 'withdraw': {
-        const e = this.owned(state, cmd.entryId, cmd.secret, by);
+        const e = this.owned(view, cmd.entryId, cmd.secret, by);
         if (!e.ok) return e;
         if (!isActive(e.value.status)) return fail('bad-state', 'the entry is already finished');
-        this.move(state, e.value, 'withdrawn', ctx);
+        move(state, cmd.entryId, 'withdrawn', ctx);
         return ok({});
       }
       case 'login': {
@@ -102,7 +115,7 @@ export class QueueApp implements App<QueueState> {
           const wait = Math.ceil((f.until - ctx.now) / 1000);
           return fail('too-many-attempts', `too many wrong passcodes: try again in ${wait} s`);
         }
-        if (!checkStaffKey(cmd.key, state.passcode)) {
+        if (!checkStaffKey(cmd.key, view.passcode)) {
           const count = (f?.count ?? 0) + 1;
           const lockMs = count < 3 ? 0 : Math.min(60_000, 1000 * 2 ** (count - 3));
           this.failures.set(by, { count, until: ctx.now + lockMs });
@@ -113,20 +126,19 @@ export class QueueApp implements App<QueueState> {
         return ok({});
       }
       case 'logout':
-        delete state.staff[by];
+        if (view.staff[by]) delete state.staff[by];
         return ok({});
       case 'helpNext': {
-        const next = waitingEntries(state)[0];
+        const next = waitingEntries(view)[0];
         if (!next) return fail('queue-empty', 'nobody is waiting');
-        const e = state.entries[next.id]!;
-        this.move(state, e, 'called', ctx, by);
-        return ok({ entryId: e.id });
+        move(state, next.id, 'called', ctx, by);
+        return ok({ entryId: next.id });
       }
       case 'help':
       case 'start':
       case 'done':
       case 'remove': {
-        const e = state.entries[cmd.entryId];
+        const e = view.entries[cmd.entryId];
         if (!e) return fail('unknown-entry', `no entry ${cmd.entryId}`);
         const from: Record<typeof cmd.op, EntryStatus[]> = {
           help: ['waiting'],
@@ -143,20 +155,20 @@ export class QueueApp implements App<QueueState> {
           remove: 'removed',
         };
         const helper = cmd.op === 'help' ? by : cmd.op === 'start' ? (e.helper ?? by) : undefined;
-        this.move(state, e, to[cmd.op], ctx, helper);
+        move(state, cmd.entryId, to[cmd.op], ctx, helper);
         return ok({});
       }
       case 'requeue': {
-        const e = state.entries[cmd.entryId];
+        const e = view.entries[cmd.entryId];
         if (!e) return fail('unknown-entry', `no entry ${cmd.entryId}`);
         if (!isActive(e.status)) return fail('bad-state', `cannot requeue a ${e.status} entry`);
-        const line = waitingEntries(state).filter((w) => w.id !== e.id);
+        const line = waitingEntries(view).filter((w) => w.id !== e.id);
         const k = cmd.position === 'front' ? 1 : cmd.position === 'back' ? Infinity : cmd.position;
         let order: number;
-        if (line.length === 0 || k > line.length) order = ++state.seq;
+        if (line.length === 0 || k > line.length) order = state.seq = view.seq + 1;
         else if (k <= 1) order = line[0]!.order - 1;
         else order = (line[k - 2]!.order + line[k - 1]!.order) / 2;
-        this.move(state, e, 'waiting', ctx, null, order);
+        move(state, cmd.entryId, 'waiting', ctx, null, order);
         return ok({});
       }
       case 'setOpen':
@@ -166,8 +178,8 @@ export class QueueApp implements App<QueueState> {
         state.announcement = cmd.text;
         return ok({});
       case 'clearFinished': {
-        const finished = Object.values(state.entries).filter((e) => !isActive(e.status));
-        for (const e of finished) archiveEntry(state, e.id, ctx);
+        const finished = Object.values(view.entries).filter((e) => !isActive(e.status));
+        for (const e of finished) archiveEntry(state, e, ctx);
         return ok({ cleared: finished.length });
       }
     }
@@ -175,58 +187,62 @@ export class QueueApp implements App<QueueState> {
 
   /** The entry, if `by` may change it: staff, or the holder of its owner secret. */
   private owned(
-    state: QueueState,
+    view: QueueState,
     entryId: string,
     secret: string | undefined,
     by: string,
   ): Result<Entry> {
-    const e = state.entries[entryId];
+    const e = view.entries[entryId];
     if (!e) return fail('unknown-entry', `no entry ${entryId}`);
-    if (state.staff[by]) return ok(e);
+    if (view.staff[by]) return ok(e);
     if (secret === undefined || sha256Hex(secret) !== e.ownerHash)
       return fail('not-owner', 'only the student who joined (or staff) can change this entry');
     return ok(e);
   }
-
-  private move(
-    state: QueueState,
-    e: Entry,
-    status: EntryStatus,
-    ctx: ApplyContext,
-    helper?: string | null,
-    order?: number,
-  ): void {
-    e.status = status;
-    if (helper !== undefined) e.helper = helper;
-    if (status === 'waiting') e.helper = null;
-    if (order !== undefined) e.order = order;
-    e.conflict = null;
-    const t = { status, at: ctx.now, by: ctx.sender as string };
-    e.history[ctx.commandId] = order === undefined ? t : { ...t, order };
-    if (!isActive(status)) trimFinished(state, ctx);
-  }
 }
 
-/** Keep at most KEEP_FINISHED finished entries in the live list; archive the oldest. */
-function trimFinished(state: QueueState, ctx: ApplyContext): void {
-  const finished = Object.values(state.entries).filter((e) => !isActive(e.status));
+function move(
+  state: QueueState,
+  id: string,
+  status: EntryStatus,
+  ctx: ApplyContext,
+  helper?: string | null,
+  order?: number,
+): void {
+  const e = state.entries[id]!;
+  e.status = status;
+  if (status === 'waiting') e.helper = null;
+  else if (helper !== undefined) e.helper = helper;
+  if (order !== undefined) e.order = order;
+  e.conflict = null;
+  const t = { status, at: ctx.now, by: ctx.sender as string };
+  e.history[ctx.commandId] = order === undefined ? t : { ...t, order };
+}
+
+/**
+ * Keep at most KEEP_FINISHED finished entries in the live list; archive the oldest.
+ * Judged on `view` (the state before this command), so it may lag by one entry.
+ */
+function trimFinished(state: QueueState, view: QueueState, ctx: ApplyContext): void {
+  const finished = Object.values(view.entries).filter((e) => !isActive(e.status));
   if (finished.length <= KEEP_FINISHED) return;
   finished.sort((a, b) => finishedAt(a) - finishedAt(b));
-  for (const e of finished.slice(0, finished.length - KEEP_FINISHED))
-    archiveEntry(state, e.id, ctx);
+  for (const e of finished.slice(0, finished.length - KEEP_FINISHED)) archiveEntry(state, e, ctx);
 }
 
 function finishedAt(e: Entry): number {
-  return Math.max(...Object.values(e.history).map((t) => t.at));
+  let at = e.createdAt;
+  for (const t of Object.values(e.history)) if (t.at > at) at = t.at;
+  return at;
 }
 
-function archiveEntry(state: QueueState, id: string, ctx: ApplyContext): void {
-  const e = state.entries[id];
-  if (!e) return;
+/** Move a finished entry (as read from the view) into this minute's archive shard. */
+function archiveEntry(state: QueueState, e: Entry, ctx: ApplyContext): void {
+  if (!state.entries[e.id]) return;
   const shard = `${ctx.epoch}.${Math.floor(ctx.now / 60_000)}`;
   state.archive[shard] ??= {};
-  state.archive[shard][id] = plainEntry(e);
-  delete state.entries[id];
+  state.archive[shard][e.id] = plainEntry(e);
+  delete state.entries[e.id];
 }
 
 /** A plain copy of an entry read through an Automerge proxy. */

@@ -21,7 +21,12 @@ export interface ApplyContext {
 export interface App<S, V = unknown> {
   /** Initial app state written when a session is created. */
   init(): S;
-  apply(state: S, command: unknown, ctx: ApplyContext): Result<V>;
+  /**
+   * `state` is the live draft (write through it); `view` is the same state before the
+   * change as plain objects. Read from `view`: every read through the draft crosses into
+   * Automerge's wasm and costs microseconds, which adds up to milliseconds per command.
+   */
+  apply(state: S, command: unknown, ctx: ApplyContext, view: S): Result<V>;
   /**
    * Optional: runs on the host inside the change that anchors a merge of another
    * side's changes (a healed partition). It may resolve conflicts the merge exposed,

@@ -102,9 +102,10 @@ export class Replica<S> {
     if (seen !== undefined) return { kind: 'duplicate', result: JSON.parse(seen) as Result<V> };
     let result: Result<V> = err('internal', 'not applied');
     const rejected = new Error('rejected');
+    const view = this._doc.app;
     try {
       this.doc = Automerge.change(this._doc, { time: Math.floor(ctx.now / 1000) }, (d) => {
-        result = app.apply(d.app, body, ctx);
+        result = app.apply(d.app, body, ctx, view);
         if (!result.ok) throw rejected; // roll the change back
         // Re-read after creating: an assignment yields the plain object, not the live proxy.
         const e = String(ctx.epoch);

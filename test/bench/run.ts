@@ -1,9 +1,18 @@
+import { benchQueueApply } from './queue-apply';
 import { benchSimAck, benchSimFailover } from './sim-failover';
 
 // `npm run bench`: prints figures; targets are compared by reading, not asserted.
+// BENCH_ONLY=sim|queue runs one part.
 const runs = Number(process.env.BENCH_RUNS ?? 100);
+const only = process.env.BENCH_ONLY;
 const started = Date.now();
-for (const line of await benchSimFailover(runs)) console.log(line);
-console.log('');
-for (const line of await benchSimAck(100)) console.log(line);
+if (!only || only === 'sim') {
+  for (const line of await benchSimFailover(runs)) console.log(line);
+  console.log('');
+  for (const line of await benchSimAck(100)) console.log(line);
+  console.log('');
+}
+if (!only || only === 'queue') {
+  for (const line of benchQueueApply()) console.log(line);
+}
 console.log(`\n(bench took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
