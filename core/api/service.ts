@@ -530,4 +530,3 @@ function methodOf(body: unknown): string {
   const op = (body as { op?: unknown } | null)?.op;
   return typeof op === 'string' ? (OP_METHOD[op] ?? op) : 'unknown';
 }
-
