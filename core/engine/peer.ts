@@ -377,6 +377,8 @@ export class Peer<S> {
 
   private dispatch(from: DeviceId, m: Message): void {
     switch (m.type) {
+      case 'link':
+        return; // the transport's handshake, never passed up
       case 'hello':
         return this.onHello(from, m);
       case 'welcome':

@@ -8,6 +8,15 @@ const heads = z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(256);
 const epoch = z.number().int().nonnegative();
 const errorInfo = z.object({ code: z.string().max(64), message: z.string().max(1000) });
 
+/** First frame on every WebSocket link, both ways: who is at each end. */
+export const linkSchema = z.object({
+  type: z.literal('link'),
+  v: z.number().int(),
+  deviceId,
+  /** The sender's listening port, so the other side can connect back. */
+  port: z.number().int().min(0).max(65535),
+});
+
 export const helloSchema = z.object({
   type: z.literal('hello'),
   v: z.number().int(),
@@ -89,6 +98,7 @@ export const handoverSchema = z.object({
 export const leaveSchema = z.object({ type: z.literal('leave'), from: memberId, epoch });
 
 export const messageSchema = z.discriminatedUnion('type', [
+  linkSchema,
   helloSchema,
   welcomeSchema,
   refuseSchema,
@@ -104,6 +114,7 @@ export const messageSchema = z.discriminatedUnion('type', [
 
 export type Message = z.infer<typeof messageSchema>;
 export type MessageType = Message['type'];
+export type Link = z.infer<typeof linkSchema>;
 export type Hello = z.infer<typeof helloSchema>;
 export type Welcome = z.infer<typeof welcomeSchema>;
 export type Heartbeat = z.infer<typeof heartbeatSchema>;

@@ -106,7 +106,7 @@ export class QueueApp implements App<QueueState> {
         const e = this.owned(view, cmd.entryId, cmd.secret, by);
         if (!e.ok) return e;
         if (!isActive(e.value.status)) return fail('bad-state', 'the entry is already finished');
-        move(state, cmd.entryId, 'withdrawn', ctx);
+        move(state, view, cmd.entryId, 'withdrawn', ctx);
         return ok({});
       }
       case 'login': {
@@ -131,7 +131,7 @@ export class QueueApp implements App<QueueState> {
       case 'helpNext': {
         const next = waitingEntries(view)[0];
         if (!next) return fail('queue-empty', 'nobody is waiting');
-        move(state, next.id, 'called', ctx, by);
+        move(state, view, next.id, 'called', ctx, by);
         return ok({ entryId: next.id });
       }
       case 'help':
@@ -155,7 +155,7 @@ export class QueueApp implements App<QueueState> {
           remove: 'removed',
         };
         const helper = cmd.op === 'help' ? by : cmd.op === 'start' ? (e.helper ?? by) : undefined;
-        move(state, cmd.entryId, to[cmd.op], ctx, helper);
+        move(state, view, cmd.entryId, to[cmd.op], ctx, helper);
         return ok({});
       }
       case 'requeue': {
@@ -168,7 +168,7 @@ export class QueueApp implements App<QueueState> {
         if (line.length === 0 || k > line.length) order = state.seq = view.seq + 1;
         else if (k <= 1) order = line[0]!.order - 1;
         else order = (line[k - 2]!.order + line[k - 1]!.order) / 2;
-        move(state, cmd.entryId, 'waiting', ctx, null, order);
+        move(state, view, cmd.entryId, 'waiting', ctx, null, order);
         return ok({});
       }
       case 'setOpen':
@@ -203,18 +203,21 @@ export class QueueApp implements App<QueueState> {
 
 function move(
   state: QueueState,
+  view: QueueState,
   id: string,
   status: EntryStatus,
   ctx: ApplyContext,
   helper?: string | null,
   order?: number,
 ): void {
+  // Write only what changes: every write is an Automerge op the document keeps forever.
+  const before = view.entries[id]!;
   const e = state.entries[id]!;
   e.status = status;
-  if (status === 'waiting') e.helper = null;
-  else if (helper !== undefined) e.helper = helper;
-  if (order !== undefined) e.order = order;
-  e.conflict = null;
+  const nextHelper = status === 'waiting' ? null : helper === undefined ? before.helper : helper;
+  if (nextHelper !== before.helper) e.helper = nextHelper;
+  if (order !== undefined && order !== before.order) e.order = order;
+  if (before.conflict !== null) e.conflict = null;
   const t = { status, at: ctx.now, by: ctx.sender as string };
   e.history[ctx.commandId] = order === undefined ? t : { ...t, order };
 }

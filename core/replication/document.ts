@@ -15,7 +15,7 @@ export interface SessionDoc<S> {
      * hosts of a split brain creating the same key would conflict, and Automerge would
      * show only one of the two maps after the merge.
      */
-    cmds: Record<string, Record<string, Record<string, string>>>;
+    cmds: Record<string, Record<string, Record<string, string | Automerge.ImmutableString>>>;
     /** Epoch → who hosted it and since when (written when a term starts). */
     terms: Record<string, { host: string; at: number }>;
   };

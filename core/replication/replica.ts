@@ -112,7 +112,8 @@ export class Replica<S> {
         const b = commandBucket(id);
         d.baton.cmds[e] ??= {};
         d.baton.cmds[e][b] ??= {};
-        d.baton.cmds[e][b][id] = JSON.stringify(result);
+        // An ImmutableString is one op; a plain string would be collaborative text, one op per character.
+        d.baton.cmds[e][b][id] = new Automerge.ImmutableString(JSON.stringify(result));
       });
     } catch (e) {
       if (e !== rejected) {
@@ -131,7 +132,7 @@ export class Replica<S> {
     const bucket = commandBucket(id);
     for (const term of Object.values(cmds)) {
       const hit = term[bucket]?.[id];
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) return String(hit);
     }
     return undefined;
   }

@@ -13,25 +13,30 @@ export interface Store {
 
 /** In-memory store: survives a simulated crash because the cluster keeps it between restarts. */
 export class MemoryStore implements Store {
-  private readonly blobs = new Map<string, Uint8Array>();
+  /** Each key's bytes as appended chunks (joined on load), so an append never copies the file. */
+  private readonly blobs = new Map<string, Uint8Array[]>();
   /** Bytes written in total, for benchmarks. */
   bytesWritten = 0;
 
   load(key: string): Uint8Array | null {
-    const b = this.blobs.get(key);
-    return b ? b.slice() : null;
+    const chunks = this.blobs.get(key);
+    if (!chunks) return null;
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
   }
   save(key: string, bytes: Uint8Array): void {
-    this.blobs.set(key, bytes.slice());
+    this.blobs.set(key, [bytes.slice()]);
     this.bytesWritten += bytes.byteLength;
   }
   append(key: string, bytes: Uint8Array): void {
-    const old = this.blobs.get(key);
-    if (!old) return this.save(key, bytes);
-    const next = new Uint8Array(old.byteLength + bytes.byteLength);
-    next.set(old, 0);
-    next.set(bytes, old.byteLength);
-    this.blobs.set(key, next);
+    const chunks = this.blobs.get(key);
+    if (!chunks) return this.save(key, bytes);
+    chunks.push(bytes.slice());
     this.bytesWritten += bytes.byteLength;
   }
   remove(key: string): void {

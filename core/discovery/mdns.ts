@@ -1,0 +1,173 @@
+import { Bonjour, type Browser, type Service } from 'bonjour-service';
+import type { SessionListing } from '../api/directory';
+import { type DeviceId, asDeviceId } from '../ids';
+import { PROTOCOL_VERSION } from '../protocol/version';
+import { type Txt, makeTxt, parseTxt } from './txt';
+
+export const SERVICE_TYPE = 'baton';
+
+export interface PeerSeen {
+  txt: Txt;
+  addresses: string[];
+  port: number;
+  lastSeen: number;
+}
+
+export interface MdnsOptions {
+  deviceId: DeviceId;
+  name: string;
+  port: number;
+  /** IPv4 address of the interface to use (bonjour-service sends on one interface). */
+  interface?: string;
+  /** Re-query this often so copies started later are found. Default 3 s. */
+  requeryMs?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * mDNS / DNS-SD: announces this copy as `_baton._tcp` with a static TXT record and
+ * browses for the others. A change of session is an unpublish + a new publish (TXT is
+ * never updated in place), under a service name made unique with the device id.
+ * bonjour-service never reports a crashed peer gone, so liveness comes from the
+ * engine's heartbeats; entries here expire with their record TTL.
+ */
+export class MdnsDiscovery {
+  private readonly bonjour: Bonjour;
+  private browser: Browser | null = null;
+  private service: Service | null = null;
+  private readonly peers = new Map<DeviceId, PeerSeen>();
+  private readonly listeners = new Set<() => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private announced: Omit<Txt, 'v'> | null = null;
+
+  constructor(private readonly o: MdnsOptions) {
+    // Passed through to multicast-dns, which takes `interface` (bonjour-service's type omits it).
+    const opts = (o.interface ? { interface: o.interface } : {}) as ConstructorParameters<
+      typeof Bonjour
+    >[0];
+    this.bonjour = new Bonjour(opts, (e: Error) => o.log?.(`mdns error: ${e.message}`));
+  }
+
+  start(): void {
+    this.browser = this.bonjour.find({ type: SERVICE_TYPE });
+    this.browser.on('up', (s) => this.seen(s));
+    this.browser.on('txt-update', (s) => this.seen(s));
+    this.browser.on('srv-update', (s) => this.seen(s));
+    this.browser.on('down', (s) => this.gone(s));
+    const every = this.o.requeryMs ?? 3_000;
+    this.timer = setInterval(() => {
+      this.browser?.update();
+      this.browser?.expire();
+      this.expire();
+    }, every);
+    this.timer.unref?.();
+  }
+
+  /** Announce (or re-announce with a new TXT) this copy. */
+  announce(t: { sid: string; sn: string; mid: string }): void {
+    const next = { ...t, did: this.o.deviceId, n: this.o.name };
+    if (this.announced && JSON.stringify(this.announced) === JSON.stringify(next)) return;
+    this.announced = next;
+    const publish = (): void => {
+      this.service = this.bonjour.publish({
+        name: `Baton ${this.o.name.slice(0, 20)} ${this.o.deviceId.slice(0, 12)}`,
+        type: SERVICE_TYPE,
+        port: this.o.port,
+        txt: makeTxt(next),
+        disableIPv6: true,
+      });
+      this.service.on('error', (e: Error) => this.o.log?.(`mdns publish error: ${e.message}`));
+    };
+    const old = this.service;
+    this.service = null;
+    if (old) old.stop?.(() => publish());
+    else publish();
+  }
+
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Every Baton copy seen, by device. */
+  seenPeers(): Map<DeviceId, PeerSeen> {
+    return this.peers;
+  }
+
+  /** Sessions on the network: copies grouped by session id, the earliest member first. */
+  sessions(): SessionListing[] {
+    const by = new Map<string, PeerSeen[]>();
+    for (const p of this.peers.values()) {
+      if (!p.txt.sid || p.txt.v !== PROTOCOL_VERSION) continue;
+      const list = by.get(p.txt.sid) ?? [];
+      list.push(p);
+      by.set(p.txt.sid, list);
+    }
+    const out: SessionListing[] = [];
+    for (const [sid, list] of by) {
+      list.sort((a, b) => (a.txt.mid < b.txt.mid ? -1 : 1));
+      out.push({
+        sessionId: sid,
+        name: list[0]!.txt.sn,
+        hostName: list[0]!.txt.n,
+        memberCount: list.length,
+        contacts: list.map((p) => asDeviceId(p.txt.did)),
+      });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.browser?.stop();
+    return new Promise((resolve) => {
+      // Goodbye packets first, then close the sockets.
+      this.bonjour.unpublishAll(() => this.bonjour.destroy(() => resolve()));
+      setTimeout(resolve, 1_000).unref?.();
+    });
+  }
+
+  private seen(s: Service): void {
+    const r = parseTxt(s.txt);
+    if (!r.ok) {
+      this.o.log?.(`mdns: dropped "${s.name}": ${r.error}`);
+      return;
+    }
+    const device = asDeviceId(r.txt.did);
+    if (device === this.o.deviceId) return;
+    const addresses = (s.addresses ?? []).filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
+    if (r.txt.v !== PROTOCOL_VERSION)
+      this.o.log?.(`mdns: ${s.name} speaks protocol ${r.txt.v}, not ${PROTOCOL_VERSION}`);
+    this.peers.set(device, { txt: r.txt, addresses, port: s.port, lastSeen: Date.now() });
+    this.emit();
+  }
+
+  private gone(s: Service): void {
+    const r = parseTxt(s.txt);
+    if (!r.ok) return;
+    if (this.peers.delete(asDeviceId(r.txt.did))) this.emit();
+  }
+
+  /** Forget copies whose records the browser expired. */
+  private expire(): void {
+    const live = new Set(
+      (this.browser?.services ?? []).map((s) => {
+        const r = parseTxt(s.txt);
+        return r.ok ? r.txt.did : '';
+      }),
+    );
+    let changed = false;
+    for (const d of this.peers.keys()) {
+      if (!live.has(d)) {
+        this.peers.delete(d);
+        changed = true;
+      }
+    }
+    if (changed) this.emit();
+  }
+
+  private emit(): void {
+    for (const fn of this.listeners) fn();
+  }
+}

@@ -1,0 +1,285 @@
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { DeviceId } from '../ids';
+import { decode, encode } from '../protocol/codec';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/version';
+import type { Transport } from './transport';
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export interface WsTransportOptions {
+  deviceId: DeviceId;
+  /** Port to listen on; 0 picks a free one. */
+  port?: number;
+  /** Address to listen on (an interface's address); default all. */
+  host?: string;
+  maxFrameBytes?: number;
+  /** Past this many bytes queued on a link, frames to it are dropped (backpressure). */
+  maxBufferedBytes?: number;
+  /** A link that has not completed its handshake after this long is closed. */
+  handshakeMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Link {
+  ws: WebSocket;
+  device: DeviceId | null;
+  outbound: boolean;
+}
+
+/**
+ * The engine's transport over WebSockets. Every copy listens on one port; a frame to a
+ * device goes over any open link to it, or opens one to the device's known address
+ * (learned from discovery, from a manual "connect to", or from the device's own
+ * handshake). The first frame each way is `link` {v, deviceId, port}: a wrong protocol
+ * version gets a `refuse` with a clear message and the link is closed. Frames over
+ * `maxFrameBytes` close the offending link (ws enforces it before buffering); a link
+ * with more than `maxBufferedBytes` queued drops frames rather than buffer without end —
+ * the engine's heartbeats, sync repair and outbox resends are built for loss.
+ */
+export class WsTransport implements Transport {
+  private server: WebSocketServer | null = null;
+  private readonly links = new Set<Link>();
+  private readonly addresses = new Map<DeviceId, Address>();
+  private readonly connecting = new Map<DeviceId, { queue: string[]; since: number }>();
+  private readonly lastAttempt = new Map<DeviceId, number>();
+  private handler: ((from: DeviceId, frame: string) => void) | null = null;
+  private readonly linkWaiters = new Map<string, (d: DeviceId) => void>();
+  private port = 0;
+  private closed = false;
+  private dropsLogged = 0;
+  /** Counters for tests and benchmarks. */
+  readonly stats = { framesIn: 0, framesOut: 0, dropped: 0, refused: 0 };
+
+  constructor(private readonly o: WsTransportOptions) {}
+
+  get listeningPort(): number {
+    return this.port;
+  }
+
+  /** Start listening. Resolves with the port. */
+  start(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = new WebSocketServer({
+        port: this.o.port ?? 0,
+        host: this.o.host,
+        maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
+        perMessageDeflate: false,
+      });
+      server.once('error', reject);
+      server.on('listening', () => {
+        server.off('error', reject);
+        server.on('error', (e) => this.o.log?.(`server error: ${e.message}`));
+        const a = server.address();
+        this.port = typeof a === 'object' && a ? a.port : 0;
+        resolve(this.port);
+      });
+      server.on('connection', (ws, req) => {
+        const host = req.socket.remoteAddress ?? '';
+        this.adopt(ws, false, host);
+      });
+      this.server = server;
+    });
+  }
+
+  onFrame(h: (from: DeviceId, frame: string) => void): void {
+    this.handler = h;
+  }
+
+  /** Where a device listens (from discovery). */
+  setAddress(device: DeviceId, addr: Address): void {
+    if (device === this.o.deviceId) return;
+    this.addresses.set(device, addr);
+  }
+
+  addressOf(device: DeviceId): Address | null {
+    return this.addresses.get(device) ?? null;
+  }
+
+  /** Connect to an address and learn which device listens there (manual fallback). */
+  connectTo(addr: Address, timeoutMs = 5_000): Promise<DeviceId> {
+    return new Promise((resolve, reject) => {
+      const key = `${addr.host}:${addr.port}`;
+      const timer = setTimeout(() => {
+        this.linkWaiters.delete(key);
+        reject(new Error(`no answer from ${key} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.linkWaiters.set(key, (d) => {
+        clearTimeout(timer);
+        resolve(d);
+      });
+      const ws = new WebSocket(`ws://${hostForUrl(addr.host)}:${addr.port}`, {
+        maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
+        perMessageDeflate: false,
+      });
+      ws.once('error', (e) => {
+        clearTimeout(timer);
+        this.linkWaiters.delete(key);
+        reject(e);
+      });
+      this.adopt(ws, true, addr.host, key);
+    });
+  }
+
+  send(to: DeviceId, frame: string): void {
+    if (this.closed) return;
+    const link = this.linkTo(to);
+    if (link) return this.write(link, frame);
+    const pending = this.connecting.get(to);
+    if (pending) {
+      if (pending.queue.length < 64) pending.queue.push(frame);
+      return;
+    }
+    const addr = this.addresses.get(to);
+    if (!addr) return; // nowhere to send: lost, like a frame to a laptop that left
+    const now = Date.now();
+    if (now - (this.lastAttempt.get(to) ?? 0) < 250) return; // do not hammer a dead address
+    this.lastAttempt.set(to, now);
+    this.connecting.set(to, { queue: [frame], since: now });
+    const ws = new WebSocket(`ws://${hostForUrl(addr.host)}:${addr.port}`, {
+      maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      handshakeTimeout: 2_000,
+    });
+    ws.on('error', () => this.connecting.delete(to));
+    this.adopt(ws, true, addr.host, undefined, to);
+  }
+
+  /** Devices with an open, handshaken link. */
+  connectedDevices(): DeviceId[] {
+    return [...this.links]
+      .filter((l) => l.device && l.ws.readyState === WebSocket.OPEN)
+      .map((l) => l.device!);
+  }
+
+  /** Close every link to `device` (tests; a member that left). */
+  disconnect(device: DeviceId): void {
+    for (const l of this.links) if (l.device === device) l.ws.terminate();
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    for (const l of this.links) l.ws.terminate();
+    this.links.clear();
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+    });
+  }
+
+  // ---- links ---------------------------------------------------------------------
+
+  private adopt(
+    ws: WebSocket,
+    outbound: boolean,
+    host: string,
+    waiterKey?: string,
+    expect?: DeviceId,
+  ): void {
+    const link: Link = { ws, device: null, outbound };
+    const hello = (): void =>
+      ws.send(
+        encode({ type: 'link', v: PROTOCOL_VERSION, deviceId: this.o.deviceId, port: this.port }),
+      );
+    if (ws.readyState === WebSocket.OPEN) hello();
+    else ws.once('open', hello);
+    const timer = setTimeout(() => {
+      if (!link.device) {
+        this.o.log?.(`link from ${host} sent no handshake; closing`);
+        ws.terminate();
+      }
+    }, this.o.handshakeMs ?? 5_000);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const frame = isBinary ? null : rawToString(data);
+      if (frame === null) {
+        this.stats.refused++;
+        this.o.log?.(`binary frame from ${link.device ?? host} dropped`);
+        return;
+      }
+      if (link.device) {
+        this.stats.framesIn++;
+        this.handler?.(link.device, frame);
+        return;
+      }
+      // Handshake: the first frame must be a valid `link` of our protocol version.
+      const d = decode(frame);
+      if (!d.ok || d.message.type !== 'link') {
+        this.stats.refused++;
+        this.o.log?.(
+          `link from ${host}: expected a handshake, got ${d.ok ? d.message.type : d.error.code}; closing`,
+        );
+        ws.close(1002, 'handshake expected');
+        return;
+      }
+      const m = d.message;
+      if (m.v !== PROTOCOL_VERSION) {
+        this.stats.refused++;
+        const message = `this copy of Baton speaks protocol ${PROTOCOL_VERSION}, the other speaks ${m.v}: update the older copy`;
+        this.o.log?.(`link from ${host} refused: ${message}`);
+        ws.send(encode({ type: 'refuse', error: { code: 'version', message } }));
+        ws.close(1002, 'protocol version');
+        return;
+      }
+      if (m.deviceId === this.o.deviceId) {
+        ws.close(1000, 'self');
+        return;
+      }
+      clearTimeout(timer);
+      link.device = m.deviceId as DeviceId;
+      if (m.port > 0 && host)
+        this.addresses.set(link.device, { host: stripV6Prefix(host), port: m.port });
+      if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device);
+      const pending =
+        this.connecting.get(link.device) ?? (expect ? this.connecting.get(expect) : undefined);
+      this.connecting.delete(link.device);
+      if (expect) this.connecting.delete(expect);
+      for (const f of pending?.queue ?? []) this.write(link, f);
+    });
+    ws.on('close', () => {
+      clearTimeout(timer);
+      this.links.delete(link);
+      if (expect) this.connecting.delete(expect);
+    });
+    ws.on('error', (e) => this.o.log?.(`link ${link.device ?? host}: ${e.message}`));
+    this.links.add(link);
+  }
+
+  private linkTo(device: DeviceId): Link | null {
+    let best: Link | null = null;
+    for (const l of this.links) {
+      if (l.device !== device || l.ws.readyState !== WebSocket.OPEN) continue;
+      if (!best || l.ws.bufferedAmount < best.ws.bufferedAmount) best = l;
+    }
+    return best;
+  }
+
+  private write(link: Link, frame: string): void {
+    const max = this.o.maxBufferedBytes ?? 8 * 1024 * 1024;
+    if (link.ws.bufferedAmount > max) {
+      this.stats.dropped++;
+      if (this.dropsLogged++ % 100 === 0)
+        this.o.log?.(
+          `link to ${link.device}: ${link.ws.bufferedAmount} bytes queued, dropping frames`,
+        );
+      return;
+    }
+    this.stats.framesOut++;
+    link.ws.send(frame);
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+function stripV6Prefix(host: string): string {
+  return host.startsWith('::ffff:') ? host.slice(7) : host;
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
