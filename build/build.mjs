@@ -22,7 +22,10 @@ for (const e of entries) {
     format: e.format ?? 'esm',
     target: e.platform === 'browser' ? 'chrome120' : 'node20',
     sourcemap: true,
-    external: ['electron', '@automerge/automerge', 'bonjour-service', 'ws', 'electron-store'],
+    // Node bundles load their dependencies from node_modules (CommonJS packages inside an
+    // ESM bundle would break on their own `require`s); the renderer bundles everything.
+    ...(e.platform === 'node' ? { packages: 'external' } : {}),
+    external: ['electron'],
     logLevel: 'warning',
   });
   built++;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /** Randomness port: seeded in tests, crypto-backed in the app. */
 export interface Random {
   /** Uniform float in [0, 1). */
@@ -33,3 +34,9 @@ export class SeededRandom implements Random {
     return item;
   }
 }
+
+/** Randomness for the app and the headless peer. */
+export const cryptoRandom: Random = {
+  next: () => randomBytes(4).readUInt32BE(0) / 4294967296,
+  bytes: (n) => new Uint8Array(randomBytes(n)),
+};

@@ -16,7 +16,6 @@ export interface PeerSeen {
 export interface MdnsOptions {
   deviceId: DeviceId;
   name: string;
-  port: number;
   /** IPv4 address of the interface to use (bonjour-service sends on one interface). */
   interface?: string;
   /** Re-query this often so copies started later are found. Default 3 s. */
@@ -39,16 +38,21 @@ export class MdnsDiscovery {
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
   private announced: Omit<Txt, 'v'> | null = null;
+  private port = 0;
 
   constructor(private readonly o: MdnsOptions) {
-    // Passed through to multicast-dns, which takes `interface` (bonjour-service's type omits it).
-    const opts = (o.interface ? { interface: o.interface } : {}) as ConstructorParameters<
-      typeof Bonjour
-    >[0];
+    // Passed through to multicast-dns (bonjour-service's type omits them). `interface` picks
+    // where to send and join the group; without `bind: '0.0.0.0'` multicast-dns would bind
+    // the socket to that unicast address, and on Linux it then never receives multicast.
+    const opts = (
+      o.interface ? { interface: o.interface, bind: '0.0.0.0' } : {}
+    ) as ConstructorParameters<typeof Bonjour>[0];
     this.bonjour = new Bonjour(opts, (e: Error) => o.log?.(`mdns error: ${e.message}`));
   }
 
-  start(): void {
+  /** Browse, and announce on `port` from now on. */
+  start(port: number): void {
+    this.port = port;
     this.browser = this.bonjour.find({ type: SERVICE_TYPE });
     this.browser.on('up', (s) => this.seen(s));
     this.browser.on('txt-update', (s) => this.seen(s));
@@ -72,7 +76,7 @@ export class MdnsDiscovery {
       this.service = this.bonjour.publish({
         name: `Baton ${this.o.name.slice(0, 20)} ${this.o.deviceId.slice(0, 12)}`,
         type: SERVICE_TYPE,
-        port: this.o.port,
+        port: this.port,
         txt: makeTxt(next),
         disableIPv6: true,
       });

@@ -15,6 +15,8 @@ export const linkSchema = z.object({
   deviceId,
   /** The sender's listening port, so the other side can connect back. */
   port: z.number().int().min(0).max(65535),
+  /** The session the sender is in, if any (for "connect by address"). */
+  sid: z.string().max(64).nullable().optional(),
 });
 
 export const helloSchema = z.object({

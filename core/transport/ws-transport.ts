@@ -20,6 +20,8 @@ export interface WsTransportOptions {
   maxBufferedBytes?: number;
   /** A link that has not completed its handshake after this long is closed. */
   handshakeMs?: number;
+  /** The session this copy is in, announced in the handshake. */
+  sessionOf?: () => string | null;
   log?: (line: string) => void;
 }
 
@@ -46,7 +48,7 @@ export class WsTransport implements Transport {
   private readonly connecting = new Map<DeviceId, { queue: string[]; since: number }>();
   private readonly lastAttempt = new Map<DeviceId, number>();
   private handler: ((from: DeviceId, frame: string) => void) | null = null;
-  private readonly linkWaiters = new Map<string, (d: DeviceId) => void>();
+  private readonly linkWaiters = new Map<string, (d: DeviceId, sid: string | null) => void>();
   private port = 0;
   private closed = false;
   private dropsLogged = 0;
@@ -98,17 +100,20 @@ export class WsTransport implements Transport {
     return this.addresses.get(device) ?? null;
   }
 
-  /** Connect to an address and learn which device listens there (manual fallback). */
-  connectTo(addr: Address, timeoutMs = 5_000): Promise<DeviceId> {
+  /** Connect to an address and learn which device listens there and its session (manual fallback). */
+  connectTo(
+    addr: Address,
+    timeoutMs = 5_000,
+  ): Promise<{ device: DeviceId; sessionId: string | null }> {
     return new Promise((resolve, reject) => {
       const key = `${addr.host}:${addr.port}`;
       const timer = setTimeout(() => {
         this.linkWaiters.delete(key);
         reject(new Error(`no answer from ${key} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.linkWaiters.set(key, (d) => {
+      this.linkWaiters.set(key, (device, sessionId) => {
         clearTimeout(timer);
-        resolve(d);
+        resolve({ device, sessionId });
       });
       const ws = new WebSocket(`ws://${hostForUrl(addr.host)}:${addr.port}`, {
         maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
@@ -230,7 +235,7 @@ export class WsTransport implements Transport {
       link.device = m.deviceId as DeviceId;
       if (m.port > 0 && host)
         this.addresses.set(link.device, { host: stripV6Prefix(host), port: m.port });
-      if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device);
+      if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device, m.sid ?? null);
       const pending =
         this.connecting.get(link.device) ?? (expect ? this.connecting.get(expect) : undefined);
       this.connecting.delete(link.device);

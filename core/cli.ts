@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+import * as readline from 'node:readline';
+import { Command, InvalidArgumentError } from 'commander';
+import { EVENTS, METHODS, type Method } from './api/contract';
+import { SessionNode } from './node';
+
+/**
+ * `baton peer`: a headless copy of Baton. With --stdio it speaks JSON lines: requests
+ * {"id":1,"method":"queue.join","params":{...}} get {"id":1,"result":...} or
+ * {"id":1,"error":{"code","message"}}; events come as {"event":"role","data":{...}}.
+ * Only JSON goes to stdout; logs go to stderr.
+ */
+const program = new Command('baton').description(
+  'Baton: a classroom office-hours queue on the LAN',
+);
+
+const int = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('not a port number');
+  return n;
+};
+
+program
+  .command('peer')
+  .description('run a headless peer')
+  .requiredOption('--data-dir <dir>', 'where this laptop keeps its data (same dir = same laptop)')
+  .requiredOption('--name <name>', 'display name of this copy')
+  .option('--port <n>', 'WebSocket port (default: any free port)', int, 0)
+  .option('--interface <addr>', 'IPv4 address of the network interface to use')
+  .option('--no-host', 'never host (this copy only follows)')
+  .option('--no-mdns', 'do not announce or browse (connect by address only)')
+  .option('--stability-ms <ms>', 'failback stability window', (v) => Number(v))
+  .option('--stdio', 'JSON-lines control on stdin/stdout')
+  .option('--quiet', 'no logs on stderr')
+  .action(
+    async (opts: {
+      dataDir: string;
+      name: string;
+      port: number;
+      interface?: string;
+      host: boolean;
+      mdns: boolean;
+      stabilityMs?: number;
+      stdio?: boolean;
+      quiet?: boolean;
+    }) => {
+      const log = (line: string): void => {
+        if (!opts.quiet) process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
+      };
+      const node = new SessionNode({
+        dataDir: opts.dataDir,
+        name: opts.name,
+        port: opts.port,
+        interface: opts.interface,
+        eligible: opts.host,
+        mdns: opts.mdns,
+        config: opts.stabilityMs ? { stabilityMs: opts.stabilityMs } : {},
+        log,
+      });
+      const out = (obj: unknown): void => {
+        process.stdout.write(`${JSON.stringify(obj)}\n`);
+      };
+      if (opts.stdio) {
+        for (const event of EVENTS) node.service.events.on(event, (data) => out({ event, data }));
+      }
+      const { port, resumed } = await node.start();
+      log(
+        `listening on port ${port}, device ${node.deviceId}${resumed ? ', resumed the last session' : ''}`,
+      );
+      if (opts.stdio) out({ event: 'ready', data: { deviceId: node.deviceId, port, resumed } });
+
+      let exiting = false;
+      const exit = (signal: string): void => {
+        if (exiting) return;
+        exiting = true;
+        log(`${signal}: leaving gracefully`);
+        const hard = setTimeout(() => process.exit(1), 5_000);
+        void node.shutdown().then(() => {
+          clearTimeout(hard);
+          process.exit(0);
+        });
+      };
+      process.on('SIGTERM', () => exit('SIGTERM'));
+      process.on('SIGINT', () => exit('SIGINT'));
+
+      if (!opts.stdio) return;
+      const rl = readline.createInterface({ input: process.stdin });
+      rl.on('line', (line) => {
+        if (!line.trim()) return;
+        let req: { id?: unknown; method?: unknown; params?: unknown };
+        try {
+          req = JSON.parse(line) as typeof req;
+        } catch (e) {
+          out({ id: null, error: { code: 'bad-json', message: (e as Error).message } });
+          return;
+        }
+        const id = typeof req?.id === 'number' || typeof req?.id === 'string' ? req.id : null;
+        if (typeof req?.method !== 'string' || !METHODS.includes(req.method as Method)) {
+          out({
+            id,
+            error: { code: 'unknown-method', message: `no method ${String(req?.method)}` },
+          });
+          return;
+        }
+        void node.service
+          .call(req.method as Method, req.params)
+          .then((r) => out(r.ok ? { id, result: r.value } : { id, error: r.error }));
+      });
+      rl.on('close', () => exit('stdin closed'));
+    },
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SessionDirectory } from './api/directory';
+import { BatonService } from './api/service';
+import { systemClock } from './clock';
+import { MdnsDiscovery } from './discovery/mdns';
+import type { EngineConfig } from './engine/config';
+import { Peer } from './engine/peer';
+import { type DeviceId, asDeviceId } from './ids';
+import type { QueueState } from './queue/types';
+import { cryptoRandom } from './random';
+import { FileStore } from './store/file-store';
+import { WsTransport } from './transport/ws-transport';
+
+export interface SessionNodeOptions {
+  dataDir: string;
+  name: string;
+  /** WebSocket port; 0 picks a free one. */
+  port?: number;
+  /** IPv4 address of the network interface to announce on and listen on. */
+  interface?: string;
+  /** False: this copy never hosts (`--no-host`). */
+  eligible?: boolean;
+  /** Engine overrides (tests use a short failback window). */
+  config?: Partial<EngineConfig>;
+  /** Turn mDNS off (manual "connect by address" only). */
+  mdns?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * One running copy of Baton: discovery, transport, stores, engine and queue wired
+ * together behind the App API. The only place these parts meet; the Electron main
+ * process and the headless CLI both run one of these.
+ */
+export class SessionNode {
+  readonly service: BatonService;
+  readonly transport: WsTransport;
+  readonly discovery: MdnsDiscovery | null = null;
+  readonly deviceId: DeviceId;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly o: SessionNodeOptions) {
+    fs.mkdirSync(o.dataDir, { recursive: true });
+    this.deviceId = loadDeviceId(o.dataDir);
+    const log = (line: string): void => o.log?.(line);
+    this.transport = new WsTransport({
+      deviceId: this.deviceId,
+      port: o.port ?? 0,
+      host: o.interface,
+      sessionOf: () => this.service?.currentPeer?.sessionId ?? null,
+      log: (l) => log(`ws: ${l}`),
+    });
+    const transport = this.transport;
+    if (o.mdns !== false) {
+      this.discovery = new MdnsDiscovery({
+        deviceId: this.deviceId,
+        name: o.name,
+        interface: o.interface,
+        log: (l) => log(l),
+      });
+      // Every copy seen is an address the transport can reach.
+      this.discovery.onChange(() => {
+        for (const [device, p] of this.discovery!.seenPeers()) {
+          const host = p.addresses[0];
+          if (host) transport.setAddress(device, { host, port: p.port });
+        }
+      });
+    }
+    const directory: SessionDirectory = {
+      list: () => this.discovery?.sessions() ?? [],
+      onChange: (fn) => this.discovery?.onChange(fn) ?? (() => {}),
+      connect: async (address) => {
+        const { host, port } = parseAddress(address);
+        const found = await transport.connectTo({ host, port });
+        if (!found.sessionId) throw new Error(`${address} is not in a session`);
+        return { sessionId: found.sessionId, device: found.device };
+      },
+    };
+    this.service = new BatonService({
+      name: o.name,
+      clock: systemClock,
+      directory,
+      settings: new FileStore(path.join(o.dataDir, 'settings')),
+      storeFor: (sid) => new FileStore(path.join(o.dataDir, 'sessions', safeDir(sid))),
+      makePeer: (store, app) =>
+        new Peer<QueueState>({
+          deviceId: this.deviceId,
+          name: o.name,
+          clock: systemClock,
+          random: cryptoRandom,
+          transport,
+          store,
+          app,
+          config: { eligible: o.eligible ?? true, ...o.config },
+          log: (l) => log(`engine: ${l}`),
+        }),
+      log,
+    });
+  }
+
+  /** Listen, announce, and resume the last session if there was one. */
+  async start(): Promise<{ port: number; resumed: boolean }> {
+    const port = await this.transport.start();
+    this.discovery?.start(port);
+    const resumed = this.service.start();
+    this.announce();
+    this.service.events.on('role', () => this.announce());
+    this.service.events.on('members', () => this.announce());
+    return { port, resumed };
+  }
+
+  /**
+   * Graceful shutdown (window closed, SIGTERM): a host hands over first, everyone hears
+   * a goodbye, and the session stays on disk so the laptop rejoins when it comes back.
+   */
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      const peer = this.service.currentPeer;
+      if (peer?.isRunning) await peer.leave();
+      this.service.close();
+      await this.discovery?.stop();
+      await this.transport.close();
+    })();
+    return this.stopping;
+  }
+
+  private announce(): void {
+    const peer = this.service.currentPeer;
+    const doc = peer?.doc;
+    this.discovery?.announce({
+      sid: peer?.isRunning && peer.sessionId ? peer.sessionId : '',
+      sn: peer?.isRunning ? (doc?.baton?.session?.name ?? '') : '',
+      mid: peer?.isRunning ? (peer.memberId ?? '') : '',
+    });
+  }
+}
+
+function loadDeviceId(dir: string): DeviceId {
+  const file = path.join(dir, 'device.json');
+  try {
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { deviceId?: unknown };
+    if (typeof raw.deviceId === 'string' && raw.deviceId.length > 0)
+      return asDeviceId(raw.deviceId);
+  } catch {
+    // first run
+  }
+  const deviceId = asDeviceId(randomUUID());
+  fs.writeFileSync(file, JSON.stringify({ deviceId }), { mode: 0o600 });
+  return deviceId;
+}
+
+function safeDir(sessionId: string): string {
+  return sessionId.replace(/[^a-zA-Z0-9-]/g, '_').slice(0, 64);
+}
+
+/** "10.0.0.5:4000", "[fe80::1]:4000" → host and port. */
+export function parseAddress(address: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port > 0 && port < 65536)) throw new Error(`expected host:port, got "${address}"`);
+  return { host: m[1]!, port };
+}
