@@ -10,6 +10,10 @@ import { SessionNode } from './node';
  * {"id":1,"error":{"code","message"}}; events come as {"event":"role","data":{...}}.
  * Only JSON goes to stdout; logs go to stderr.
  */
+// stdout carries JSON lines only: anything a library prints goes to stderr instead.
+console.log = (...args: unknown[]) => console.error(...args);
+console.info = console.log;
+
 const program = new Command('baton').description(
   'Baton: a classroom office-hours queue on the LAN',
 );

@@ -79,6 +79,9 @@ export class MdnsDiscovery {
         port: this.port,
         txt: makeTxt(next),
         disableIPv6: true,
+        // The name carries the device id, so no other copy can own it; probing would only
+        // trip over our own previous record (still cached by peers) after a re-announce.
+        probe: false,
       });
       this.service.on('error', (e: Error) => this.o.log?.(`mdns publish error: ${e.message}`));
     };

@@ -12,7 +12,6 @@ import * as readline from 'node:readline';
  */
 
 const CLI = path.resolve('dist/cli/baton.js');
-const SUBNET = '10.77.0';
 
 export function insideSandbox(): boolean {
   return process.env.BATON_LAN_SANDBOX === '1';
@@ -176,9 +175,13 @@ export class LanPeer {
 
 export class LanRoom {
   readonly peers: LanPeer[] = [];
+  /** Processes replaced by a restart (their events still count in checks). */
+  readonly retired: LanPeer[] = [];
   readonly dir: string;
   private readonly id: number;
   private readonly bridges: [string, string];
+  /** This room's /24: laptops are .10 and up, the test process itself is .254. */
+  readonly subnet: string;
 
   constructor(
     readonly size: number,
@@ -187,15 +190,18 @@ export class LanRoom {
     if (!insideSandbox()) throw new Error('LAN tests run inside `unshare -rnm` (npm run test:lan)');
     this.id = roomCount++;
     this.bridges = [`br${this.id}a`, `br${this.id}b`];
+    this.subnet = `10.77.${this.id % 250}`;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-lan-'));
     fs.mkdirSync('/run/netns', { recursive: true });
     for (const br of this.bridges) {
       ip('link', 'add', br, 'type', 'bridge');
       ip('link', 'set', br, 'up');
     }
+    // The test process reaches the laptops through the first bridge (hostile-peer tests).
+    ip('addr', 'add', `${this.subnet}.254/24`, 'dev', this.bridges[0]);
     for (let i = 0; i < size; i++) {
       const ns = `r${this.id}l${i}`;
-      const addr = `${SUBNET}.${10 + i}`;
+      const addr = `${this.subnet}.${10 + i}`;
       ip('netns', 'add', ns);
       ip('link', 'add', `r${this.id}v${i}`, 'type', 'veth', 'peer', 'name', `r${this.id}e${i}`);
       ip('link', 'set', `r${this.id}v${i}`, 'master', this.bridges[0], 'up');
@@ -249,6 +255,7 @@ export class LanRoom {
       await old.exited();
     }
     const p = new LanPeer(this, i, old.ns, old.address, old.dataDir, old.name, this.peerArgs(i));
+    this.retired.push(old);
     this.peers[i] = p;
     await p.start();
     return p;
