@@ -186,7 +186,13 @@ export class WsTransport implements Transport {
     const link: Link = { ws, device: null, outbound };
     const hello = (): void =>
       ws.send(
-        encode({ type: 'link', v: PROTOCOL_VERSION, deviceId: this.o.deviceId, port: this.port }),
+        encode({
+          type: 'link',
+          v: PROTOCOL_VERSION,
+          deviceId: this.o.deviceId,
+          port: this.port,
+          sid: this.o.sessionOf?.() ?? null,
+        }),
       );
     if (ws.readyState === WebSocket.OPEN) hello();
     else ws.once('open', hello);

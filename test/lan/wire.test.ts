@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { MAX_FRAME_BYTES } from '../../core/protocol/version';
+import { Classroom, sleep } from './classroom';
+
+/** An outside mDNS browser (python3-zeroconf, from Debian) run inside laptop `ns`. */
+function browse(
+  ns: string,
+  seconds: number,
+): Promise<{ name: string; txt: Record<string, string>; port: number }[]> {
+  const script = `
+import json, time
+from zeroconf import Zeroconf, ServiceBrowser
+zc = Zeroconf()
+found = {}
+class L:
+    def add_service(self, z, t, n):
+        i = z.get_service_info(t, n, 3000)
+        if i: found[n] = {"name": n, "port": i.port, "txt": {k.decode(): (v or b"").decode() for k, v in i.properties.items()}}
+    def update_service(self, z, t, n): self.add_service(z, t, n)
+    def remove_service(self, z, t, n): pass
+ServiceBrowser(zc, "_baton._tcp.local.", L())
+time.sleep(${seconds})
+zc.close()
+print(json.dumps(list(found.values())))
+`;
+  return new Promise((resolve, reject) => {
+    execFile(
+      'ip',
+      ['netns', 'exec', ns, '/usr/bin/python3', '-c', script],
+      { timeout: (seconds + 10) * 1000 },
+      (e, out, err) => {
+        if (e) reject(new Error(`zeroconf browser failed: ${e.message}\n${err}`));
+        else
+          resolve(JSON.parse(out) as { name: string; txt: Record<string, string>; port: number }[]);
+      },
+    );
+  });
+}
+
+/** Open a raw WebSocket to a laptop from the test process and do `fn` with it. */
+function raw(
+  host: string,
+  port: number,
+  fn: (ws: WebSocket) => void,
+): Promise<{ closed: number; frames: string[] }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://${host}:${port}`, { maxPayload: 2 * MAX_FRAME_BYTES });
+    const frames: string[] = [];
+    ws.on('message', (d) => frames.push(d.toString()));
+    ws.on('open', () => fn(ws));
+    ws.on('close', (code) => resolve({ closed: code, frames }));
+    ws.on('error', () => {});
+    setTimeout(() => {
+      ws.terminate();
+      resolve({ closed: -1, frames });
+    }, 3_000);
+  });
+}
+
+describe('LAN: the wire', () => {
+  it('an outside mDNS browser sees every copy with its TXT keys', async () => {
+    const c = new Classroom(3);
+    try {
+      await c.setUp();
+      await sleep(500);
+      const seen = await browse(c.peer(1).ns, 3);
+      const ours = seen.filter((s) => s.txt.sid === c.sessionId);
+      assert.equal(ours.length, 3, JSON.stringify(seen));
+      for (const s of ours) {
+        assert.deepEqual(Object.keys(s.txt).sort(), ['did', 'mid', 'n', 'sid', 'sn', 'v']);
+        assert.equal(s.txt.v, '1');
+        assert.equal(s.txt.sn, 'CPSC 416 office hours');
+        assert.ok(c.memberIds.includes(s.txt.mid!));
+        const p = c.room.peers.find((x) => x.deviceId === s.txt.did)!;
+        assert.equal(s.port, p.port);
+      }
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('garbage, oversized frames and a wrong protocol version leave the peer running and the session intact', async () => {
+    const c = new Classroom(3);
+    try {
+      await c.setUp();
+      const before = await c.studentJoins(2);
+      const host = c.peer(0);
+      // 1. A wrong protocol version gets a clear refusal and the link is closed.
+      const v = await raw(host.address, host.port, (ws) =>
+        ws.send(JSON.stringify({ type: 'link', v: 99, deviceId: 'intruder', port: 0 })),
+      );
+      assert.ok(
+        v.frames.some((f) => /"code":"version"/.test(f) && /protocol 1/.test(f)),
+        JSON.stringify(v.frames),
+      );
+      assert.equal(v.closed, 1002);
+      // 2. Garbage instead of a handshake.
+      const g = await raw(host.address, host.port, (ws) => ws.send('\u0000\u0001 not json {{{'));
+      assert.equal(g.closed, 1002);
+      // 3. Garbage after a valid handshake: dropped, link and peer stay up.
+      await raw(host.address, host.port, (ws) => {
+        ws.send(JSON.stringify({ type: 'link', v: 1, deviceId: 'intruder', port: 0 }));
+        ws.send('{"type":"cmd","from":"x"}');
+        ws.send('][');
+        ws.send(Buffer.from([1, 2, 3]));
+        ws.send(
+          JSON.stringify({
+            type: 'hb',
+            from: 'x',
+            epoch: 999999999,
+            role: 'host',
+            hostId: 'x',
+            seq: 1,
+            echo: -1,
+            hostAgoMs: 0,
+            eligible: true,
+            heads: [],
+          }),
+        );
+        setTimeout(() => ws.close(), 300);
+      });
+      // 4. An oversized frame: the link is cut before it is buffered.
+      const big = await raw(host.address, host.port, (ws) => {
+        ws.send(JSON.stringify({ type: 'link', v: 1, deviceId: 'intruder2', port: 0 }));
+        ws.send('x'.repeat(MAX_FRAME_BYTES + 10));
+      });
+      assert.equal(big.closed, 1009);
+      assert.ok(host.running, 'the host is still running');
+      const h = await c.agreedHost();
+      assert.equal(
+        h.hostIndex,
+        0,
+        'still the host: a forged heartbeat from a non-member changes nothing',
+      );
+      await c.studentJoins(1);
+      const q = await c.peer(1).call<{ entries: { entryId: string }[] }>('queue.get');
+      assert.ok(q.entries.some((e) => e.entryId === before));
+      await c.assertHealthy();
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('connect by address works when multicast is off', async () => {
+    const c = new Classroom(2, (i) => (i === 1 ? ['--no-mdns'] : []));
+    try {
+      await c.room.startAll();
+      const { sessionId } = await c.peer(0).call<{ sessionId: string }>('session.create', {
+        name: 'No multicast',
+        staffPasscode: 'letmein',
+      });
+      const listed = await c.peer(1).call<unknown[]>('sessions.list');
+      assert.deepEqual(listed, []);
+      const r = await c.peer(1).call<{ sessionId: string }>('session.connect', {
+        address: `${c.peer(0).address}:${c.peer(0).port}`,
+      });
+      assert.equal(r.sessionId, sessionId);
+      const st = await c.peer(1).call<{ members: unknown[]; connected: boolean }>('status');
+      assert.equal(st.members.length, 2);
+      const bad = await c.peer(1).request('session.connect', { address: 'nowhere' });
+      assert.equal(bad.error?.code, 'in-session');
+    } finally {
+      await c.close();
+    }
+  });
+});
