@@ -97,6 +97,18 @@ export class SessionNode {
           log: (l) => log(`engine: ${l}`),
         }),
       log,
+      diagnostics: () => {
+        const cpu = process.cpuUsage();
+        return {
+          framesIn: transport.stats.framesIn,
+          framesOut: transport.stats.framesOut,
+          framesDropped: transport.stats.dropped,
+          links: transport.connectedDevices().length,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          uptimeMs: process.uptime() * 1000,
+          rssBytes: process.memoryUsage().rss,
+        };
+      },
     });
   }
 

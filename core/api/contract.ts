@@ -134,6 +134,8 @@ export const paramsSchema = {
   'staff.setAnnouncement': z.object({ text: z.string().trim().max(500) }),
   'staff.clearFinished': none,
   'staff.stats': none,
+  /** Counters of this copy's network and process (benchmarks, support). */
+  'diag.stats': none,
 } as const;
 
 export type Method = keyof typeof paramsSchema;
@@ -167,6 +169,19 @@ export interface Results {
   'staff.setAnnouncement': Empty;
   'staff.clearFinished': { cleared: number };
   'staff.stats': StaffStatsView;
+  'diag.stats': DiagStats;
+}
+
+export interface DiagStats {
+  framesIn: number;
+  framesOut: number;
+  framesDropped: number;
+  /** Open links to other copies. */
+  links: number;
+  /** Process CPU time since start, ms (user + system). */
+  cpuMs: number;
+  uptimeMs: number;
+  rssBytes: number;
 }
 
 export type Events = {

@@ -9,8 +9,14 @@ import { QueueApp } from '../queue/apply';
 import type { QueueCommand } from '../queue/commands';
 import { exportCsv } from '../queue/csv';
 import { checkStaffKey, deriveStaffKey, makeVerifier, sha256Hex } from '../queue/passcode';
-import { activeEntries, positionOf, staffStats, waitEstimate } from '../queue/selectors';
-import type { Entry, QueueState } from '../queue/types';
+import {
+  activeEntries,
+  liveEntries,
+  positionOf,
+  staffStats,
+  waitEstimate,
+} from '../queue/selectors';
+import { type Entry, type QueueState, text } from '../queue/types';
 import {
   type ApiResult,
   type EntryView,
@@ -36,6 +42,8 @@ export interface ServiceOptions {
   storeFor(sessionId: string): Store;
   /** A fresh engine peer on `store` running `app`. */
   makePeer(store: Store, app: QueueApp): Peer<QueueState>;
+  /** Network and process counters for `diag.stats`. */
+  diagnostics?: () => Results['diag.stats'];
   /** How long `session.join` waits to be admitted and synced. Default 15 s. */
   joinTimeoutMs?: number;
   log?: (line: string) => void;
@@ -114,6 +122,10 @@ export class BatonService {
       'staff.clearFinished': () =>
         this.command({ op: 'clearFinished' }).then((v) => v as { cleared: number }),
       'staff.stats': () => staffStats(this.state(), this.o.clock.now()),
+      'diag.stats': () => {
+        if (!this.o.diagnostics) throw new ApiError('unsupported', 'no diagnostics here');
+        return this.o.diagnostics();
+      },
     };
     this.unsubs.push(this.o.directory.onChange(() => this.emitSessions()));
   }
@@ -367,14 +379,14 @@ export class BatonService {
       conflict: e.conflict,
     });
     const entries = activeEntries(state).map(view);
-    const finished = Object.values(state.entries)
+    const finished = liveEntries(state)
       .filter((e) => !entries.some((a) => a.entryId === e.id))
       .sort((a, b) => b.createdAt - a.createdAt)
       .map(view);
     const mine = entries.find((e) => e.mine) ?? null;
     return {
       open: state.open,
-      announcement: state.announcement,
+      announcement: text(state.announcement),
       entries,
       finished,
       myEntryId: mine?.entryId ?? null,
@@ -430,7 +442,7 @@ export class BatonService {
 
   private memberName(id: string): string {
     const doc = this.peer?.doc;
-    return doc?.app?.staff?.[id]?.name || doc?.baton?.members?.[id]?.name || 'someone';
+    return text(doc?.app?.staff?.[id]?.name) || doc?.baton?.members?.[id]?.name || 'someone';
   }
 
   private emitRole(): void {

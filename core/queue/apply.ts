@@ -3,8 +3,16 @@ import { type Result, err, ok } from '../result';
 import { type QueueCommand, type QueueErrorCode, STAFF_OPS, queueCommandSchema } from './commands';
 import { checkStaffKey, sha256Hex } from './passcode';
 import { reconcileQueue } from './reconcile';
-import { waitingEntries } from './selectors';
-import { type Entry, type EntryStatus, type QueueState, ACTIVE_STATUSES } from './types';
+import { entryOf, liveEntries, waitingEntries } from './selectors';
+import {
+  type Entry,
+  type EntryStatus,
+  type QueueState,
+  ACTIVE_STATUSES,
+  imm,
+  storeEntry,
+  storeTransition,
+} from './types';
 
 /** Finished entries kept in the live list (for staff to see) before the oldest are archived. */
 export const KEEP_FINISHED = 50;
@@ -70,7 +78,7 @@ export class QueueApp implements App<QueueState> {
     switch (cmd.op) {
       case 'join': {
         if (!view.open) return fail('closed', 'the queue is closed');
-        const mine = Object.values(view.entries).find((e) => e.member === by && isActive(e.status));
+        const mine = liveEntries(view).find((e) => e.member === by && isActive(e.status));
         if (mine) return fail('already-queued', 'you are already in the queue');
         const id = ctx.commandId as string;
         const order = view.seq + 1;
@@ -89,7 +97,7 @@ export class QueueApp implements App<QueueState> {
           history: { [id]: { status: 'waiting', at: ctx.now, by, order } },
           conflict: null,
         };
-        state.entries[id] = entry;
+        state.entries[id] = storeEntry(entry);
         return ok({ entryId: id });
       }
       case 'edit': {
@@ -97,9 +105,9 @@ export class QueueApp implements App<QueueState> {
         if (!e.ok) return e;
         if (!isActive(e.value.status)) return fail('bad-state', 'the entry is finished');
         const d = state.entries[cmd.entryId]!;
-        if (cmd.name !== undefined) d.name = cmd.name;
-        if (cmd.topic !== undefined) d.topic = cmd.topic;
-        if (cmd.location !== undefined) d.location = cmd.location;
+        if (cmd.name !== undefined) d.name = imm(cmd.name);
+        if (cmd.topic !== undefined) d.topic = imm(cmd.topic);
+        if (cmd.location !== undefined) d.location = imm(cmd.location);
         return ok({});
       }
       case 'withdraw': {
@@ -122,7 +130,7 @@ export class QueueApp implements App<QueueState> {
           return fail('wrong-passcode', 'wrong staff passcode');
         }
         this.failures.delete(by);
-        state.staff[by] = { name: cmd.name, since: ctx.now };
+        state.staff[by] = { name: imm(cmd.name), since: ctx.now };
         return ok({});
       }
       case 'logout':
@@ -138,7 +146,7 @@ export class QueueApp implements App<QueueState> {
       case 'start':
       case 'done':
       case 'remove': {
-        const e = view.entries[cmd.entryId];
+        const e = entryOf(view, cmd.entryId);
         if (!e) return fail('unknown-entry', `no entry ${cmd.entryId}`);
         const from: Record<typeof cmd.op, EntryStatus[]> = {
           help: ['waiting'],
@@ -159,7 +167,7 @@ export class QueueApp implements App<QueueState> {
         return ok({});
       }
       case 'requeue': {
-        const e = view.entries[cmd.entryId];
+        const e = entryOf(view, cmd.entryId);
         if (!e) return fail('unknown-entry', `no entry ${cmd.entryId}`);
         if (!isActive(e.status)) return fail('bad-state', `cannot requeue a ${e.status} entry`);
         const line = waitingEntries(view).filter((w) => w.id !== e.id);
@@ -175,10 +183,10 @@ export class QueueApp implements App<QueueState> {
         state.open = cmd.open;
         return ok({});
       case 'setAnnouncement':
-        state.announcement = cmd.text;
+        state.announcement = imm(cmd.text);
         return ok({});
       case 'clearFinished': {
-        const finished = Object.values(view.entries).filter((e) => !isActive(e.status));
+        const finished = liveEntries(view).filter((e) => !isActive(e.status));
         for (const e of finished) archiveEntry(state, e, ctx);
         return ok({ cleared: finished.length });
       }
@@ -192,7 +200,7 @@ export class QueueApp implements App<QueueState> {
     secret: string | undefined,
     by: string,
   ): Result<Entry> {
-    const e = view.entries[entryId];
+    const e = entryOf(view, entryId);
     if (!e) return fail('unknown-entry', `no entry ${entryId}`);
     if (view.staff[by]) return ok(e);
     if (secret === undefined || sha256Hex(secret) !== e.ownerHash)
@@ -211,15 +219,15 @@ function move(
   order?: number,
 ): void {
   // Write only what changes: every write is an Automerge op the document keeps forever.
-  const before = view.entries[id]!;
+  const before = entryOf(view, id)!;
   const e = state.entries[id]!;
-  e.status = status;
+  e.status = imm(status);
   const nextHelper = status === 'waiting' ? null : helper === undefined ? before.helper : helper;
-  if (nextHelper !== before.helper) e.helper = nextHelper;
+  if (nextHelper !== before.helper) e.helper = nextHelper === null ? null : imm(nextHelper);
   if (order !== undefined && order !== before.order) e.order = order;
   if (before.conflict !== null) e.conflict = null;
   const t = { status, at: ctx.now, by: ctx.sender as string };
-  e.history[ctx.commandId] = order === undefined ? t : { ...t, order };
+  e.history[ctx.commandId] = storeTransition(order === undefined ? t : { ...t, order });
 }
 
 /**
@@ -227,7 +235,7 @@ function move(
  * Judged on `view` (the state before this command), so it may lag by one entry.
  */
 function trimFinished(state: QueueState, view: QueueState, ctx: ApplyContext): void {
-  const finished = Object.values(view.entries).filter((e) => !isActive(e.status));
+  const finished = liveEntries(view).filter((e) => !isActive(e.status));
   if (finished.length <= KEEP_FINISHED) return;
   finished.sort((a, b) => finishedAt(a) - finishedAt(b));
   for (const e of finished.slice(0, finished.length - KEEP_FINISHED)) archiveEntry(state, e, ctx);
@@ -244,29 +252,6 @@ function archiveEntry(state: QueueState, e: Entry, ctx: ApplyContext): void {
   if (!state.entries[e.id]) return;
   const shard = `${ctx.epoch}.${Math.floor(ctx.now / 60_000)}`;
   state.archive[shard] ??= {};
-  state.archive[shard][e.id] = plainEntry(e);
+  state.archive[shard][e.id] = storeEntry(e);
   delete state.entries[e.id];
-}
-
-/** A plain copy of an entry read through an Automerge proxy. */
-export function plainEntry(e: Entry): Entry {
-  const history: Entry['history'] = {};
-  for (const [k, t] of Object.entries(e.history)) {
-    const base = { status: t.status, at: t.at, by: t.by };
-    history[k] = t.order === undefined ? base : { ...base, order: t.order };
-  }
-  return {
-    id: e.id,
-    name: e.name,
-    topic: e.topic,
-    location: e.location,
-    member: e.member,
-    ownerHash: e.ownerHash,
-    createdAt: e.createdAt,
-    order: e.order,
-    status: e.status,
-    helper: e.helper,
-    history,
-    conflict: e.conflict,
-  };
 }

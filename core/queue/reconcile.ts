@@ -1,4 +1,12 @@
-import { type Entry, type EntryStatus, type QueueState, FINISHED_STATUSES } from './types';
+import {
+  type EntryStatus,
+  type QueueState,
+  type StoredEntry,
+  FINISHED_STATUSES,
+  imm,
+  readEntry,
+  text,
+} from './types';
 
 const PROGRESS: Record<EntryStatus, number> = {
   waiting: 0,
@@ -20,7 +28,9 @@ export function reconcileQueue(state: QueueState, _now: number): void {
   for (const e of Object.values(state.entries)) reconcileEntry(state, e);
 }
 
-function reconcileEntry(state: QueueState, e: Entry): void {
+/** Reads go through a plain copy; writes go to the stored entry, only where something changes. */
+function reconcileEntry(state: QueueState, stored: StoredEntry): void {
+  const e = readEntry(stored);
   const steps = Object.entries(e.history)
     .map(([key, t]) => ({ key, ...t }))
     .sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
@@ -33,18 +43,19 @@ function reconcileEntry(state: QueueState, e: Entry): void {
   const finished = since.find((s) => (FINISHED_STATUSES as readonly string[]).includes(s.status));
 
   if (finished && PROGRESS[e.status] < 3) {
-    e.status = finished.status;
+    stored.status = imm(finished.status);
   }
   if (callers.length > 1) {
     const first = [...calls].sort((a, b) => a.at - b.at || (a.by < b.by ? -1 : 1))[0]!;
-    const name = (id: string): string => state.staff[id]?.name || 'another staff member';
+    const name = (id: string): string => text(state.staff[id]?.name) || 'another staff member';
     const others = callers.filter((c) => c !== first.by).map(name);
     const note =
       `Called by ${name(first.by)} and ${others.join(', ')} while the network was split; ` +
       `${name(first.by)} keeps this student.`;
-    if (e.helper !== first.by) e.helper = first.by;
-    if (e.conflict !== note) e.conflict = note;
+    if (e.helper !== first.by) stored.helper = imm(first.by);
+    if (e.conflict !== note) stored.conflict = imm(note);
     const best = Math.max(...calls.filter((c) => c.by === first.by).map((c) => PROGRESS[c.status]));
-    if (!finished && PROGRESS[e.status] !== best) e.status = best === 2 ? 'helping' : 'called';
+    if (!finished && PROGRESS[e.status] !== best)
+      stored.status = imm(best === 2 ? 'helping' : 'called');
   }
 }

@@ -1,19 +1,30 @@
-import { type Entry, type EntryStatus, type QueueState, ACTIVE_STATUSES } from './types';
+import { type Entry, type EntryStatus, type QueueState, ACTIVE_STATUSES, readEntry } from './types';
 
 /** Pure reads of the queue state, shared by every copy (host or not). */
 
 const byOrder = (a: Entry, b: Entry): number => a.order - b.order || (a.id < b.id ? -1 : 1);
 
+/** Entries in the live list (active and recently finished), as plain objects. */
+export function liveEntries(state: QueueState): Entry[] {
+  return Object.values(state.entries).map(readEntry);
+}
+
+/** One live entry as a plain object, or null. */
+export function entryOf(state: QueueState, id: string): Entry | null {
+  const e = state.entries[id];
+  return e ? readEntry(e) : null;
+}
+
 /** Students waiting, first in line first. */
 export function waitingEntries(state: QueueState): Entry[] {
-  return Object.values(state.entries)
+  return liveEntries(state)
     .filter((e) => e.status === 'waiting')
     .sort(byOrder);
 }
 
 /** Students being called or helped, then those waiting in line. */
 export function activeEntries(state: QueueState): Entry[] {
-  const active = Object.values(state.entries).filter((e) =>
+  const active = liveEntries(state).filter((e) =>
     (ACTIVE_STATUSES as readonly string[]).includes(e.status),
   );
   const rank = (s: EntryStatus): number => (s === 'waiting' ? 1 : 0);
@@ -22,14 +33,35 @@ export function activeEntries(state: QueueState): Entry[] {
 
 /** Every entry ever, live and archived. */
 export function allEntries(state: QueueState): Entry[] {
-  const out = Object.values(state.entries);
-  for (const shard of Object.values(state.archive)) out.push(...Object.values(shard));
+  const out = liveEntries(state);
+  for (const shard of Object.values(state.archive))
+    for (const e of Object.values(shard)) out.push(readEntry(e));
   return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Live entries plus enough of the newest archive shards to hold `wantDone` helped
+ * students: the wait estimate needs the latest help times, not the whole history.
+ */
+export function recentEntries(state: QueueState, wantDone: number): Entry[] {
+  const out = liveEntries(state);
+  let done = out.filter((e) => e.status === 'done').length;
+  const minuteOf = (k: string): number => Number(k.split('.')[1] ?? 0);
+  const shards = Object.keys(state.archive).sort((a, b) => minuteOf(b) - minuteOf(a));
+  for (const k of shards) {
+    if (done >= wantDone) break;
+    for (const raw of Object.values(state.archive[k]!)) {
+      const e = readEntry(raw);
+      out.push(e);
+      if (e.status === 'done') done++;
+    }
+  }
+  return out;
 }
 
 /** 1-based place in line of a waiting entry; 0 if being called or helped; null otherwise. */
 export function positionOf(state: QueueState, entryId: string): number | null {
-  const e = state.entries[entryId];
+  const e = entryOf(state, entryId);
   if (!e) return null;
   if (e.status === 'called' || e.status === 'helping') return 0;
   if (e.status !== 'waiting') return null;
@@ -80,7 +112,7 @@ const PRIOR_MS: [number, number] = [2 * 60_000, 8 * 60_000];
  * time seen (or 2–8 minutes with none) × position.
  */
 export function waitEstimate(state: QueueState, position: number): WaitEstimate {
-  const recent = allEntries(state)
+  const recent = recentEntries(state, RECENT_HELPS)
     .filter((e) => e.status === 'done')
     .map((e) => ({ at: timeOf(e, 'done') ?? 0, d: helpDuration(e) }))
     .filter((x): x is { at: number; d: number } => x.d !== null)

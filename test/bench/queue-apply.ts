@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
 import { QueueApp } from '../../core/queue/apply';
 import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
-import { allEntries } from '../../core/queue/selectors';
+import { allEntries, liveEntries } from '../../core/queue/selectors';
 import type { QueueState } from '../../core/queue/types';
 import { createSessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
@@ -64,7 +64,7 @@ function session(store: Store) {
     run(TA, { op: 'helpNext' }),
     run(TA, {
       op: 'done',
-      entryId: Object.values(replica.doc.app.entries).find((e) => e.status === 'called')!.id,
+      entryId: liveEntries(replica.doc.app).find((e) => e.status === 'called')!.id,
     }),
   ];
   return { replica, visit };

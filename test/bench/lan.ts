@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { WebSocket } from 'ws';
+import { saveIdentity } from '../../core/engine/identity';
+import { asCommandId, asDeviceId, asMemberId, asSessionId } from '../../core/ids';
+import { QueueApp } from '../../core/queue/apply';
+import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
+import type { QueueState } from '../../core/queue/types';
+import { createSessionDoc } from '../../core/replication/document';
+import { Replica } from '../../core/replication/replica';
+import { FileStore } from '../../core/store/file-store';
+import { Classroom, sleep } from '../lan/classroom';
+import type { LanPeer } from '../lan/harness';
+import { percentile } from './stats';
+
+// The LAN part of `npm run bench`: real `baton peer` processes in network namespaces.
+// BENCH_LAN_RUNS (default 20) measurements per figure; BENCH_LAN_SIZES (default "5,20").
+
+const RUNS = Number(process.env.BENCH_LAN_RUNS ?? 20);
+const SIZES = (process.env.BENCH_LAN_SIZES ?? '5,20').split(',').map(Number);
+const IDLE_S = Number(process.env.BENCH_LAN_IDLE_S ?? 60);
+const rows: string[][] = [];
+const fmt = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+
+function row(what: string, n: number | string, value: string, goal: string): void {
+  rows.push([what, String(n), value, goal]);
+  console.error(`  ${what} (${n}): ${value}   [goal ${goal}]`);
+}
+
+async function setUp(n: number, args: string[] = ['--stability-ms', '600000']): Promise<Classroom> {
+  const c = new Classroom(n, () => [...args, '--quiet']);
+  await c.setUp();
+  await c.agreedHost(30_000);
+  return c;
+}
+
+/** Indices of running laptops in successorship order. */
+async function order(c: Classroom): Promise<number[]> {
+  const host = c.running()[0]!;
+  const st = await host.call<{ successors: string[] }>('status');
+  return st.successors.map((m) => c.memberIds.indexOf(m)).filter((i) => c.peer(i).running);
+}
+
+/** Time from `act()` until every running laptop reports `to` as host and `to` acks a command. */
+async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL'): Promise<number> {
+  const [host, next, staff] = await order(c);
+  const toId = c.memberIds[next!]!;
+  const others = c.running().filter((p) => p.index !== host);
+  const seen = others.map((p) =>
+    p.waitEvent('role', (d) => (d as { hostId: string }).hostId === toId, 10_000),
+  );
+  const t0 = performance.now();
+  c.peer(host!).kill(signal);
+  await Promise.all(seen);
+  // The new host acknowledges a command (from a staff member, through the new host).
+  await c.peer(staff!).call('staff.setAnnouncement', { text: `after failover ${Date.now()}` });
+  const ms = performance.now() - t0;
+  await c.peer(host!).exited();
+  await c.room.restart(host!); // the laptop comes back, as a member (no failback: long window)
+  await c.agreedHost(20_000);
+  return ms;
+}
+
+async function benchFailover(n: number): Promise<void> {
+  const c = await setUp(n);
+  try {
+    // Everyone staff, so any laptop can issue the probe command.
+    await Promise.all(c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein' })));
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      const times: number[] = [];
+      for (let r = 0; r < RUNS; r++) times.push(await failover(c, signal));
+      const p50 = percentile(times, 50);
+      const p95 = percentile(times, 95);
+      if (signal === 'SIGTERM')
+        row(
+          'graceful failover, SIGTERM → all follow + ack',
+          n,
+          `p50 ${fmt(p50)}, p95 ${fmt(p95)}`,
+          'p95 ≤ 300 ms',
+        );
+      else
+        row(
+          'crash failover, kill -9 → all follow + ack',
+          n,
+          `p50 ${fmt(p50)}, p95 ${fmt(p95)}`,
+          'p95 ≤ 2 s',
+        );
+    }
+  } finally {
+    await c.close();
+  }
+}
+
+/** Raw WebSocket round trip (ping → pong) from the bench process to a laptop. */
+async function wsRtt(p: LanPeer, count: number): Promise<number[]> {
+  const ws = new WebSocket(`ws://${p.address}:${p.port}`);
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify({ type: 'link', v: 1, deviceId: `bench-${randomUUID()}`, port: 0 }));
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((r) => {
+      ws.once('pong', () => r());
+      ws.ping();
+    });
+    out.push(performance.now() - t0);
+  }
+  ws.close();
+  return out;
+}
+
+async function benchAckAndThroughput(n: number): Promise<void> {
+  const c = await setUp(n);
+  try {
+    const [host, staff] = await order(c);
+    await c.peer(staff!).call('staff.login', { passcode: 'letmein' });
+    const lat: number[] = [];
+    for (let i = 0; i < Math.max(200, RUNS * 10); i++) {
+      const t0 = performance.now();
+      await c.peer(staff!).call('staff.setAnnouncement', { text: `a${i}` });
+      lat.push(performance.now() - t0);
+    }
+    const rtt = await wsRtt(c.peer(host!), 200);
+    row(
+      'ack latency, K = 1 (stdio call → ack)',
+      n,
+      `p50 ${fmt(percentile(lat, 50))}, p99 ${fmt(percentile(lat, 99))}; raw ws RTT p50 ${fmt(percentile(rtt, 50))}, p99 ${fmt(percentile(rtt, 99))}`,
+      'p50 ≤ 10 ms, p99 ≤ 50 ms',
+    );
+    // Throughput: every member fires commands without waiting (pipelined on stdio).
+    const members = c.running().filter((p) => p.index !== host);
+    await Promise.all(members.map((p) => p.call('staff.login', { passcode: 'letmein' })));
+    const per = Math.ceil(2_000 / members.length);
+    const t0 = performance.now();
+    await Promise.all(
+      members.map((p) =>
+        Promise.all(
+          Array.from({ length: per }, (_, k) =>
+            p.call('staff.setAnnouncement', { text: `t${p.index}-${k}` }, 120_000),
+          ),
+        ),
+      ),
+    );
+    const s = (performance.now() - t0) / 1000;
+    row(
+      'throughput, acked commands/s',
+      n,
+      `${((per * members.length) / s).toFixed(0)}/s (${per * members.length} commands)`,
+      '≥ 500/s with 20',
+    );
+  } finally {
+    await c.close();
+  }
+}
+
+/** Laptop 0's data dir, prepared with a session holding `entries` past entries. */
+function seedHistory(dataDir: string, entries: number): void {
+  const deviceId = asDeviceId(randomUUID());
+  const memberId = asMemberId(uuidv7());
+  const sessionId = asSessionId(randomUUID());
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'device.json'), JSON.stringify({ deviceId }));
+  const verifier = makeVerifier('letmein');
+  const app = new QueueApp({
+    passcode: verifier,
+    announcement: '',
+    staff: {},
+    entries: {},
+    archive: {},
+    seq: 0,
+  });
+  const store = new FileStore(path.join(dataDir, 'sessions', sessionId));
+  let now = Date.now() - entries * 3000;
+  const replica = Replica.create(
+    store,
+    createSessionDoc<QueueState>(
+      { id: sessionId, name: 'Big history', createdAt: now },
+      { memberId, deviceId, name: 'Laptop 0' },
+      app.init(),
+      memberId.replace(/-/g, ''),
+    ),
+  );
+  const run = (sender: string, body: unknown): unknown => {
+    now += 1000;
+    const id = asCommandId(uuidv7({ msecs: now }));
+    const r = replica.applyCommand(app, id, body, {
+      commandId: id,
+      sender: asMemberId(sender),
+      now,
+      epoch: 1000,
+    });
+    if (!r.result.ok) throw new Error(JSON.stringify(r.result));
+    return r.result.value;
+  };
+  run(memberId, { op: 'login', key: deriveStaffKey('letmein', verifier), name: 'TA' });
+  for (let i = 0; i < entries; i++) {
+    run(`s${i}`, {
+      op: 'join',
+      name: `Student ${i}`,
+      topic: 'recursion',
+      location: `table ${i % 12}`,
+      ownerHash: sha256Hex(`s${i}`),
+    });
+    const { entryId } = run(memberId, { op: 'helpNext' }) as { entryId: string };
+    run(memberId, { op: 'done', entryId });
+  }
+  saveIdentity(store, { sessionId, memberId, epoch: 1000 });
+  new FileStore(path.join(dataDir, 'settings')).save(
+    'service.json',
+    Buffer.from(JSON.stringify({ sessionId })),
+  );
+}
+
+async function benchJoinHistory(): Promise<void> {
+  const c = new Classroom(1 + Math.min(RUNS, 5), () => ['--quiet']);
+  try {
+    const t0 = performance.now();
+    seedHistory(c.peer(0).dataDir, 5_000);
+    console.error(
+      `  (seeded 5,000 past entries in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    );
+    await c.room.startAll();
+    const st = await c.peer(0).call<{ sessionId: string }>('status');
+    c.sessionId = st.sessionId;
+    const times: number[] = [];
+    for (const p of c.room.peers.slice(1)) {
+      await c.waitForSession(p, 20_000);
+      const t = performance.now();
+      await p.call('session.join', { sessionId: c.sessionId }, 30_000);
+      times.push(performance.now() - t);
+    }
+    row(
+      'join with a 5,000-entry history',
+      `${times.length} joins`,
+      `p50 ${fmt(percentile(times, 50))}, max ${fmt(Math.max(...times))}`,
+      '≤ 1.5 s',
+    );
+  } finally {
+    await c.close();
+  }
+}
+
+async function benchIdle(n: number): Promise<void> {
+  const c = await setUp(n);
+  try {
+    const host = (await order(c))[0]!;
+    const firstEpoch = (await c.agreedHost()).epoch;
+    const before = await Promise.all(
+      c
+        .running()
+        .map((p) => p.call<{ framesOut: number; cpuMs: number; links: number }>('diag.stats')),
+    );
+    await sleep(IDLE_S * 1000);
+    const after = await Promise.all(
+      c
+        .running()
+        .map((p) => p.call<{ framesOut: number; cpuMs: number; links: number }>('diag.stats')),
+    );
+    const h = c.running().findIndex((p) => p.index === host);
+    const perLink = after.map(
+      (a, i) => (a.framesOut - before[i]!.framesOut) / IDLE_S / Math.max(1, a.links),
+    );
+    const cpu = ((after[h]!.cpuMs - before[h]!.cpuMs) / (IDLE_S * 1000)) * 100;
+    const hostChanges = c.room.peers
+      .flatMap((p) => p.events)
+      .filter(
+        (e) => e.event === 'hostChanged' && (e.data as { epoch: number }).epoch !== firstEpoch,
+      ).length;
+    row(
+      'idle: frames/s per link (heartbeats)',
+      n,
+      `mean ${(perLink.reduce((a, b) => a + b, 0) / perLink.length).toFixed(1)}/s`,
+      '≤ 10/s',
+    );
+    row('idle: host CPU', n, `${cpu.toFixed(2)} % of one core over ${IDLE_S} s`, '≤ 3 % with 30');
+    row('idle: false failovers', n, `${hostChanges} in ${IDLE_S} s`, '0 in 5 min');
+  } finally {
+    await c.close();
+  }
+}
+
+const started = performance.now();
+console.error('LAN bench (real processes, one netns per laptop):');
+await benchJoinHistory();
+for (const n of SIZES) await benchAckAndThroughput(n);
+for (const n of SIZES) await benchFailover(n);
+await benchIdle(Number(process.env.BENCH_LAN_IDLE_N ?? 30));
+const w = [48, 10, 70, 26];
+console.log('\nLAN benchmark');
+console.log(['measure', 'laptops', 'result', 'goal'].map((h, i) => h.padEnd(w[i]!)).join(' '));
+for (const r of rows) console.log(r.map((x, i) => x.padEnd(w[i]!)).join(' '));
+console.log(`(LAN bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
