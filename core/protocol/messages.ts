@@ -62,6 +62,14 @@ export const syncSchema = z.object({
   data: z.string().max(32 * 1024 * 1024),
 });
 
+/** The whole document (Automerge.save, base64), sent once to a joiner with an empty replica. */
+export const snapshotSchema = z.object({
+  type: z.literal('snapshot'),
+  from: memberId,
+  epoch,
+  data: z.string().max(24 * 1024 * 1024),
+});
+
 export const haveSchema = z.object({ type: z.literal('have'), from: memberId, epoch, heads });
 
 export const commandSchema = z.object({
@@ -106,6 +114,7 @@ export const messageSchema = z.discriminatedUnion('type', [
   refuseSchema,
   heartbeatSchema,
   syncSchema,
+  snapshotSchema,
   haveSchema,
   commandSchema,
   ackSchema,
@@ -121,6 +130,7 @@ export type Hello = z.infer<typeof helloSchema>;
 export type Welcome = z.infer<typeof welcomeSchema>;
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 export type SyncMsg = z.infer<typeof syncSchema>;
+export type Snapshot = z.infer<typeof snapshotSchema>;
 export type Have = z.infer<typeof haveSchema>;
 export type CommandMsg = z.infer<typeof commandSchema>;
 export type Ack = z.infer<typeof ackSchema>;

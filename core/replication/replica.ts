@@ -52,6 +52,21 @@ export class Replica<S> {
     return r;
   }
 
+  /** Whether this replica holds nothing yet (a joiner before its first sync). */
+  isEmpty(): boolean {
+    return this.heads().length === 0;
+  }
+
+  /** Replace an empty replica's document with a whole saved document (a joiner's first state). */
+  adoptSnapshot(bytes: Uint8Array, actor: string): boolean {
+    if (!this.isEmpty()) return false;
+    this.doc = Automerge.load<SessionDoc<S>>(bytes, { actor });
+    this.syncStates.clear();
+    this.store.save(DOC_KEY, Automerge.save(this._doc));
+    this.chunksSinceCompact = 0;
+    return true;
+  }
+
   /** The replica persisted on `store`, or null. */
   static load<S>(store: Store, actor: string): Replica<S> | null {
     const bytes = store.load(DOC_KEY);
