@@ -5,7 +5,7 @@ import { Emitter } from '../engine/emitter';
 import { asMemberId } from '../ids';
 import type { Result } from '../result';
 import type { Store } from '../store/store';
-import { QueueApp } from '../queue/apply';
+import { QueueApp, newQueueState } from '../queue/apply';
 import type { QueueCommand } from '../queue/commands';
 import { exportCsv } from '../queue/csv';
 import { checkStaffKey, deriveStaffKey, makeVerifier, sha256Hex } from '../queue/passcode';
@@ -189,14 +189,7 @@ export class BatonService {
   private create(name: string, passcode: string): Results['session.create'] {
     this.requireNoSession();
     const sessionId = randomUUID();
-    const app = new QueueApp({
-      passcode: makeVerifier(passcode),
-      announcement: '',
-      staff: {},
-      entries: {},
-      archive: {},
-      seq: 0,
-    });
+    const app = new QueueApp(newQueueState(makeVerifier(passcode)));
     const peer = this.attach(sessionId, app);
     const memberId = peer.createSession(sessionId, name, app.init());
     // The creator is the TA: staff from the start (logged in through the normal command).

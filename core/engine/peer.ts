@@ -515,18 +515,23 @@ export class Peer<S> {
       return;
     }
     e.setMembers(this.replica.members());
-    const host = asMemberId(m.from);
-    this.pushSync(host);
-    const device = this.replica.deviceOf(host);
-    if (device)
-      this.send(device, {
-        type: 'have',
-        from: this.memberId!,
-        epoch: e.epoch,
-        heads: this.replica.heads(),
-      });
+    this.pushSync(asMemberId(m.from));
+    this.reportHeadsToHost();
     this.events.emit('state', { heads: this.replica.heads() });
     this.checkJoined();
+  }
+
+  /** Member: tell the host which heads we now hold (and persisted): that drives its acks. */
+  private reportHeadsToHost(): void {
+    const e = this.election;
+    const device = e?.hostId ? this.replica?.deviceOf(e.hostId) : null;
+    if (!e || !device) return;
+    this.send(device, {
+      type: 'have',
+      from: this.memberId!,
+      epoch: e.epoch,
+      heads: this.replica!.heads(),
+    });
   }
 
   private onSync(m: SyncMsg): void {
@@ -540,16 +545,8 @@ export class Peer<S> {
       if (e.role === 'host') {
         // Merged a peer's changes (a demoted host's, say): anchor them in our ack chain.
         this.afterHostChange(this.replica.anchor(this.o.clock.now(), e.epoch, this.o.app));
-      } else if (e.hostId) {
-        const host = e.hostId;
-        const device = this.replica.deviceOf(host);
-        if (device)
-          this.send(device, {
-            type: 'have',
-            from: this.memberId!,
-            epoch: e.epoch,
-            heads: this.replica.heads(),
-          });
+      } else {
+        this.reportHeadsToHost();
       }
       this.events.emit('state', { heads: this.replica.heads() });
       this.checkJoined();

@@ -21,6 +21,11 @@ const fail = (code: QueueErrorCode, message: string) => err(code, message);
 
 const isActive = (s: EntryStatus): boolean => (ACTIVE_STATUSES as readonly string[]).includes(s);
 
+/** The queue state of a new session: open, empty, with the staff passcode's verifier. */
+export function newQueueState(passcode: QueueState['passcode']): QueueState {
+  return { passcode, open: true, announcement: '', staff: {}, entries: {}, archive: {}, seq: 0 };
+}
+
 /** Failed logins per member, for backoff. In memory on the host: a new host starts afresh. */
 interface LoginFailures {
   count: number;

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { WebSocket } from 'ws';
 import { saveIdentity } from '../../core/engine/identity';
 import { asCommandId, asDeviceId, asMemberId, asSessionId } from '../../core/ids';
-import { QueueApp } from '../../core/queue/apply';
+import { QueueApp, newQueueState } from '../../core/queue/apply';
 import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
 import type { QueueState } from '../../core/queue/types';
 import { createSessionDoc } from '../../core/replication/document';
@@ -163,14 +163,7 @@ function seedHistory(dataDir: string, entries: number): void {
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(path.join(dataDir, 'device.json'), JSON.stringify({ deviceId }));
   const verifier = makeVerifier('letmein');
-  const app = new QueueApp({
-    passcode: verifier,
-    announcement: '',
-    staff: {},
-    entries: {},
-    archive: {},
-    seq: 0,
-  });
+  const app = new QueueApp(newQueueState(verifier));
   const store = new FileStore(path.join(dataDir, 'sessions', sessionId));
   let now = Date.now() - entries * 3000;
   const replica = Replica.create(

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
-import { QueueApp } from '../../core/queue/apply';
+import { QueueApp, newQueueState } from '../../core/queue/apply';
 import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
 import { allEntries, liveEntries } from '../../core/queue/selectors';
 import type { QueueState } from '../../core/queue/types';
@@ -18,14 +18,7 @@ const TA = asMemberId('0000-ta');
 
 function session(store: Store) {
   const verifier = makeVerifier('letmein');
-  const app = new QueueApp({
-    passcode: verifier,
-    announcement: '',
-    staff: {},
-    entries: {},
-    archive: {},
-    seq: 0,
-  });
+  const app = new QueueApp(newQueueState(verifier));
   const replica = Replica.create(
     store,
     createSessionDoc<QueueState>(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
-import { QueueApp, KEEP_FINISHED } from '../../core/queue/apply';
+import { KEEP_FINISHED, QueueApp, newQueueState } from '../../core/queue/apply';
 import { exportCsv } from '../../core/queue/csv';
 import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
 import { reconcileQueue } from '../../core/queue/reconcile';
@@ -27,14 +27,7 @@ const KEY = deriveStaffKey('letmein', verifier);
 
 /** A host-side queue: commands go through the real Replica + QueueApp, as on the host. */
 function makeQueue() {
-  const app = new QueueApp({
-    passcode: verifier,
-    announcement: '',
-    staff: {},
-    entries: {},
-    archive: {},
-    seq: 0,
-  });
+  const app = new QueueApp(newQueueState(verifier));
   const doc = createSessionDoc<QueueState>(
     { id: 's', name: 'CPSC 416', createdAt: 0 },
     { memberId: asMemberId(TA), deviceId: asDeviceId('d'), name: 'TA' },
