@@ -465,7 +465,11 @@ export class Peer<S> {
   private sendSnapshot(to: DeviceId): void {
     const now = this.o.clock.now();
     if (now - (this.snapshotSentAt.get(to) ?? -Infinity) < 2_000) return;
+    const t0 = performance.now();
     const data = toBase64(this.replica!.save());
+    this.o.log?.(
+      `snapshot for ${to}: ${data.length} chars, saved in ${(performance.now() - t0).toFixed(0)} ms`,
+    );
     if (data.length > 12 * 1024 * 1024) return; // too big for one frame: plain sync instead
     this.snapshotSentAt.set(to, now);
     this.send(to, { type: 'snapshot', from: this.memberId!, epoch: this.epoch, data });
@@ -506,8 +510,10 @@ export class Peer<S> {
   private onSnapshot(m: Snapshot): void {
     const e = this.election;
     if (!e || !this.replica || m.from !== e.hostId || !this.replica.isEmpty()) return;
+    const t0 = performance.now();
     try {
       if (!this.replica.adoptSnapshot(fromBase64(m.data), this.actor(this.memberId!))) return;
+      this.o.log?.(`snapshot loaded in ${(performance.now() - t0).toFixed(0)} ms`);
     } catch (err) {
       this.o.log?.(
         `snapshot from the host could not be loaded (${(err as Error).message}); syncing instead`,
@@ -515,10 +521,11 @@ export class Peer<S> {
       return;
     }
     e.setMembers(this.replica.members());
+    // Loaded and on disk: the join is done; the sync below only confirms the heads.
+    this.checkJoined();
+    this.events.emit('state', { heads: this.replica.heads() });
     this.pushSync(asMemberId(m.from));
     this.reportHeadsToHost();
-    this.events.emit('state', { heads: this.replica.heads() });
-    this.checkJoined();
   }
 
   /** Member: tell the host which heads we now hold (and persisted): that drives its acks. */

@@ -62,7 +62,7 @@ export class Replica<S> {
     if (!this.isEmpty()) return false;
     this.doc = Automerge.load<SessionDoc<S>>(bytes, { actor });
     this.syncStates.clear();
-    this.store.save(DOC_KEY, Automerge.save(this._doc));
+    this.store.save(DOC_KEY, bytes); // already a whole saved document: no need to save it again
     this.chunksSinceCompact = 0;
     return true;
   }

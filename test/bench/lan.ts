@@ -18,9 +18,12 @@ import { percentile } from './stats';
 // The LAN part of `npm run bench`: real `baton peer` processes in network namespaces.
 // BENCH_LAN_RUNS (default 20) measurements per figure; BENCH_LAN_SIZES (default "5,20").
 
+const HISTORY = Number(process.env.BENCH_LAN_HISTORY ?? 5_000);
 const RUNS = Number(process.env.BENCH_LAN_RUNS ?? 20);
 const SIZES = (process.env.BENCH_LAN_SIZES ?? '5,20').split(',').map(Number);
 const IDLE_S = Number(process.env.BENCH_LAN_IDLE_S ?? 60);
+const PARTS = (process.env.BENCH_LAN_PARTS ?? 'join,ack,failover,idle').split(',');
+const QUIET = process.env.BENCH_LAN_QUIET === '0' ? [] : ['--quiet'];
 const rows: string[][] = [];
 const fmt = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
 
@@ -30,7 +33,7 @@ function row(what: string, n: number | string, value: string, goal: string): voi
 }
 
 async function setUp(n: number, args: string[] = ['--stability-ms', '600000']): Promise<Classroom> {
-  const c = new Classroom(n, () => [...args, '--quiet']);
+  const c = new Classroom(n, () => [...args, ...QUIET]);
   await c.setUp();
   await c.agreedHost(30_000);
   return c;
@@ -207,10 +210,10 @@ function seedHistory(dataDir: string, entries: number): void {
 }
 
 async function benchJoinHistory(): Promise<void> {
-  const c = new Classroom(1 + Math.min(RUNS, 5), () => ['--quiet']);
+  const c = new Classroom(1 + Math.min(RUNS, 5), () => QUIET);
   try {
     const t0 = performance.now();
-    seedHistory(c.peer(0).dataDir, 5_000);
+    seedHistory(c.peer(0).dataDir, HISTORY);
     console.error(
       `  (seeded 5,000 past entries in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
     );
@@ -221,7 +224,12 @@ async function benchJoinHistory(): Promise<void> {
     for (const p of c.room.peers.slice(1)) {
       await c.waitForSession(p, 20_000);
       const t = performance.now();
-      await p.call('session.join', { sessionId: c.sessionId }, 30_000);
+      try {
+        await p.call('session.join', { sessionId: c.sessionId }, 30_000);
+      } catch (e) {
+        console.error(c.room.logs());
+        throw e;
+      }
       times.push(performance.now() - t);
     }
     row(
@@ -276,10 +284,10 @@ async function benchIdle(n: number): Promise<void> {
 
 const started = performance.now();
 console.error('LAN bench (real processes, one netns per laptop):');
-await benchJoinHistory();
-for (const n of SIZES) await benchAckAndThroughput(n);
-for (const n of SIZES) await benchFailover(n);
-await benchIdle(Number(process.env.BENCH_LAN_IDLE_N ?? 30));
+if (PARTS.includes('join')) await benchJoinHistory();
+if (PARTS.includes('ack')) for (const n of SIZES) await benchAckAndThroughput(n);
+if (PARTS.includes('failover')) for (const n of SIZES) await benchFailover(n);
+if (PARTS.includes('idle')) await benchIdle(Number(process.env.BENCH_LAN_IDLE_N ?? 30));
 const w = [48, 10, 70, 26];
 console.log('\nLAN benchmark');
 console.log(['measure', 'laptops', 'result', 'goal'].map((h, i) => h.padEnd(w[i]!)).join(' '));
