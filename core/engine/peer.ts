@@ -231,7 +231,10 @@ export class Peer<S> {
   /** Give up a join in progress (timeout, user cancel). */
   cancelJoin(reason = 'join cancelled'): void {
     const w = this.joinWaiter;
-    if (!w || this.election) return;
+    if (!w) return; // joined already
+    this.o.log?.(
+      `join cancelled: ${reason} (${this.election ? 'admitted, not synced' : 'not admitted'})`,
+    );
     this.joinWaiter = null;
     this.stop();
     w.reject(new JoinRefusedError('cancelled', reason));
@@ -478,6 +481,7 @@ export class Peer<S> {
   private onWelcome(from: DeviceId, m: Welcome): void {
     if (!this.joinWaiter || m.sessionId !== this.joinWaiter.sessionId || this.election) return;
     const memberId = asMemberId(m.memberId);
+    this.o.log?.(`admitted as ${memberId} by host ${m.hostId} (epoch ${m.epoch})`);
     this.deviceHints.set(asMemberId(m.hostId), from);
     this.identity = { sessionId: asSessionId(m.sessionId), memberId, epoch: m.epoch };
     saveIdentity(this.o.store, this.identity);
@@ -509,7 +513,11 @@ export class Peer<S> {
    * applying its history change by change through sync (1.1 s vs 4.3 s at 5,000 entries). */
   private onSnapshot(m: Snapshot): void {
     const e = this.election;
-    if (!e || !this.replica || m.from !== e.hostId || !this.replica.isEmpty()) return;
+    if (!e || !this.replica || m.from !== e.hostId) return;
+    if (!this.replica.isEmpty()) {
+      this.o.log?.('snapshot ignored: the replica already has changes (sync goes on)');
+      return;
+    }
     const t0 = performance.now();
     try {
       if (!this.replica.adoptSnapshot(fromBase64(m.data), this.actor(this.memberId!))) return;

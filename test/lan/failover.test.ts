@@ -103,6 +103,26 @@ describe('LAN: failover on real processes', () => {
     );
   });
 
+  it('host paused (SIGSTOP, a sleeping laptop) past the timeout: failover; on SIGCONT it demotes itself', async () => {
+    await withClass(
+      4,
+      async (c) => {
+        const [, next, a, b] = await c.order();
+        await c.studentJoins(a!);
+        c.peer(0).kill('SIGSTOP');
+        await c
+          .peer(next!)
+          .waitEvent('role', (d) => (d as { role: string }).role === 'host', 5_000);
+        await c.studentJoins(b!);
+        c.peer(0).kill('SIGCONT');
+        const h = await c.agreedHost(10_000);
+        assert.equal(h.hostIndex, next, 'the woken laptop follows the newer epoch');
+        await c.assertHealthy();
+      },
+      () => ['--stability-ms', '600000'],
+    );
+  });
+
   it('failback: the original host comes back from its data dir and takes over once, after the window', async () => {
     await withClass(3, async (c) => {
       const [, next, student] = await c.order();
