@@ -108,6 +108,9 @@ export class Peer<S> {
    */
   private readonly fruitlessSync = new Map<MemberId, number>();
   private readonly snapshotSentAt = new Map<DeviceId, number>();
+  private readonly syncDue = new Set<MemberId>();
+  private readonly syncFirst = new Set<MemberId>();
+  private syncTimer: TimerHandle | null = null;
   private readonly peerHeads = new Map<MemberId, string[]>();
   private joinWaiter: {
     resolve: () => void;
@@ -727,8 +730,30 @@ export class Peer<S> {
     const counter = this.acks.recordChange(head);
     const e = this.election!;
     const now = this.o.clock.now();
-    for (const m of e.members) if (m !== this.memberId && e.isLive(m, now)) this.pushSync(m);
+    // The next K holders gate the ack: they get the change first, the rest in one batch.
+    const holders = new Set(e.nextHolders(this.cfg.k, now));
+    for (const m of holders) this.pushSyncSoon(m, true);
+    for (const m of e.members)
+      if (m !== this.memberId && !holders.has(m) && e.isLive(m, now)) this.pushSyncSoon(m);
     return counter;
+  }
+
+  /**
+   * Sync `peer` at the end of this turn: commands arriving together (one TCP read, a
+   * burst) leave as one sync message per member instead of one per change, which the
+   * members then merge and persist once.
+   */
+  private pushSyncSoon(peer: MemberId, first = false): void {
+    if (first) this.syncFirst.add(peer);
+    this.syncDue.add(peer);
+    if (this.syncTimer) return;
+    this.syncTimer = this.o.clock.setTimer(0, () => {
+      this.syncTimer = null;
+      const due = [...this.syncFirst, ...[...this.syncDue].filter((m) => !this.syncFirst.has(m))];
+      this.syncDue.clear();
+      this.syncFirst.clear();
+      if (this.running) for (const m of due) this.pushSync(m);
+    });
   }
 
   private releaseAcks(): void {

@@ -33,7 +33,9 @@ export class Outbox {
     this.entries = this.entries.filter((e) => e.id !== id);
     this.lastSent.delete(id);
     if (this.entries.length === before) return false;
-    this.persist();
+    // Not fsynced: if a crash loses this removal, the command is resent and the host's
+    // idempotency by command id acks it again without applying it twice.
+    this.persist(false);
     return true;
   }
 
@@ -62,7 +64,7 @@ export class Outbox {
     this.lastSent.clear();
   }
 
-  private persist(): void {
-    this.store.save(KEY, Buffer.from(JSON.stringify(this.entries)));
+  private persist(durable = true): void {
+    this.store.save(KEY, Buffer.from(JSON.stringify(this.entries)), durable);
   }
 }

@@ -21,18 +21,18 @@ export class FileStore implements Store {
     }
   }
 
-  save(key: string, bytes: Uint8Array): void {
+  save(key: string, bytes: Uint8Array, durable = true): void {
     const target = this.file(key);
     const tmp = `${target}.tmp-${process.pid}`;
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
       fs.writeSync(fd, bytes);
-      fs.fsyncSync(fd);
+      if (durable) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, target);
-    this.syncDir();
+    if (durable) this.syncDir();
   }
 
   append(key: string, bytes: Uint8Array): void {

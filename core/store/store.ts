@@ -5,7 +5,11 @@
 export interface Store {
   load(key: string): Uint8Array | null;
   /** Replace the blob atomically. */
-  save(key: string, bytes: Uint8Array): void;
+  /**
+   * Replace `key` atomically. `durable: false` skips the fsyncs: for writes whose loss is
+   * harmless (forgetting an acknowledged command only makes it resend, idempotently).
+   */
+  save(key: string, bytes: Uint8Array, durable?: boolean): void;
   /** Append to the blob (used for incremental document chunks). */
   append(key: string, bytes: Uint8Array): void;
   remove(key: string): void;
@@ -29,7 +33,7 @@ export class MemoryStore implements Store {
     }
     return out;
   }
-  save(key: string, bytes: Uint8Array): void {
+  save(key: string, bytes: Uint8Array, _durable = true): void {
     this.blobs.set(key, [bytes.slice()]);
     this.bytesWritten += bytes.byteLength;
   }

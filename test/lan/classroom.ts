@@ -39,12 +39,16 @@ export class Classroom {
       staffPasscode: 'letmein',
     });
     this.sessionId = sessionId;
-    await Promise.all(
-      this.room.peers.slice(1).map(async (p) => {
-        await this.waitForSession(p);
-        await p.call('session.join', { sessionId });
-      }),
-    );
+    // Students arrive in small groups, as in a room (at most 5 joining at the same instant).
+    const joiners = this.room.peers.slice(1);
+    for (let k = 0; k < joiners.length; k += 5) {
+      await Promise.all(
+        joiners.slice(k, k + 5).map(async (p) => {
+          await this.waitForSession(p);
+          await p.call('session.join', { sessionId });
+        }),
+      );
+    }
     for (const p of this.room.peers) {
       const st = await p.call<{ memberId: string }>('status');
       this.memberIds[p.index] = st.memberId;

@@ -54,11 +54,14 @@ export class LanPeer {
 
   /** Start the process; resolves when it says it is ready. */
   async start(): Promise<void> {
+    // BATON_PEER_NODE_ARGS: extra node flags for the peers (e.g. --cpu-prof when profiling).
+    const nodeArgs = (process.env.BATON_PEER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const args = [
       'netns',
       'exec',
       this.ns,
       process.execPath,
+      ...nodeArgs,
       CLI,
       'peer',
       '--data-dir',
@@ -262,8 +265,17 @@ export class LanRoom {
   }
 
   async close(): Promise<void> {
-    for (const p of this.peers) if (p.running) p.kill('SIGKILL');
-    await Promise.all(this.peers.map((p) => p.exited().catch(() => null)));
+    // SIGCONT first (a paused laptop cannot exit), then a graceful stop, then SIGKILL.
+    for (const p of this.peers) if (p.running) p.kill('SIGCONT');
+    for (const p of this.peers) if (p.running) p.kill('SIGTERM');
+    await Promise.all(
+      this.peers.map((p) =>
+        p.exited(3_000).catch(() => {
+          p.kill('SIGKILL');
+          return p.exited().catch(() => null);
+        }),
+      ),
+    );
     for (let i = 0; i < this.size; i++) {
       try {
         ip('netns', 'del', `r${this.id}l${i}`);
