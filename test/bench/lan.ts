@@ -284,10 +284,24 @@ async function benchIdle(n: number): Promise<void> {
 
 const started = performance.now();
 console.error('LAN bench (real processes, one netns per laptop):');
-if (PARTS.includes('join')) await benchJoinHistory();
-if (PARTS.includes('ack')) for (const n of SIZES) await benchAckAndThroughput(n);
-if (PARTS.includes('failover')) for (const n of SIZES) await benchFailover(n);
-if (PARTS.includes('idle')) await benchIdle(Number(process.env.BENCH_LAN_IDLE_N ?? 30));
+/** A part that fails is reported in the table, and the bench goes on. */
+async function part(what: string, n: number | string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    row(what, n, `FAILED: ${(e as Error).message.split('\n')[0]}`, '—');
+  }
+}
+
+if (PARTS.includes('join')) await part('join with history', 5, benchJoinHistory);
+if (PARTS.includes('ack'))
+  for (const n of SIZES) await part('ack latency / throughput', n, () => benchAckAndThroughput(n));
+if (PARTS.includes('failover'))
+  for (const n of SIZES) await part('failover', n, () => benchFailover(n));
+if (PARTS.includes('idle')) {
+  const n = Number(process.env.BENCH_LAN_IDLE_N ?? 30);
+  await part('idle', n, () => benchIdle(n));
+}
 const w = [48, 10, 70, 26];
 console.log('\nLAN benchmark');
 console.log(['measure', 'laptops', 'result', 'goal'].map((h, i) => h.padEnd(w[i]!)).join(' '));
