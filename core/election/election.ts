@@ -19,6 +19,12 @@ export interface ElectionConfig {
   detector: DetectorConfig;
   /** Silence after start-up before this copy may promote itself (lets it hear the room first). */
   bootGraceMs: number;
+  /**
+   * For this long after start-up, an earlier member never heard from is given the benefit
+   * of the doubt (it may be alive, its heartbeats just not here yet): a copy that has just
+   * joined must not jump the line because it has not heard the room yet.
+   */
+  unknownGraceMs: number;
 }
 
 export const DEFAULT_STABILITY_MS = 15_000;
@@ -34,6 +40,7 @@ export function electionConfig(
     stabilityMs: over.stabilityMs ?? DEFAULT_STABILITY_MS,
     detector,
     bootGraceMs: over.bootGraceMs ?? 3 * detector.heartbeatMs,
+    unknownGraceMs: over.unknownGraceMs ?? 16 * detector.heartbeatMs,
   };
 }
 
@@ -309,7 +316,9 @@ export class Election {
     if (!this.cfg.eligible) return out;
     // The first live eligible member hosts. If that is a peer (even one hosting an older
     // epoch, which reasserts a newer one when it hears us), we wait for it.
-    const candidate = this.order.find((id) => this.isLive(id, now) && this.eligibleOf(id));
+    const candidate = this.order.find(
+      (id) => (this.isLive(id, now) || this.unheardYet(id, now)) && this.eligibleOf(id),
+    );
     if (candidate !== this.cfg.self) return out;
     if (this.blockedByEvidence(now)) return out;
     this.become('host', this.cfg.self, this.newEpoch(), now);
@@ -403,6 +412,14 @@ export class Election {
     if (this._hostId === this.cfg.self) return 0;
     const last = this.peers.get(this._hostId)?.detector.lastHeard;
     return last === undefined || last === null ? null : Math.max(0, now - last);
+  }
+
+  /** A member we have not heard from since we started, while that is still no evidence. */
+  private unheardYet(id: MemberId, now: number): boolean {
+    if (id === this.cfg.self || this.bootAt === null) return false;
+    const p = this.peers.get(id);
+    const neverHeard = !p || (p.detector.lastHeard === null && !p.left);
+    return neverHeard && now - this.bootAt < this.cfg.unknownGraceMs;
   }
 
   private hearsMe(hb: HeartbeatView): boolean {

@@ -95,6 +95,10 @@ export class Peer<S> {
   private readonly acks = new AckTracker<PendingAck>();
   private readonly waiters = new Map<CommandId, (r: Result<unknown>) => void>();
   private timer: TimerHandle | null = null;
+  /** When the last tick ran, to notice that this copy itself was stalled. */
+  private lastTickAt: number | null = null;
+  /** After a stall, no election decisions until then (fresh heartbeats first). */
+  private listenUntil = 0;
   private running = false;
   private leaving = false;
   private hostlessSince: number | null = null;
@@ -320,9 +324,19 @@ export class Peer<S> {
       return;
     }
     const now = this.o.clock.now();
+    const hb = this.cfg.detector.heartbeatMs;
+    const gap = this.lastTickAt === null ? 0 : now - this.lastTickAt;
+    this.lastTickAt = now;
+    if (gap > 3 * hb) {
+      // This copy itself was stalled (CPU starvation, SIGSTOP, a sleeping laptop): what it
+      // knows of the others is stale and their heartbeats are probably still queued in its
+      // sockets. Listen for a moment before judging anyone gone.
+      this.listenUntil = now + 2 * hb;
+      this.o.log?.(`stalled for ${Math.round(gap)} ms: listening before any election decision`);
+    }
     this.sendHeartbeats(now);
     if (this.leaving) return;
-    this.handle(e.tick(now));
+    if (now >= this.listenUntil) this.handle(e.tick(now));
     if (this.hostlessSince !== null && this.hostReachable()) {
       this.hostlessSince = null;
       this.emitRole();
@@ -648,6 +662,7 @@ export class Peer<S> {
     for (const d of decisions) {
       switch (d.kind) {
         case 'become-host':
+          if (d.reason === 'failover') this.logPromotion(d.epoch);
           this.onBecomeHost(d.epoch);
           break;
         case 'follow':
@@ -726,6 +741,17 @@ export class Peer<S> {
   // ---- host side ---------------------------------------------------------------
 
   /** The host changed the document: count it in the ack chain and sync it out. */
+  /** Why this copy promoted itself: what it knew of each earlier member (diagnostics). */
+  private logPromotion(epoch: number): void {
+    const e = this.election!;
+    const now = this.o.clock.now();
+    const view = e.members
+      .slice(0, Math.max(0, e.members.indexOf(this.memberId!)))
+      .map((m) => `${m.slice(-6)}:${e.isLive(m, now) ? 'live' : 'silent'}`)
+      .join(' ');
+    this.o.log?.(`promoting to host at epoch ${epoch}; earlier members: ${view || 'none'}`);
+  }
+
   private afterHostChange(head: string): number {
     const counter = this.acks.recordChange(head);
     const e = this.election!;

@@ -34,8 +34,13 @@ function row(what: string, n: number | string, value: string, goal: string): voi
 
 async function setUp(n: number, args: string[] = ['--stability-ms', '600000']): Promise<Classroom> {
   const c = new Classroom(n, () => [...args, ...QUIET]);
-  await c.setUp();
-  await c.agreedHost(30_000);
+  try {
+    await c.setUp();
+    await c.agreedHost(30_000);
+  } catch (e) {
+    await c.close(); // never leave laptops running behind a failed part
+    throw e;
+  }
   return c;
 }
 

@@ -8,5 +8,5 @@ exec unshare -rnm bash -c '
   mkdir -p /run/netns
   ip link set lo up
   export BATON_LAN_SANDBOX=1
-  exec node --import tsx test/bench/lan.ts "$@"
+  exec node --import tsx "${BENCH_LAN_SCRIPT:-test/bench/lan.ts}" "$@"
 '
