@@ -96,6 +96,8 @@ export class Election {
   /** A peer reported an epoch newer than ours, hosted by someone we cannot hear. */
   private orphanEpochSince: number | null = null;
   private lostNoted = false;
+  /** Since when this copy has heard no other member at all (see memberTick). */
+  private isolatedSince: number | null = null;
   private hostSteppedDown = false;
 
   constructor(
@@ -314,6 +316,17 @@ export class Election {
     }
     if (this.bootAt === null || now - this.bootAt < this.cfg.bootGraceMs) return out;
     if (!this.cfg.eligible) return out;
+    // Hearing nobody at all is more likely our own stall (a blocked event loop, a link
+    // just back) than the whole room gone at once: confirm over two more heartbeats, in
+    // which queued heartbeats get processed, before promoting. Members that said goodbye
+    // are not silence: a graceful leave needs no confirmation.
+    const others = this.order.filter((id) => id !== this.cfg.self && !this.peers.get(id)?.left);
+    const hearsSomeone = others.length === 0 || others.some((id) => this.isLive(id, now));
+    if (hearsSomeone) this.isolatedSince = null;
+    else {
+      this.isolatedSince ??= now;
+      if (now - this.isolatedSince < 2 * this.cfg.detector.heartbeatMs) return out;
+    }
     // The first live eligible member hosts. If that is a peer (even one hosting an older
     // epoch, which reasserts a newer one when it hears us), we wait for it.
     const candidate = this.order.find(

@@ -150,10 +150,16 @@ describe('LAN: failover on real processes', () => {
     await withClass(
       5,
       async (c) => {
-        await c.studentJoins(4);
-        c.room.split([3, 4]);
-        await c.peer(3).waitEvent('role', (d) => (d as { role: string }).role === 'host', 6_000);
-        await Promise.all([c.studentJoins(1), c.studentJoins(3)]);
+        // The two laptops last in successorship order form the minority side; the first of
+        // them must host it.
+        const ord = await c.order();
+        await c.studentJoins(ord[2]!);
+        const minorityHost = c
+          .peer(ord[3]!)
+          .waitEvent('role', (d) => (d as { role: string }).role === 'host', 6_000);
+        c.room.split([ord[3]!, ord[4]!]);
+        await minorityHost;
+        await Promise.all([c.studentJoins(ord[1]!), c.studentJoins(ord[4]!)]);
         c.room.heal();
         await c.assertHealthy(20_000);
       },
