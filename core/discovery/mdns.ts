@@ -143,7 +143,12 @@ export class MdnsDiscovery {
     }
     const device = asDeviceId(r.txt.did);
     if (device === this.o.deviceId) return;
-    const addresses = (s.addresses ?? []).filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
+    const ipv4 = (a: string): boolean => /^\d+\.\d+\.\d+\.\d+$/.test(a);
+    const addresses = (s.addresses ?? []).filter(ipv4);
+    // bonjour-service leaves internal interfaces out of its A records (a copy announced on
+    // loopback has none): the address the announcement came from is the one to dial then.
+    const from = s.referer?.address;
+    if (addresses.length === 0 && from && ipv4(from)) addresses.push(from);
     if (r.txt.v !== PROTOCOL_VERSION)
       this.o.log?.(`mdns: ${s.name} speaks protocol ${r.txt.v}, not ${PROTOCOL_VERSION}`);
     this.peers.set(device, { txt: r.txt, addresses, port: s.port, lastSeen: Date.now() });
