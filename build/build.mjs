@@ -1,12 +1,12 @@
 // Build with esbuild: one bundle per entry point that exists. Automerge (and its wasm)
 // and electron stay external: they load from node_modules at run time.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const entries = [
   { in: 'main/main.ts', out: 'dist/main/main.js', platform: 'node' },
   { in: 'preload/preload.ts', out: 'dist/preload/preload.cjs', platform: 'node', format: 'cjs' },
-  { in: 'renderer/app.ts', out: 'dist/renderer/app.js', platform: 'browser' },
+  { in: 'renderer/app.tsx', out: 'dist/renderer/app.js', platform: 'browser' },
   { in: 'core/cli.ts', out: 'dist/cli/baton.js', platform: 'node' },
 ];
 
@@ -26,9 +26,13 @@ for (const e of entries) {
     // ESM bundle would break on their own `require`s); the renderer bundles everything.
     ...(e.platform === 'node' ? { packages: 'external' } : {}),
     external: ['electron'],
+    ...(e.platform === 'browser' ? { jsx: 'automatic', jsxImportSource: 'preact', minify: true } : {}),
     logLevel: 'warning',
   });
   built++;
   console.log(`built ${e.out}`);
 }
+// The renderer's static files sit beside its bundle.
+mkdirSync('dist/renderer', { recursive: true });
+for (const f of ['index.html', 'styles.css']) copyFileSync(`renderer/${f}`, `dist/renderer/${f}`);
 if (built === 0) console.log('nothing to build yet');

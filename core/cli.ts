@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { EVENTS, METHODS, type Method } from './api/contract';
+import { JsonLinesAdapter } from './api/json-lines';
 import { SessionNode } from './node';
+import { UiServer } from './ui-server';
 
 /**
  * `baton peer`: a headless copy of Baton. With --stdio it speaks JSON lines: requests
@@ -36,6 +39,7 @@ program
   .option('--no-mdns', 'do not announce or browse (connect by address only)')
   .option('--stability-ms <ms>', 'failback stability window', (v) => Number(v))
   .option('--stdio', 'JSON-lines control on stdin/stdout')
+  .option('--ui-port <n>', 'serve the Baton UI to a browser on http://127.0.0.1:<n>', int)
   .option('--quiet', 'no logs on stderr')
   .action(
     async (opts: {
@@ -47,6 +51,7 @@ program
       mdns: boolean;
       stabilityMs?: number;
       stdio?: boolean;
+      uiPort?: number;
       quiet?: boolean;
     }) => {
       const log = (line: string): void => {
@@ -65,14 +70,22 @@ program
       const out = (obj: unknown): void => {
         process.stdout.write(`${JSON.stringify(obj)}\n`);
       };
-      if (opts.stdio) {
-        for (const event of EVENTS) node.service.events.on(event, (data) => out({ event, data }));
-      }
+      const stdio = opts.stdio ? new JsonLinesAdapter(node.service, out) : null;
       const { port, resumed } = await node.start();
+      let ui: UiServer | null = null;
+      let uiUrl: string | null = null;
+      if (opts.uiPort !== undefined) {
+        // The bundle sits in dist/cli/; the renderer in dist/renderer/.
+        const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+        ui = new UiServer({ service: node.service, dir, port: opts.uiPort, log });
+        const uiPort = await ui.start();
+        uiUrl = `http://127.0.0.1:${uiPort}/`;
+        log(`UI on ${uiUrl}`);
+      }
       log(
         `listening on port ${port}, device ${node.deviceId}${resumed ? ', resumed the last session' : ''}`,
       );
-      if (opts.stdio) out({ event: 'ready', data: { deviceId: node.deviceId, port, resumed } });
+      if (opts.stdio) out({ event: 'ready', data: { deviceId: node.deviceId, port, resumed, ui: uiUrl } });
 
       let exiting = false;
       const exit = (signal: string): void => {
@@ -80,7 +93,7 @@ program
         exiting = true;
         log(`${signal}: leaving gracefully`);
         const hard = setTimeout(() => process.exit(1), 5_000);
-        void node.shutdown().then(() => {
+        void Promise.all([node.shutdown(), ui?.close()]).then(() => {
           clearTimeout(hard);
           process.exit(0);
         });
@@ -88,29 +101,9 @@ program
       process.on('SIGTERM', () => exit('SIGTERM'));
       process.on('SIGINT', () => exit('SIGINT'));
 
-      if (!opts.stdio) return;
+      if (!stdio) return;
       const rl = readline.createInterface({ input: process.stdin });
-      rl.on('line', (line) => {
-        if (!line.trim()) return;
-        let req: { id?: unknown; method?: unknown; params?: unknown };
-        try {
-          req = JSON.parse(line) as typeof req;
-        } catch (e) {
-          out({ id: null, error: { code: 'bad-json', message: (e as Error).message } });
-          return;
-        }
-        const id = typeof req?.id === 'number' || typeof req?.id === 'string' ? req.id : null;
-        if (typeof req?.method !== 'string' || !METHODS.includes(req.method as Method)) {
-          out({
-            id,
-            error: { code: 'unknown-method', message: `no method ${String(req?.method)}` },
-          });
-          return;
-        }
-        void node.service
-          .call(req.method as Method, req.params)
-          .then((r) => out(r.ok ? { id, result: r.value } : { id, error: r.error }));
-      });
+      rl.on('line', (line) => stdio.handle(line));
       rl.on('close', () => exit('stdin closed'));
     },
   );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SessionDirectory } from './api/directory';
 import { BatonService } from './api/service';
@@ -107,6 +108,7 @@ export class SessionNode {
           cpuMs: (cpu.user + cpu.system) / 1000,
           uptimeMs: process.uptime() * 1000,
           rssBytes: process.memoryUsage().rss,
+          addresses: this.addresses(),
         };
       },
     });
@@ -136,6 +138,17 @@ export class SessionNode {
       await this.transport.close();
     })();
     return this.stopping;
+  }
+
+  /** ip:port pairs this copy listens on (the chosen interface, else every IPv4 one). */
+  addresses(): string[] {
+    const port = this.transport.listeningPort;
+    if (!port) return [];
+    if (this.o.interface) return [`${this.o.interface}:${port}`];
+    const out: string[] = [];
+    for (const list of Object.values(os.networkInterfaces()))
+      for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(`${a.address}:${port}`);
+    return out.length ? out : [`127.0.0.1:${port}`];
   }
 
   private announce(): void {

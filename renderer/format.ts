@@ -7,3 +7,42 @@ export function formatDuration(ms: number): string {
   if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
   return `${Math.round(ms / 60_000)} min`;
 }
+
+/** "about 5–10 min" from a wait estimate; null when there is nothing to go on. */
+export function formatEstimate(e: { lowMs: number; highMs: number; samples: number } | null): string | null {
+  if (!e || e.samples === 0) return null;
+  const lo = Math.max(1, Math.round(e.lowMs / 60_000));
+  const hi = Math.max(lo, Math.round(e.highMs / 60_000));
+  return lo === hi ? `about ${lo} min` : `about ${lo}–${hi} min`;
+}
+
+/** 1 → "1st", 2 → "2nd", 11 → "11th". */
+export function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] ?? 'th');
+  return `${n}${s}`;
+}
+
+/** "3 min ago", "just now". */
+export function formatAgo(ms: number): string {
+  if (ms < 45_000) return 'just now';
+  return `${formatDuration(ms)} ago`;
+}
+
+/** What a host change toast says. */
+export function hostChangeText(c: {
+  reason: 'failover' | 'failback' | 'start';
+  fromName: string;
+  toName: string;
+  gapMs: number;
+  toIsMe: boolean;
+}): string {
+  const to = c.toIsMe ? 'this laptop is' : `${c.toName || 'another laptop'} is`;
+  const took = c.gapMs < 100 ? '< 0.1 s' : formatDuration(c.gapMs);
+  if (c.reason === 'start' || !c.fromName) return `${capitalize(to)} hosting now`;
+  if (c.reason === 'failover') return `${c.fromName} left — ${to} hosting now, ${took}`;
+  return `Hosting moved from ${c.fromName} back to ${c.toIsMe ? 'this laptop' : c.toName}`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_NAMES, METHOD_NAMES } from './names';
 
 /**
  * The App API: one contract of methods and events, used by the Electron preload (IPC),
@@ -105,6 +106,16 @@ export const paramsSchema = {
   }),
   'session.leave': none,
   'profile.setName': z.object({ name: z.string().trim().min(1).max(80) }),
+  'prefs.get': none,
+  'prefs.set': z
+    .object({
+      notifyCalled: z.boolean(),
+      notifyJoined: z.boolean(),
+      sound: z.boolean(),
+      theme: z.enum(['system', 'light', 'dark']),
+    })
+    .partial()
+    .strict(),
   'queue.get': none,
   'queue.join': z.object({
     name: z.string().trim().min(1, 'your name is required').max(80),
@@ -139,7 +150,11 @@ export const paramsSchema = {
 } as const;
 
 export type Method = keyof typeof paramsSchema;
-export const METHODS = Object.keys(paramsSchema) as Method[];
+export const METHODS: readonly Method[] = METHOD_NAMES;
+// Compile-time: the dependency-free name list and the schemas name the same methods.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _methodsMatch: SameKeys<(typeof METHOD_NAMES)[number], Method> = true;
+void _methodsMatch;
 export type Params<M extends Method> = z.infer<(typeof paramsSchema)[M]>;
 
 type Empty = Record<string, never>;
@@ -152,6 +167,8 @@ export interface Results {
   'session.connect': { sessionId: string };
   'session.leave': Empty;
   'profile.setName': Empty;
+  'prefs.get': Prefs;
+  'prefs.set': Prefs;
   'queue.get': QueueView;
   'queue.join': { entryId: string };
   'queue.edit': Empty;
@@ -172,6 +189,23 @@ export interface Results {
   'diag.stats': DiagStats;
 }
 
+/** This copy's own preferences (not replicated). */
+export interface Prefs {
+  /** Notify (and play a sound) when my entry is called. */
+  notifyCalled: boolean;
+  /** Staff: notify when someone joins an empty queue. */
+  notifyJoined: boolean;
+  sound: boolean;
+  theme: 'system' | 'light' | 'dark';
+}
+
+export const DEFAULT_PREFS: Prefs = {
+  notifyCalled: true,
+  notifyJoined: true,
+  sound: true,
+  theme: 'system',
+};
+
 export interface DiagStats {
   framesIn: number;
   framesOut: number;
@@ -182,6 +216,8 @@ export interface DiagStats {
   cpuMs: number;
   uptimeMs: number;
   rssBytes: number;
+  /** Where other laptops can reach this copy ("10.0.0.5:41234"), for connect by address. */
+  addresses: string[];
 }
 
 export type Events = {
@@ -190,8 +226,12 @@ export type Events = {
   role: { role: Role; hostId: string | null; epoch: number };
   members: { members: MemberView[]; successors: string[] };
   sessions: { sessions: SessionInfo[] };
-  /** gapMs: how long this copy was without a host. */
+  /**
+   * gapMs: how long this copy was without a host. reason: 'failover' (the old host left or
+   * was lost), 'failback' (hosting moved back to an earlier member), 'start' (first host seen).
+   */
   hostChanged: {
+    reason: 'failover' | 'failback' | 'start';
     from: string | null;
     to: string;
     epoch: number;
@@ -203,18 +243,14 @@ export type Events = {
   called: { entryId: string; by: string };
   /** Someone joined an empty queue (for staff notification). */
   joinedEmpty: { entryId: string; name: string };
+  /** Preferences changed. */
+  prefs: Prefs;
 };
 
 export type EventName = keyof Events;
-export const EVENTS: EventName[] = [
-  'state',
-  'role',
-  'members',
-  'sessions',
-  'hostChanged',
-  'called',
-  'joinedEmpty',
-];
+export const EVENTS: readonly EventName[] = EVENT_NAMES;
+const _eventsMatch: SameKeys<(typeof EVENT_NAMES)[number], EventName> = true;
+void _eventsMatch;
 
 /** What the preload exposes and what every adapter implements. */
 export interface AppApi {

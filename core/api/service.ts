@@ -24,9 +24,11 @@ import {
   type MemberView,
   type Method,
   type Params,
+  type Prefs,
   type QueueView,
   type Results,
   type Status,
+  DEFAULT_PREFS,
   paramsSchema,
 } from './contract';
 import type { SessionDirectory } from './directory';
@@ -44,12 +46,21 @@ export interface ServiceOptions {
   makePeer(store: Store, app: QueueApp): Peer<QueueState>;
   /** Network and process counters for `diag.stats`. */
   diagnostics?: () => Results['diag.stats'];
+  /** Where preferences live (electron-store in the app); default: the settings store. */
+  prefs?: PrefsStore;
   /** How long `session.join` waits to be admitted and synced. Default 15 s. */
   joinTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
+/** Where a copy keeps its preferences. */
+export interface PrefsStore {
+  get(): Partial<Prefs>;
+  set(p: Prefs): void;
+}
+
 const SETTINGS_KEY = 'service.json';
+const PREFS_KEY = 'prefs.json';
 const SECRETS_KEY = 'owner-secrets.json';
 
 type Handler<M extends Method> = (p: Params<M>) => Promise<Results[M]> | Results[M];
@@ -93,6 +104,13 @@ export class BatonService {
       'profile.setName': (p) => {
         this.name = p.name;
         return {};
+      },
+      'prefs.get': () => this.prefs(),
+      'prefs.set': (p) => {
+        const next = { ...this.prefs(), ...p };
+        this.prefsStore().set(next);
+        this.events.emit('prefs', next);
+        return next;
       },
       'queue.get': () => this.queueView(),
       'queue.join': (p) => this.joinQueue(p),
@@ -274,6 +292,8 @@ export class BatonService {
       peer.events.on('hostChanged', (c) =>
         this.events.emit('hostChanged', {
           ...c,
+          // Member ids order succession: a move to an earlier id is the failback.
+          reason: c.from === null ? 'start' : c.to < c.from ? 'failback' : 'failover',
           fromName: c.from ? this.memberName(c.from) : '',
           toName: this.memberName(c.to),
         }),
@@ -480,6 +500,34 @@ export class BatonService {
   }
 
   // ---- small persisted bits ------------------------------------------------------
+
+  private prefs(): Prefs {
+    const stored = this.prefsStore().get();
+    const out = { ...DEFAULT_PREFS };
+    for (const k of Object.keys(DEFAULT_PREFS) as (keyof Prefs)[]) {
+      const v = stored[k];
+      if (typeof v === typeof DEFAULT_PREFS[k]) (out as Record<string, unknown>)[k] = v;
+    }
+    if (!['system', 'light', 'dark'].includes(out.theme)) out.theme = DEFAULT_PREFS.theme;
+    return out;
+  }
+
+  private prefsStore(): PrefsStore {
+    if (this.o.prefs) return this.o.prefs;
+    const settings = this.o.settings;
+    return {
+      get: () => {
+        const raw = settings.load(PREFS_KEY);
+        if (!raw) return {};
+        try {
+          return JSON.parse(new TextDecoder().decode(raw)) as Partial<Prefs>;
+        } catch {
+          return {};
+        }
+      },
+      set: (p) => settings.save(PREFS_KEY, new TextEncoder().encode(JSON.stringify(p))),
+    };
+  }
 
   private settings(): { sessionId: string | null } {
     const raw = this.o.settings.load(SETTINGS_KEY);

@@ -1,0 +1,176 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Ctx } from './app';
+
+/** Name, the sessions on this network (they appear by themselves), start, connect. */
+export function StartScreen({ ctx }: { ctx: Ctx }) {
+  const [name, setName] = useState(ctx.status.name);
+  const [savedName, setSavedName] = useState(ctx.status.name);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<{ where: string; text: string } | null>(null);
+  const [sessionName, setSessionName] = useState('');
+  const [passcode, setPasscode] = useState('');
+  const [address, setAddress] = useState('');
+
+  useEffect(() => {
+    if (ctx.status.name !== savedName) {
+      setSavedName(ctx.status.name);
+      setName(ctx.status.name);
+    }
+  }, [ctx.status.name]);
+
+  const saveName = async (): Promise<boolean> => {
+    if (name.trim() === savedName) return true;
+    const r = await ctx.call('profile.setName', { name });
+    if (!r.ok) {
+      setError({ where: 'name', text: r.error.message });
+      return false;
+    }
+    setSavedName(name.trim());
+    ctx.refresh();
+    return true;
+  };
+
+  const run = async (where: string, fn: () => Promise<{ ok: boolean; error?: { message: string } }>) => {
+    setError(null);
+    setBusy(where);
+    try {
+      if (!(await saveName())) return;
+      const r = await fn();
+      if (!r.ok) setError({ where, text: r.error?.message ?? 'failed' });
+      ctx.refresh();
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const err = (where: string) =>
+    error?.where === where ? (
+      <p class="error" role="alert">
+        {error.text}
+      </p>
+    ) : null;
+
+  return (
+    <div class="start">
+      <section class="card name-card">
+        <label for="my-name" class="label">
+          Your name
+        </label>
+        <input
+          id="my-name"
+          value={name}
+          maxLength={80}
+          autoComplete="name"
+          onInput={(e) => setName(e.currentTarget.value)}
+          onBlur={() => void saveName()}
+          onKeyDown={(e) => e.key === 'Enter' && void saveName()}
+        />
+        <p class="hint">Shown to the TA and to the other laptops in the session.</p>
+        {err('name')}
+      </section>
+
+      <section class="card sessions-card" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Sessions on this network</h2>
+        {ctx.sessions.length === 0 ? (
+          <div class="empty" role="status">
+            <span class="pulse" aria-hidden="true" />
+            Looking for sessions… they appear here by themselves.
+          </div>
+        ) : (
+          <ul class="session-list">
+            {ctx.sessions.map((s) => (
+              <li key={s.sessionId}>
+                <div class="session-meta">
+                  <strong>{s.name}</strong>
+                  <span class="muted">
+                    hosted by {s.hostName} · {s.memberCount}{' '}
+                    {s.memberCount === 1 ? 'laptop' : 'laptops'}
+                  </span>
+                </div>
+                <button
+                  class="primary"
+                  disabled={busy !== null}
+                  onClick={() =>
+                    void run(`join:${s.sessionId}`, () =>
+                      ctx.call('session.join', { sessionId: s.sessionId }),
+                    )
+                  }
+                >
+                  {busy === `join:${s.sessionId}` ? 'Joining…' : 'Join'}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {ctx.sessions.map((s) => err(`join:${s.sessionId}`))}
+      </section>
+
+      <section class="card" aria-labelledby="create-title">
+        <h2 id="create-title">Start a session</h2>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run('create', () =>
+              ctx.call('session.create', { name: sessionName, staffPasscode: passcode }),
+            );
+          }}
+        >
+          <label class="label" for="session-name">
+            Session name
+          </label>
+          <input
+            id="session-name"
+            placeholder="CS 101 office hours"
+            value={sessionName}
+            maxLength={120}
+            onInput={(e) => setSessionName(e.currentTarget.value)}
+          />
+          <label class="label" for="passcode">
+            Staff passcode
+          </label>
+          <input
+            id="passcode"
+            type="password"
+            placeholder="at least 4 characters"
+            value={passcode}
+            autoComplete="new-password"
+            onInput={(e) => setPasscode(e.currentTarget.value)}
+          />
+          <p class="hint">Other TAs log in with it to run the queue.</p>
+          <button class="primary" type="submit" disabled={busy !== null}>
+            {busy === 'create' ? 'Starting…' : 'Start session'}
+          </button>
+          {err('create')}
+        </form>
+      </section>
+
+      <details class="card">
+        <summary>Connect by address</summary>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run('connect', () => ctx.call('session.connect', { address }));
+          }}
+        >
+          <p class="hint">
+            When sessions do not show up (multicast blocked on this Wi-Fi), type the address
+            of any laptop in the session — each shows its own under Settings.
+          </p>
+          <label class="label" for="address">
+            Address
+          </label>
+          <input
+            id="address"
+            placeholder="192.168.1.20:41234"
+            value={address}
+            onInput={(e) => setAddress(e.currentTarget.value)}
+          />
+          <button type="submit" disabled={busy !== null}>
+            {busy === 'connect' ? 'Connecting…' : 'Connect'}
+          </button>
+          {err('connect')}
+        </form>
+      </details>
+    </div>
+  );
+}
