@@ -182,6 +182,20 @@ export class Election {
     this.seq++;
   }
 
+  /**
+   * Host: `id` was just admitted (its hello arrived now). It counts as live from this
+   * instant — a command submitted before its first heartbeat must still wait for it as a
+   * holder, or a change acked in that gap could exist on the host alone.
+   */
+  onAdmitted(id: MemberId, eligible: boolean, now: number): void {
+    if (id === this.cfg.self) return;
+    const p = this.peer(id);
+    if (!p.detector.isAvailable(now) || p.left || p.liveSince === null) p.liveSince = now;
+    p.detector.heartbeat(now);
+    p.left = false;
+    p.eligible = eligible;
+  }
+
   onHeartbeat(from: MemberId, hb: HeartbeatView, now: number): Decision[] {
     if (from === this.cfg.self) return [];
     const p = this.peer(from);

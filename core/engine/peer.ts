@@ -469,8 +469,9 @@ export class Peer<S> {
       this.o.clock.now(),
       this.o.random,
     );
-    if (head) this.afterHostChange(head);
     e.setMembers(this.replica!.members());
+    e.onAdmitted(memberId, m.eligible, this.o.clock.now());
+    if (head) this.afterHostChange(head);
     this.send(from, {
       type: 'welcome',
       sessionId: this.identity.sessionId,

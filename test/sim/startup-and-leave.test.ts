@@ -87,3 +87,30 @@ describe('whole-cluster restart', () => {
     await assertHealthy(c);
   });
 });
+
+describe('a command right after a member is admitted', () => {
+  for (const end of ['crash', 'leave'] as const) {
+    it(`waits for the new member as a holder, so the host can ${end} at once without loss`, async () => {
+      const c = new SimCluster(2, { seed: 11, staggerMs: 300 });
+      c.peer(0).createSession(c.sessionId, 'sim office hours');
+      c.run(300);
+      void c.peer(1).join(c.nodes[0]!.device, c.sessionId);
+      // The host admits n1 and, before n1's first heartbeat, takes a command.
+      const admitted = c.runUntil(() => c.peer(1).memberId !== null, 1_000);
+      assert.notEqual(admitted, null, c.report());
+      const acked = c.submit(0);
+      let ok: boolean | null = null;
+      void acked.then((v) => (ok = v));
+      for (let t = 0; t < 2_000 && ok === null; t += 10) {
+        c.run(10);
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.equal(ok, true, c.report());
+      if (end === 'crash') c.crash(0);
+      else await c.leave(0);
+      assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 1, 5_000), null, c.report());
+      const check = c.setCheck();
+      assert.deepEqual(check.lost, [], `acked and lost\n${c.report()}`);
+    });
+  }
+});
