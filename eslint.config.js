@@ -86,7 +86,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/**/*.ts'],
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': [
@@ -102,6 +102,10 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'renderer/ must not import Node builtins.' },
             { group: ['**/main/**', '**/preload/**'], message: 'renderer/ only sees the App API.' },
+            {
+              regex: '^(\\.\\./)+core/(?!api/(contract|names)$)',
+              message: 'renderer/ sees only the App API contract from core/.',
+            },
           ],
         },
       ],

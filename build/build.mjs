@@ -26,7 +26,9 @@ for (const e of entries) {
     // ESM bundle would break on their own `require`s); the renderer bundles everything.
     ...(e.platform === 'node' ? { packages: 'external' } : {}),
     external: ['electron'],
-    ...(e.platform === 'browser' ? { jsx: 'automatic', jsxImportSource: 'preact', minify: true } : {}),
+    ...(e.platform === 'browser'
+      ? { jsx: 'automatic', jsxImportSource: 'preact', minify: true }
+      : {}),
     logLevel: 'warning',
   });
   built++;

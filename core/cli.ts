@@ -85,7 +85,8 @@ program
       log(
         `listening on port ${port}, device ${node.deviceId}${resumed ? ', resumed the last session' : ''}`,
       );
-      if (opts.stdio) out({ event: 'ready', data: { deviceId: node.deviceId, port, resumed, ui: uiUrl } });
+      if (opts.stdio)
+        out({ event: 'ready', data: { deviceId: node.deviceId, port, resumed, ui: uiUrl } });
 
       let exiting = false;
       const exit = (signal: string): void => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SessionDirectory } from './api/directory';
-import { BatonService } from './api/service';
+import { BatonService, type PrefsStore } from './api/service';
 import { systemClock } from './clock';
 import { MdnsDiscovery } from './discovery/mdns';
 import type { EngineConfig } from './engine/config';
@@ -27,6 +27,8 @@ export interface SessionNodeOptions {
   config?: Partial<EngineConfig>;
   /** Turn mDNS off (manual "connect by address" only). */
   mdns?: boolean;
+  /** Where preferences live (the app's electron-store); default: the data dir. */
+  prefs?: PrefsStore;
   log?: (line: string) => void;
 }
 
@@ -84,6 +86,7 @@ export class SessionNode {
       clock: systemClock,
       directory,
       settings: new FileStore(path.join(o.dataDir, 'settings')),
+      ...(o.prefs ? { prefs: o.prefs } : {}),
       storeFor: (sid) => new FileStore(path.join(o.dataDir, 'sessions', safeDir(sid))),
       makePeer: (store, app) =>
         new Peer<QueueState>({
@@ -147,7 +150,8 @@ export class SessionNode {
     if (this.o.interface) return [`${this.o.interface}:${port}`];
     const out: string[] = [];
     for (const list of Object.values(os.networkInterfaces()))
-      for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(`${a.address}:${port}`);
+      for (const a of list ?? [])
+        if (a.family === 'IPv4' && !a.internal) out.push(`${a.address}:${port}`);
     return out.length ? out : [`127.0.0.1:${port}`];
   }
 

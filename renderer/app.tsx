@@ -46,7 +46,10 @@ function useBaton(api: UiApi) {
   const toast = useCallback((text: string, kind: Toast['kind'] = 'info') => {
     const id = ++toastId.current;
     setToasts((t) => [...t.slice(-3), { id, text, kind }]);
-    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 8_000 : 6_000);
+    setTimeout(
+      () => setToasts((t) => t.filter((x) => x.id !== id)),
+      kind === 'error' ? 8_000 : 6_000,
+    );
   }, []);
 
   const refresh = useCallback(() => {
@@ -231,7 +234,10 @@ function App({ api }: { api: UiApi }) {
         <MembersPanel status={ctx.status} onClose={() => setPanel(null)} />
       )}
       {panel === 'settings' && <SettingsPanel ctx={ctx} onClose={() => setPanel(null)} />}
-      <Toasts toasts={b.toasts} onDismiss={(id) => b.setToasts((t) => t.filter((x) => x.id !== id))} />
+      <Toasts
+        toasts={b.toasts}
+        onDismiss={(id) => b.setToasts((t) => t.filter((x) => x.id !== id))}
+      />
       <StatusBar status={ctx.status} link={ctx.link} onMembers={() => setPanel('members')} />
     </div>
   );

@@ -61,7 +61,7 @@ export function StatusBar(props: { status: Status; link: Link; onMembers(): void
                 ? 'You host next'
                 : place > 1
                   ? `You are ${ordinal(place)} in line to host`
-                : 'You do not host (follower only)'}
+                  : 'You do not host (follower only)'}
           </button>
         </>
       )}
@@ -100,7 +100,10 @@ export function MembersPanel(props: { status: Status; onClose(): void }) {
               {i === 0 && <span class="badge host">host</span>}
               {i === 1 && <span class="badge">next</span>}
               {id === status.memberId && <span class="badge you">you</span>}
-              <span class={`dot ${m?.live === false ? 'off' : 'ok'}`} title={m?.live === false ? 'offline' : 'online'} />
+              <span
+                class={`dot ${m?.live === false ? 'off' : 'ok'}`}
+                title={m?.live === false ? 'offline' : 'online'}
+              />
             </li>
           );
         })}
@@ -113,7 +116,10 @@ export function MembersPanel(props: { status: Status; onClose(): void }) {
               <li key={m.memberId} class={m.memberId === status.memberId ? 'me' : ''}>
                 <span class="member-name">{m.name}</span>
                 {m.memberId === status.memberId && <span class="badge you">you</span>}
-                <span class={`dot ${m.live ? 'ok' : 'off'}`} title={m.live ? 'online' : 'offline'} />
+                <span
+                  class={`dot ${m.live ? 'ok' : 'off'}`}
+                  title={m.live ? 'online' : 'offline'}
+                />
               </li>
             ))}
           </ul>

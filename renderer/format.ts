@@ -9,7 +9,9 @@ export function formatDuration(ms: number): string {
 }
 
 /** "about 5–10 min" from a wait estimate; null when there is nothing to go on. */
-export function formatEstimate(e: { lowMs: number; highMs: number; samples: number } | null): string | null {
+export function formatEstimate(
+  e: { lowMs: number; highMs: number; samples: number } | null,
+): string | null {
   if (!e || e.samples === 0) return null;
   const lo = Math.max(1, Math.round(e.lowMs / 60_000));
   const hi = Math.max(lo, Math.round(e.highMs / 60_000));

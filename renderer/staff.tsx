@@ -41,7 +41,10 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
 
 function useAction(ctx: Ctx) {
   const [busy, setBusy] = useState<string | null>(null);
-  const act = async (key: string, fn: () => Promise<{ ok: boolean; error?: { message: string } }>) => {
+  const act = async (
+    key: string,
+    fn: () => Promise<{ ok: boolean; error?: { message: string } }>,
+  ) => {
     setBusy(key);
     try {
       const r = await fn();
@@ -134,7 +137,10 @@ function Controls({ ctx }: { ctx: Ctx }) {
         <span class={`queue-state ${q.open ? 'open' : 'closed'}`}>
           {q.open ? 'Open — students can join' : 'Closed — nobody can join'}
         </span>
-        <button class="ghost small" onClick={() => void ctx.call('staff.logout').then(() => ctx.refresh())}>
+        <button
+          class="ghost small"
+          onClick={() => void ctx.call('staff.logout').then(() => ctx.refresh())}
+        >
           Log out of staff
         </button>
       </div>
@@ -149,7 +155,9 @@ function StaffEntry({ ctx, e }: { ctx: Ctx; e: EntryView }) {
       class={cls}
       disabled={busy !== null}
       onClick={() =>
-        void act(label, () => (ctx.call as (m: Method, p: object) => ReturnType<Ctx['call']>)(method, params))
+        void act(label, () =>
+          (ctx.call as (m: Method, p: object) => ReturnType<Ctx['call']>)(method, params),
+        )
       }
       aria-label={`${label} ${e.name}`}
     >
@@ -187,7 +195,11 @@ function Finished({ ctx }: { ctx: Ctx }) {
   const { busy, act } = useAction(ctx);
   const finished = ctx.queue?.finished ?? [];
   if (finished.length === 0) return null;
-  const label: Record<string, string> = { done: 'helped', withdrawn: 'withdrew', removed: 'removed' };
+  const label: Record<string, string> = {
+    done: 'helped',
+    withdrawn: 'withdrew',
+    removed: 'removed',
+  };
   return (
     <section class="card" aria-labelledby="finished-title">
       <h2 id="finished-title">

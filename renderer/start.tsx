@@ -30,7 +30,10 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
     return true;
   };
 
-  const run = async (where: string, fn: () => Promise<{ ok: boolean; error?: { message: string } }>) => {
+  const run = async (
+    where: string,
+    fn: () => Promise<{ ok: boolean; error?: { message: string } }>,
+  ) => {
     setError(null);
     setBusy(where);
     try {
@@ -153,8 +156,8 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
           }}
         >
           <p class="hint">
-            When sessions do not show up (multicast blocked on this Wi-Fi), type the address
-            of any laptop in the session — each shows its own under Settings.
+            When sessions do not show up (multicast blocked on this Wi-Fi), type the address of any
+            laptop in the session — each shows its own under Settings.
           </p>
           <label class="label" for="address">
             Address

@@ -18,7 +18,11 @@ export function StudentView({ ctx }: { ctx: Ctx }) {
   return (
     <div class="student">
       <div class="student-main">
-        {mine ? <MyEntry ctx={ctx} entry={mine} q={q} /> : <JoinForm ctx={ctx} q={q} joining={joining} />}
+        {mine ? (
+          <MyEntry ctx={ctx} entry={mine} q={q} />
+        ) : (
+          <JoinForm ctx={ctx} q={q} joining={joining} />
+        )}
         <PendingList q={q} />
       </div>
       <QueueList q={q} />
@@ -55,7 +59,9 @@ function MyEntry({ ctx, entry, q }: { ctx: Ctx; entry: EntryView; q: QueueView }
         <>
           <p class="eyebrow">It's your turn</p>
           <p class="position called-text">{entry.helper ?? 'A TA'} is calling you</p>
-          <p class="lead">Head over now{entry.location ? ` — they'll look for you at ${entry.location}` : ''}.</p>
+          <p class="lead">
+            Head over now{entry.location ? ` — they'll look for you at ${entry.location}` : ''}.
+          </p>
         </>
       )}
       {entry.status === 'helping' && (
@@ -113,7 +119,12 @@ function JoinForm({ ctx, q, joining }: { ctx: Ctx; q: QueueView; joining: boolea
         <label class="label" for="join-name">
           Name
         </label>
-        <input id="join-name" value={name} maxLength={80} onInput={(e) => setName(e.currentTarget.value)} />
+        <input
+          id="join-name"
+          value={name}
+          maxLength={80}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
         <label class="label" for="join-topic">
           What do you need help with?
         </label>

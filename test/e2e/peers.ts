@@ -32,8 +32,20 @@ export class UiPeer {
   async start(): Promise<void> {
     const proc = spawn(
       process.execPath,
-      [CLI, 'peer', '--data-dir', this.dataDir, '--name', this.name, '--interface', '127.0.0.1',
-        '--ui-port', '0', '--stdio', ...this.extra],
+      [
+        CLI,
+        'peer',
+        '--data-dir',
+        this.dataDir,
+        '--name',
+        this.name,
+        '--interface',
+        '127.0.0.1',
+        '--ui-port',
+        '0',
+        '--stdio',
+        ...this.extra,
+      ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     this.proc = proc;
@@ -41,7 +53,10 @@ export class UiPeer {
       this.stderr = (this.stderr + d.toString()).slice(-50_000);
     });
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not start:\n${this.stderr}`)), 15_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name} did not start:\n${this.stderr}`)),
+        15_000,
+      );
       readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
         const m = JSON.parse(line) as {
           id?: number;
@@ -64,7 +79,9 @@ export class UiPeer {
   call(method: string, params?: unknown): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, (m) => (m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result)));
+      this.waiting.set(id, (m) =>
+        m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result),
+      );
       this.proc!.stdin!.write(`${JSON.stringify({ id, method, params })}\n`);
     });
   }

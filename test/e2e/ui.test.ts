@@ -79,7 +79,9 @@ describe('the UI on real peers', { skip }, () => {
     await listed.waitFor({ timeout: 20_000 });
     await anaPage.getByLabel('Your name').fill('Ana Souza');
     await anaPage.getByLabel('Your name').press('Enter');
-    await benPage.locator('.session-list li', { hasText: 'CS 101 office hours' }).waitFor({ timeout: 20_000 });
+    await benPage
+      .locator('.session-list li', { hasText: 'CS 101 office hours' })
+      .waitFor({ timeout: 20_000 });
     await shot(anaPage, 'start-screen');
 
     await listed.getByRole('button', { name: 'Join' }).click();
@@ -96,7 +98,9 @@ describe('the UI on real peers', { skip }, () => {
     await anaPage.getByTestId('queue-closed').waitFor();
     await taPage.getByRole('button', { name: 'Open the queue' }).click();
     await taPage.getByText('Open — students can join').waitFor();
-    await taPage.getByPlaceholder('Shown at the top of every screen').fill('Lab 3 help in room 204 until 5 pm');
+    await taPage
+      .getByPlaceholder('Shown at the top of every screen')
+      .fill('Lab 3 help in room 204 until 5 pm');
     await taPage.getByRole('button', { name: 'Post' }).click();
 
     await anaPage.getByLabel('What do you need help with?').fill('Lab 3: recursion base case');
@@ -123,7 +127,7 @@ describe('the UI on real peers', { skip }, () => {
     await anaPage.getByText('is calling you').waitFor();
     await anaPage.getByTestId('toast-called').waitFor();
     await shot(anaPage, 'student-called');
-    await benPage.getByText('You\'re next.').waitFor();
+    await benPage.getByText("You're next.").waitFor();
   });
 
   it('the members panel shows the successorship order', async () => {

@@ -108,7 +108,11 @@ describe('a command right after a member is admitted', () => {
       assert.equal(ok, true, c.report());
       if (end === 'crash') c.crash(0);
       else await c.leave(0);
-      assert.notEqual(c.runUntil(() => c.agreedHost()?.index === 1, 5_000), null, c.report());
+      assert.notEqual(
+        c.runUntil(() => c.agreedHost()?.index === 1, 5_000),
+        null,
+        c.report(),
+      );
       const check = c.setCheck();
       assert.deepEqual(check.lost, [], `acked and lost\n${c.report()}`);
     });
