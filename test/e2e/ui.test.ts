@@ -29,7 +29,7 @@ describe('the UI on real peers', { skip }, () => {
 
   const shot = async (page: Page, name: string): Promise<void> => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
   };
 
   before(async () => {
@@ -68,6 +68,7 @@ describe('the UI on real peers', { skip }, () => {
   });
 
   it('a TA starts a session; students see it appear by itself and join it', async () => {
+    await taPage.getByLabel('Your name').fill('Prof. Kim');
     await taPage.getByLabel('Session name').fill('CS 101 office hours');
     await taPage.getByLabel('Staff passcode').fill('lab-42');
     await taPage.getByRole('button', { name: 'Start session' }).click();
