@@ -258,7 +258,7 @@ export class BatonMain {
     const n = new Notification({
       title: "It's your turn",
       body: `${c.by || 'A TA'} is calling you — head over now.`,
-      silent: !p.sound,
+      silent: true, // the window plays its own chime (Settings → sound)
     });
     n.on('click', () => this.focus());
     n.show();
@@ -272,7 +272,7 @@ export class BatonMain {
     const n = new Notification({
       title: 'Someone is waiting',
       body: `${j.name} joined the empty queue.`,
-      silent: !p.sound,
+      silent: true, // the window plays its own chime (Settings → sound)
     });
     n.on('click', () => this.focus());
     n.show();
