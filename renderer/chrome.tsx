@@ -4,6 +4,16 @@ import type { Link } from './api';
 import type { Ctx } from './app';
 import { ordinal } from './format';
 
+/** An inline error under a form: announced to screen readers, nothing when null. */
+export function ErrorLine({ text }: { text: string | null }) {
+  if (!text) return null;
+  return (
+    <p class="error" role="alert">
+      {text}
+    </p>
+  );
+}
+
 export interface Toast {
   id: number;
   text: string;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EntryView, Method, StaffStatsView } from '../core/api/contract';
 import type { Ctx } from './app';
+import { ErrorLine } from './chrome';
 import { formatAgo, formatDuration, ordinal } from './format';
 
 /** The TA's view: log in, run the queue, announce, see stats, export. */
@@ -90,11 +91,7 @@ function Login({ ctx }: { ctx: Ctx }) {
         <button class="primary" type="submit" disabled={busy || !passcode}>
           {busy ? 'Checking…' : 'Log in'}
         </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine text={error} />
       </form>
     </section>
   );

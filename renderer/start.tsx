@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Ctx } from './app';
+import { ErrorLine } from './chrome';
 
 /** Name, the sessions on this network (they appear by themselves), start, connect. */
 export function StartScreen({ ctx }: { ctx: Ctx }) {
@@ -46,12 +47,7 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
     }
   };
 
-  const err = (where: string) =>
-    error?.where === where ? (
-      <p class="error" role="alert">
-        {error.text}
-      </p>
-    ) : null;
+  const err = (where: string) => <ErrorLine text={error?.where === where ? error.text : null} />;
 
   return (
     <div class="start">

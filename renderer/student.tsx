@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { EntryView, QueueView } from '../core/api/contract';
 import type { Ctx } from './app';
+import { ErrorLine } from './chrome';
 import { formatAgo, formatEstimate, ordinal } from './format';
 
 const PENDING_LABEL: Record<string, string> = {
@@ -148,11 +149,7 @@ function JoinForm({ ctx, q, joining }: { ctx: Ctx; q: QueueView; joining: boolea
         <button class="primary big" type="submit" disabled={busy || joining}>
           {busy || joining ? 'Sending…' : 'Join the queue'}
         </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine text={error} />
       </form>
     </section>
   );
