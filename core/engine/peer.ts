@@ -115,6 +115,8 @@ export class Peer<S> {
   private readonly syncDue = new Set<MemberId>();
   private readonly syncFirst = new Set<MemberId>();
   private syncTimer: TimerHandle | null = null;
+  private reportDue = false;
+  private stateDue = false;
   private readonly peerHeads = new Map<MemberId, string[]>();
   private joinWaiter: {
     resolve: () => void;
@@ -193,7 +195,7 @@ export class Peer<S> {
     if (!this.identity) return false;
     const replica = Replica.load<S>(this.o.store, this.actor(this.identity.memberId));
     if (!replica) return false;
-    this.replica = replica;
+    this.replica = this.useReplica(replica);
     this.startElection(this.identity.memberId, this.identity.epoch);
     this.election!.start(this.o.clock.now());
     this.startTicking();
@@ -212,7 +214,7 @@ export class Peer<S> {
       initial,
       this.actor(memberId),
     );
-    this.replica = Replica.create(this.o.store, doc);
+    this.replica = this.useReplica(Replica.create(this.o.store, doc));
     this.identity = { sessionId: sid, memberId, epoch: 0 };
     saveIdentity(this.o.store, this.identity);
     this.startElection(memberId, 0);
@@ -258,6 +260,7 @@ export class Peer<S> {
 
   /** Graceful leave: a host brings its successor up to date and hands over first. */
   leave(): Promise<void> {
+    this.replica?.flush(); // whatever this copy holds stays on its disk
     if (!this.running || !this.election || this.leaving) {
       this.stop();
       return Promise.resolve();
@@ -265,6 +268,7 @@ export class Peer<S> {
     this.leaving = true;
     return new Promise((resolve) => {
       const finish = (): void => {
+        this.replica?.flush();
         this.broadcast((mid) => ({ type: 'leave', from: mid, epoch: this.epoch }));
         this.stop();
         resolve();
@@ -349,6 +353,7 @@ export class Peer<S> {
   private sendHeartbeats(now: number): void {
     const e = this.election!;
     const me = this.identity!.memberId;
+    this.replica!.flush(); // heads in a heartbeat count as held
     const heads = this.replica!.heads();
     for (const id of e.members) {
       if (id === me) continue;
@@ -503,7 +508,7 @@ export class Peer<S> {
     this.deviceHints.set(asMemberId(m.hostId), from);
     this.identity = { sessionId: asSessionId(m.sessionId), memberId, epoch: m.epoch };
     saveIdentity(this.o.store, this.identity);
-    this.replica = Replica.empty<S>(this.o.store, this.actor(memberId));
+    this.replica = this.useReplica(Replica.empty<S>(this.o.store, this.actor(memberId)));
     this.startElection(memberId, 0);
     this.election!.start(this.o.clock.now());
     this.handle(
@@ -549,13 +554,20 @@ export class Peer<S> {
     e.setMembers(this.replica.members());
     // Loaded and on disk: the join is done; the sync below only confirms the heads.
     this.checkJoined();
-    this.events.emit('state', { heads: this.replica.heads() });
+    this.stateSoon();
     this.pushSync(asMemberId(m.from));
     this.reportHeadsToHost();
   }
 
-  /** Member: tell the host which heads we now hold (and persisted): that drives its acks. */
+  /** Member: tell the host, at the end of this turn, which heads we hold: that drives its acks. */
   private reportHeadsToHost(): void {
+    this.reportDue = true;
+    this.endOfTurnSoon();
+  }
+
+  /** Member: report held heads now (flushed to disk first: the host acks on them). */
+  private reportHeadsToHostNow(): void {
+    this.replica?.flush();
     const e = this.election;
     const device = e?.hostId ? this.replica?.deviceOf(e.hostId) : null;
     if (!e || !device) return;
@@ -581,7 +593,7 @@ export class Peer<S> {
       } else {
         this.reportHeadsToHost();
       }
-      this.events.emit('state', { heads: this.replica.heads() });
+      this.stateSoon();
       this.checkJoined();
       this.fruitlessSync.delete(from);
     } else {
@@ -589,7 +601,8 @@ export class Peer<S> {
       this.fruitlessSync.set(from, n);
       if (n > MAX_FRUITLESS_SYNC) return; // a sync loop: leave it to repairSync
     }
-    this.pushSync(from);
+    // Answered at the end of the turn, after the heads report that the host's acks wait on.
+    this.pushSyncSoon(from);
   }
 
   private onHave(from: MemberId, heads: readonly string[], _epoch: number): void {
@@ -628,7 +641,7 @@ export class Peer<S> {
     let counter: number;
     if (outcome.kind === 'applied') {
       counter = this.afterHostChange(outcome.head);
-      this.events.emit('state', { heads: this.replica.heads() });
+      this.stateSoon();
     } else {
       // A repeat: ack again once the holders have everything we have now.
       counter =
@@ -644,10 +657,10 @@ export class Peer<S> {
     const id = asCommandId(m.id);
     if (!this.outbox.remove(id)) return; // duplicate ack
     const result = m.result as Result<unknown>;
-    this.events.emit('ack', { id, result });
     const w = this.waiters.get(id);
     this.waiters.delete(id);
     w?.(result);
+    this.events.emit('ack', { id, result });
   }
 
   private onHandover(m: Handover): void {
@@ -773,14 +786,46 @@ export class Peer<S> {
   private pushSyncSoon(peer: MemberId, first = false): void {
     if (first) this.syncFirst.add(peer);
     this.syncDue.add(peer);
+    this.endOfTurnSoon();
+  }
+
+  /**
+   * Once per event-loop turn: write the turn's changes with one fsync (group commit), then
+   * report our heads to the host and push sync — holders first. Nothing that depends on a
+   * change being on disk leaves before this flush.
+   */
+  private endOfTurnSoon(): void {
     if (this.syncTimer) return;
     this.syncTimer = this.o.clock.setTimer(0, () => {
       this.syncTimer = null;
+      if (!this.running) return;
+      this.replica?.flush();
+      if (this.reportDue) {
+        this.reportDue = false;
+        this.reportHeadsToHostNow();
+      }
       const due = [...this.syncFirst, ...[...this.syncDue].filter((m) => !this.syncFirst.has(m))];
       this.syncDue.clear();
       this.syncFirst.clear();
-      if (this.running) for (const m of due) this.pushSync(m);
+      for (const m of due) this.pushSync(m);
+      // Last: the app's view of the new state (the UI) never delays an ack.
+      if (this.stateDue && this.replica) {
+        this.stateDue = false;
+        this.events.emit('state', { heads: this.replica.heads() });
+      }
     });
+  }
+
+  /** The document changed: tell the app at the end of this turn (once per turn). */
+  private stateSoon(): void {
+    this.stateDue = true;
+    this.endOfTurnSoon();
+  }
+
+  /** The replica this peer runs on, with its writes grouped per turn. */
+  private useReplica(r: Replica<S>): Replica<S> {
+    r.onDeferredWrite = () => this.endOfTurnSoon();
+    return r;
   }
 
   private releaseAcks(): void {
@@ -798,6 +843,7 @@ export class Peer<S> {
     id: CommandId,
     result: Result<unknown>,
   ): void {
+    this.replica?.flush(); // an ack promises the change is on the host's disk
     const ack: Ack = { type: 'ack', id, epoch: this.epoch, result };
     if (to === this.memberId) {
       this.o.clock.setTimer(0, () => this.running && this.onAck(ack));

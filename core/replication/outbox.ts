@@ -25,7 +25,10 @@ export class Outbox {
 
   add(entry: OutboxEntry): void {
     this.entries.push(entry);
-    this.persist();
+    // Written before the command leaves, so it survives the app crashing or closing and is
+    // resent to whoever hosts next. Not fsynced: only an OS crash or power loss could drop
+    // it, and it was not acknowledged yet — an ack is where durability is promised.
+    this.persist(false);
   }
 
   remove(id: CommandId): boolean {

@@ -211,6 +211,9 @@ export class Replica<S> {
 
   /** Next sync message for `peer`, or null when it has everything we know it needs. */
   generateSync(peer: MemberId): Uint8Array | null {
+    // A change must be on our disk before any copy can see it: a crash that lost it would
+    // let this actor reuse its sequence number for a different change.
+    this.flush();
     const [state, msg] = Automerge.generateSyncMessage(this._doc, this.syncState(peer));
     this.syncStates.set(peer, state);
     if (msg) this.bytesSent.set(peer, (this.bytesSent.get(peer) ?? 0) + msg.byteLength);
@@ -229,6 +232,7 @@ export class Replica<S> {
 
   /** Full document bytes (for size comparisons). */
   save(): Uint8Array {
+    this.flush(); // as in generateSync: nothing leaves before it is on disk
     return Automerge.save(this._doc);
   }
 
@@ -241,7 +245,34 @@ export class Replica<S> {
     return s;
   }
 
+  /**
+   * Group commit: when set, a change is written on `flush()` instead of at once, so the
+   * changes of one event-loop turn share one fsync. The owner is told (once per batch) and
+   * must flush before anything depends on the change being on disk (an ack, or heads it
+   * reports as held).
+   */
+  onDeferredWrite: (() => void) | null = null;
+  private dirty = false;
+
+  /** Write what `onDeferredWrite` held back (no-op when nothing is pending). */
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.write();
+  }
+
   private persist(): void {
+    if (this.onDeferredWrite) {
+      if (!this.dirty) {
+        this.dirty = true;
+        this.onDeferredWrite();
+      }
+      return;
+    }
+    this.write();
+  }
+
+  private write(): void {
     if (this.chunksSinceCompact >= COMPACT_EVERY) {
       this.store.save(DOC_KEY, Automerge.save(this._doc));
       this.chunksSinceCompact = 0;
