@@ -18,8 +18,10 @@ export interface MdnsOptions {
   name: string;
   /** IPv4 address of the interface to use (bonjour-service sends on one interface). */
   interface?: string;
-  /** Re-query this often so copies started later are found. Default 3 s. */
+  /** Re-query this often for the first 30 s, so copies started later are found. Default 3 s. */
   requeryMs?: number;
+  /** After the first 30 s, re-query this often. Default 15 s. */
+  settledRequeryMs?: number;
   log?: (line: string) => void;
 }
 
@@ -58,9 +60,19 @@ export class MdnsDiscovery {
     this.browser.on('txt-update', (s) => this.seen(s));
     this.browser.on('srv-update', (s) => this.seen(s));
     this.browser.on('down', (s) => this.gone(s));
+    // Re-query often while the room is forming (copies started later are found within
+    // seconds), then less: every query makes every copy answer, and on a room of 30 laptops
+    // that multicast chatter costs each of them CPU and the Wi-Fi airtime.
     const every = this.o.requeryMs ?? 3_000;
+    const settled = this.o.settledRequeryMs ?? 15_000;
+    const fastUntil = Date.now() + 30_000;
+    let lastQuery = Date.now();
     this.timer = setInterval(() => {
-      this.browser?.update();
+      const now = Date.now();
+      if (now < fastUntil || now - lastQuery >= settled) {
+        this.browser?.update();
+        lastQuery = now;
+      }
       this.browser?.expire();
       this.expire();
     }, every);
