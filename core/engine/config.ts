@@ -20,6 +20,9 @@ export interface EngineConfig {
   /** Longest a graceful leave waits for the successor to catch up before handing over anyway. */
   handoverWaitMs: number;
   eligible: boolean;
+  /** Per sender, at the host: commands accepted at once, and per second after that. */
+  commandBurst: number;
+  commandsPerSecond: number;
 }
 
 export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
@@ -31,5 +34,7 @@ export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
     resendMs: over.resendMs ?? 4 * detector.heartbeatMs,
     handoverWaitMs: over.handoverWaitMs ?? 2 * detector.heartbeatMs,
     eligible: over.eligible ?? true,
+    commandBurst: over.commandBurst ?? 500,
+    commandsPerSecond: over.commandsPerSecond ?? 200,
   };
 }

@@ -33,6 +33,7 @@ import { Replica } from '../replication/replica';
 import type { Store } from '../store/store';
 import type { Transport } from '../transport/transport';
 import { type EngineConfig, engineConfig } from './config';
+import { RateLimiter } from './rate-limit';
 import { Emitter } from './emitter';
 import { type Identity, loadIdentity, saveIdentity } from './identity';
 
@@ -112,6 +113,7 @@ export class Peer<S> {
    */
   private readonly fruitlessSync = new Map<MemberId, number>();
   private readonly snapshotSentAt = new Map<DeviceId, number>();
+  private readonly commandLimit: RateLimiter<MemberId>;
   private readonly syncDue = new Set<MemberId>();
   private readonly syncFirst = new Set<MemberId>();
   private syncTimer: TimerHandle | null = null;
@@ -130,6 +132,7 @@ export class Peer<S> {
 
   constructor(private readonly o: PeerOptions<S>) {
     this.cfg = engineConfig(o.config);
+    this.commandLimit = new RateLimiter(this.cfg.commandBurst, this.cfg.commandsPerSecond);
     this.identity = loadIdentity(o.store);
     this.outbox = new Outbox(o.store);
     o.transport.onFrame((from, frame) => this.onFrame(from, frame));
@@ -628,6 +631,16 @@ export class Peer<S> {
       return;
     }
     const now = this.o.clock.now();
+    if (!this.commandLimit.take(sender, now)) {
+      // Refused, not queued: a flooding copy must not crowd out the rest of the room.
+      this.sendAck(
+        from,
+        sender,
+        id,
+        err('rate-limited', 'too many commands from this laptop at once; try again shortly'),
+      );
+      return;
+    }
     const outcome = this.replica.applyCommand(this.o.app, id, m.body, {
       commandId: id,
       sender,

@@ -1,0 +1,24 @@
+/**
+ * A token bucket per sender: `burst` commands at once, then `perSecond` sustained. A
+ * student's laptop sends a command a minute and a busy TA a few a second; a copy sending
+ * thousands is misbehaving, and the host must keep serving everyone else.
+ */
+export class RateLimiter<K> {
+  private readonly buckets = new Map<K, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+  ) {}
+
+  /** Take one token for `key` at `now`; false when its bucket is empty. */
+  take(key: K, now: number): boolean {
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { paramsSchema, METHODS } from '../../core/api/contract';
+import { makeTxt, parseTxt } from '../../core/discovery/txt';
+import { decode, encode } from '../../core/protocol/codec';
+import type { Message } from '../../core/protocol/messages';
+import { queueCommandSchema } from '../../core/queue/commands';
+
+/**
+ * Property-based fuzzing of everything that reads untrusted input: wire frames, mDNS TXT
+ * records, queue commands and App API parameters. FUZZ_RUNS inputs per property (default
+ * 100,000). Nothing may throw; what decodes must round-trip.
+ */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
+const opts = { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261122) };
+const CODES = new Set(['too-large', 'bad-json', 'invalid']);
+
+const id = fc.stringMatching(/^[0-9a-zA-Z-]{1,64}$/);
+const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
+const epoch = fc.nat();
+const anyJson = fc.jsonValue({ maxDepth: 3 });
+
+/** Valid messages of every kind, with arbitrary field values within the schema. */
+const validMessage: fc.Arbitrary<Message> = fc.oneof(
+  fc.record({
+    type: fc.constant('hb' as const),
+    from: id,
+    epoch,
+    role: fc.constantFrom('host' as const, 'member' as const),
+    hostId: fc.option(id, { nil: null }),
+    seq: fc.nat(),
+    echo: fc.integer({ min: -1, max: 1e9 }),
+    hostAgoMs: fc.option(fc.nat(), { nil: null }),
+    eligible: fc.boolean(),
+    heads: fc.array(hex64, { maxLength: 4 }),
+  }),
+  fc.record({
+    type: fc.constant('have' as const),
+    from: id,
+    epoch,
+    heads: fc.array(hex64, { maxLength: 4 }),
+  }),
+  fc.record({ type: fc.constant('cmd' as const), from: id, id, body: anyJson }),
+  fc.record({
+    type: fc.constant('ack' as const),
+    id,
+    epoch,
+    result: fc.oneof(
+      fc.record({ ok: fc.constant(true as const), value: anyJson }),
+      fc.record({
+        ok: fc.constant(false as const),
+        error: fc.record({
+          code: fc.string({ maxLength: 64 }),
+          message: fc.string({ maxLength: 200 }),
+        }),
+      }),
+    ),
+  }),
+  fc.record({ type: fc.constant('handover' as const), from: id, epoch, to: id }),
+  fc.record({ type: fc.constant('leave' as const), from: id, epoch }),
+  fc.record({
+    type: fc.constant('hello' as const),
+    v: fc.integer({ min: 0, max: 1000 }),
+    sessionId: id,
+    deviceId: id,
+    memberId: fc.option(id, { nil: null }),
+    name: fc.string({ maxLength: 200 }),
+    eligible: fc.boolean(),
+  }),
+) as fc.Arbitrary<Message>;
+
+function checkDecoded(d: ReturnType<typeof decode>): void {
+  if (!d.ok) {
+    assert.ok(CODES.has(d.error.code), `untyped error ${JSON.stringify(d.error)}`);
+    assert.equal(typeof d.error.message, 'string');
+    return;
+  }
+  // Whatever decodes encodes back to the same message.
+  const again = decode(encode(d.message));
+  assert.ok(again.ok);
+  assert.deepEqual(again.message, d.message);
+}
+
+describe(`fuzz: wire frames (${RUNS} inputs each)`, () => {
+  it('arbitrary strings never throw; errors are typed', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => checkDecoded(decode(s))),
+      opts,
+    );
+  });
+
+  it('arbitrary bytes never throw; errors are typed', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => checkDecoded(decode(b))),
+      opts,
+    );
+  });
+
+  it('valid messages round-trip exactly', () => {
+    fc.assert(
+      fc.property(validMessage, (m) => {
+        const d = decode(encode(m));
+        assert.ok(d.ok, JSON.stringify(d));
+        // As JSON carries it (plain prototypes, -0 as 0).
+        assert.deepEqual(d.message, JSON.parse(JSON.stringify(m)));
+      }),
+      opts,
+    );
+  });
+
+  it('valid messages with one field replaced or dropped, or truncated, never throw', () => {
+    fc.assert(
+      fc.property(validMessage, fc.nat(), anyJson, fc.nat(), (m, k, v, cut) => {
+        const keys = Object.keys(m).filter((x) => x !== 'type');
+        const key = keys[k % keys.length]!;
+        const mutated: Record<string, unknown> = { ...m };
+        if (k % 3 === 0) delete mutated[key];
+        else mutated[key] = v;
+        checkDecoded(decode(JSON.stringify(mutated)));
+        const text = encode(m);
+        checkDecoded(decode(text.slice(0, cut % (text.length + 1))));
+      }),
+      opts,
+    );
+  });
+});
+
+describe(`fuzz: mDNS TXT records (${RUNS} inputs each)`, () => {
+  const value = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    fc.integer(),
+    fc.constant(null),
+    fc.boolean(),
+    anyJson,
+  );
+  it('arbitrary records never throw and are accepted or refused with a reason', () => {
+    const key = fc.constantFrom(
+      'v',
+      'sid',
+      'sn',
+      'mid',
+      'did',
+      'n',
+      'x',
+      '__proto__',
+      'constructor',
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.dictionary(key, value), anyJson), (raw) => {
+        const r = parseTxt(raw);
+        if (!r.ok) assert.equal(typeof r.error, 'string');
+        else assert.ok(r.txt.did.length > 0);
+      }),
+      opts,
+    );
+  });
+
+  it('every record we publish keeps each key=value within 255 bytes and parses back', () => {
+    const unicode = fc.string({ unit: 'binary', maxLength: 200 });
+    fc.assert(
+      fc.property(id, unicode, id, id, unicode, (sid, sn, mid, did, n) => {
+        const txt = makeTxt({ sid, sn, mid, did, n });
+        for (const [k, v] of Object.entries(txt))
+          assert.ok(Buffer.byteLength(`${k}=${v}`) <= 255, `${k} is ${Buffer.byteLength(v)} bytes`);
+        const r = parseTxt(txt);
+        assert.ok(r.ok, r.ok ? '' : r.error);
+        assert.deepEqual([r.txt.sid, r.txt.mid, r.txt.did], [sid, mid, did]);
+        assert.ok(
+          sn.startsWith(r.txt.sn) && n.startsWith(r.txt.n),
+          'names are clipped, not mangled',
+        );
+      }),
+      opts,
+    );
+  });
+});
+
+describe(`fuzz: commands and App API parameters (${RUNS} inputs each)`, () => {
+  const ops = [
+    'join',
+    'edit',
+    'withdraw',
+    'login',
+    'logout',
+    'helpNext',
+    'help',
+    'start',
+    'done',
+    'requeue',
+    'remove',
+    'setOpen',
+    'setAnnouncement',
+    'clearFinished',
+    'nope',
+  ];
+  it('queue commands: arbitrary bodies are parsed or refused, never thrown on', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ops),
+        fc.dictionary(fc.string({ maxLength: 12 }), anyJson),
+        anyJson,
+        (op, fields, other) => {
+          const r1 = queueCommandSchema.safeParse({ ...fields, op });
+          const r2 = queueCommandSchema.safeParse(other);
+          for (const r of [r1, r2]) if (!r.success) assert.ok(r.error.issues.length > 0);
+        },
+      ),
+      opts,
+    );
+  });
+
+  it('App API: every method validates arbitrary parameters without throwing', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...METHODS),
+        fc.oneof(anyJson, fc.dictionary(fc.string({ maxLength: 12 }), anyJson)),
+        (m, params) => {
+          const r = paramsSchema[m].safeParse(params);
+          if (!r.success) assert.ok(r.error.issues.length > 0);
+        },
+      ),
+      opts,
+    );
+  });
+});
