@@ -79,7 +79,7 @@ async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL'): Promise<nu
   if (hosts.size > 1) await c.agreedHost(10_000);
   // The new host acknowledges a command from a staff laptop other than itself.
   const newHost = c.memberIds.indexOf([...hosts][0]!);
-  const prober = c.running().find((p) => p.index !== newHost)!;
+  const prober = c.running().find((p) => p.index !== newHost && p.index !== host)!;
   await prober.call('staff.setAnnouncement', { text: `after failover ${Date.now()}` });
   const ms = performance.now() - t0;
   await c.peer(host!).exited();

@@ -144,6 +144,47 @@ describe('LAN: the wire', () => {
     }
   });
 
+  it('an impostor with a live member id, staff commands without login and a replayed frame are refused', async () => {
+    const c = new Classroom(3);
+    try {
+      await c.setUp();
+      const entry = await c.studentJoins(2);
+      const host = c.peer(0);
+      const victim = c.memberIds[2]!;
+      // A copy that claims to be laptop 2 (its member id) from another device.
+      const cmd = JSON.stringify({
+        type: 'cmd',
+        from: victim,
+        id: '01a20000-0000-7000-8000-000000000001',
+        body: { op: 'withdraw', entryId: entry },
+      });
+      const imp = await raw(host.address, host.port, (ws) => {
+        ws.send(JSON.stringify({ type: 'link', v: 1, deviceId: 'impostor', port: 0 }));
+        ws.send(cmd);
+        ws.send(cmd); // replayed
+        setTimeout(() => ws.close(), 500);
+      });
+      const acks = imp.frames.filter((f) => f.includes('"type":"ack"'));
+      assert.equal(acks.length, 2, JSON.stringify(imp.frames));
+      assert.ok(
+        acks.every((f) => f.includes('"code":"forbidden"')),
+        acks.join('\n'),
+      );
+      // A student's copy sending a staff command without logging in.
+      const r = await c.peer(1).request('staff.remove', { entryId: entry });
+      assert.equal(r.error?.code, 'not-staff');
+      // The entry is untouched and the room works on.
+      const q = await c
+        .peer(2)
+        .call<{ entries: { entryId: string; status: string }[] }>('queue.get');
+      assert.equal(q.entries.find((e) => e.entryId === entry)?.status, 'waiting');
+      await c.studentJoins(1);
+      await c.assertHealthy();
+    } finally {
+      await c.close();
+    }
+  });
+
   it('connect by address works when multicast is off', async () => {
     const c = new Classroom(2, (i) => (i === 1 ? ['--no-mdns'] : []));
     try {
