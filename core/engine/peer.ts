@@ -495,7 +495,7 @@ export class Peer<S> {
     const now = this.o.clock.now();
     if (now - (this.snapshotSentAt.get(to) ?? -Infinity) < 2_000) return;
     const t0 = performance.now();
-    const data = toBase64(this.replica!.save());
+    const data = toBase64(this.replica!.snapshot());
     this.o.log?.(
       `snapshot for ${to}: ${data.length} chars, saved in ${(performance.now() - t0).toFixed(0)} ms`,
     );

@@ -157,4 +157,23 @@ describe('Replica', () => {
     assert.deepEqual(again.heads(), r.heads());
     assert.equal(Object.keys(again.doc.app.items).length, 5);
   });
+
+  it('a joiner snapshot (cached save + changes since) loads to exactly the current document', () => {
+    const { r } = make();
+    const add = (i: number): void => {
+      r.applyCommand(setApp, asCommandId(`c${i}`), { op: 'add', value: `v${i}` }, ctx(`c${i}`));
+    };
+    for (let i = 0; i < 20; i++) add(i);
+    const first = r.snapshot();
+    for (let i = 20; i < 30; i++) add(i);
+    const second = r.snapshot();
+    assert.ok(second.byteLength > first.byteLength, 'the changes since were appended');
+    const { store } = make();
+    const joiner = Replica.empty<SetState>(store, 'cc');
+    assert.ok(joiner.adoptSnapshot(second, 'cc'));
+    assert.deepEqual(joiner.heads(), r.heads());
+    assert.equal(Object.keys(joiner.doc.app.items).length, 30);
+    // What the joiner stored reloads the same.
+    assert.deepEqual(Replica.load<SetState>(store, 'dd')!.heads(), r.heads());
+  });
 });

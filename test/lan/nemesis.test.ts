@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { percentile } from '../bench/stats';
+import { Classroom, sleep } from './classroom';
+
+/**
+ * A Jepsen-style nemesis on real processes: five laptops keep issuing queue commands while
+ * random faults hit them — kill -9 and restart, SIGSTOP/SIGCONT, a link down, the room
+ * split in two. At the end, after healing: one host per epoch, every laptop holds the same
+ * history, and the set-full check over the whole history (the CSV export, archive included)
+ * finds every acknowledged join exactly once. NEMESIS_S sets the duration (default 120 s;
+ * run 600 by hand); NEMESIS_SEED replays a run.
+ */
+const DURATION_S = Number(process.env.NEMESIS_S ?? 120);
+const SEED = Number(process.env.NEMESIS_SEED ?? Date.now() % 100_000);
+const N = 5;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+describe('LAN: randomized nemesis', () => {
+  it(`${N} laptops, ${DURATION_S} s of random faults under load: lost 0, duplicates 0, unexpected 0`, async () => {
+    const random = rng(SEED);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const between = (a: number, b: number): number => a + random() * (b - a);
+    const log: string[] = [`seed ${SEED}`];
+    const note = (line: string): void => {
+      log.push(`${(performance.now() / 1000).toFixed(1)} s ${line}`);
+    };
+    const c = new Classroom(N, () => ['--stability-ms', '4000']);
+    const acked = new Set<string>();
+    const issued = new Set<string>();
+    const latencies: number[] = [];
+    let refused = 0;
+    let unanswered = 0;
+    const paused = new Set<number>();
+    const down = new Set<number>(); // killed, restarting
+    let stop = false;
+    try {
+      await c.setUp();
+      await c.peer(0).call('staff.setOpen', { open: true });
+
+      // Students: join the queue, wait a little, withdraw; again and again.
+      const student = async (i: number): Promise<void> => {
+        let k = 0;
+        while (!stop) {
+          if (paused.has(i) || down.has(i)) {
+            await sleep(200);
+            continue;
+          }
+          const p = c.peer(i);
+          const name = `s${i}-${k++}`;
+          issued.add(name);
+          const t0 = performance.now();
+          try {
+            const r = await p.request('queue.join', { name, topic: 't', location: 'l' }, 8_000);
+            const res = r.result as { entryId?: string } | undefined;
+            if (res?.entryId) {
+              acked.add(res.entryId);
+              latencies.push(performance.now() - t0);
+            } else if (r.error?.code === 'already-in-queue' || r.error) refused++;
+            // Leave the line again (whatever entry this laptop holds now).
+            const q = (await p.request('queue.get', undefined, 4_000)).result as
+              { myEntryId: string | null } | undefined;
+            if (q?.myEntryId) {
+              await p.request('queue.withdraw', { entryId: q.myEntryId }, 8_000);
+            }
+          } catch {
+            unanswered++; // a paused or killed laptop: the command was never acknowledged
+          }
+          await sleep(between(50, 300));
+        }
+      };
+      // The TA's laptop: help the next student and finish.
+      const staff = async (): Promise<void> => {
+        while (!stop) {
+          if (paused.has(0) || down.has(0)) {
+            await sleep(200);
+            continue;
+          }
+          try {
+            const r = await c.peer(0).request('staff.helpNext', undefined, 8_000);
+            const id = (r.result as { entryId?: string } | undefined)?.entryId;
+            if (id) await c.peer(0).request('staff.done', { entryId: id }, 8_000);
+          } catch {
+            unanswered++;
+          }
+          await sleep(between(100, 500));
+        }
+      };
+
+      const nemesis = async (): Promise<void> => {
+        const end = performance.now() + DURATION_S * 1000;
+        while (performance.now() < end) {
+          await sleep(between(1_000, 3_000));
+          const i = Math.floor(random() * N);
+          const fault = pick(['kill', 'pause', 'link', 'split', 'kill-host']);
+          if (fault === 'kill' || fault === 'kill-host') {
+            const target =
+              fault === 'kill-host'
+                ? ((await c.agreedHost(5_000).catch(() => null))?.hostIndex ?? i)
+                : i;
+            note(`kill -9 laptop ${target}`);
+            down.add(target);
+            c.peer(target).kill('SIGKILL');
+            await c.peer(target).exited();
+            await sleep(between(500, 4_000));
+            await c.room.restart(target);
+            down.delete(target);
+            note(`laptop ${target} restarted`);
+          } else if (fault === 'pause') {
+            const ms = between(300, 3_000);
+            note(`SIGSTOP laptop ${i} for ${ms.toFixed(0)} ms`);
+            paused.add(i);
+            c.peer(i).kill('SIGSTOP');
+            await sleep(ms);
+            c.peer(i).kill('SIGCONT');
+            paused.delete(i);
+          } else if (fault === 'link') {
+            const ms = between(500, 5_000);
+            note(`link of laptop ${i} down for ${ms.toFixed(0)} ms`);
+            c.room.setLink(i, false);
+            await sleep(ms);
+            c.room.setLink(i, true);
+          } else {
+            const side = [0, 1, 2, 3, 4].filter(() => random() < 0.5);
+            if (side.length === 0 || side.length === N) continue;
+            const ms = between(1_000, 6_000);
+            note(`split ${side.join(',')} | rest for ${ms.toFixed(0)} ms`);
+            c.room.split(side);
+            await sleep(ms);
+            c.room.heal();
+          }
+        }
+        stop = true;
+      };
+
+      await Promise.all([nemesis(), staff(), ...[1, 2, 3, 4].map((i) => student(i))]);
+      note('healed; checking');
+      c.room.heal();
+      for (let i = 0; i < N; i++) c.room.setLink(i, true);
+      await c.agreedHost(30_000);
+
+      // Set-full check over the whole history, on every laptop.
+      await sleep(2_000);
+      const csvs = await Promise.all(
+        c.running().map((p) => p.call<{ csv: string }>('queue.exportCsv', undefined, 10_000)),
+      );
+      const rowsOf = (csv: string): string[][] =>
+        csv
+          .trim()
+          .split('\r\n')
+          .slice(1)
+          .map((line) => line.split(','));
+      const sets = csvs.map((x) => rowsOf(x.csv).map((r) => r[0]!));
+      const ids = sets[0]!;
+      const lost = [...acked].filter((id) => !ids.includes(id));
+      const dups = ids.filter((id, k) => ids.indexOf(id) !== k);
+      // Every entry in the history comes from a join this workload issued (acknowledged or
+      // not: an unacknowledged join may still have been applied).
+      const unexpected = rowsOf(csvs[0]!.csv).filter((r) => !issued.has(r[1]!));
+      console.log(
+        `  nemesis seed ${SEED}: ${log.length - 1} faults; ${acked.size} joins acked, ${refused} refused, ${unanswered} unanswered; ` +
+          `ack latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms; ` +
+          `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}`,
+      );
+      assert.ok(acked.size > 0, 'the room got work done under faults');
+      assert.deepEqual(lost, [], `lost\n${log.join('\n')}`);
+      assert.deepEqual(dups, [], 'duplicates');
+      assert.deepEqual(unexpected, [], 'unexpected');
+      for (const s of sets)
+        assert.deepEqual([...s].sort(), [...ids].sort(), 'every laptop holds the same history');
+      await c.assertHealthy(30_000);
+    } catch (e) {
+      console.log(log.join('\n'));
+      console.log(c.room.logs().slice(-6000));
+      throw e;
+    } finally {
+      stop = true;
+      await c.close();
+    }
+  });
+});
