@@ -9,6 +9,7 @@ import {
   type EntryStatus,
   type QueueState,
   ACTIVE_STATUSES,
+  archiveForm,
   imm,
   storeEntry,
   storeTransition,
@@ -257,6 +258,6 @@ function archiveEntry(state: QueueState, e: Entry, ctx: ApplyContext): void {
   if (!state.entries[e.id]) return;
   const shard = `${ctx.epoch}.${Math.floor(ctx.now / 60_000)}`;
   state.archive[shard] ??= {};
-  state.archive[shard][e.id] = storeEntry(e);
+  state.archive[shard][e.id] = archiveForm(e);
   delete state.entries[e.id];
 }

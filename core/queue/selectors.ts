@@ -1,4 +1,11 @@
-import { type Entry, type EntryStatus, type QueueState, ACTIVE_STATUSES, readEntry } from './types';
+import {
+  type Entry,
+  type EntryStatus,
+  type QueueState,
+  ACTIVE_STATUSES,
+  readArchived,
+  readEntry,
+} from './types';
 
 /** Pure reads of the queue state, shared by every copy (host or not). */
 
@@ -35,7 +42,7 @@ export function activeEntries(state: QueueState): Entry[] {
 export function allEntries(state: QueueState): Entry[] {
   const out = liveEntries(state);
   for (const shard of Object.values(state.archive))
-    for (const e of Object.values(shard)) out.push(readEntry(e));
+    for (const e of Object.values(shard)) out.push(readArchived(e));
   return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 }
 
@@ -51,7 +58,7 @@ export function recentEntries(state: QueueState, wantDone: number): Entry[] {
   for (const k of shards) {
     if (done >= wantDone) break;
     for (const raw of Object.values(state.archive[k]!)) {
-      const e = readEntry(raw);
+      const e = readArchived(raw);
       out.push(e);
       if (e.status === 'done') done++;
     }

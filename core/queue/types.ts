@@ -140,6 +140,23 @@ export function storeEntry(e: Entry): StoredEntry {
   };
 }
 
+/**
+ * A finished entry in the archive: one immutable JSON string (a single Automerge op instead
+ * of ≈ 40 — the archive is most of a long session's document, and a joiner's load time
+ * grows with its op count). Documents written before kept the object form; both read.
+ */
+export type ArchivedEntry = Str | StoredEntry;
+
+export function archiveForm(e: Entry): Str {
+  return imm(JSON.stringify(e));
+}
+
+export function readArchived(raw: ArchivedEntry): Entry {
+  if (typeof raw === 'string' || raw instanceof ImmutableString)
+    return JSON.parse(text(raw)) as Entry;
+  return readEntry(raw);
+}
+
 export interface QueueState {
   passcode: PasscodeVerifier;
   open: boolean;
@@ -152,7 +169,7 @@ export interface QueueState {
    * Finished entries, in small shards keyed `epoch.minute` so that no Automerge map grows
    * large (that makes every change slow) and only one host ever creates a given shard.
    */
-  archive: Record<string, Record<string, StoredEntry>>;
+  archive: Record<string, Record<string, ArchivedEntry>>;
   /** Last order handed out. */
   seq: number;
 }

@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { v7 as uuidv7 } from 'uuid';
 import { WebSocket } from 'ws';
-import { saveIdentity } from '../../core/engine/identity';
-import { asCommandId, asDeviceId, asMemberId, asSessionId } from '../../core/ids';
-import { QueueApp, newQueueState } from '../../core/queue/apply';
-import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
-import type { QueueState } from '../../core/queue/types';
-import { createSessionDoc } from '../../core/replication/document';
-import { Replica } from '../../core/replication/replica';
-import { FileStore } from '../../core/store/file-store';
 import { Classroom, sleep } from '../lan/classroom';
 import type { LanPeer } from '../lan/harness';
+import { seedHistory } from './seed';
 import { percentile } from './stats';
 
 // The LAN part of `npm run bench`: real `baton peer` processes in network namespaces.
@@ -181,55 +171,6 @@ async function benchAckAndThroughput(n: number): Promise<void> {
 }
 
 /** Laptop 0's data dir, prepared with a session holding `entries` past entries. */
-function seedHistory(dataDir: string, entries: number): void {
-  const deviceId = asDeviceId(randomUUID());
-  const memberId = asMemberId(uuidv7());
-  const sessionId = asSessionId(randomUUID());
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(path.join(dataDir, 'device.json'), JSON.stringify({ deviceId }));
-  const verifier = makeVerifier('letmein');
-  const app = new QueueApp(newQueueState(verifier));
-  const store = new FileStore(path.join(dataDir, 'sessions', sessionId));
-  let now = Date.now() - entries * 3000;
-  const replica = Replica.create(
-    store,
-    createSessionDoc<QueueState>(
-      { id: sessionId, name: 'Big history', createdAt: now },
-      { memberId, deviceId, name: 'Laptop 0' },
-      app.init(),
-      memberId.replace(/-/g, ''),
-    ),
-  );
-  const run = (sender: string, body: unknown): unknown => {
-    now += 1000;
-    const id = asCommandId(uuidv7({ msecs: now }));
-    const r = replica.applyCommand(app, id, body, {
-      commandId: id,
-      sender: asMemberId(sender),
-      now,
-      epoch: 1000,
-    });
-    if (!r.result.ok) throw new Error(JSON.stringify(r.result));
-    return r.result.value;
-  };
-  run(memberId, { op: 'login', key: deriveStaffKey('letmein', verifier), name: 'TA' });
-  for (let i = 0; i < entries; i++) {
-    run(`s${i}`, {
-      op: 'join',
-      name: `Student ${i}`,
-      topic: 'recursion',
-      location: `table ${i % 12}`,
-      ownerHash: sha256Hex(`s${i}`),
-    });
-    const { entryId } = run(memberId, { op: 'helpNext' }) as { entryId: string };
-    run(memberId, { op: 'done', entryId });
-  }
-  saveIdentity(store, { sessionId, memberId, epoch: 1000 });
-  new FileStore(path.join(dataDir, 'settings')).save(
-    'service.json',
-    Buffer.from(JSON.stringify({ sessionId })),
-  );
-}
 
 async function benchJoinHistory(): Promise<void> {
   const c = new Classroom(1 + Math.min(RUNS, 5), () => QUIET);
@@ -254,6 +195,8 @@ async function benchJoinHistory(): Promise<void> {
       }
       times.push(performance.now() - t);
     }
+    // BENCH_LAN_LOGS=1: the laptops' logs (with BENCH_LAN_QUIET=0, where the time went).
+    if (process.env.BENCH_LAN_LOGS === '1') console.error(c.room.logs());
     row(
       'join with a 5,000-entry history',
       `${times.length} joins`,

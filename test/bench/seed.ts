@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { saveIdentity } from '../../core/engine/identity';
+import { asCommandId, asDeviceId, asMemberId, asSessionId } from '../../core/ids';
+import { QueueApp, newQueueState } from '../../core/queue/apply';
+import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
+import type { QueueState } from '../../core/queue/types';
+import { createSessionDoc } from '../../core/replication/document';
+import { Replica } from '../../core/replication/replica';
+import { FileStore } from '../../core/store/file-store';
+
+/**
+ * A laptop's data dir holding a session with `entries` past students (each joined,
+ * helped and done), as after a long term of office hours: the host resumes it on start.
+ */
+export function seedHistory(dataDir: string, entries: number): void {
+  const deviceId = asDeviceId(randomUUID());
+  const memberId = asMemberId(uuidv7());
+  const sessionId = asSessionId(randomUUID());
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'device.json'), JSON.stringify({ deviceId }));
+  const verifier = makeVerifier('letmein');
+  const app = new QueueApp(newQueueState(verifier));
+  const store = new FileStore(path.join(dataDir, 'sessions', sessionId));
+  let now = Date.now() - entries * 3000;
+  const replica = Replica.create(
+    store,
+    createSessionDoc<QueueState>(
+      { id: sessionId, name: 'Big history', createdAt: now },
+      { memberId, deviceId, name: 'Laptop 0' },
+      app.init(),
+      memberId.replace(/-/g, ''),
+    ),
+  );
+  const run = (sender: string, body: unknown): unknown => {
+    now += 1000;
+    const id = asCommandId(uuidv7({ msecs: now }));
+    const r = replica.applyCommand(app, id, body, {
+      commandId: id,
+      sender: asMemberId(sender),
+      now,
+      epoch: 1000,
+    });
+    if (!r.result.ok) throw new Error(JSON.stringify(r.result));
+    return r.result.value;
+  };
+  run(memberId, { op: 'login', key: deriveStaffKey('letmein', verifier), name: 'TA' });
+  for (let i = 0; i < entries; i++) {
+    run(`s${i}`, {
+      op: 'join',
+      name: `Student ${i}`,
+      topic: 'recursion',
+      location: `table ${i % 12}`,
+      ownerHash: sha256Hex(`s${i}`),
+    });
+    const { entryId } = run(memberId, { op: 'helpNext' }) as { entryId: string };
+    run(memberId, { op: 'done', entryId });
+  }
+  saveIdentity(store, { sessionId, memberId, epoch: 1000 });
+  new FileStore(path.join(dataDir, 'settings')).save(
+    'service.json',
+    Buffer.from(JSON.stringify({ sessionId })),
+  );
+}
