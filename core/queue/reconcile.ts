@@ -7,6 +7,7 @@ import {
   readEntry,
   text,
 } from './types';
+import { archivedIds } from './selectors';
 
 const PROGRESS: Record<EntryStatus, number> = {
   waiting: 0,
@@ -25,6 +26,10 @@ const PROGRESS: Record<EntryStatus, number> = {
  * same result from the same merged history.
  */
 export function reconcileQueue(state: QueueState, _now: number): void {
+  // One side archived an entry while the other still changed it in the live list: the
+  // archived copy is finished, and finished stays finished — drop the live leftover.
+  const archived = archivedIds(state);
+  for (const id of Object.keys(state.entries)) if (archived.has(id)) delete state.entries[id];
   for (const e of Object.values(state.entries)) reconcileEntry(state, e);
 }
 

@@ -38,12 +38,39 @@ export function activeEntries(state: QueueState): Entry[] {
   return active.sort((a, b) => rank(a.status) - rank(b.status) || byOrder(a, b));
 }
 
-/** Every entry ever, live and archived. */
+const PROGRESS: Record<EntryStatus, number> = {
+  waiting: 0,
+  called: 1,
+  helping: 2,
+  done: 3,
+  withdrawn: 3,
+  removed: 3,
+};
+const lastAt = (e: Entry): number =>
+  Object.values(e.history).reduce((m, t) => Math.max(m, t.at), e.createdAt);
+
+/**
+ * After a healed split, one entry can sit in the live list and in an archive shard, or in
+ * two shards (each side archived it). Every copy picks the same one: the furthest along,
+ * then the latest change, then the live copy.
+ */
+function addUnique(into: Map<string, Entry>, e: Entry): void {
+  const had = into.get(e.id);
+  if (
+    !had ||
+    PROGRESS[e.status] > PROGRESS[had.status] ||
+    (PROGRESS[e.status] === PROGRESS[had.status] && lastAt(e) > lastAt(had))
+  )
+    into.set(e.id, e);
+}
+
+/** Every entry ever, live and archived, each once. */
 export function allEntries(state: QueueState): Entry[] {
-  const out = liveEntries(state);
+  const out = new Map<string, Entry>();
+  for (const e of liveEntries(state)) out.set(e.id, e);
   for (const shard of Object.values(state.archive))
-    for (const e of Object.values(shard)) out.push(readArchived(e));
-  return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    for (const e of Object.values(shard)) addUnique(out, readArchived(e));
+  return [...out.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 }
 
 /**
@@ -51,19 +78,28 @@ export function allEntries(state: QueueState): Entry[] {
  * students: the wait estimate needs the latest help times, not the whole history.
  */
 export function recentEntries(state: QueueState, wantDone: number): Entry[] {
-  const out = liveEntries(state);
-  let done = out.filter((e) => e.status === 'done').length;
+  const out = new Map<string, Entry>();
+  for (const e of liveEntries(state)) out.set(e.id, e);
+  let done = [...out.values()].filter((e) => e.status === 'done').length;
   const minuteOf = (k: string): number => Number(k.split('.')[1] ?? 0);
   const shards = Object.keys(state.archive).sort((a, b) => minuteOf(b) - minuteOf(a));
   for (const k of shards) {
     if (done >= wantDone) break;
     for (const raw of Object.values(state.archive[k]!)) {
       const e = readArchived(raw);
-      out.push(e);
-      if (e.status === 'done') done++;
+      if (!out.has(e.id) && e.status === 'done') done++;
+      addUnique(out, e);
     }
   }
-  return out;
+  return [...out.values()];
+}
+
+/** Ids of archived entries (to spot a live copy left behind by a healed split). */
+export function archivedIds(state: QueueState): Set<string> {
+  const ids = new Set<string>();
+  for (const shard of Object.values(state.archive))
+    for (const id of Object.keys(shard)) ids.add(id);
+  return ids;
 }
 
 /** 1-based place in line of a waiting entry; 0 if being called or helped; null otherwise. */

@@ -350,3 +350,40 @@ describe('queue: selectors and export', () => {
     assert.equal(JSON.stringify(merged), again, 'idempotent');
   });
 });
+
+describe('a healed split that archived the same entry twice', () => {
+  it('every copy lists it once, furthest along; the next term drops the live leftover', () => {
+    const entry = (status: 'waiting' | 'done', at: number) => ({
+      id: 'e1',
+      name: 'Ana',
+      topic: 't',
+      location: 'l',
+      member: 'm1',
+      ownerHash: 'h',
+      createdAt: 1,
+      order: 1,
+      status,
+      helper: null,
+      history: { a: { status: 'waiting' as const, at: 1, by: 'm1' }, b: { status, at, by: 's' } },
+      conflict: null,
+    });
+    const state = newQueueState(makeVerifier('pw'));
+    state.entries.e1 = entry('waiting', 5) as unknown as QueueState['entries'][string];
+    state.archive['1000.1'] = { e1: JSON.stringify(entry('done', 9)) };
+    state.archive['2001.1'] = { e1: JSON.stringify(entry('done', 7)) };
+    const all = allEntries(state);
+    assert.equal(all.length, 1);
+    assert.equal(all[0]!.status, 'done');
+    assert.equal(all[0]!.history.b!.at, 9, 'the latest change wins among equals');
+    assert.equal(
+      exportCsv(state, () => '')
+        .trim()
+        .split('\r\n').length,
+      2,
+      'one CSV row',
+    );
+    reconcileQueue(state, 10);
+    assert.equal(state.entries.e1, undefined);
+    assert.equal(allEntries(state).length, 1);
+  });
+});
