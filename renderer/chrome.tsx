@@ -1,8 +1,15 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Prefs, Status } from '../core/api/contract';
 import type { Link } from './api';
 import type { Ctx } from './app';
 import { ordinal } from './format';
+
+/** Move keyboard focus into a panel when it opens (Escape closes it again). */
+function useFocusOnOpen() {
+  const ref = useRef<HTMLButtonElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return ref;
+}
 
 /** An inline error under a form: announced to screen readers, nothing when null. */
 export function ErrorLine({ text }: { text: string | null }) {
@@ -89,11 +96,12 @@ export function MembersPanel(props: { status: Status; onClose(): void }) {
   const { status } = props;
   const order = status.successors;
   const others = status.members.filter((m) => !order.includes(m.memberId));
+  const close = useFocusOnOpen();
   return (
     <aside class="panel" aria-label="Members" data-testid="members-panel">
       <div class="panel-head">
         <h2>Members</h2>
-        <button class="ghost" onClick={props.onClose} aria-label="Close members">
+        <button class="ghost" ref={close} onClick={props.onClose} aria-label="Close members">
           ✕
         </button>
       </div>
@@ -143,6 +151,7 @@ export function SettingsPanel(props: { ctx: Ctx; onClose(): void }) {
   const { ctx } = props;
   const p = ctx.prefs;
   const [addresses, setAddresses] = useState<string[] | null>(null);
+  const close = useFocusOnOpen();
   useEffect(() => {
     void ctx.call('diag.stats').then((r) => setAddresses(r.ok ? r.value.addresses : []));
   }, []);
@@ -154,7 +163,7 @@ export function SettingsPanel(props: { ctx: Ctx; onClose(): void }) {
     <aside class="panel" aria-label="Settings">
       <div class="panel-head">
         <h2>Settings</h2>
-        <button class="ghost" onClick={props.onClose} aria-label="Close settings">
+        <button class="ghost" ref={close} onClick={props.onClose} aria-label="Close settings">
           ✕
         </button>
       </div>
