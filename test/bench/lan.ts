@@ -258,6 +258,93 @@ async function part(what: string, n: number | string, fn: () => Promise<void>): 
   }
 }
 
+/**
+ * Soak: N laptops (default 30) idle for SOAK_IDLE_S, then SOAK_LOAD_S of steady load (a join
+ * or withdraw every 200 ms across the room, staff helping): memory growth per laptop,
+ * frames per link, false failovers.
+ */
+async function benchSoak(n: number): Promise<void> {
+  const IDLE = Number(process.env.BENCH_SOAK_IDLE_S ?? 600);
+  const LOAD = Number(process.env.BENCH_SOAK_LOAD_S ?? 600);
+  const c = await setUp(n);
+  try {
+    const firstEpoch = (await c.agreedHost()).epoch;
+    type Diag = { framesOut: number; links: number; rssBytes: number };
+    const diag = (): Promise<Diag[]> =>
+      Promise.all(c.running().map((p) => p.call<Diag>('diag.stats')));
+    const d0 = await diag();
+    await sleep(IDLE * 1000);
+    const d1 = await diag();
+    await c.peer(0).call('staff.login', { passcode: 'letmein' });
+    let stop = false;
+    let acked = 0;
+    let failed = 0;
+    const students = c.running().filter((p) => p.index !== 0);
+    const load = (async () => {
+      let k = 0;
+      while (!stop) {
+        const p = students[k++ % students.length]!;
+        const q = await p.call<{ myEntryId: string | null }>('queue.get').catch(() => null);
+        const r = q?.myEntryId
+          ? await p.request('queue.withdraw', { entryId: q.myEntryId }, 10_000).catch(() => null)
+          : await p
+              .request('queue.join', { name: `s${p.index}`, topic: 't', location: 'l' }, 10_000)
+              .catch(() => null);
+        if (r && !r.error) acked++;
+        else failed++;
+        if (k % 10 === 0)
+          await c
+            .peer(0)
+            .request('staff.helpNext', undefined, 10_000)
+            .catch(() => null);
+        await sleep(200);
+      }
+    })();
+    await sleep(LOAD * 1000);
+    stop = true;
+    await load;
+    const d2 = await diag();
+    const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+    const growth = (a: Diag[], b: Diag[]): number[] => b.map((x, i) => x.rssBytes - a[i]!.rssBytes);
+    const gIdle = growth(d0, d1);
+    const gLoad = growth(d1, d2);
+    const perLink = d1.map(
+      (x, i) => (x.framesOut - d0[i]!.framesOut) / IDLE / Math.max(1, x.links),
+    );
+    const changes = c.room.peers
+      .flatMap((p) => p.events)
+      .filter(
+        (e) => e.event === 'hostChanged' && (e.data as { epoch: number }).epoch !== firstEpoch,
+      ).length;
+    row(
+      'soak: RSS growth per laptop, idle',
+      n,
+      `median ${mb(percentile(gIdle, 50))}, max ${mb(Math.max(...gIdle))} over ${IDLE} s (RSS ${mb(
+        percentile(
+          d1.map((d) => d.rssBytes),
+          50,
+        ),
+      )})`,
+      'flat',
+    );
+    row(
+      'soak: RSS growth per laptop, load',
+      n,
+      `median ${mb(percentile(gLoad, 50))}, max ${mb(Math.max(...gLoad))} over ${LOAD} s; ${acked} commands acked, ${failed} failed`,
+      'flat',
+    );
+    row(
+      'soak: frames/s per link, idle',
+      n,
+      `mean ${(perLink.reduce((a, b) => a + b, 0) / perLink.length).toFixed(1)}/s`,
+      '≤ 10/s',
+    );
+    row('soak: false failovers', n, `${changes} in ${IDLE + LOAD} s`, '0');
+  } finally {
+    await c.close();
+  }
+}
+
 if (PARTS.includes('join')) await part('join with history', 5, benchJoinHistory);
 if (PARTS.includes('ack'))
   for (const n of SIZES) await part('ack latency / throughput', n, () => benchAckAndThroughput(n));
@@ -266,6 +353,10 @@ if (PARTS.includes('failover'))
 if (PARTS.includes('idle')) {
   const n = Number(process.env.BENCH_LAN_IDLE_N ?? 30);
   await part('idle', n, () => benchIdle(n));
+}
+if (PARTS.includes('soak')) {
+  const n = Number(process.env.BENCH_LAN_SOAK_N ?? 30);
+  await part('soak', n, () => benchSoak(n));
 }
 const w = [48, 10, 70, 26];
 console.log('\nLAN benchmark');
