@@ -34,7 +34,7 @@ export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
     resendMs: over.resendMs ?? 4 * detector.heartbeatMs,
     handoverWaitMs: over.handoverWaitMs ?? 2 * detector.heartbeatMs,
     eligible: over.eligible ?? true,
-    commandBurst: over.commandBurst ?? 500,
-    commandsPerSecond: over.commandsPerSecond ?? 200,
+    commandBurst: over.commandBurst ?? 1000,
+    commandsPerSecond: over.commandsPerSecond ?? 500,
   };
 }

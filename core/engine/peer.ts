@@ -283,7 +283,12 @@ export class Peer<S> {
       const deadline = now + this.cfg.handoverWaitMs;
       this.pushSync(to);
       const poll = (): void => {
-        if (this.acks.heldBy(to) >= this.acks.latestCounter || this.o.clock.now() >= deadline) {
+        const held = this.acks.heldBy(to) >= this.acks.latestCounter;
+        if (held || this.o.clock.now() >= deadline) {
+          this.o.log?.(
+            `leaving: handing over to ${to} after ${this.o.clock.now() - now} ms` +
+              (held ? '' : ' (it had not confirmed everything: deadline)'),
+          );
           this.doHandover(to);
           return finish();
         }
