@@ -683,9 +683,12 @@ export class Peer<S> {
 
   private onHandover(m: Handover): void {
     if (!this.election) return;
-    this.handle(
-      this.election.onHandover(asMemberId(m.from), asMemberId(m.to), m.epoch, this.o.clock.now()),
-    );
+    const now = this.o.clock.now();
+    this.handle(this.election.onHandover(asMemberId(m.from), asMemberId(m.to), m.epoch, now));
+    // A leaving host's goodbye rides on the handover too: its separate 'leave' frame was
+    // seen to go missing for the new host, which then waited a detector timeout for it
+    // as a holder before acking anything.
+    if (m.leaving) this.handle(this.election.onLeave(asMemberId(m.from), now));
   }
 
   // ---- decisions ---------------------------------------------------------------
@@ -751,7 +754,13 @@ export class Peer<S> {
   private doHandover(to: MemberId): void {
     const e = this.election!;
     const epoch = e.handOver(to, this.o.clock.now());
-    this.broadcast((mid) => ({ type: 'handover', from: mid, epoch, to }));
+    this.broadcast((mid) => ({
+      type: 'handover',
+      from: mid,
+      epoch,
+      to,
+      ...(this.leaving ? { leaving: true } : {}),
+    }));
     this.onFollow(to);
   }
 

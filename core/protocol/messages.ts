@@ -103,6 +103,8 @@ export const handoverSchema = z.object({
   from: memberId,
   epoch,
   to: memberId,
+  /** The old host is leaving (not a failback): receivers count it gone at once. */
+  leaving: z.boolean().optional(),
 });
 
 export const leaveSchema = z.object({ type: z.literal('leave'), from: memberId, epoch });

@@ -60,8 +60,12 @@ async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL'): Promise<nu
         },
         10_000,
       )
-      .then((e) => (e.data as { hostId: string }).hostId),
+      .then((e) => {
+        seenAt.push(`${p.index}@${(performance.now() - t0).toFixed(0)}`);
+        return (e.data as { hostId: string }).hostId;
+      }),
   );
+  const seenAt: string[] = [];
   const t0 = performance.now();
   c.peer(host!).kill(signal);
   const hosts = new Set(await Promise.all(seen));
@@ -72,6 +76,10 @@ async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL'): Promise<nu
   const prober = c.running().find((p) => p.index !== newHost && p.index !== host)!;
   await prober.call('staff.setAnnouncement', { text: `after failover ${Date.now()}` });
   const ms = performance.now() - t0;
+  if (process.env.BENCH_LAN_LOGS === '1')
+    console.error(
+      `  ${signal} laptop ${host} → laptop ${newHost}: ${ms.toFixed(0)} ms (followed: ${seenAt.join(' ')}; prober ${prober.index})`,
+    );
   await c.peer(host!).exited();
   await c.room.restart(host!); // the laptop comes back, as a member (no failback: long window)
   await c.agreedHost(20_000);
@@ -104,6 +112,7 @@ async function benchFailover(n: number): Promise<void> {
         );
     }
   } finally {
+    if (process.env.BENCH_LAN_LOGS === '1') console.error(c.room.logs());
     await c.close();
   }
 }

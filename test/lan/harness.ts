@@ -294,6 +294,8 @@ export class LanRoom {
 
   /** Logs of every laptop (for a failure report). */
   logs(): string {
-    return this.peers.map((p) => `--- laptop ${p.index} ---\n${p.stderr.slice(-4000)}`).join('\n');
+    return [...this.retired, ...this.peers]
+      .map((p) => `--- laptop ${p.index} ---\n${p.stderr.slice(-4000)}`)
+      .join('\n');
   }
 }
