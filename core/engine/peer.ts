@@ -636,7 +636,10 @@ export class Peer<S> {
       return;
     }
     const now = this.o.clock.now();
-    if (!this.commandLimit.take(sender, now)) {
+    // Only new commands count: an outbox resending what is already applied (waiting for
+    // its ack) is not a flood.
+    const isNew = this.replica.commandResult(id) === undefined;
+    if (isNew && !this.commandLimit.take(sender, now)) {
       // Refused, not queued: a flooding copy must not crowd out the rest of the room.
       this.sendAck(
         from,
