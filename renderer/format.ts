@@ -48,3 +48,15 @@ export function hostChangeText(c: {
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** The right-hand state of a queue row: who is calling or helping, else how long waiting. */
+export function entryStateText(
+  e: { status: string; helper: string | null; createdAt: number },
+  now: number,
+  waitingPrefix = '',
+): string {
+  if (e.status === 'called') return `called by ${e.helper ?? 'staff'}`;
+  if (e.status === 'helping') return `with ${e.helper ?? 'staff'}`;
+  const ago = formatAgo(now - e.createdAt);
+  return waitingPrefix ? `${waitingPrefix} ${ago.replace(' ago', '')}` : ago;
+}

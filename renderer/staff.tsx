@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { EntryView, Method, StaffStatsView } from '../core/api/contract';
 import type { Ctx } from './app';
 import { ErrorLine } from './chrome';
-import { formatAgo, formatDuration, ordinal } from './format';
+import { entryStateText, formatDuration, ordinal } from './format';
 
 /** The TA's view: log in, run the queue, announce, see stats, export. */
 export function StaffView({ ctx }: { ctx: Ctx }) {
@@ -170,13 +170,7 @@ function StaffEntry({ ctx, e }: { ctx: Ctx; e: EntryView }) {
         <span class="muted">{[e.topic, e.location].filter(Boolean).join(' · ') || '—'}</span>
         {e.conflict && <span class="conflict">{e.conflict}</span>}
       </span>
-      <span class="entry-state">
-        {e.status === 'called'
-          ? `called by ${e.helper ?? 'staff'}`
-          : e.status === 'helping'
-            ? `with ${e.helper ?? 'staff'}`
-            : `waiting ${formatAgo(Date.now() - e.createdAt).replace(' ago', '')}`}
-      </span>
+      <span class="entry-state">{entryStateText(e, Date.now(), 'waiting')}</span>
       <span class="entry-actions">
         {e.status === 'waiting' && btn('Call', 'staff.help', id, 'primary')}
         {e.status === 'called' && btn('Start', 'staff.start', id, 'primary')}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { EntryView, QueueView } from '../core/api/contract';
 import type { Ctx } from './app';
 import { ErrorLine } from './chrome';
-import { formatAgo, formatEstimate, ordinal } from './format';
+import { entryStateText, formatAgo, formatEstimate, ordinal } from './format';
 
 const PENDING_LABEL: Record<string, string> = {
   'queue.join': 'Joining the queue',
@@ -193,13 +193,7 @@ export function QueueList({ q }: { q: QueueView }) {
                   {[e.topic, e.location].filter(Boolean).join(' · ') || '—'}
                 </span>
               </span>
-              <span class="entry-state">
-                {e.status === 'called'
-                  ? `called by ${e.helper ?? 'staff'}`
-                  : e.status === 'helping'
-                    ? `with ${e.helper ?? 'staff'}`
-                    : formatAgo(Date.now() - e.createdAt)}
-              </span>
+              <span class="entry-state">{entryStateText(e, Date.now())}</span>
             </li>
           ))}
         </ol>

@@ -1,5 +1,4 @@
 import {
-  type EntryStatus,
   type QueueState,
   type StoredEntry,
   FINISHED_STATUSES,
@@ -7,16 +6,7 @@ import {
   readEntry,
   text,
 } from './types';
-import { archivedIds } from './selectors';
-
-const PROGRESS: Record<EntryStatus, number> = {
-  waiting: 0,
-  called: 1,
-  helping: 2,
-  done: 3,
-  withdrawn: 3,
-  removed: 3,
-};
+import { PROGRESS, archivedIds } from './selectors';
 
 /**
  * After a healed partition the two sides' histories merge. If two staff members called

@@ -38,7 +38,8 @@ export function activeEntries(state: QueueState): Entry[] {
   return active.sort((a, b) => rank(a.status) - rank(b.status) || byOrder(a, b));
 }
 
-const PROGRESS: Record<EntryStatus, number> = {
+/** How far along a status is; the finished ones are all equally final. */
+export const PROGRESS: Record<EntryStatus, number> = {
   waiting: 0,
   called: 1,
   helping: 2,

@@ -178,23 +178,7 @@ describe(`fuzz: mDNS TXT records (${RUNS} inputs each)`, () => {
 });
 
 describe(`fuzz: commands and App API parameters (${RUNS} inputs each)`, () => {
-  const ops = [
-    'join',
-    'edit',
-    'withdraw',
-    'login',
-    'logout',
-    'helpNext',
-    'help',
-    'start',
-    'done',
-    'requeue',
-    'remove',
-    'setOpen',
-    'setAnnouncement',
-    'clearFinished',
-    'nope',
-  ];
+  const ops = [...queueCommandSchema.options.map((o) => o.shape.op.value), 'nope'];
   it('queue commands: arbitrary bodies are parsed or refused, never thrown on', () => {
     fc.assert(
       fc.property(
