@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,10 +7,11 @@ import { systemClock } from './clock';
 import { MdnsDiscovery } from './discovery/mdns';
 import type { EngineConfig } from './engine/config';
 import { Peer } from './engine/peer';
-import { type DeviceId, asDeviceId } from './ids';
+import type { DeviceId } from './ids';
 import type { QueueState } from './queue/types';
 import { cryptoRandom } from './random';
 import { FileStore } from './store/file-store';
+import { DeviceKey } from './transport/device-key';
 import { WsTransport } from './transport/ws-transport';
 
 export interface SessionNodeOptions {
@@ -46,10 +46,11 @@ export class SessionNode {
 
   constructor(private readonly o: SessionNodeOptions) {
     fs.mkdirSync(o.dataDir, { recursive: true });
-    this.deviceId = loadDeviceId(o.dataDir);
     const log = (line: string): void => o.log?.(line);
+    const key = DeviceKey.loadOrCreate(o.dataDir, log);
+    this.deviceId = key.deviceId;
     this.transport = new WsTransport({
-      deviceId: this.deviceId,
+      key,
       port: o.port ?? 0,
       host: o.interface,
       sessionOf: () => this.service?.currentPeer?.sessionId ?? null,
@@ -164,20 +165,6 @@ export class SessionNode {
       mid: peer?.isRunning ? (peer.memberId ?? '') : '',
     });
   }
-}
-
-function loadDeviceId(dir: string): DeviceId {
-  const file = path.join(dir, 'device.json');
-  try {
-    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { deviceId?: unknown };
-    if (typeof raw.deviceId === 'string' && raw.deviceId.length > 0)
-      return asDeviceId(raw.deviceId);
-  } catch {
-    // first run
-  }
-  const deviceId = asDeviceId(randomUUID());
-  fs.writeFileSync(file, JSON.stringify({ deviceId }), { mode: 0o600 });
-  return deviceId;
 }
 
 function safeDir(sessionId: string): string {

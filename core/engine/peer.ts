@@ -411,6 +411,9 @@ export class Peer<S> {
   }
 
   private dispatch(from: DeviceId, m: Message): void {
+    // A frame that speaks for a member must come from that member's device (the
+    // transport proved the device). Commands answer `forbidden` instead (onCommand).
+    if ('from' in m && m.type !== 'cmd' && !this.speaksFor(from, m.from)) return;
     switch (m.type) {
       case 'link':
         return; // the transport's handshake, never passed up
@@ -981,6 +984,15 @@ export class Peer<S> {
   private send(to: DeviceId, msg: Message): void {
     if (!this.running && msg.type !== 'leave') return;
     this.o.transport.send(to, encode(msg));
+  }
+
+  /** May `device` speak for `member`? Yes when it is the member's device, or when we do
+   * not know the member's device yet (a joiner before its snapshot). */
+  private speaksFor(device: DeviceId, member: string): boolean {
+    const known = this.deviceOfMember(asMemberId(member));
+    if (known === null || known === device) return true;
+    this.drop(device, 'impostor', `a frame from member ${member}, which is another device's`);
+    return false;
   }
 
   private drop(from: DeviceId, code: string, message: string): void {

@@ -8,16 +8,29 @@ const heads = z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(256);
 const epoch = z.number().int().nonnegative();
 const errorInfo = z.object({ code: z.string().max(64), message: z.string().max(1000) });
 
+const base64 = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/);
+
 /** First frame on every WebSocket link, both ways: who is at each end. */
 export const linkSchema = z.object({
   type: z.literal('link'),
   v: z.number().int(),
   deviceId,
+  /** The device's Ed25519 public key (SPKI DER, base64); the device id is derived from it. */
+  key: base64(200),
+  /** A fresh challenge: the other side signs it in its `proof`. */
+  nonce: base64(64),
   /** The sender's listening port, so the other side can connect back. */
   port: z.number().int().min(0).max(65535),
   /** The session the sender is in, if any (for "connect by address"). */
   sid: z.string().max(64).nullable().optional(),
 });
+
+/** Second frame each way: the signature of the other side's nonce and both device ids. */
+export const proofSchema = z.object({ type: z.literal('proof'), sig: base64(200) });
 
 export const helloSchema = z.object({
   type: z.literal('hello'),
@@ -111,6 +124,7 @@ export const leaveSchema = z.object({ type: z.literal('leave'), from: memberId, 
 
 export const messageSchema = z.discriminatedUnion('type', [
   linkSchema,
+  proofSchema,
   helloSchema,
   welcomeSchema,
   refuseSchema,

@@ -3,6 +3,7 @@ import type { DeviceId } from '../ids';
 import { decode, encode } from '../protocol/codec';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/version';
 import type { Transport } from './transport';
+import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
 
 export interface Address {
   host: string;
@@ -10,7 +11,8 @@ export interface Address {
 }
 
 export interface WsTransportOptions {
-  deviceId: DeviceId;
+  /** This laptop's key: its device id, and its answer to every link's challenge. */
+  key: DeviceKey;
   /** Port to listen on; 0 picks a free one. */
   port?: number;
   /** Address to listen on (an interface's address); default all. */
@@ -27,7 +29,12 @@ export interface WsTransportOptions {
 
 interface Link {
   ws: WebSocket;
+  /** Set once the other end proved it holds the key of the device it claims. */
   device: DeviceId | null;
+  /** What the other end's `link` claimed, until its `proof` arrives. */
+  claim: { device: DeviceId; key: string; port: number; sid: string | null } | null;
+  /** Our challenge to the other end. */
+  nonce: string;
   outbound: boolean;
 }
 
@@ -35,8 +42,11 @@ interface Link {
  * The engine's transport over WebSockets. Every copy listens on one port; a frame to a
  * device goes over any open link to it, or opens one to the device's known address
  * (learned from discovery, from a manual "connect to", or from the device's own
- * handshake). The first frame each way is `link` {v, deviceId, port}: a wrong protocol
- * version gets a `refuse` with a clear message and the link is closed. Frames over
+ * handshake). The first frame each way is `link` {v, deviceId, key, nonce, port}: a wrong
+ * protocol version gets a `refuse` with a clear message and the link is closed. The second
+ * is `proof`: the signature of the other side's nonce with the device's key. A device id
+ * that its key does not hash to, or a missing or wrong proof, gets `refuse` (`identity`)
+ * and the link is closed (1008): nobody can speak as a device without its key. Frames over
  * `maxFrameBytes` close the offending link (ws enforces it before buffering); a link
  * with more than `maxBufferedBytes` queued drops frames rather than buffer without end —
  * the engine's heartbeats, sync repair and outbox resends are built for loss.
@@ -56,6 +66,10 @@ export class WsTransport implements Transport {
   readonly stats = { framesIn: 0, framesOut: 0, dropped: 0, refused: 0 };
 
   constructor(private readonly o: WsTransportOptions) {}
+
+  private get deviceId(): DeviceId {
+    return this.o.key.deviceId;
+  }
 
   get listeningPort(): number {
     return this.port;
@@ -92,7 +106,7 @@ export class WsTransport implements Transport {
 
   /** Where a device listens (from discovery). */
   setAddress(device: DeviceId, addr: Address): void {
-    if (device === this.o.deviceId) return;
+    if (device === this.deviceId) return;
     this.addresses.set(device, addr);
   }
 
@@ -183,13 +197,15 @@ export class WsTransport implements Transport {
     waiterKey?: string,
     expect?: DeviceId,
   ): void {
-    const link: Link = { ws, device: null, outbound };
+    const link: Link = { ws, device: null, claim: null, nonce: newNonce(), outbound };
     const hello = (): void =>
       ws.send(
         encode({
           type: 'link',
           v: PROTOCOL_VERSION,
-          deviceId: this.o.deviceId,
+          deviceId: this.deviceId,
+          key: this.o.key.publicKey,
+          nonce: link.nonce,
           port: this.port,
           sid: this.o.sessionOf?.() ?? null,
         }),
@@ -198,10 +214,16 @@ export class WsTransport implements Transport {
     else ws.once('open', hello);
     const timer = setTimeout(() => {
       if (!link.device) {
-        this.o.log?.(`link from ${host} sent no handshake; closing`);
+        this.o.log?.(`link from ${host} did not complete its handshake; closing`);
         ws.terminate();
       }
     }, this.o.handshakeMs ?? 5_000);
+    const refuse = (code: string, message: string, closeCode: number, reason: string): void => {
+      this.stats.refused++;
+      this.o.log?.(`link from ${host} refused: ${message}`);
+      ws.send(encode({ type: 'refuse', error: { code, message } }));
+      ws.close(closeCode, reason);
+    };
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const frame = isBinary ? null : rawToString(data);
       if (frame === null) {
@@ -214,34 +236,59 @@ export class WsTransport implements Transport {
         this.handler?.(link.device, frame);
         return;
       }
-      // Handshake: the first frame must be a valid `link` of our protocol version.
       const d = decode(frame);
-      if (!d.ok || d.message.type !== 'link') {
-        this.stats.refused++;
-        this.o.log?.(
-          `link from ${host}: expected a handshake, got ${d.ok ? d.message.type : d.error.code}; closing`,
-        );
-        ws.close(1002, 'handshake expected');
+      // Handshake, step 1: a `link` of our protocol version whose device id is its key's.
+      if (!link.claim) {
+        const v = d.ok ? (d.message.type === 'link' ? d.message.v : null) : peekLinkVersion(frame);
+        if (v !== null && v !== PROTOCOL_VERSION)
+          return refuse(
+            'version',
+            `this copy of Baton speaks protocol ${PROTOCOL_VERSION}, the other speaks ${v}: update the older copy`,
+            1002,
+            'protocol version',
+          );
+        if (!d.ok || d.message.type !== 'link') {
+          this.stats.refused++;
+          this.o.log?.(
+            `link from ${host}: expected a handshake, got ${d.ok ? d.message.type : d.error.code}; closing`,
+          );
+          ws.close(1002, 'handshake expected');
+          return;
+        }
+        const m = d.message;
+        if (m.deviceId === this.deviceId) {
+          ws.close(1000, 'self');
+          return;
+        }
+        if (deviceIdOfKey(m.key) !== m.deviceId)
+          return refuse(
+            'identity',
+            `device id ${m.deviceId.slice(0, 64)} is not the id of the key it sent`,
+            1008,
+            'identity',
+          );
+        link.claim = {
+          device: m.deviceId as DeviceId,
+          key: m.key,
+          port: m.port,
+          sid: m.sid ?? null,
+        };
+        ws.send(encode({ type: 'proof', sig: this.o.key.prove(m.nonce, m.deviceId) }));
         return;
       }
-      const m = d.message;
-      if (m.v !== PROTOCOL_VERSION) {
-        this.stats.refused++;
-        const message = `this copy of Baton speaks protocol ${PROTOCOL_VERSION}, the other speaks ${m.v}: update the older copy`;
-        this.o.log?.(`link from ${host} refused: ${message}`);
-        ws.send(encode({ type: 'refuse', error: { code: 'version', message } }));
-        ws.close(1002, 'protocol version');
-        return;
-      }
-      if (m.deviceId === this.o.deviceId) {
-        ws.close(1000, 'self');
-        return;
-      }
+      // Step 2: its signature of our nonce proves it holds that device's key.
+      const claim = link.claim;
+      if (
+        !d.ok ||
+        d.message.type !== 'proof' ||
+        !checkProof(claim.key, d.message.sig, link.nonce, claim.device, this.deviceId)
+      )
+        return refuse('identity', `could not prove it is device ${claim.device}`, 1008, 'identity');
       clearTimeout(timer);
-      link.device = m.deviceId as DeviceId;
-      if (m.port > 0 && host)
-        this.addresses.set(link.device, { host: stripV6Prefix(host), port: m.port });
-      if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device, m.sid ?? null);
+      link.device = claim.device;
+      if (claim.port > 0 && host)
+        this.addresses.set(link.device, { host: stripV6Prefix(host), port: claim.port });
+      if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device, claim.sid);
       const pending =
         this.connecting.get(link.device) ?? (expect ? this.connecting.get(expect) : undefined);
       this.connecting.delete(link.device);
@@ -285,6 +332,16 @@ function rawToString(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
+}
+
+/** The `v` of something shaped like a `link` that failed validation (an older or newer copy). */
+function peekLinkVersion(frame: string): number | null {
+  try {
+    const m = JSON.parse(frame) as { type?: unknown; v?: unknown };
+    return m && m.type === 'link' && typeof m.v === 'number' ? m.v : null;
+  } catch {
+    return null;
+  }
 }
 
 function stripV6Prefix(host: string): string {

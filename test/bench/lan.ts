@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
+import { DeviceKey } from '../../core/transport/device-key';
+import { linkFrame } from '../lan/raw-link';
 import { Classroom, sleep } from '../lan/classroom';
 import type { LanPeer } from '../lan/harness';
 import { seedHistory } from './seed';
@@ -121,7 +122,13 @@ async function benchFailover(n: number): Promise<void> {
 async function wsRtt(p: LanPeer, count: number): Promise<number[]> {
   const ws = new WebSocket(`ws://${p.address}:${p.port}`);
   await new Promise((r) => ws.once('open', r));
-  ws.send(JSON.stringify({ type: 'link', v: 1, deviceId: `bench-${randomUUID()}`, port: 0 }));
+  // The real handshake, so the link stays open while it is measured.
+  const key = DeviceKey.generate();
+  ws.send(linkFrame(key));
+  const theirs = await new Promise<{ nonce: string; deviceId: string }>((r) =>
+    ws.once('message', (f) => r(JSON.parse(f.toString()))),
+  );
+  ws.send(JSON.stringify({ type: 'proof', sig: key.prove(theirs.nonce, theirs.deviceId) }));
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();

@@ -6,6 +6,7 @@ import { makeTxt, parseTxt } from '../../core/discovery/txt';
 import { decode, encode } from '../../core/protocol/codec';
 import type { Message } from '../../core/protocol/messages';
 import { queueCommandSchema } from '../../core/queue/commands';
+import { DeviceKey, checkProof, deviceIdOfKey } from '../../core/transport/device-key';
 
 /**
  * Property-based fuzzing of everything that reads untrusted input: wire frames, mDNS TXT
@@ -59,6 +60,16 @@ const validMessage: fc.Arbitrary<Message> = fc.oneof(
   }),
   fc.record({ type: fc.constant('handover' as const), from: id, epoch, to: id }),
   fc.record({ type: fc.constant('leave' as const), from: id, epoch }),
+  fc.record({
+    type: fc.constant('link' as const),
+    v: fc.integer({ min: 0, max: 1000 }),
+    deviceId: id,
+    key: fc.base64String({ maxLength: 200 }),
+    nonce: fc.base64String({ maxLength: 64 }),
+    port: fc.integer({ min: 0, max: 65535 }),
+    sid: fc.option(id, { nil: null }),
+  }),
+  fc.record({ type: fc.constant('proof' as const), sig: fc.base64String({ maxLength: 200 }) }),
   fc.record({
     type: fc.constant('hello' as const),
     v: fc.integer({ min: 0, max: 1000 }),
@@ -203,6 +214,33 @@ describe(`fuzz: commands and App API parameters (${RUNS} inputs each)`, () => {
         (m, params) => {
           const r = paramsSchema[m].safeParse(params);
           if (!r.success) assert.ok(r.error.issues.length > 0);
+        },
+      ),
+      opts,
+    );
+  });
+});
+
+describe(`fuzz: link proofs (${RUNS} inputs)`, () => {
+  const real = DeviceKey.generate();
+  const challenger = DeviceKey.generate().deviceId;
+  const nonce = 'AAAAAAAAAAAAAAAAAAAAAA==';
+  const good = real.prove(nonce, challenger);
+
+  it('junk keys, signatures, nonces and ids are refused, never thrown on; only the real proof passes', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constant(real.publicKey), fc.base64String({ maxLength: 200 }), fc.string()),
+        fc.oneof(fc.constant(good), fc.base64String({ maxLength: 200 }), fc.string()),
+        fc.oneof(fc.constant(nonce), fc.base64String({ maxLength: 64 })),
+        fc.oneof(fc.constant(real.deviceId), fc.string({ maxLength: 64 })),
+        (key, sig, n, device) => {
+          const ok = checkProof(key, sig, n, device, challenger);
+          const isReal =
+            key === real.publicKey && sig === good && n === nonce && device === real.deviceId;
+          assert.equal(ok, isReal);
+          const id = deviceIdOfKey(key);
+          assert.equal(id === real.deviceId, key === real.publicKey);
         },
       ),
       opts,

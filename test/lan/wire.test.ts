@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../../core/protocol/version';
+import { PROTOCOL_VERSION } from '../../core/protocol/version';
+import { DeviceKey } from '../../core/transport/device-key';
 import { Classroom, sleep } from './classroom';
+import { linkFrame, rawLink as raw } from './raw-link';
 
 /** An outside mDNS browser (python3-zeroconf, from Debian) run inside laptop `ns`. */
 function browse(
@@ -40,26 +42,6 @@ print(json.dumps(list(found.values())))
   });
 }
 
-/** Open a raw WebSocket to a laptop from the test process and do `fn` with it. */
-function raw(
-  host: string,
-  port: number,
-  fn: (ws: WebSocket) => void,
-): Promise<{ closed: number; frames: string[] }> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://${host}:${port}`, { maxPayload: 2 * MAX_FRAME_BYTES });
-    const frames: string[] = [];
-    ws.on('message', (d) => frames.push(d.toString()));
-    ws.on('open', () => fn(ws));
-    ws.on('close', (code) => resolve({ closed: code, frames }));
-    ws.on('error', () => {});
-    setTimeout(() => {
-      ws.terminate();
-      resolve({ closed: -1, frames });
-    }, 3_000);
-  });
-}
-
 describe('LAN: the wire', () => {
   it('an outside mDNS browser sees every copy with its TXT keys', async () => {
     const c = new Classroom(3);
@@ -71,7 +53,7 @@ describe('LAN: the wire', () => {
       assert.equal(ours.length, 3, JSON.stringify(seen));
       for (const s of ours) {
         assert.deepEqual(Object.keys(s.txt).sort(), ['did', 'mid', 'n', 'sid', 'sn', 'v']);
-        assert.equal(s.txt.v, '1');
+        assert.equal(s.txt.v, String(PROTOCOL_VERSION));
         assert.equal(s.txt.sn, 'CPSC 416 office hours');
         assert.ok(c.memberIds.includes(s.txt.mid!));
         const p = c.room.peers.find((x) => x.deviceId === s.txt.did)!;
@@ -93,7 +75,9 @@ describe('LAN: the wire', () => {
         ws.send(JSON.stringify({ type: 'link', v: 99, deviceId: 'intruder', port: 0 })),
       );
       assert.ok(
-        v.frames.some((f) => /"code":"version"/.test(f) && /protocol 1/.test(f)),
+        v.frames.some(
+          (f) => /"code":"version"/.test(f) && f.includes(`protocol ${PROTOCOL_VERSION}`),
+        ),
         JSON.stringify(v.frames),
       );
       assert.equal(v.closed, 1002);
@@ -101,32 +85,39 @@ describe('LAN: the wire', () => {
       const g = await raw(host.address, host.port, (ws) => ws.send('\u0000\u0001 not json {{{'));
       assert.equal(g.closed, 1002);
       // 3. Garbage after a valid handshake: dropped, link and peer stay up.
-      await raw(host.address, host.port, (ws) => {
-        ws.send(JSON.stringify({ type: 'link', v: 1, deviceId: 'intruder', port: 0 }));
-        ws.send('{"type":"cmd","from":"x"}');
-        ws.send('][');
-        ws.send(Buffer.from([1, 2, 3]));
-        ws.send(
-          JSON.stringify({
-            type: 'hb',
-            from: 'x',
-            epoch: 999999999,
-            role: 'host',
-            hostId: 'x',
-            seq: 1,
-            echo: -1,
-            hostAgoMs: 0,
-            eligible: true,
-            heads: [],
-          }),
-        );
-        setTimeout(() => ws.close(), 300);
-      });
+      const outsider = await raw(
+        host.address,
+        host.port,
+        (ws) => {
+          ws.send('{"type":"cmd","from":"x"}');
+          ws.send('][');
+          ws.send(Buffer.from([1, 2, 3]));
+          ws.send(
+            JSON.stringify({
+              type: 'hb',
+              from: 'x',
+              epoch: 999999999,
+              role: 'host',
+              hostId: 'x',
+              seq: 1,
+              echo: -1,
+              hostAgoMs: 0,
+              eligible: true,
+              heads: [],
+            }),
+          );
+          setTimeout(() => ws.close(), 300);
+        },
+        { key: DeviceKey.generate() },
+      );
+      assert.equal(outsider.closed, 1005, 'closed by us, not refused: the link was let in');
       // 4. An oversized frame: the link is cut before it is buffered.
-      const big = await raw(host.address, host.port, (ws) => {
-        ws.send(JSON.stringify({ type: 'link', v: 1, deviceId: 'intruder2', port: 0 }));
-        ws.send('x'.repeat(MAX_FRAME_BYTES + 10));
-      });
+      const big = await raw(
+        host.address,
+        host.port,
+        (ws) => ws.send('x'.repeat(MAX_FRAME_BYTES + 10)),
+        { key: DeviceKey.generate(), maxPayload: 2 * MAX_FRAME_BYTES },
+      );
       assert.equal(big.closed, 1009);
       assert.ok(host.running, 'the host is still running');
       const h = await c.agreedHost();
@@ -144,26 +135,57 @@ describe('LAN: the wire', () => {
     }
   });
 
-  it('an impostor with a live member id, staff commands without login and a replayed frame are refused', async () => {
+  it("an impostor with another laptop's device and member ids, staff commands without login and a replayed frame are refused", async () => {
     const c = new Classroom(3);
     try {
       await c.setUp();
       const entry = await c.studentJoins(2);
       const host = c.peer(0);
       const victim = c.memberIds[2]!;
-      // A copy that claims to be laptop 2 (its member id) from another device.
+      // 1. Laptop 2's device id is in its mDNS record and its public key in any link
+      // handshake it sends: an impostor can copy both, but cannot sign the host's nonce.
+      const laptop2 = c.peer(2);
+      const hs = await raw(laptop2.address, laptop2.port, (ws) => ws.close(), { timeoutMs: 1_000 });
+      const theirLink = JSON.parse(hs.frames[0] ?? '{}') as { deviceId: string; key: string };
+      assert.equal(theirLink.deviceId, laptop2.deviceId);
+      const mine = DeviceKey.generate();
       const cmd = JSON.stringify({
         type: 'cmd',
         from: victim,
         id: '01a20000-0000-7000-8000-000000000001',
         body: { op: 'withdraw', entryId: entry },
       });
-      const imp = await raw(host.address, host.port, (ws) => {
-        ws.send(JSON.stringify({ type: 'link', v: 1, deviceId: 'impostor', port: 0 }));
-        ws.send(cmd);
-        ws.send(cmd); // replayed
-        setTimeout(() => ws.close(), 500);
+      const copied = await raw(host.address, host.port, (ws) => {
+        ws.send(
+          JSON.stringify({
+            ...JSON.parse(linkFrame(mine)),
+            deviceId: theirLink.deviceId,
+            key: theirLink.key,
+          }),
+        );
+        ws.once('message', (f) => {
+          const n = (JSON.parse(f.toString()) as { nonce: string }).nonce;
+          ws.send(JSON.stringify({ type: 'proof', sig: mine.prove(n, host.deviceId) }));
+          ws.send(cmd);
+        });
       });
+      assert.equal(copied.closed, 1008, JSON.stringify(copied.frames));
+      assert.ok(
+        copied.frames.some((f) => f.includes('"code":"identity"')),
+        copied.frames.join('\n'),
+      );
+      assert.ok(!copied.frames.some((f) => f.includes('"type":"ack"')), 'the command never got in');
+      // 2. A copy with its own key, sending commands in laptop 2's member name (and a replay).
+      const imp = await raw(
+        host.address,
+        host.port,
+        (ws) => {
+          ws.send(cmd);
+          ws.send(cmd); // replayed
+          setTimeout(() => ws.close(), 500);
+        },
+        { key: mine },
+      );
       const acks = imp.frames.filter((f) => f.includes('"type":"ack"'));
       assert.equal(acks.length, 2, JSON.stringify(imp.frames));
       assert.ok(

@@ -33,6 +33,16 @@ const samples: Message[] = [
   { type: 'cmd', from: 'm2', id: 'c1', body: { op: 'add', value: 'x' } },
   { type: 'ack', id: 'c1', epoch: 1000, result: { ok: true, value: null } },
   { type: 'handover', from: 'm1', epoch: 2001, to: 'm2' },
+  {
+    type: 'link',
+    v: 2,
+    deviceId: 'd1',
+    key: 'MCowBQYDK2VwAyEA',
+    nonce: 'AAAAAAAAAAAAAAAAAAAAAA==',
+    port: 4000,
+    sid: null,
+  },
+  { type: 'proof', sig: 'c2lnbmF0dXJl' },
 ];
 
 describe('protocol codec', () => {

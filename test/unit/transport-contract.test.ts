@@ -4,7 +4,10 @@ import { parseTxt, makeTxt } from '../../core/discovery/txt';
 import { type DeviceId, asDeviceId } from '../../core/ids';
 import { SeededRandom } from '../../core/random';
 import type { Transport } from '../../core/transport/transport';
+import { PROTOCOL_VERSION } from '../../core/protocol/version';
+import { DeviceKey, checkProof } from '../../core/transport/device-key';
 import { WsTransport } from '../../core/transport/ws-transport';
+import { WebSocket } from 'ws';
 import { ManualClock } from '../sim/manual-clock';
 import { SimNetwork } from '../sim/sim-network';
 
@@ -78,10 +81,12 @@ runTransportContract('in-memory (simulation)', async () => {
 });
 
 runTransportContract('WebSocket (loopback)', async () => {
-  const aId = asDeviceId('dev-a');
-  const bId = asDeviceId('dev-b');
-  const a = new WsTransport({ deviceId: aId, host: '127.0.0.1' });
-  const b = new WsTransport({ deviceId: bId, host: '127.0.0.1' });
+  const ka = DeviceKey.generate();
+  const kb = DeviceKey.generate();
+  const aId = ka.deviceId;
+  const bId = kb.deviceId;
+  const a = new WsTransport({ key: ka, host: '127.0.0.1' });
+  const b = new WsTransport({ key: kb, host: '127.0.0.1' });
   await a.start();
   const portB = await b.start();
   a.setAddress(bId, { host: '127.0.0.1', port: portB });
@@ -99,20 +104,22 @@ runTransportContract('WebSocket (loopback)', async () => {
 });
 
 describe('WebSocket transport handshake', () => {
-  const t = new WsTransport({ deviceId: asDeviceId('me'), host: '127.0.0.1' });
+  const tKey = DeviceKey.generate();
+  const t = new WsTransport({ key: tKey, host: '127.0.0.1' });
   after(() => t.close());
 
   it('connecting by address learns the device and its session', async () => {
     await t.start();
+    const otherKey = DeviceKey.generate();
     const other = new WsTransport({
-      deviceId: asDeviceId('other'),
+      key: otherKey,
       host: '127.0.0.1',
       sessionOf: () => 'session-1',
     });
     const port = await other.start();
     try {
       const found = await t.connectTo({ host: '127.0.0.1', port });
-      assert.deepEqual(found, { device: 'other', sessionId: 'session-1' });
+      assert.deepEqual(found, { device: otherKey.deviceId, sessionId: 'session-1' });
     } finally {
       await other.close();
     }
@@ -121,7 +128,96 @@ describe('WebSocket transport handshake', () => {
   it('an unreachable address is a clear error, not a crash', async () => {
     await assert.rejects(t.connectTo({ host: '127.0.0.1', port: 1 }, 1_000));
   });
+
+  it("a copy that claims another device's id without its key is refused; the real one gets through", async () => {
+    const victim = DeviceKey.generate();
+    const got: string[] = [];
+    t.onFrame((from, frame) => got.push(`${from} ${frame}`));
+    const port = t.listeningPort;
+    const mine = DeviceKey.generate();
+    const attempts = {
+      // The victim's id (it is in every mDNS record) with the impostor's own key.
+      'id not of its key': (n: string) => [
+        link(victim.deviceId, mine.publicKey, n),
+        proof(mine.prove(n, tKey.deviceId)),
+      ],
+      // The victim's id and public key, but no private key to sign with.
+      'signed with another key': (n: string) => [
+        link(victim.deviceId, victim.publicKey, n),
+        proof(mine.prove(n, tKey.deviceId)),
+      ],
+      // A proof replayed from another link (another nonce).
+      'replayed proof': (n: string) => [
+        link(victim.deviceId, victim.publicKey, n),
+        proof(victim.prove('AAAAAAAAAAAAAAAAAAAAAA==', tKey.deviceId)),
+      ],
+      'no proof, straight to business': (n: string) => [
+        link(victim.deviceId, victim.publicKey, n),
+        JSON.stringify({ type: 'leave', from: 'm', epoch: 1 }),
+      ],
+      'junk key': (n: string) => [link(victim.deviceId, 'AAAA', n), '{}'],
+    };
+    for (const [what, frames] of Object.entries(attempts)) {
+      const r = await rawLink(port, frames);
+      assert.equal(r.closed, 1008, `${what}: ${JSON.stringify(r)}`);
+      assert.ok(
+        r.frames.some((f) => f.includes('"code":"identity"')),
+        `${what}: ${r.frames.join('\n')}`,
+      );
+    }
+    assert.equal(got.length, 0, 'nothing from an impostor reaches the engine');
+    // The real device, with its key, is let in and its frames are delivered.
+    const r = await rawLink(port, (theirNonce) => [
+      link(victim.deviceId, victim.publicKey, 'bm9uY2Vub25jZW5vbmNlMQ=='),
+      proof(victim.prove(theirNonce, tKey.deviceId)),
+      JSON.stringify({ type: 'leave', from: 'm', epoch: 1 }),
+    ]);
+    assert.equal(r.closed, -1, JSON.stringify(r));
+    assert.equal(got.length, 1);
+    assert.ok(got[0]!.startsWith(`${victim.deviceId} `));
+    // Its own proof checks out against our nonce.
+    const p = JSON.parse(r.frames.find((f) => f.includes('"proof"'))!) as { sig: string };
+    assert.ok(
+      checkProof(
+        JSON.parse(r.frames[0]!).key as string,
+        p.sig,
+        'bm9uY2Vub25jZW5vbmNlMQ==',
+        tKey.deviceId,
+        victim.deviceId,
+      ),
+    );
+  });
 });
+
+function link(deviceId: string, key: string, nonce: string): string {
+  return JSON.stringify({ type: 'link', v: PROTOCOL_VERSION, deviceId, key, nonce, port: 0 });
+}
+
+function proof(sig: string): string {
+  return JSON.stringify({ type: 'proof', sig });
+}
+
+/** A raw client: reads the server's `link`, then sends `frames(its nonce)`; 1 s later closes. */
+function rawLink(
+  port: number,
+  frames: (theirNonce: string) => string[],
+): Promise<{ closed: number; frames: string[] }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+    const seen: string[] = [];
+    ws.on('message', (d) => {
+      const f = d.toString();
+      seen.push(f);
+      if (seen.length === 1) for (const out of frames(JSON.parse(f).nonce as string)) ws.send(out);
+    });
+    ws.on('close', (code) => resolve({ closed: code, frames: seen }));
+    ws.on('error', () => {});
+    setTimeout(() => {
+      ws.terminate();
+      resolve({ closed: -1, frames: seen });
+    }, 1_000);
+  });
+}
 
 describe('mDNS TXT records', () => {
   it('round-trip, and junk is refused with a reason instead of a throw', () => {
@@ -129,7 +225,7 @@ describe('mDNS TXT records', () => {
     const back = parseTxt(txt);
     assert.ok(back.ok);
     assert.equal(back.txt.sn, 'CPSC 416');
-    assert.equal(back.txt.v, 1);
+    assert.equal(back.txt.v, PROTOCOL_VERSION);
     for (const junk of [
       null,
       'x',
