@@ -121,14 +121,16 @@ async function benchFailover(n: number): Promise<void> {
 /** Raw WebSocket round trip (ping → pong) from the bench process to a laptop. */
 async function wsRtt(p: LanPeer, count: number): Promise<number[]> {
   const ws = new WebSocket(`ws://${p.address}:${p.port}`);
-  await new Promise((r) => ws.once('open', r));
-  // The real handshake, so the link stays open while it is measured.
-  const key = DeviceKey.generate();
-  ws.send(linkFrame(key));
-  const theirs = await new Promise<{ nonce: string; deviceId: string }>((r) =>
+  // The real handshake, so the link stays open while it is measured. The laptop's `link`
+  // can arrive in the same read as the upgrade: listen before 'open'.
+  const theirs = new Promise<{ nonce: string; deviceId: string }>((r) =>
     ws.once('message', (f) => r(JSON.parse(f.toString()))),
   );
-  ws.send(JSON.stringify({ type: 'proof', sig: key.prove(theirs.nonce, theirs.deviceId) }));
+  await new Promise((r) => ws.once('open', r));
+  const key = DeviceKey.generate();
+  ws.send(linkFrame(key));
+  const { nonce, deviceId } = await theirs;
+  ws.send(JSON.stringify({ type: 'proof', sig: key.prove(nonce, deviceId) }));
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
