@@ -112,6 +112,7 @@ export class SessionNode {
           cpuMs: (cpu.user + cpu.system) / 1000,
           uptimeMs: process.uptime() * 1000,
           rssBytes: process.memoryUsage().rss,
+          heapUsedBytes: process.memoryUsage().heapUsed,
           addresses: this.addresses(),
         };
       },

@@ -216,6 +216,8 @@ export interface DiagStats {
   cpuMs: number;
   uptimeMs: number;
   rssBytes: number;
+  /** JavaScript heap in use (V8), bytes. */
+  heapUsedBytes: number;
   /** Where other laptops can reach this copy ("10.0.0.5:41234"), for connect by address. */
   addresses: string[];
 }

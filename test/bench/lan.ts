@@ -287,7 +287,13 @@ async function benchSoak(n: number): Promise<void> {
   const c = await setUp(n);
   try {
     const firstEpoch = (await c.agreedHost()).epoch;
-    type Diag = { framesOut: number; links: number; rssBytes: number };
+    type Diag = {
+      framesOut: number;
+      links: number;
+      rssBytes: number;
+      heapUsedBytes: number;
+      cpuMs: number;
+    };
     const diag = (): Promise<Diag[]> =>
       Promise.all(c.running().map((p) => p.call<Diag>('diag.stats')));
     const d0 = await diag();
@@ -323,9 +329,15 @@ async function benchSoak(n: number): Promise<void> {
     await load;
     const d2 = await diag();
     const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
-    const growth = (a: Diag[], b: Diag[]): number[] => b.map((x, i) => x.rssBytes - a[i]!.rssBytes);
+    const growth = (a: Diag[], b: Diag[], k: 'rssBytes' | 'heapUsedBytes' = 'rssBytes'): number[] =>
+      b.map((x, i) => x[k] - a[i]![k]);
     const gIdle = growth(d0, d1);
     const gLoad = growth(d1, d2);
+    const hIdle = growth(d0, d1, 'heapUsedBytes');
+    const hLoad = growth(d1, d2, 'heapUsedBytes');
+    // Laptop 0 created the session and, with no failover, hosts throughout.
+    const cpu = (a: Diag, b: Diag, s: number): string =>
+      `${((100 * (b.cpuMs - a.cpuMs)) / (s * 1000)).toFixed(1)} %`;
     const perLink = d1.map(
       (x, i) => (x.framesOut - d0[i]!.framesOut) / IDLE / Math.max(1, x.links),
     );
@@ -350,6 +362,26 @@ async function benchSoak(n: number): Promise<void> {
       n,
       `median ${mb(percentile(gLoad, 50))}, max ${mb(Math.max(...gLoad))} over ${LOAD} s; ${acked} commands acked, ${failed} failed`,
       'flat',
+    );
+    row(
+      'soak: JS heap growth per laptop',
+      n,
+      `idle: median ${mb(percentile(hIdle, 50))}, max ${mb(Math.max(...hIdle))}; load: median ${mb(percentile(hLoad, 50))}, max ${mb(Math.max(...hLoad))} (heap ${mb(
+        percentile(
+          d2.map((d) => d.heapUsedBytes),
+          50,
+        ),
+      )})`,
+      'flat',
+    );
+    row(
+      'soak: host CPU',
+      n,
+      `idle ${cpu(d0[0]!, d1[0]!, IDLE)}, load ${cpu(d1[0]!, d2[0]!, LOAD)}; members median idle ${percentile(
+        d1.slice(1).map((x, i) => (100 * (x.cpuMs - d0[i + 1]!.cpuMs)) / (IDLE * 1000)),
+        50,
+      ).toFixed(1)} %`,
+      '≤ 3 % idle',
     );
     row(
       'soak: frames/s per link, idle',
