@@ -724,8 +724,11 @@ export class Peer<S> {
     const now = this.o.clock.now();
     this.persistEpoch(epoch);
     this.acks.reset();
-    this.afterHostChange(this.replica!.startTerm(epoch, this.memberId!, now, this.o.app));
     for (const m of this.election!.members) if (m !== this.memberId) this.replica!.resetSync(m);
+    // The holders now; every other member opens its own exchange when it follows (our
+    // heartbeat below tells it): starting both ends at once doubles the sync messages of
+    // a room that just changed host, and the new host answers all of them.
+    this.afterHostChange(this.replica!.startTerm(epoch, this.memberId!, now, this.o.app), true);
     this.noteHostChange(this.memberId!, epoch);
     // Tell the room now rather than at the next heartbeat: members switch a round sooner.
     this.sendHeartbeats(now);
@@ -799,13 +802,14 @@ export class Peer<S> {
     this.o.log?.(`promoting to host at epoch ${epoch}; earlier members: ${view || 'none'}`);
   }
 
-  private afterHostChange(head: string): number {
+  private afterHostChange(head: string, holdersOnly = false): number {
     const counter = this.acks.recordChange(head);
     const e = this.election!;
     const now = this.o.clock.now();
     // The next K holders gate the ack: they get the change first, the rest in one batch.
     const holders = new Set(e.nextHolders(this.cfg.k, now));
     for (const m of holders) this.pushSyncSoon(m, true);
+    if (holdersOnly) return counter;
     for (const m of e.members)
       if (m !== this.memberId && !holders.has(m) && e.isLive(m, now)) this.pushSyncSoon(m);
     return counter;
