@@ -164,6 +164,18 @@ export class Election {
       .slice(0, k);
   }
 
+  /** Member's view: is this copy among the current host's next `k` holders? */
+  isHolder(k: number, now: number): boolean {
+    const host = this._hostId;
+    return this.order
+      .filter(
+        (id) =>
+          id !== host && (id === this.cfg.self || this.isLive(id, now)) && this.eligibleOf(id),
+      )
+      .slice(0, k)
+      .includes(this.cfg.self);
+  }
+
   /** Fields of the next heartbeat to `to`. Call once per peer per round; `nextRound` advances seq. */
   heartbeatFor(to: MemberId, now: number): HeartbeatView {
     const p = this.peers.get(to);

@@ -117,6 +117,9 @@ export class Peer<S> {
   private readonly syncDue = new Set<MemberId>();
   private readonly syncFirst = new Set<MemberId>();
   private syncTimer: TimerHandle | null = null;
+  /** Member, not a holder: the sync replies and heads report waiting for the lazy flush. */
+  private lazyTimer: TimerHandle | null = null;
+  private readonly lazyDue = new Set<MemberId>();
   private reportDue = false;
   private stateDue = false;
   private readonly peerHeads = new Map<MemberId, string[]>();
@@ -601,8 +604,16 @@ export class Peer<S> {
       if (e.role === 'host') {
         // Merged a peer's changes (a demoted host's, say): anchor them in our ack chain.
         this.afterHostChange(this.replica.anchor(this.o.clock.now(), e.epoch, this.o.app));
-      } else {
+      } else if (this.isHolder()) {
         this.reportHeadsToHost();
+      } else {
+        // No ack waits on us: show the change now, write it and answer a moment later,
+        // with whatever else arrives meanwhile (one fsync for many changes).
+        this.stateSoon();
+        this.checkJoined();
+        this.fruitlessSync.delete(from);
+        this.lazyReplySoon(from);
+        return;
       }
       this.stateSoon();
       this.checkJoined();
@@ -836,7 +847,8 @@ export class Peer<S> {
     this.syncTimer = this.o.clock.setTimer(0, () => {
       this.syncTimer = null;
       if (!this.running) return;
-      this.replica?.flush();
+      // Only what is waited on is written now; a lazy reply's changes wait for its flush.
+      if (this.reportDue || this.syncDue.size > 0 || !this.lazyTimer) this.replica?.flush();
       if (this.reportDue) {
         this.reportDue = false;
         this.reportHeadsToHostNow();
@@ -850,6 +862,33 @@ export class Peer<S> {
         this.stateDue = false;
         this.events.emit('state', { heads: this.replica.heads() });
       }
+    });
+  }
+
+  /** Is this member among the host's next K holders (an ack may wait on its heads)? */
+  private isHolder(): boolean {
+    const e = this.election;
+    if (!e || !this.memberId || e.role === 'host') return true;
+    return e.isHolder(this.cfg.k, this.o.clock.now());
+  }
+
+  /**
+   * Member, not a holder: flush, report heads and answer `peer`'s sync after LAZY_MS, once
+   * for everything that came in meanwhile. Under load this turns one fsync and two
+   * messages per change into a few per second, on every laptop but the host and its
+   * K holders; nothing claims a change before it is on disk (the flush comes first).
+   */
+  private lazyReplySoon(peer: MemberId): void {
+    this.lazyDue.add(peer);
+    if (this.lazyTimer) return;
+    this.lazyTimer = this.o.clock.setTimer(LAZY_MS, () => {
+      this.lazyTimer = null;
+      if (!this.running) return;
+      this.replica?.flush();
+      const due = [...this.lazyDue];
+      this.lazyDue.clear();
+      if (this.election?.role !== 'host') this.reportHeadsToHostNow();
+      for (const m of due) this.pushSync(m);
     });
   }
 
@@ -1011,3 +1050,6 @@ export class Peer<S> {
 }
 
 const asDeviceIdOf = (s: string): DeviceId => s as DeviceId;
+
+/** How long a member that no ack waits on may hold its sync reply (and its fsync). */
+const LAZY_MS = 100;

@@ -21,6 +21,8 @@ export class MemoryStore implements Store {
   private readonly blobs = new Map<string, Uint8Array[]>();
   /** Bytes written in total, for benchmarks. */
   bytesWritten = 0;
+  /** Writes (each one an fsync in the file store), for tests. */
+  writes = 0;
 
   load(key: string): Uint8Array | null {
     const chunks = this.blobs.get(key);
@@ -36,12 +38,14 @@ export class MemoryStore implements Store {
   save(key: string, bytes: Uint8Array, _durable = true): void {
     this.blobs.set(key, [bytes.slice()]);
     this.bytesWritten += bytes.byteLength;
+    this.writes++;
   }
   append(key: string, bytes: Uint8Array): void {
     const chunks = this.blobs.get(key);
     if (!chunks) return this.save(key, bytes);
     chunks.push(bytes.slice());
     this.bytesWritten += bytes.byteLength;
+    this.writes++;
   }
   remove(key: string): void {
     this.blobs.delete(key);

@@ -57,3 +57,38 @@ describe('lossy links', () => {
     await assertHealthy(c);
   });
 });
+
+describe('write load', () => {
+  it('the host and its holder write every change at once; the other members batch theirs (fewer fsyncs), and all converge', async () => {
+    const c = new SimCluster(5, { seed: 5 }).start();
+    c.run(3_000);
+    const host = c.agreedHost();
+    assert.ok(host, c.report());
+    const holderId = host.peer.successors()[1]!;
+    const holder = c.nodes[c.indexOf(holderId)]!;
+    const other = c.nodes.find((n) => n !== host && n !== holder)!;
+    const sender = c.nodes.find((n) => n !== host && n !== holder && n !== other)!;
+    const before = c.nodes.map((n) => n.store.writes);
+    const acks: Promise<boolean>[] = [];
+    for (let i = 0; i < 20; i++) {
+      acks.push(c.submit(sender.index));
+      c.run(20);
+    }
+    const t = c.runUntil(() => c.converged(), 5_000);
+    assert.notEqual(t, null, c.report());
+    let done = 0;
+    for (const a of acks) void a.then(() => done++);
+    for (let i = 0; i < 100 && done < acks.length; i++) {
+      c.run(10);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.deepEqual(await Promise.all(acks), Array(20).fill(true));
+    const wrote = c.nodes.map((n, i) => n.store.writes - before[i]!);
+    assert.ok(wrote[holder.index]! >= 15, `holder wrote ${wrote[holder.index]} times`);
+    assert.ok(
+      wrote[other.index]! <= wrote[holder.index]! / 2,
+      `a non-holder wrote ${wrote[other.index]} times, the holder ${wrote[holder.index]}`,
+    );
+    await assertHealthy(c);
+  });
+});

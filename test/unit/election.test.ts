@@ -65,6 +65,24 @@ describe('epochs', () => {
 });
 
 describe('election', () => {
+  it("a member knows whether it is among the host's next K holders", () => {
+    const D = asMemberId('0004');
+    const forC = new Election(electionConfig(C));
+    forC.setMembers([A, B, C, D]);
+    forC.start(0);
+    beat(forC, A, { role: 'host', hostId: A }, 0, 3_000);
+    beat(forC, B, {}, 0, 3_000);
+    beat(forC, D, {}, 0, 3_000);
+    forC.onHeartbeat(A, hb({ role: 'host', hostId: A, seq: 99 }), 3_000);
+    assert.equal(forC.hostId, A);
+    assert.equal(forC.isHolder(1, 3_000), false, 'B comes first');
+    assert.equal(forC.isHolder(2, 3_000), true);
+    // B falls silent: C is next in line.
+    beat(forC, A, { role: 'host', hostId: A }, 3_000, 6_000);
+    beat(forC, D, {}, 3_000, 6_000);
+    assert.equal(forC.isHolder(1, 6_000), true);
+  });
+
   it('the creator hosts at once', () => {
     const e = new Election(electionConfig(A));
     e.setMembers([A]);
