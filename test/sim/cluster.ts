@@ -209,6 +209,16 @@ export class SimCluster {
     return new Promise((r) => setImmediate(r));
   }
 
+  /** Run the clock (10 ms steps, callbacks let through) until `promises` settle or `maxMs` passes. */
+  async settleAll(promises: Promise<unknown>[], maxMs: number): Promise<void> {
+    let done = 0;
+    for (const p of promises) void p.finally(() => done++);
+    for (let t = 0; t < maxMs && done < promises.length; t += 10) {
+      this.run(10);
+      await this.settle();
+    }
+  }
+
   log(line: string): void {
     this.trace.push(`${this.clock.now().toFixed(1).padStart(9)} ms  ${line}`);
   }

@@ -3,15 +3,6 @@ import { describe, it } from 'node:test';
 import { SimCluster } from './cluster';
 import { assertHealthy } from './assert-cluster';
 
-async function settle(c: SimCluster, promises: Promise<unknown>[], maxMs: number): Promise<void> {
-  let done = 0;
-  for (const p of promises) void p.finally(() => done++);
-  for (let t = 0; t < maxMs && done < promises.length; t += 10) {
-    c.run(10);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 describe('a flooding member', () => {
   it('gets clear rate-limit errors past its burst; the others keep being served, nothing acked is lost', async () => {
     const c = new SimCluster(4, {
@@ -29,7 +20,7 @@ describe('a flooding member', () => {
     });
     for (let i = 0; i < 400; i++) c.submitted.add(`flood-${i}`);
     const honest = [c.submit(1), c.submit(2), c.submit(1)];
-    await settle(c, [...flood, ...honest], 5_000);
+    await c.settleAll([...flood, ...honest], 5_000);
     assert.deepEqual(await Promise.all(honest), [true, true, true], c.report());
     const accepted = 400 - errors.length;
     assert.ok(accepted >= 50 && accepted < 400, `accepted ${accepted} of 400`);
@@ -40,7 +31,7 @@ describe('a flooding member', () => {
     // After a pause the bucket refills: the same laptop is served again.
     c.run(3_000);
     const later = c.submit(3);
-    await settle(c, [later], 2_000);
+    await c.settleAll([later], 2_000);
     assert.equal(await later, true);
     await assertHealthy(c);
   });
@@ -96,7 +87,7 @@ describe('a member that speaks for others', () => {
     assert.ok(dropped.length >= 3 * 4, `dropped: ${dropped.join()}`);
     // And the room works: commands from everyone are acked.
     const done = [c.submit(0), c.submit(1), c.submit(2), c.submit(3)];
-    await settle(c, done, 3_000);
+    await c.settleAll(done, 3_000);
     assert.deepEqual(await Promise.all(done), [true, true, true, true]);
     await assertHealthy(c);
   });

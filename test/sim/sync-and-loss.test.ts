@@ -74,14 +74,12 @@ describe('write load', () => {
       acks.push(c.submit(sender.index));
       c.run(20);
     }
-    const t = c.runUntil(() => c.converged(), 5_000);
-    assert.notEqual(t, null, c.report());
-    let done = 0;
-    for (const a of acks) void a.then(() => done++);
-    for (let i = 0; i < 100 && done < acks.length; i++) {
-      c.run(10);
-      await new Promise((r) => setImmediate(r));
-    }
+    await c.settleAll(acks, 1_000);
+    assert.notEqual(
+      c.runUntil(() => c.converged(), 5_000),
+      null,
+      c.report(),
+    );
     assert.deepEqual(await Promise.all(acks), Array(20).fill(true));
     const wrote = c.nodes.map((n, i) => n.store.writes - before[i]!);
     assert.ok(wrote[holder.index]! >= 15, `holder wrote ${wrote[holder.index]} times`);
