@@ -3,24 +3,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { saveIdentity } from '../../core/engine/identity';
-import { asCommandId, asDeviceId, asMemberId, asSessionId } from '../../core/ids';
+import { asCommandId, asMemberId, asSessionId } from '../../core/ids';
 import { QueueApp, newQueueState } from '../../core/queue/apply';
 import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
 import type { QueueState } from '../../core/queue/types';
 import { createSessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
 import { FileStore } from '../../core/store/file-store';
+import { DeviceKey } from '../../core/transport/device-key';
 
 /**
  * A laptop's data dir holding a session with `entries` past students (each joined,
  * helped and done), as after a long term of office hours: the host resumes it on start.
  */
 export function seedHistory(dataDir: string, entries: number): void {
-  const deviceId = asDeviceId(randomUUID());
+  fs.mkdirSync(dataDir, { recursive: true });
+  const deviceId = DeviceKey.loadOrCreate(dataDir).deviceId;
   const memberId = asMemberId(uuidv7());
   const sessionId = asSessionId(randomUUID());
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(path.join(dataDir, 'device.json'), JSON.stringify({ deviceId }));
   const verifier = makeVerifier('letmein');
   const app = new QueueApp(newQueueState(verifier));
   const store = new FileStore(path.join(dataDir, 'sessions', sessionId));

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseTxt, makeTxt } from '../../core/discovery/txt';
 import { type DeviceId, asDeviceId } from '../../core/ids';
 import { SeededRandom } from '../../core/random';
 import type { Transport } from '../../core/transport/transport';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
-import { DeviceKey, checkProof } from '../../core/transport/device-key';
+import { DeviceKey, checkProof, deviceIdOfKey } from '../../core/transport/device-key';
 import { WsTransport } from '../../core/transport/ws-transport';
 import { WebSocket } from 'ws';
 import { ManualClock } from '../sim/manual-clock';
@@ -245,5 +248,28 @@ describe('mDNS TXT records', () => {
   it('long names are clipped to fit one 255-byte TXT string', () => {
     const txt = makeTxt({ sid: 's', sn: 'é'.repeat(300), mid: 'm', did: 'd', n: 'n'.repeat(300) });
     for (const [k, v] of Object.entries(txt)) assert.ok(Buffer.byteLength(`${k}=${v}`) <= 255, k);
+  });
+});
+
+describe('device key on disk', () => {
+  it('is made once (mode 0600) and read back; a data dir from before keys gets a new id and its old sessions set aside', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-key-'));
+    try {
+      const a = DeviceKey.loadOrCreate(dir);
+      assert.equal(fs.statSync(path.join(dir, 'device.json')).mode & 0o777, 0o600);
+      assert.equal(DeviceKey.loadOrCreate(dir).deviceId, a.deviceId);
+      assert.equal(deviceIdOfKey(a.publicKey), a.deviceId);
+      // An older data dir: a random device id, no key, and a session joined with that id.
+      fs.writeFileSync(path.join(dir, 'device.json'), JSON.stringify({ deviceId: 'old-id' }));
+      fs.mkdirSync(path.join(dir, 'sessions', 's1'), { recursive: true });
+      const lines: string[] = [];
+      const b = DeviceKey.loadOrCreate(dir, (l) => lines.push(l));
+      assert.notEqual(b.deviceId, a.deviceId);
+      assert.ok(!fs.existsSync(path.join(dir, 'sessions')));
+      assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('sessions.before-device-key.')));
+      assert.match(lines.join('\n'), /set aside/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
