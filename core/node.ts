@@ -104,6 +104,7 @@ export class SessionNode {
       log,
       diagnostics: () => {
         const cpu = process.cpuUsage();
+        const mem = process.memoryUsage();
         return {
           framesIn: transport.stats.framesIn,
           framesOut: transport.stats.framesOut,
@@ -111,8 +112,8 @@ export class SessionNode {
           links: transport.connectedDevices().length,
           cpuMs: (cpu.user + cpu.system) / 1000,
           uptimeMs: process.uptime() * 1000,
-          rssBytes: process.memoryUsage().rss,
-          heapUsedBytes: process.memoryUsage().heapUsed,
+          rssBytes: mem.rss,
+          heapUsedBytes: mem.heapUsed,
           addresses: this.addresses(),
         };
       },

@@ -159,21 +159,22 @@ export class Election {
 
   /** The next `k` members that would take over from this host, in order. */
   nextHolders(k: number, now: number): MemberId[] {
-    return this.order
-      .filter((id) => id !== this.cfg.self && this.isLive(id, now) && this.eligibleOf(id))
-      .slice(0, k);
+    return this.holdersAfter(this.cfg.self, k, now);
   }
 
   /** Member's view: is this copy among the current host's next `k` holders? */
   isHolder(k: number, now: number): boolean {
-    const host = this._hostId;
+    return this.holdersAfter(this._hostId, k, now).includes(this.cfg.self);
+  }
+
+  /** The first `k` live, eligible members after `host` in successorship order (self counts as live). */
+  private holdersAfter(host: MemberId | null, k: number, now: number): MemberId[] {
     return this.order
       .filter(
         (id) =>
           id !== host && (id === this.cfg.self || this.isLive(id, now)) && this.eligibleOf(id),
       )
-      .slice(0, k)
-      .includes(this.cfg.self);
+      .slice(0, k);
   }
 
   /** Fields of the next heartbeat to `to`. Call once per peer per round; `nextRound` advances seq. */

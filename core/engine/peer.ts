@@ -599,21 +599,18 @@ export class Peer<S> {
     const from = asMemberId(m.from);
     this.lastSyncAt.set(from, this.o.clock.now());
     const changed = this.replica.receiveSync(from, fromBase64(m.data));
+    let lazy = false;
     if (changed) {
       e.setMembers(this.replica.members());
+      // No ack waits on a member outside the host's next K: it shows the change now, writes
+      // it and answers a moment later, with whatever else arrives meanwhile (one fsync for
+      // many changes).
+      lazy = e.role !== 'host' && !e.isHolder(this.cfg.k, this.o.clock.now());
       if (e.role === 'host') {
         // Merged a peer's changes (a demoted host's, say): anchor them in our ack chain.
         this.afterHostChange(this.replica.anchor(this.o.clock.now(), e.epoch, this.o.app));
-      } else if (this.isHolder()) {
+      } else if (!lazy) {
         this.reportHeadsToHost();
-      } else {
-        // No ack waits on us: show the change now, write it and answer a moment later,
-        // with whatever else arrives meanwhile (one fsync for many changes).
-        this.stateSoon();
-        this.checkJoined();
-        this.fruitlessSync.delete(from);
-        this.lazyReplySoon(from);
-        return;
       }
       this.stateSoon();
       this.checkJoined();
@@ -623,8 +620,9 @@ export class Peer<S> {
       this.fruitlessSync.set(from, n);
       if (n > MAX_FRUITLESS_SYNC) return; // a sync loop: leave it to repairSync
     }
+    if (lazy) this.lazyReplySoon(from);
     // Answered at the end of the turn, after the heads report that the host's acks wait on.
-    this.pushSyncSoon(from);
+    else this.pushSyncSoon(from);
   }
 
   private onHave(from: MemberId, heads: readonly string[], _epoch: number): void {
@@ -863,13 +861,6 @@ export class Peer<S> {
         this.events.emit('state', { heads: this.replica.heads() });
       }
     });
-  }
-
-  /** Is this member among the host's next K holders (an ack may wait on its heads)? */
-  private isHolder(): boolean {
-    const e = this.election;
-    if (!e || !this.memberId || e.role === 'host') return true;
-    return e.isHolder(this.cfg.k, this.o.clock.now());
   }
 
   /**
