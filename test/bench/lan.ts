@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { DeviceKey } from '../../core/transport/device-key';
-import { linkFrame } from '../lan/raw-link';
+import { linkFrame, proofFrame } from '../lan/raw-link';
 import { Classroom, sleep } from '../lan/classroom';
 import type { LanPeer } from '../lan/harness';
 import { seedHistory } from './seed';
@@ -130,7 +130,7 @@ async function wsRtt(p: LanPeer, count: number): Promise<number[]> {
   const key = DeviceKey.generate();
   ws.send(linkFrame(key));
   const { nonce, deviceId } = await theirs;
-  ws.send(JSON.stringify({ type: 'proof', sig: key.prove(nonce, deviceId) }));
+  ws.send(proofFrame(key, { nonce, deviceId }));
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();

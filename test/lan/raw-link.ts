@@ -21,8 +21,7 @@ export function rawLink(
     ws.on('message', (d) => {
       frames.push(d.toString());
       if (key && frames.length === 1) {
-        const theirs = JSON.parse(frames[0]!) as { nonce: string; deviceId: string };
-        ws.send(JSON.stringify({ type: 'proof', sig: key.prove(theirs.nonce, theirs.deviceId) }));
+        ws.send(proofFrame(key, JSON.parse(frames[0]!) as TheirLink));
         fn(ws);
       }
     });
@@ -39,14 +38,50 @@ export function rawLink(
   });
 }
 
-/** The `link` frame of `key`'s device. */
-export function linkFrame(key: DeviceKey, nonce = 'AAAAAAAAAAAAAAAAAAAAAA=='): string {
+/** What a laptop's first frame (its `link`) says. */
+export interface TheirLink {
+  deviceId: string;
+  key: string;
+  nonce: string;
+}
+
+/**
+ * A raw client that waits for the laptop's `link` and answers it at once with `frames(it)`:
+ * forged or real handshakes, written out by hand.
+ */
+export function rawAnswer(
+  host: string,
+  port: number,
+  frames: (theirs: TheirLink) => string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<{ closed: number; frames: string[] }> {
+  return rawLink(
+    host,
+    port,
+    (ws) =>
+      ws.once('message', (f) => {
+        for (const out of frames(JSON.parse(f.toString()) as TheirLink)) ws.send(out);
+      }),
+    opts,
+  );
+}
+
+/** A `link` frame claiming `who`'s device id and public key (a forger mixes them). */
+export function linkFrame(
+  who: { deviceId: string; publicKey: string },
+  nonce = 'AAAAAAAAAAAAAAAAAAAAAA==',
+): string {
   return JSON.stringify({
     type: 'link',
     v: PROTOCOL_VERSION,
-    deviceId: key.deviceId,
-    key: key.publicKey,
+    deviceId: who.deviceId,
+    key: who.publicKey,
     nonce,
     port: 0,
   });
+}
+
+/** `key`'s `proof` for the laptop whose `link` said `theirs`. */
+export function proofFrame(key: DeviceKey, theirs: { nonce: string; deviceId: string }): string {
+  return JSON.stringify({ type: 'proof', sig: key.prove(theirs.nonce, theirs.deviceId) });
 }

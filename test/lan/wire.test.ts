@@ -5,7 +5,7 @@ import { MAX_FRAME_BYTES } from '../../core/protocol/version';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
 import { DeviceKey } from '../../core/transport/device-key';
 import { Classroom, sleep } from './classroom';
-import { linkFrame, rawLink as raw } from './raw-link';
+import { linkFrame, proofFrame, rawAnswer, rawLink as raw } from './raw-link';
 
 /** An outside mDNS browser (python3-zeroconf, from Debian) run inside laptop `ns`. */
 function browse(
@@ -155,20 +155,11 @@ describe('LAN: the wire', () => {
         id: '01a20000-0000-7000-8000-000000000001',
         body: { op: 'withdraw', entryId: entry },
       });
-      const copied = await raw(host.address, host.port, (ws) => {
-        ws.send(
-          JSON.stringify({
-            ...JSON.parse(linkFrame(mine)),
-            deviceId: theirLink.deviceId,
-            key: theirLink.key,
-          }),
-        );
-        ws.once('message', (f) => {
-          const n = (JSON.parse(f.toString()) as { nonce: string }).nonce;
-          ws.send(JSON.stringify({ type: 'proof', sig: mine.prove(n, host.deviceId) }));
-          ws.send(cmd);
-        });
-      });
+      const copied = await rawAnswer(host.address, host.port, (theirs) => [
+        linkFrame({ deviceId: theirLink.deviceId, publicKey: theirLink.key }),
+        proofFrame(mine, theirs),
+        cmd,
+      ]);
       assert.equal(copied.closed, 1008, JSON.stringify(copied.frames));
       assert.ok(
         copied.frames.some((f) => f.includes('"code":"identity"')),

@@ -10,7 +10,7 @@ import type { Transport } from '../../core/transport/transport';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
 import { DeviceKey, checkProof, deviceIdOfKey } from '../../core/transport/device-key';
 import { WsTransport } from '../../core/transport/ws-transport';
-import { WebSocket } from 'ws';
+import { type TheirLink, linkFrame, proofFrame, rawAnswer } from '../lan/raw-link';
 import { ManualClock } from '../sim/manual-clock';
 import { SimNetwork } from '../sim/sim-network';
 
@@ -138,30 +138,32 @@ describe('WebSocket transport handshake', () => {
     t.onFrame((from, frame) => got.push(`${from} ${frame}`));
     const port = t.listeningPort;
     const mine = DeviceKey.generate();
-    const attempts = {
+    // The victim's id and public key with another's key pair (what a forger can copy).
+    const forged = { deviceId: victim.deviceId, publicKey: mine.publicKey };
+    const attempts: Record<string, (theirs: TheirLink) => string[]> = {
       // The victim's id (it is in every mDNS record) with the impostor's own key.
-      'id not of its key': (n: string) => [
-        link(victim.deviceId, mine.publicKey, n),
-        proof(mine.prove(n, tKey.deviceId)),
-      ],
+      'id not of its key': (theirs) => [linkFrame(forged, theirs.nonce), proofFrame(mine, theirs)],
       // The victim's id and public key, but no private key to sign with.
-      'signed with another key': (n: string) => [
-        link(victim.deviceId, victim.publicKey, n),
-        proof(mine.prove(n, tKey.deviceId)),
+      'signed with another key': (theirs) => [
+        linkFrame(victim, theirs.nonce),
+        proofFrame(mine, theirs),
       ],
       // A proof replayed from another link (another nonce).
-      'replayed proof': (n: string) => [
-        link(victim.deviceId, victim.publicKey, n),
-        proof(victim.prove('AAAAAAAAAAAAAAAAAAAAAA==', tKey.deviceId)),
+      'replayed proof': (theirs) => [
+        linkFrame(victim, theirs.nonce),
+        proofFrame(victim, { ...theirs, nonce: 'AAAAAAAAAAAAAAAAAAAAAA==' }),
       ],
-      'no proof, straight to business': (n: string) => [
-        link(victim.deviceId, victim.publicKey, n),
+      'no proof, straight to business': (theirs) => [
+        linkFrame(victim, theirs.nonce),
         JSON.stringify({ type: 'leave', from: 'm', epoch: 1 }),
       ],
-      'junk key': (n: string) => [link(victim.deviceId, 'AAAA', n), '{}'],
+      'junk key': (theirs) => [
+        linkFrame({ deviceId: victim.deviceId, publicKey: 'AAAA' }, theirs.nonce),
+        '{}',
+      ],
     };
     for (const [what, frames] of Object.entries(attempts)) {
-      const r = await rawLink(port, frames);
+      const r = await rawAnswer('127.0.0.1', port, frames, { timeoutMs: 1_000 });
       assert.equal(r.closed, 1008, `${what}: ${JSON.stringify(r)}`);
       assert.ok(
         r.frames.some((f) => f.includes('"code":"identity"')),
@@ -170,11 +172,16 @@ describe('WebSocket transport handshake', () => {
     }
     assert.equal(got.length, 0, 'nothing from an impostor reaches the engine');
     // The real device, with its key, is let in and its frames are delivered.
-    const r = await rawLink(port, (theirNonce) => [
-      link(victim.deviceId, victim.publicKey, 'bm9uY2Vub25jZW5vbmNlMQ=='),
-      proof(victim.prove(theirNonce, tKey.deviceId)),
-      JSON.stringify({ type: 'leave', from: 'm', epoch: 1 }),
-    ]);
+    const r = await rawAnswer(
+      '127.0.0.1',
+      port,
+      (theirs) => [
+        linkFrame(victim, 'bm9uY2Vub25jZW5vbmNlMQ=='),
+        proofFrame(victim, theirs),
+        JSON.stringify({ type: 'leave', from: 'm', epoch: 1 }),
+      ],
+      { timeoutMs: 1_000 },
+    );
     assert.equal(r.closed, -1, JSON.stringify(r));
     assert.equal(got.length, 1);
     assert.ok(got[0]!.startsWith(`${victim.deviceId} `));
@@ -191,36 +198,6 @@ describe('WebSocket transport handshake', () => {
     );
   });
 });
-
-function link(deviceId: string, key: string, nonce: string): string {
-  return JSON.stringify({ type: 'link', v: PROTOCOL_VERSION, deviceId, key, nonce, port: 0 });
-}
-
-function proof(sig: string): string {
-  return JSON.stringify({ type: 'proof', sig });
-}
-
-/** A raw client: reads the server's `link`, then sends `frames(its nonce)`; 1 s later closes. */
-function rawLink(
-  port: number,
-  frames: (theirNonce: string) => string[],
-): Promise<{ closed: number; frames: string[] }> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}`);
-    const seen: string[] = [];
-    ws.on('message', (d) => {
-      const f = d.toString();
-      seen.push(f);
-      if (seen.length === 1) for (const out of frames(JSON.parse(f).nonce as string)) ws.send(out);
-    });
-    ws.on('close', (code) => resolve({ closed: code, frames: seen }));
-    ws.on('error', () => {});
-    setTimeout(() => {
-      ws.terminate();
-      resolve({ closed: -1, frames: seen });
-    }, 1_000);
-  });
-}
 
 describe('mDNS TXT records', () => {
   it('round-trip, and junk is refused with a reason instead of a throw', () => {
