@@ -4,16 +4,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   BrowserWindow,
-  Notification,
   app,
   ipcMain,
   session as electronSession,
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron';
-import { EVENTS, type ApiResult, type Events, type Prefs } from '../core/api/contract';
+import { EVENTS, type ApiResult } from '../core/api/contract';
 import { METHOD_NAMES } from '../core/api/names';
 import { SessionNode } from '../core/node';
+import { Notifier } from './notifications';
 import { Settings } from './settings';
 
 /**
@@ -225,8 +225,11 @@ export class BatonMain {
     for (const name of EVENTS)
       service.events.on(name, (data) => this.send(this.window?.webContents, name, data));
     service.events.on('role', () => this.rememberSession());
-    service.events.on('called', (c) => this.notifyCalled(c));
-    service.events.on('joinedEmpty', (j) => this.notifyJoined(j));
+    new Notifier({
+      window: () => this.window,
+      prefs: () => this.settings?.prefs ?? {},
+      focus: () => this.focus(),
+    }).hook(service);
   }
 
   private rememberSession(): void {
@@ -240,42 +243,6 @@ export class BatonMain {
       },
       Date.now(),
     );
-  }
-
-  private prefs(): Prefs {
-    return {
-      notifyCalled: true,
-      notifyJoined: true,
-      sound: true,
-      theme: 'system',
-      ...this.settings?.prefs,
-    };
-  }
-
-  private notifyCalled(c: Events['called']): void {
-    const p = this.prefs();
-    if (!p.notifyCalled || !Notification.isSupported()) return;
-    const n = new Notification({
-      title: "It's your turn",
-      body: `${c.by || 'A TA'} is calling you — head over now.`,
-      silent: true, // the window plays its own chime (Settings → sound)
-    });
-    n.on('click', () => this.focus());
-    n.show();
-  }
-
-  private async notifyJoined(j: Events['joinedEmpty']): Promise<void> {
-    const p = this.prefs();
-    if (!p.notifyJoined || !Notification.isSupported()) return;
-    const status = await this.node?.service.call('status');
-    if (!status?.ok || !status.value.isStaff) return;
-    const n = new Notification({
-      title: 'Someone is waiting',
-      body: `${j.name} joined the empty queue.`,
-      silent: true, // the window plays its own chime (Settings → sound)
-    });
-    n.on('click', () => this.focus());
-    n.show();
   }
 
   /** No permissions, no downloads but the CSV export (with a save dialog). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS, TIMER_LIMITS } from '../queue/commands';
 import { EVENT_NAMES, METHOD_NAMES } from './names';
 
 /**
@@ -33,6 +34,13 @@ export interface Status {
   isStaff: boolean;
   /** Whether this copy currently hears a host. */
   connected: boolean;
+  /** Staff on duty: logged in as staff on a laptop that is live right now. */
+  staffOnDuty: StaffOnDuty;
+}
+
+export interface StaffOnDuty {
+  count: number;
+  names: string[];
 }
 
 export interface SessionInfo {
@@ -42,7 +50,17 @@ export interface SessionInfo {
   memberCount: number;
 }
 
-export type EntryStatus = 'waiting' | 'called' | 'helping' | 'done' | 'withdrawn' | 'removed';
+export type EntryStatus =
+  | 'waiting'
+  | 'called'
+  | 'helping'
+  /** The TA could not find the student: the place is kept until `graceEndsAt`. */
+  | 'missing'
+  | 'done'
+  | 'withdrawn'
+  | 'removed'
+  /** The grace period of a "not found" student ran out. */
+  | 'notfound';
 
 export interface EntryView {
   entryId: string;
@@ -50,15 +68,38 @@ export interface EntryView {
   topic: string;
   location: string;
   status: EntryStatus;
-  /** 1-based place in line when waiting, 0 when called or being helped. */
+  /** 1-based place in its queue's line when waiting, 0 when called, helped or missing. */
   position: number;
+  queueId: string;
+  tag: string | null;
+  /** Host time the student stepped away (Help next skips them), else null. */
+  awaySince: number | null;
+  /** Host time a "not found" student's place runs out, else null. */
+  graceEndsAt: number | null;
+  /** A note for staff ("Back after \"not found\""), else null. */
+  flag: string | null;
+  /** Command id of the "Help group" call that called this student, else null. */
+  group: string | null;
+  /** Host time the entry finished (finished entries), else null. */
+  finishedAt: number | null;
+  /** A staff member's private note to this student: only on the student's own copy. */
+  message: { text: string; from: string; at: number } | null;
   createdAt: number;
   /** Name of the staff member calling or helping, else null. */
   helper: string | null;
   /** Whether this copy created the entry. */
   mine: boolean;
-  /** A merge note for staff (two staff called this student during a split), else null. */
+  /** A merge note (two staff called this student during a split), shown to staff and to the student. */
   conflict: string | null;
+}
+
+export interface QueueInfoView {
+  queueId: string;
+  name: string;
+  open: boolean;
+  tags: string[];
+  /** Students waiting in this queue. */
+  waiting: number;
 }
 
 export interface WaitEstimateView {
@@ -68,13 +109,20 @@ export interface WaitEstimateView {
 }
 
 export interface QueueView {
+  /** Whether any queue is open. */
   open: boolean;
+  /** The session's queues (not archived), in display order. */
+  queues: QueueInfoView[];
+  staffOnDuty: StaffOnDuty;
+  /** Session-wide staff timers, ms. */
+  timers: { graceMs: number; awayLimitMs: number };
   announcement: string;
   /** Called and helped first, then waiting in line order. */
   entries: EntryView[];
   /** Recently finished (for staff). */
   finished: EntryView[];
   myEntryId: string | null;
+  myQueueId: string | null;
   myPosition: number | null;
   myEstimate: WaitEstimateView | null;
   /** Commands sent and not acknowledged yet ("sending…"). */
@@ -88,8 +136,13 @@ export interface StaffStatsView {
   medianHelpMs: number | null;
 }
 
-const entryId = z.object({ entryId: z.string().min(1).max(64) });
+const id64 = z.string().min(1).max(64);
+const entryId = z.object({ entryId: id64 });
 const none = z.object({}).strict().optional();
+const tag = z.string().trim().min(1).max(LIMITS.tag);
+const queueName = z.string().trim().min(1, 'a queue needs a name').max(LIMITS.queueName);
+/** The queues Help next / Help group take from; omitted = every queue. */
+const queueIds = z.array(id64).min(1).max(LIMITS.queues).optional();
 
 /** Parameter schemas, validated at every boundary (IPC, stdio). */
 export const paramsSchema = {
@@ -113,6 +166,7 @@ export const paramsSchema = {
       notifyJoined: z.boolean(),
       sound: z.boolean(),
       theme: z.enum(['system', 'light', 'dark']),
+      alertAtPosition: z.number().int().min(0).max(20),
     })
     .partial()
     .strict(),
@@ -121,18 +175,31 @@ export const paramsSchema = {
     name: z.string().trim().min(1, 'your name is required').max(80),
     topic: z.string().trim().max(200),
     location: z.string().trim().max(80),
+    /** Which queue; omitted = the first open one. */
+    queueId: id64.optional(),
+    tag: tag.optional(),
   }),
   'queue.edit': z.object({
-    entryId: z.string().min(1).max(64),
+    entryId: id64,
     name: z.string().trim().min(1).max(80).optional(),
     topic: z.string().trim().max(200).optional(),
     location: z.string().trim().max(80).optional(),
+    /** A tag of the entry's queue, or null to clear it. */
+    tag: tag.nullable().optional(),
   }),
   'queue.withdraw': entryId,
+  'queue.here': entryId,
+  'queue.away': entryId,
+  'queue.back': entryId,
+  /** Finished entries, newest first (live and archived): what Restore can bring back. */
+  'queue.history': z
+    .object({ limit: z.number().int().min(1).max(1000).optional() })
+    .strict()
+    .optional(),
   'queue.exportCsv': none,
   'staff.login': z.object({ passcode: z.string().min(1).max(200) }),
   'staff.logout': none,
-  'staff.helpNext': none,
+  'staff.helpNext': z.object({ queueIds }).strict().optional(),
   'staff.help': entryId,
   'staff.start': entryId,
   'staff.done': entryId,
@@ -141,10 +208,38 @@ export const paramsSchema = {
     position: z.union([z.literal('front'), z.literal('back'), z.number().int().min(1)]),
   }),
   'staff.remove': entryId,
-  'staff.setOpen': z.object({ open: z.boolean() }),
+  'staff.cantFind': entryId,
+  'staff.undo': entryId,
+  'staff.restore': entryId,
+  'staff.message': z.object({
+    entryId: id64,
+    text: z.string().trim().min(1, 'write a message').max(LIMITS.message),
+  }),
+  'staff.setTags': z.object({
+    queueId: id64,
+    tags: z.array(tag).max(LIMITS.tags, `at most ${LIMITS.tags} tags`),
+  }),
+  'staff.helpGroup': z.object({ tag, queueIds }),
+  'staff.createQueue': z.object({ name: queueName }),
+  'staff.renameQueue': z.object({ queueId: id64, name: queueName }),
+  'staff.archiveQueue': z.object({ queueId: id64 }),
+  'staff.setTimers': z
+    .object({
+      graceMs: z.number().int().min(TIMER_LIMITS.graceMs.min).max(TIMER_LIMITS.graceMs.max),
+      awayLimitMs: z
+        .number()
+        .int()
+        .min(TIMER_LIMITS.awayLimitMs.min)
+        .max(TIMER_LIMITS.awayLimitMs.max),
+    })
+    .partial()
+    .strict(),
+  /** Omitted queueId: every queue. */
+  'staff.setOpen': z.object({ open: z.boolean(), queueId: id64.optional() }),
   'staff.setAnnouncement': z.object({ text: z.string().trim().max(500) }),
   'staff.clearFinished': none,
-  'staff.stats': none,
+  /** Today's figures, of one queue or (omitted) all. */
+  'staff.stats': z.object({ queueId: id64.optional() }).strict().optional(),
   /** Counters of this copy's network and process (benchmarks, support). */
   'diag.stats': none,
 } as const;
@@ -173,6 +268,10 @@ export interface Results {
   'queue.join': { entryId: string };
   'queue.edit': Empty;
   'queue.withdraw': Empty;
+  'queue.here': Empty;
+  'queue.away': Empty;
+  'queue.back': Empty;
+  'queue.history': EntryView[];
   'queue.exportCsv': { csv: string };
   'staff.login': Empty;
   'staff.logout': Empty;
@@ -182,6 +281,17 @@ export interface Results {
   'staff.done': Empty;
   'staff.requeue': Empty;
   'staff.remove': Empty;
+  'staff.cantFind': Empty;
+  /** What the entry went back to. */
+  'staff.undo': { status: EntryStatus };
+  'staff.restore': { status: EntryStatus };
+  'staff.message': Empty;
+  'staff.setTags': Empty;
+  'staff.helpGroup': { entryIds: string[] };
+  'staff.createQueue': { queueId: string };
+  'staff.renameQueue': Empty;
+  'staff.archiveQueue': Empty;
+  'staff.setTimers': { graceMs: number; awayLimitMs: number };
   'staff.setOpen': Empty;
   'staff.setAnnouncement': Empty;
   'staff.clearFinished': { cleared: number };
@@ -197,6 +307,8 @@ export interface Prefs {
   notifyJoined: boolean;
   sound: boolean;
   theme: 'system' | 'light' | 'dark';
+  /** Student: also alert me when I reach this place in line (0 = only when called). */
+  alertAtPosition: number;
 }
 
 export const DEFAULT_PREFS: Prefs = {
@@ -204,6 +316,7 @@ export const DEFAULT_PREFS: Prefs = {
   notifyJoined: true,
   sound: true,
   theme: 'system',
+  alertAtPosition: 2,
 };
 
 export interface DiagStats {
@@ -245,6 +358,12 @@ export type Events = {
   called: { entryId: string; by: string };
   /** Someone joined an empty queue (for staff notification). */
   joinedEmpty: { entryId: string; name: string };
+  /** Staff could not find this copy's student: "I'm here" before graceEndsAt (host time). */
+  cantFind: { entryId: string; graceEndsAt: number };
+  /** This copy's student reached `position` (the `alertAtPosition` preference). */
+  upNext: { entryId: string; position: number };
+  /** A staff member sent this copy's student a private note. */
+  message: { entryId: string; text: string; from: string };
   /** Preferences changed. */
   prefs: Prefs;
 };

@@ -5,21 +5,15 @@ import { Emitter } from '../engine/emitter';
 import { asMemberId } from '../ids';
 import type { Result } from '../result';
 import type { Store } from '../store/store';
-import { QueueApp, newQueueState } from '../queue/apply';
+import { type LoginRefused, QueueApp, newQueueState } from '../queue/apply';
 import type { QueueCommand } from '../queue/commands';
 import { exportCsv } from '../queue/csv';
 import { checkStaffKey, deriveStaffKey, makeVerifier, sha256Hex } from '../queue/passcode';
-import {
-  activeEntries,
-  liveEntries,
-  positionOf,
-  staffStats,
-  waitEstimate,
-} from '../queue/selectors';
-import { type Entry, type QueueState, text } from '../queue/types';
+import { graceEndsAt, liveEntries, staffStats } from '../queue/selectors';
+import { type QueueState, text } from '../queue/types';
+import { AlertDetector } from './alerts';
 import {
   type ApiResult,
-  type EntryView,
   type Events,
   type MemberView,
   type Method,
@@ -32,6 +26,7 @@ import {
   paramsSchema,
 } from './contract';
 import type { SessionDirectory } from './directory';
+import { type ViewerFacts, historyView, queueView, staffOnDuty } from './views';
 
 export interface ServiceOptions {
   /** This copy's display name ("Ana's laptop"). */
@@ -88,8 +83,10 @@ export class BatonService {
   private unsubs: (() => void)[] = [];
   private timer: TimerHandle | null = null;
   private lastMembers = '';
-  private lastMyStatus: string | null = null;
-  private lastWaiting = 0;
+  private lastOnDuty = -1;
+  private readonly alerts = new AlertDetector();
+  /** On the host: when the next "not found" grace period ends, an `expire` command. */
+  private expireTimer: { at: number; handle: TimerHandle } | null = null;
   private readonly handlers: { [M in Method]: Handler<M> };
 
   constructor(private readonly o: ServiceOptions) {
@@ -114,32 +111,42 @@ export class BatonService {
       },
       'queue.get': () => this.queueView(),
       'queue.join': (p) => this.joinQueue(p),
-      'queue.edit': (p) =>
-        this.command({ op: 'edit', ...p, secret: this.secrets()[p.entryId] }).then(() => ({})),
-      'queue.withdraw': (p) =>
-        this.command({
-          op: 'withdraw',
-          entryId: p.entryId,
-          secret: this.secrets()[p.entryId],
-        }).then(() => ({})),
+      'queue.edit': (p) => this.mine({ op: 'edit', ...p }),
+      'queue.withdraw': (p) => this.mine({ op: 'withdraw', entryId: p.entryId }),
+      'queue.here': (p) => this.mine({ op: 'here', entryId: p.entryId }),
+      'queue.away': (p) => this.mine({ op: 'away', entryId: p.entryId }),
+      'queue.back': (p) => this.mine({ op: 'back', entryId: p.entryId }),
+      'queue.history': (p) => historyView(this.state(), this.viewer(), p?.limit ?? 200),
       'queue.exportCsv': () => ({ csv: exportCsv(this.state(), (id) => this.memberName(id)) }),
       'staff.login': (p) => this.login(p.passcode),
-      'staff.logout': () => this.command({ op: 'logout' }).then(() => ({})),
-      'staff.helpNext': () =>
-        this.command({ op: 'helpNext' }).then((v) => ({
-          entryId: (v as { entryId: string }).entryId,
-        })),
-      'staff.help': (p) => this.command({ op: 'help', entryId: p.entryId }).then(() => ({})),
-      'staff.start': (p) => this.command({ op: 'start', entryId: p.entryId }).then(() => ({})),
-      'staff.done': (p) => this.command({ op: 'done', entryId: p.entryId }).then(() => ({})),
-      'staff.requeue': (p) => this.command({ op: 'requeue', ...p }).then(() => ({})),
-      'staff.remove': (p) => this.command({ op: 'remove', entryId: p.entryId }).then(() => ({})),
-      'staff.setOpen': (p) => this.command({ op: 'setOpen', open: p.open }).then(() => ({})),
-      'staff.setAnnouncement': (p) =>
-        this.command({ op: 'setAnnouncement', text: p.text }).then(() => ({})),
+      'staff.logout': () => this.done({ op: 'logout' }),
+      'staff.helpNext': (p) =>
+        this.command({ op: 'helpNext', queueIds: p?.queueIds }) as Promise<{ entryId: string }>,
+      'staff.help': (p) => this.done({ op: 'help', entryId: p.entryId }),
+      'staff.start': (p) => this.done({ op: 'start', entryId: p.entryId }),
+      'staff.done': (p) => this.done({ op: 'done', entryId: p.entryId }),
+      'staff.requeue': (p) => this.done({ op: 'requeue', ...p }),
+      'staff.remove': (p) => this.done({ op: 'remove', entryId: p.entryId }),
+      'staff.cantFind': (p) => this.done({ op: 'cantFind', entryId: p.entryId }),
+      'staff.undo': (p) =>
+        this.command({ op: 'undo', entryId: p.entryId }) as Promise<Results['staff.undo']>,
+      'staff.restore': (p) =>
+        this.command({ op: 'restore', entryId: p.entryId }) as Promise<Results['staff.restore']>,
+      'staff.message': (p) => this.done({ op: 'message', ...p }),
+      'staff.setTags': (p) => this.done({ op: 'setTags', ...p }),
+      'staff.helpGroup': (p) =>
+        this.command({ op: 'helpGroup', ...p }) as Promise<Results['staff.helpGroup']>,
+      'staff.createQueue': (p) =>
+        this.command({ op: 'createQueue', ...p }) as Promise<Results['staff.createQueue']>,
+      'staff.renameQueue': (p) => this.done({ op: 'renameQueue', ...p }),
+      'staff.archiveQueue': (p) => this.done({ op: 'archiveQueue', ...p }),
+      'staff.setTimers': (p) =>
+        this.command({ op: 'setTimers', ...p }) as Promise<Results['staff.setTimers']>,
+      'staff.setOpen': (p) => this.done({ op: 'setOpen', ...p }),
+      'staff.setAnnouncement': (p) => this.done({ op: 'setAnnouncement', text: p.text }),
       'staff.clearFinished': () =>
-        this.command({ op: 'clearFinished' }).then((v) => v as { cleared: number }),
-      'staff.stats': () => staffStats(this.state(), this.o.clock.now()),
+        this.command({ op: 'clearFinished' }) as Promise<Results['staff.clearFinished']>,
+      'staff.stats': (p) => staffStats(this.state(), this.o.clock.now(), p?.queueId),
       'diag.stats': () => {
         if (!this.o.diagnostics) throw new ApiError('unsupported', 'no diagnostics here');
         return this.o.diagnostics();
@@ -305,13 +312,15 @@ export class BatonService {
   private detach(): void {
     if (this.timer) this.o.clock.clearTimer(this.timer);
     this.timer = null;
+    this.clearExpireTimer();
     if (this.peer?.isRunning) this.peer.stop();
     this.peer = null;
     this.store = null;
     // Keep the directory listener (first entry); drop the peer's.
     for (const u of this.unsubs.splice(1)) u();
     this.lastMembers = '';
-    this.lastMyStatus = null;
+    this.lastOnDuty = -1;
+    this.alerts.reset();
   }
 
   private afterConnect(): void {
@@ -349,7 +358,8 @@ export class BatonService {
     const key = deriveStaffKey(passcode, verifier);
     // The verifier is replicated: a wrong passcode is refused here without a round trip.
     if (!checkStaffKey(key, verifier)) throw new ApiError('wrong-passcode', 'wrong staff passcode');
-    await this.command({ op: 'login', key, name: this.name });
+    const v = (await this.command({ op: 'login', key, name: this.name })) as Partial<LoginRefused>;
+    if (v.refused) throw new ApiError(v.refused, v.message ?? 'wrong staff passcode');
     return {};
   }
 
@@ -362,50 +372,33 @@ export class BatonService {
     return r.value;
   }
 
+  /** A command whose answer is just "done". */
+  private async done(cmd: QueueCommand): Promise<Record<string, never>> {
+    await this.command(cmd);
+    return {};
+  }
+
+  /** A student's command on their own entry, proven with the owner secret on this disk. */
+  private mine(
+    cmd: Extract<QueueCommand, { op: 'edit' | 'withdraw' | 'here' | 'away' | 'back' }>,
+  ): Promise<Record<string, never>> {
+    return this.done({ ...cmd, secret: this.secrets()[cmd.entryId] });
+  }
+
   private queueView(): QueueView {
+    return queueView(this.peer?.doc?.app, this.viewer());
+  }
+
+  /** What views need to know about this copy. */
+  private viewer(): ViewerFacts {
     const peer = this.peer;
-    const state = peer?.doc?.app;
-    if (!peer || !state?.entries) {
-      return {
-        open: false,
-        announcement: '',
-        entries: [],
-        finished: [],
-        myEntryId: null,
-        myPosition: null,
-        myEstimate: null,
-        pending: [],
-      };
-    }
-    const secrets = this.secrets();
-    const me = peer.memberId;
-    const view = (e: Entry): EntryView => ({
-      entryId: e.id,
-      name: e.name,
-      topic: e.topic,
-      location: e.location,
-      status: e.status,
-      position: positionOf(state, e.id) ?? 0,
-      createdAt: e.createdAt,
-      helper: e.helper ? this.memberName(e.helper) : null,
-      mine: e.member === me || e.id in secrets,
-      conflict: e.conflict,
-    });
-    const entries = activeEntries(state).map(view);
-    const finished = liveEntries(state)
-      .filter((e) => !entries.some((a) => a.entryId === e.id))
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .map(view);
-    const mine = entries.find((e) => e.mine) ?? null;
+    const me = peer?.memberId ?? null;
     return {
-      open: state.open,
-      announcement: text(state.announcement),
-      entries,
-      finished,
-      myEntryId: mine?.entryId ?? null,
-      myPosition: mine ? mine.position : null,
-      myEstimate: mine && mine.status === 'waiting' ? waitEstimate(state, mine.position) : null,
-      pending: peer.pendingCommands().map((c) => ({
+      me,
+      ownEntries: new Set(Object.keys(this.secrets())),
+      isLive: (id) => id === me || !!peer?.isLive(asMemberId(id)),
+      memberName: (id) => this.memberName(id),
+      pending: (peer?.pendingCommands() ?? []).map((c) => ({
         commandId: c.id,
         method: methodOf(c.body),
       })),
@@ -442,6 +435,7 @@ export class BatonService {
       successors: peer?.successors() ?? [],
       isStaff: !!(me && doc?.app?.staff?.[me]),
       connected: !!peer?.hostReachable(),
+      staffOnDuty: doc?.app?.staff ? staffOnDuty(doc.app, this.viewer()) : { count: 0, names: [] },
     };
   }
 
@@ -475,6 +469,11 @@ export class BatonService {
     if (key === this.lastMembers) return;
     this.lastMembers = key;
     this.events.emit('members', { members, successors });
+    // Staff on duty follows liveness: the wait estimates change with it.
+    const state = this.peer?.doc?.app;
+    const onDuty = state?.staff ? staffOnDuty(state, this.viewer()).count : 0;
+    if (this.lastOnDuty !== -1 && onDuty !== this.lastOnDuty) this.onState();
+    this.lastOnDuty = onDuty;
   }
 
   private emitSessions(): void {
@@ -486,17 +485,41 @@ export class BatonService {
   private onState(): void {
     const view = this.queueView();
     this.events.emit('state', view);
-    const mine = view.entries.find((e) => e.mine);
-    const status = mine ? `${mine.entryId}:${mine.status}` : null;
-    if (mine?.status === 'called' && status !== this.lastMyStatus)
-      this.events.emit('called', { entryId: mine.entryId, by: mine.helper ?? '' });
-    this.lastMyStatus = status;
-    const waiting = view.entries.filter((e) => e.status === 'waiting');
-    if (this.status().isStaff && this.lastWaiting === 0 && waiting.length > 0) {
-      const first = waiting[0]!;
-      this.events.emit('joinedEmpty', { entryId: first.entryId, name: first.name });
-    }
-    this.lastWaiting = waiting.length;
+    const isStaff = this.status().isStaff;
+    for (const a of this.alerts.next(view, {
+      isStaff,
+      alertAtPosition: this.prefs().alertAtPosition,
+    }))
+      this.events.emit(a.event, a.data as never);
+    this.scheduleExpiry();
+  }
+
+  /**
+   * The host finishes "not found" students whose grace period is over: it submits an
+   * `expire` command when the earliest one ends (host time decides in the command, so a
+   * late or repeated one changes nothing). A new host picks the timer up from the document.
+   */
+  private scheduleExpiry(): void {
+    const peer = this.peer;
+    const state = peer?.doc?.app;
+    const due =
+      peer?.role === 'host' && state?.entries
+        ? Math.min(...liveEntries(state).map((e) => graceEndsAt(state, e) ?? Infinity))
+        : Infinity;
+    if (this.expireTimer?.at === due) return;
+    this.clearExpireTimer();
+    if (!Number.isFinite(due)) return;
+    const handle = this.o.clock.setTimer(Math.max(0, due - this.o.clock.now()), () => {
+      this.expireTimer = null;
+      if (this.peer === peer && peer?.role === 'host')
+        void peer.submit({ op: 'expire' } satisfies QueueCommand).done.then(() => this.onState());
+    });
+    this.expireTimer = { at: due, handle };
+  }
+
+  private clearExpireTimer(): void {
+    if (this.expireTimer) this.o.clock.clearTimer(this.expireTimer.handle);
+    this.expireTimer = null;
   }
 
   // ---- small persisted bits ------------------------------------------------------
@@ -574,6 +597,20 @@ const OP_METHOD: Record<string, string> = {
   done: 'staff.done',
   requeue: 'staff.requeue',
   remove: 'staff.remove',
+  here: 'queue.here',
+  away: 'queue.away',
+  back: 'queue.back',
+  cantFind: 'staff.cantFind',
+  expire: 'staff.expire',
+  undo: 'staff.undo',
+  restore: 'staff.restore',
+  message: 'staff.message',
+  setTags: 'staff.setTags',
+  helpGroup: 'staff.helpGroup',
+  createQueue: 'staff.createQueue',
+  renameQueue: 'staff.renameQueue',
+  archiveQueue: 'staff.archiveQueue',
+  setTimers: 'staff.setTimers',
   setOpen: 'staff.setOpen',
   setAnnouncement: 'staff.setAnnouncement',
   clearFinished: 'staff.clearFinished',

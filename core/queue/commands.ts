@@ -4,9 +4,33 @@ import { z } from 'zod';
 
 const text = (max: number) => z.string().trim().max(max);
 const entryId = z.string().min(1).max(64);
+const queueId = z.string().min(1).max(64);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+/** The owner secret of a student's entry (only that copy holds it; staff need none). */
+const secret = z.string().max(128).optional();
 
-export const LIMITS = { name: 80, topic: 200, location: 80, announcement: 500 } as const;
+export const LIMITS = {
+  name: 80,
+  topic: 200,
+  location: 80,
+  announcement: 500,
+  queueName: 60,
+  tag: 40,
+  tags: 20,
+  queues: 10,
+  message: 300,
+} as const;
+
+/** Bounds of the staff timers, ms. */
+export const TIMER_LIMITS = {
+  graceMs: { min: 30_000, max: 60 * 60_000 },
+  awayLimitMs: { min: 60_000, max: 120 * 60_000 },
+} as const;
+
+const tagName = text(LIMITS.tag).min(1, 'a tag needs a name');
+const queueName = text(LIMITS.queueName).min(1, 'a queue needs a name');
+/** Which queues Help next / Help group take from; omitted = every queue. */
+const serving = z.array(queueId).min(1).max(LIMITS.queues).optional();
 
 export const queueCommandSchema = z.discriminatedUnion('op', [
   z.object({
@@ -15,19 +39,28 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     topic: text(LIMITS.topic),
     location: text(LIMITS.location),
     ownerHash: hex64,
+    /** Omitted: the session's first open queue. */
+    queueId: queueId.optional(),
+    tag: tagName.optional(),
   }),
   z.object({
     op: z.literal('edit'),
     entryId,
-    secret: z.string().max(128).optional(),
+    secret,
     name: text(LIMITS.name).min(1).optional(),
     topic: text(LIMITS.topic).optional(),
     location: text(LIMITS.location).optional(),
+    /** A tag of the entry's queue, or null to clear it. */
+    tag: tagName.nullable().optional(),
   }),
-  z.object({ op: z.literal('withdraw'), entryId, secret: z.string().max(128).optional() }),
+  z.object({ op: z.literal('withdraw'), entryId, secret }),
+  /** "I'm here": a student staff could not find is back, at the front of the line. */
+  z.object({ op: z.literal('here'), entryId, secret }),
+  z.object({ op: z.literal('away'), entryId, secret }),
+  z.object({ op: z.literal('back'), entryId, secret }),
   z.object({ op: z.literal('login'), key: hex64, name: text(LIMITS.name) }),
   z.object({ op: z.literal('logout') }),
-  z.object({ op: z.literal('helpNext') }),
+  z.object({ op: z.literal('helpNext'), queueIds: serving }),
   z.object({ op: z.literal('help'), entryId }),
   z.object({ op: z.literal('start'), entryId }),
   z.object({ op: z.literal('done'), entryId }),
@@ -38,9 +71,45 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     position: z.union([z.literal('front'), z.literal('back'), z.number().int().min(1)]),
   }),
   z.object({ op: z.literal('remove'), entryId }),
-  z.object({ op: z.literal('setOpen'), open: z.boolean() }),
+  z.object({ op: z.literal('cantFind'), entryId }),
+  /** Finish the "not found" students whose grace period is over (host time decides). */
+  z.object({ op: z.literal('expire') }),
+  /** Undo the last Remove, Done or Not found of an entry, within UNDO_WINDOW_MS. */
+  z.object({ op: z.literal('undo'), entryId }),
+  /** Put a finished entry from history back in line at its old place. */
+  z.object({ op: z.literal('restore'), entryId }),
+  z.object({ op: z.literal('message'), entryId, text: text(LIMITS.message).min(1) }),
+  /** Omitted queueId: every queue. */
+  z.object({ op: z.literal('setOpen'), open: z.boolean(), queueId: queueId.optional() }),
   z.object({ op: z.literal('setAnnouncement'), text: text(LIMITS.announcement) }),
   z.object({ op: z.literal('clearFinished') }),
+  z.object({
+    op: z.literal('setTags'),
+    queueId,
+    tags: z
+      .array(tagName)
+      .max(LIMITS.tags, `at most ${LIMITS.tags} tags`)
+      .refine((t) => new Set(t.map((x) => x.toLowerCase())).size === t.length, 'tags must differ'),
+  }),
+  z.object({ op: z.literal('helpGroup'), tag: tagName, queueIds: serving }),
+  z.object({ op: z.literal('createQueue'), name: queueName }),
+  z.object({ op: z.literal('renameQueue'), queueId, name: queueName }),
+  z.object({ op: z.literal('archiveQueue'), queueId }),
+  z.object({
+    op: z.literal('setTimers'),
+    graceMs: z
+      .number()
+      .int()
+      .min(TIMER_LIMITS.graceMs.min)
+      .max(TIMER_LIMITS.graceMs.max)
+      .optional(),
+    awayLimitMs: z
+      .number()
+      .int()
+      .min(TIMER_LIMITS.awayLimitMs.min)
+      .max(TIMER_LIMITS.awayLimitMs.max)
+      .optional(),
+  }),
 ]);
 
 export type QueueCommand = z.infer<typeof queueCommandSchema>;
@@ -53,10 +122,13 @@ export type QueueErrorCode =
   | 'already-queued'
   | 'not-owner'
   | 'unknown-entry'
+  | 'unknown-queue'
   | 'wrong-passcode'
   | 'too-many-attempts'
   | 'not-staff'
   | 'queue-empty'
+  | 'nothing-to-undo'
+  | 'limit'
   | 'bad-state';
 
 export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
@@ -66,7 +138,17 @@ export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
   'done',
   'requeue',
   'remove',
+  'cantFind',
+  'undo',
+  'restore',
+  'message',
   'setOpen',
   'setAnnouncement',
   'clearFinished',
+  'setTags',
+  'helpGroup',
+  'createQueue',
+  'renameQueue',
+  'archiveQueue',
+  'setTimers',
 ]);

@@ -1,4 +1,4 @@
-import { allEntries, helpDuration, timeOf, waitDuration } from './selectors';
+import { allEntries, helpDuration, queuesOf, timeOf, waitDuration } from './selectors';
 import type { Entry, QueueState } from './types';
 
 const COLUMNS = [
@@ -6,6 +6,8 @@ const COLUMNS = [
   'name',
   'topic',
   'location',
+  'queue',
+  'tag',
   'status',
   'helper',
   'joined_at',
@@ -14,6 +16,7 @@ const COLUMNS = [
   'done_at',
   'withdrawn_at',
   'removed_at',
+  'notfound_at',
   'wait_seconds',
   'help_seconds',
   'history',
@@ -26,22 +29,30 @@ const COLUMNS = [
  */
 export function exportCsv(state: QueueState, staffName: (id: string) => string): string {
   const rows = [COLUMNS.join(',')];
-  for (const e of allEntries(state)) rows.push(row(e, staffName).map(cell).join(','));
+  const queueName = new Map(queuesOf(state).map((q) => [q.id, q.name]));
+  for (const e of allEntries(state))
+    rows.push(
+      row(e, staffName, queueName.get(e.queue) ?? e.queue)
+        .map(cell)
+        .join(','),
+    );
   return rows.join('\r\n') + '\r\n';
 }
 
-function row(e: Entry, staffName: (id: string) => string): string[] {
+function row(e: Entry, staffName: (id: string) => string, queue: string): string[] {
   const iso = (t: number | null): string => (t === null ? '' : new Date(t).toISOString());
   const secs = (ms: number | null): string => (ms === null ? '' : (ms / 1000).toFixed(1));
   const history = Object.values(e.history)
     .sort((a, b) => a.at - b.at)
-    .map((t) => `${t.status}@${iso(t.at)} by ${staffName(t.by)}`)
+    .map((t) => `${t.status}${t.undo ? ' (undo)' : ''}@${iso(t.at)} by ${staffName(t.by)}`)
     .join('; ');
   return [
     e.id,
     e.name,
     e.topic,
     e.location,
+    queue,
+    e.tag ?? '',
     e.status,
     e.helper ? staffName(e.helper) : '',
     iso(e.createdAt),
@@ -50,6 +61,7 @@ function row(e: Entry, staffName: (id: string) => string): string[] {
     iso(timeOf(e, 'done')),
     iso(timeOf(e, 'withdrawn')),
     iso(timeOf(e, 'removed')),
+    iso(timeOf(e, 'notfound')),
     secs(
       e.status === 'done' || e.status === 'called' || e.status === 'helping'
         ? waitDuration(e)

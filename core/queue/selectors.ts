@@ -1,10 +1,13 @@
 import {
   type Entry,
   type EntryStatus,
+  type QueueSettings,
   type QueueState,
   ACTIVE_STATUSES,
+  MAIN_QUEUE,
   readArchived,
   readEntry,
+  text,
 } from './types';
 
 /** Pure reads of the queue state, shared by every copy (host or not). */
@@ -22,11 +25,77 @@ export function entryOf(state: QueueState, id: string): Entry | null {
   return e ? readEntry(e) : null;
 }
 
-/** Students waiting, first in line first. */
-export function waitingEntries(state: QueueState): Entry[] {
+/** One queue of the session, as plain values. */
+export interface QueueInfo {
+  id: string;
+  name: string;
+  open: boolean;
+  tags: string[];
+  archived: boolean;
+  createdAt: number;
+  rank: number;
+}
+
+/** The name of the queue a session has before anyone makes a second one. */
+export const MAIN_QUEUE_NAME = 'General';
+
+/** Every queue of the session (archived ones too), in display order. */
+export function queuesOf(state: QueueState): QueueInfo[] {
+  if (!state.queues)
+    return [
+      {
+        id: MAIN_QUEUE,
+        name: MAIN_QUEUE_NAME,
+        open: state.open,
+        tags: [],
+        archived: false,
+        createdAt: 0,
+        rank: 0,
+      },
+    ];
+  return Object.entries(state.queues)
+    .map(([id, q]) => ({
+      id,
+      name: text(q.name),
+      open: q.open,
+      tags: JSON.parse(text(q.tags) || '[]') as string[],
+      archived: q.archived,
+      createdAt: q.createdAt,
+      rank: q.rank,
+    }))
+    .sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : 1));
+}
+
+/** The queues students can be in (not archived). */
+export function activeQueues(state: QueueState): QueueInfo[] {
+  return queuesOf(state).filter((q) => !q.archived);
+}
+
+export function queueInfo(state: QueueState, id: string): QueueInfo | null {
+  return queuesOf(state).find((q) => q.id === id) ?? null;
+}
+
+export const DEFAULT_SETTINGS: QueueSettings = { graceMs: 5 * 60_000, awayLimitMs: 10 * 60_000 };
+
+export function settingsOf(state: QueueState): QueueSettings {
+  return {
+    graceMs: state.graceMs ?? DEFAULT_SETTINGS.graceMs,
+    awayLimitMs: state.awayLimitMs ?? DEFAULT_SETTINGS.awayLimitMs,
+  };
+}
+
+/** Students waiting (in the given queues, default all), first in line first. */
+export function waitingEntries(state: QueueState, queueIds?: readonly string[]): Entry[] {
   return liveEntries(state)
-    .filter((e) => e.status === 'waiting')
+    .filter((e) => e.status === 'waiting' && (!queueIds || queueIds.includes(e.queue)))
     .sort(byOrder);
+}
+
+/** When a "not found" student's grace period ends (host time), or null. */
+export function graceEndsAt(state: QueueState, e: Entry): number | null {
+  return e.status === 'missing' && e.missingSince !== null
+    ? e.missingSince + settingsOf(state).graceMs
+    : null;
 }
 
 /** Students being called or helped, then those waiting in line. */
@@ -35,6 +104,7 @@ export function activeEntries(state: QueueState): Entry[] {
     (ACTIVE_STATUSES as readonly string[]).includes(e.status),
   );
   const rank = (s: EntryStatus): number => (s === 'waiting' ? 1 : 0);
+  // Called, helped and "not found" first (the TA's current work), then the line.
   return active.sort((a, b) => rank(a.status) - rank(b.status) || byOrder(a, b));
 }
 
@@ -43,9 +113,11 @@ export const PROGRESS: Record<EntryStatus, number> = {
   waiting: 0,
   called: 1,
   helping: 2,
+  missing: 1,
   done: 3,
   withdrawn: 3,
   removed: 3,
+  notfound: 3,
 };
 const lastAt = (e: Entry): number =>
   Object.values(e.history).reduce((m, t) => Math.max(m, t.at), e.createdAt);
@@ -103,13 +175,16 @@ export function archivedIds(state: QueueState): Set<string> {
   return ids;
 }
 
-/** 1-based place in line of a waiting entry; 0 if being called or helped; null otherwise. */
+/**
+ * 1-based place in its queue's line of a waiting entry; 0 if being called, helped or
+ * looked for ("not found"); null otherwise.
+ */
 export function positionOf(state: QueueState, entryId: string): number | null {
   const e = entryOf(state, entryId);
   if (!e) return null;
-  if (e.status === 'called' || e.status === 'helping') return 0;
+  if (e.status === 'called' || e.status === 'helping' || e.status === 'missing') return 0;
   if (e.status !== 'waiting') return null;
-  return waitingEntries(state).findIndex((w) => w.id === entryId) + 1;
+  return waitingEntries(state, [e.queue]).findIndex((w) => w.id === entryId) + 1;
 }
 
 /** When a status was first reached after the latest (re)join, from the history. */
@@ -150,20 +225,26 @@ export const ENOUGH_SAMPLES = 5;
 const PRIOR_MS: [number, number] = [2 * 60_000, 8 * 60_000];
 
 /**
- * Wait estimate for the student at `position` (1 = next): the median of the last
- * RECENT_HELPS help times × position, divided by the number of staff helping. With
- * fewer than ENOUGH_SAMPLES help times it is a range: the shortest to the longest help
- * time seen (or 2–8 minutes with none) × position.
+ * Wait estimate for the student at `position` (1 = next) of queue `queueId`: the median
+ * of that queue's last RECENT_HELPS help times × position, divided by the staff on duty
+ * (logged-in staff whose laptops are live; at least 1). With fewer than ENOUGH_SAMPLES
+ * help times it is a range: the shortest to the longest help time seen (or 2–8 minutes
+ * with none) × position.
  */
-export function waitEstimate(state: QueueState, position: number): WaitEstimate {
+export function waitEstimate(
+  state: QueueState,
+  position: number,
+  staffOnDuty: number,
+  queueId: string = MAIN_QUEUE,
+): WaitEstimate {
   const recent = recentEntries(state, RECENT_HELPS)
-    .filter((e) => e.status === 'done')
+    .filter((e) => e.status === 'done' && e.queue === queueId)
     .map((e) => ({ at: timeOf(e, 'done') ?? 0, d: helpDuration(e) }))
     .filter((x): x is { at: number; d: number } => x.d !== null)
     .sort((a, b) => b.at - a.at)
     .slice(0, RECENT_HELPS)
     .map((x) => x.d);
-  const staff = Math.max(1, Object.keys(state.staff).length);
+  const staff = Math.max(1, staffOnDuty);
   const ahead = Math.max(0, position);
   if (recent.length < ENOUGH_SAMPLES) {
     const lo = recent.length ? Math.min(...recent) : PRIOR_MS[0];
@@ -187,18 +268,21 @@ export interface StaffStats {
   medianHelpMs: number | null;
 }
 
-/** Stats since local midnight of `now` (the copy's own calendar day). */
-export function staffStats(state: QueueState, now: number): StaffStats {
+/** Stats since local midnight of `now` (the copy's own calendar day), of one queue or all. */
+export function staffStats(state: QueueState, now: number, queueId?: string): StaffStats {
   const midnight = new Date(now);
   midnight.setHours(0, 0, 0, 0);
   const today = allEntries(state).filter(
-    (e) => e.status === 'done' && (timeOf(e, 'done') ?? 0) >= midnight.getTime(),
+    (e) =>
+      e.status === 'done' &&
+      (!queueId || e.queue === queueId) &&
+      (timeOf(e, 'done') ?? 0) >= midnight.getTime(),
   );
   const waits = today.map(waitDuration).filter((x): x is number => x !== null);
   const helps = today.map(helpDuration).filter((x): x is number => x !== null);
   return {
     helpedToday: today.length,
-    waiting: waitingEntries(state).length,
+    waiting: waitingEntries(state, queueId ? [queueId] : undefined).length,
     medianWaitMs: waits.length ? median(waits) : null,
     medianHelpMs: helps.length ? median(helps) : null,
   };

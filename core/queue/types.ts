@@ -18,8 +18,12 @@ export function text(s: Str | null | undefined): string {
   return typeof s === 'string' ? s : s.toString();
 }
 
-export const ACTIVE_STATUSES = ['waiting', 'called', 'helping'] as const;
-export const FINISHED_STATUSES = ['done', 'withdrawn', 'removed'] as const;
+/**
+ * `missing`: called, but the TA could not find the student; the entry keeps its place for
+ * the session's grace period, then finishes as `notfound`.
+ */
+export const ACTIVE_STATUSES = ['waiting', 'called', 'helping', 'missing'] as const;
+export const FINISHED_STATUSES = ['done', 'withdrawn', 'removed', 'notfound'] as const;
 export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
 export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
 export type EntryStatus = ActiveStatus | FinishedStatus;
@@ -33,6 +37,19 @@ export interface Transition {
   by: string;
   /** New queue order, when the change put the entry (back) in line. */
   order?: number;
+  /** The change undid a finishing one (Undo) or restored the entry from history. */
+  undo?: boolean;
+}
+
+/** The queue an entry without one belongs to: the session's first queue. */
+export const MAIN_QUEUE = 'main';
+
+/** A staff member's short private note to one student. */
+export interface EntryMessage {
+  text: string;
+  /** Member id of the staff member. */
+  by: string;
+  at: number;
 }
 
 export interface Entry {
@@ -54,6 +71,19 @@ export interface Entry {
   history: Record<string, Transition>;
   /** Set when a merge found two staff calling this student during a split; shown to staff. */
   conflict: string | null;
+  /** Which queue of the session the entry is in. */
+  queue: string;
+  /** The topic tag the student picked (one of the queue's tags), else null. */
+  tag: string | null;
+  /** Host time the student stepped away (keeps the place; Help next skips it), else null. */
+  awaySince: number | null;
+  /** Host time staff marked the student "not found", while status is `missing`. */
+  missingSince: number | null;
+  /** A note for staff ("came back after not being found"), else null. */
+  flag: string | null;
+  message: EntryMessage | null;
+  /** Command id of the "Help group" call that called this student with others, else null. */
+  group: string | null;
 }
 
 export interface PasscodeVerifier {
@@ -72,6 +102,7 @@ export interface StoredTransition {
   at: number;
   by: Str;
   order?: number;
+  undo?: boolean;
 }
 
 /** An entry as stored in the document: read it with `readEntry`, write it with `storeEntry`. */
@@ -88,17 +119,28 @@ export interface StoredEntry {
   helper: Str | null;
   history: Record<string, StoredTransition>;
   conflict: Str | null;
+  // Written only once used (every field is an op each join would pay for); absent = default.
+  queue?: Str;
+  tag?: Str | null;
+  awaySince?: number | null;
+  missingSince?: number | null;
+  flag?: Str | null;
+  /** EntryMessage as JSON. */
+  message?: Str | null;
+  group?: Str | null;
 }
 
 export function readTransition(t: StoredTransition): Transition {
   const out: Transition = { status: text(t.status) as EntryStatus, at: t.at, by: text(t.by) };
   if (t.order !== undefined && t.order !== null) out.order = t.order;
+  if (t.undo) out.undo = true;
   return out;
 }
 
 export function storeTransition(t: Transition): StoredTransition {
   const out: StoredTransition = { status: imm(t.status), at: t.at, by: imm(t.by) };
   if (t.order !== undefined) out.order = t.order;
+  if (t.undo) out.undo = true;
   return out;
 }
 
@@ -117,14 +159,24 @@ export function readEntry(e: StoredEntry): Entry {
     status: text(e.status) as EntryStatus,
     helper: e.helper === null || e.helper === undefined ? null : text(e.helper),
     history,
-    conflict: e.conflict === null || e.conflict === undefined ? null : text(e.conflict),
+    conflict: orNull(e.conflict),
+    queue: text(e.queue) || MAIN_QUEUE,
+    tag: orNull(e.tag),
+    awaySince: e.awaySince ?? null,
+    missingSince: e.missingSince ?? null,
+    flag: orNull(e.flag),
+    message: e.message ? (JSON.parse(text(e.message)) as EntryMessage) : null,
+    group: orNull(e.group),
   };
 }
+
+const orNull = (s: Str | null | undefined): string | null =>
+  s === null || s === undefined ? null : text(s);
 
 export function storeEntry(e: Entry): StoredEntry {
   const history: StoredEntry['history'] = {};
   for (const [k, t] of Object.entries(e.history)) history[k] = storeTransition(t);
-  return {
+  const out: StoredEntry = {
     id: imm(e.id),
     name: imm(e.name),
     topic: imm(e.topic),
@@ -138,6 +190,14 @@ export function storeEntry(e: Entry): StoredEntry {
     history,
     conflict: e.conflict === null ? null : imm(e.conflict),
   };
+  if (e.queue !== MAIN_QUEUE) out.queue = imm(e.queue);
+  if (e.tag !== null) out.tag = imm(e.tag);
+  if (e.awaySince !== null) out.awaySince = e.awaySince;
+  if (e.missingSince !== null) out.missingSince = e.missingSince;
+  if (e.flag !== null) out.flag = imm(e.flag);
+  if (e.message !== null) out.message = imm(JSON.stringify(e.message));
+  if (e.group !== null) out.group = imm(e.group);
+  return out;
 }
 
 /**
@@ -152,14 +212,58 @@ export function archiveForm(e: Entry): Str {
 }
 
 export function readArchived(raw: ArchivedEntry): Entry {
-  if (typeof raw === 'string' || raw instanceof ImmutableString)
-    return JSON.parse(text(raw)) as Entry;
-  return readEntry(raw);
+  const e =
+    typeof raw === 'string' || raw instanceof ImmutableString
+      ? (JSON.parse(text(raw)) as Partial<Entry> & Omit<Entry, NewFields>)
+      : readEntry(raw);
+  // Archived before several queues and the newer workflows: fill in their defaults.
+  return {
+    ...e,
+    queue: e.queue ?? MAIN_QUEUE,
+    tag: e.tag ?? null,
+    awaySince: e.awaySince ?? null,
+    missingSince: e.missingSince ?? null,
+    flag: e.flag ?? null,
+    message: e.message ?? null,
+    group: e.group ?? null,
+  };
+}
+
+type NewFields = 'queue' | 'tag' | 'awaySince' | 'missingSince' | 'flag' | 'message' | 'group';
+
+/** One queue of the session, as stored (read it with `queuesOf`). */
+export interface StoredQueue {
+  name: Str;
+  open: boolean;
+  /** The queue's topic tags, a JSON array of strings (one op). */
+  tags: Str;
+  archived: boolean;
+  createdAt: number;
+  /** Display order of the queues. */
+  rank: number;
+}
+
+/** Session-wide staff settings (absent = the defaults in `settingsOf`). */
+export interface QueueSettings {
+  /** How long a "not found" student keeps their place, ms. */
+  graceMs: number;
+  /** How long a student may be away before they move down a place per missed turn, ms. */
+  awayLimitMs: number;
 }
 
 export interface QueueState {
   passcode: PasscodeVerifier;
+  /** Whether any queue is open (kept for copies that predate several queues). */
   open: boolean;
+  /**
+   * The session's queues by id. Sessions from before several queues have none: their one
+   * queue (`MAIN_QUEUE`, open as `open` says) is created by the first command applied.
+   */
+  queues?: Record<string, StoredQueue>;
+  graceMs?: number;
+  awayLimitMs?: number;
+  /** Wrong staff passcodes per member, so a lockout outlives a host change. */
+  lockouts?: Record<string, { count: number; until: number }>;
   announcement: Str;
   /** Staff member id → who logged in, when. */
   staff: Record<string, { name: Str; since: number }>;

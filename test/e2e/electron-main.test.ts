@@ -149,6 +149,7 @@ describe('main process with an Electron stand-in', { skip }, () => {
       e.recorded.notifications.find((x) => x.title === "It's your turn"),
     );
     assert.match(n.body, /calling you/);
+    assert.deepEqual(e.recorded.flashes, [true], 'the unfocused window asks for attention');
 
     // Toggles and names go to electron-store.
     assert.equal((await call('prefs.set', { notifyCalled: false, sound: false })).ok, true);

@@ -13,6 +13,8 @@ import * as path from 'node:path';
 export const recorded = {
   notifications: [] as { title: string; body: string; silent: boolean }[],
   windows: [] as StandInWindow[],
+  /** Every flashFrame(on) call: the window asking for attention. */
+  flashes: [] as boolean[],
   quitCalls: 0,
   exitCode: null as number | null,
   permissionHandler: null as
@@ -148,6 +150,12 @@ export class StandInWindow extends EventEmitter {
     this.visible = true;
   }
   focus(): void {}
+  isFocused(): boolean {
+    return false;
+  }
+  flashFrame(on: boolean): void {
+    recorded.flashes.push(on);
+  }
   isMinimized(): boolean {
     return false;
   }

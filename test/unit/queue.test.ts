@@ -19,62 +19,7 @@ import { createSessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
 import type { Result } from '../../core/result';
 import { MemoryStore } from '../../core/store/store';
-
-const TA = 'staff-ta';
-const TA2 = 'staff-bob';
-const verifier = makeVerifier('letmein', new Uint8Array(16));
-const KEY = deriveStaffKey('letmein', verifier);
-
-/** A host-side queue: commands go through the real Replica + QueueApp, as on the host. */
-function makeQueue() {
-  const app = new QueueApp(newQueueState(verifier));
-  const doc = createSessionDoc<QueueState>(
-    { id: 's', name: 'CPSC 416', createdAt: 0 },
-    { memberId: asMemberId(TA), deviceId: asDeviceId('d'), name: 'TA' },
-    app.init(),
-    'aa',
-  );
-  const replica = Replica.create(new MemoryStore(), doc);
-  let n = 0;
-  let now = 1_000_000;
-  const q = {
-    app,
-    replica,
-    get state(): QueueState {
-      return replica.doc.app;
-    },
-    advance(ms: number) {
-      now += ms;
-    },
-    run(sender: string, cmd: unknown, id = `cmd-${n++}`): Result<unknown> {
-      const out = replica.applyCommand(app, asCommandId(id), cmd, {
-        commandId: asCommandId(id),
-        sender: asMemberId(sender),
-        now,
-        epoch: 1000,
-      });
-      return out.result;
-    },
-    join(student: string, name = student, secret = `secret-${student}`) {
-      const r = q.run(student, {
-        op: 'join',
-        name,
-        topic: 'recursion',
-        location: 'table 4',
-        ownerHash: sha256Hex(secret),
-      });
-      assert.ok(r.ok, JSON.stringify(r));
-      return (r.value as { entryId: string }).entryId;
-    },
-    login(who: string, name = who) {
-      const r = q.run(who, { op: 'login', key: KEY, name });
-      assert.ok(r.ok, JSON.stringify(r));
-    },
-  };
-  return q;
-}
-
-const code = (r: Result<unknown>) => (r.ok ? 'ok' : r.error.code);
+import { KEY, TA, TA2, code, makeQueue, verifier } from './queue-fixture';
 
 describe('queue: students', () => {
   it('join puts a student in line with host time and order; one active entry per copy', () => {
@@ -293,7 +238,7 @@ describe('queue: selectors and export', () => {
   it('wait estimate is a range with little data, then median × position', () => {
     const q = makeQueue();
     q.login(TA);
-    const none = waitEstimate(q.state, 2);
+    const none = waitEstimate(q.state, 2, 1);
     assert.deepEqual(none, { lowMs: 4 * 60_000, highMs: 16 * 60_000, samples: 0 });
     const helpMinutes = [2, 4, 6, 8, 10];
     for (const m of helpMinutes) {
@@ -302,7 +247,7 @@ describe('queue: selectors and export', () => {
       q.advance(m * 60_000);
       q.run(TA, { op: 'done', entryId: e });
     }
-    const est = waitEstimate(q.state, 3);
+    const est = waitEstimate(q.state, 3, 1);
     assert.deepEqual(est, { lowMs: 3 * 6 * 60_000, highMs: 3 * 6 * 60_000, samples: 5 });
     const stats = staffStats(q.state, 1_000_000 + 31 * 60_000);
     assert.equal(stats.helpedToday, 5);
@@ -319,10 +264,11 @@ describe('queue: selectors and export', () => {
     const csv = exportCsv(q.state, (id) => (id === TA ? 'Tina' : id));
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /^entry_id,name,topic,location,status,helper,joined_at,called_at/);
+    assert.match(lines[0]!, /^entry_id,name,topic,location,queue,tag,status,helper,joined_at,called_at/);
     assert.ok(lines[1]!.includes(`"'=HYPERLINK(""x"")"`), lines[1]);
     assert.ok(lines[1]!.includes('"lists, ""trees"""'));
     assert.ok(lines[1]!.includes('Tina'));
+    assert.ok(lines[1]!.includes(',General,,done,'), 'queue and (no) tag');
     assert.equal(
       (lines[1]!.match(/\d{4}-\d\d-\d\dT/g) ?? []).length,
       3 + 3,

@@ -1,0 +1,128 @@
+import {
+  graceEndsAt,
+  activeEntries,
+  activeQueues,
+  liveEntries,
+  positionOf,
+  settingsOf,
+  waitEstimate,
+  waitingEntries,
+  allEntries,
+} from '../queue/selectors';
+import { steps } from '../queue/entry-writes';
+import { type Entry, type QueueState, text } from '../queue/types';
+import type { EntryView, QueueView, StaffOnDuty } from './contract';
+
+/** Pure builders of what the App API shows, from the queue state and this copy's facts. */
+
+export interface ViewerFacts {
+  /** This copy's member id. */
+  me: string | null;
+  /** Entry ids this copy holds the owner secret of. */
+  ownEntries: ReadonlySet<string>;
+  /** Whether a member's laptop is live from here (this copy counts as live). */
+  isLive(memberId: string): boolean;
+  memberName(memberId: string): string;
+  /** Commands sent and not acknowledged yet. */
+  pending: QueueView['pending'];
+}
+
+export const EMPTY_QUEUE_VIEW: QueueView = {
+  open: false,
+  queues: [],
+  staffOnDuty: { count: 0, names: [] },
+  timers: { graceMs: 0, awayLimitMs: 0 },
+  announcement: '',
+  entries: [],
+  finished: [],
+  myEntryId: null,
+  myQueueId: null,
+  myPosition: null,
+  myEstimate: null,
+  pending: [],
+};
+
+/** Logged-in staff whose laptops are live right now (a login left behind does not count). */
+export function staffOnDuty(state: QueueState, f: Pick<ViewerFacts, 'isLive' | 'me'>): StaffOnDuty {
+  const ids = Object.keys(state.staff ?? {}).filter((id) => id === f.me || f.isLive(id));
+  return { count: ids.length, names: ids.map((id) => text(state.staff[id]!.name)) };
+}
+
+/** One entry as the App API shows it. */
+export function entryView(state: QueueState, e: Entry, f: ViewerFacts, live = true): EntryView {
+  const mine = e.member === f.me || f.ownEntries.has(e.id);
+  const s = steps(e);
+  const last = s[s.length - 1];
+  return {
+    entryId: e.id,
+    name: e.name,
+    topic: e.topic,
+    location: e.location,
+    status: e.status,
+    position: live ? (positionOf(state, e.id) ?? 0) : 0,
+    createdAt: e.createdAt,
+    helper: e.helper ? f.memberName(e.helper) : null,
+    mine,
+    conflict: e.conflict,
+    queueId: e.queue,
+    tag: e.tag,
+    awaySince: e.awaySince,
+    graceEndsAt: graceEndsAt(state, e),
+    flag: e.flag,
+    group: e.group,
+    finishedAt: isFinished(e) && last ? last.at : null,
+    message:
+      mine && e.message
+        ? { text: e.message.text, from: f.memberName(e.message.by), at: e.message.at }
+        : null,
+  };
+}
+
+const isFinished = (e: Entry): boolean =>
+  !['waiting', 'called', 'helping', 'missing'].includes(e.status);
+
+/** The queue as one copy sees it: every queue's line, my entry, place and wait estimate. */
+export function queueView(state: QueueState | null | undefined, f: ViewerFacts): QueueView {
+  if (!state?.entries) return { ...EMPTY_QUEUE_VIEW, pending: f.pending };
+  const duty = staffOnDuty(state, f);
+  const entries = activeEntries(state).map((e) => entryView(state, e, f));
+  const active = new Set(entries.map((e) => e.entryId));
+  const finished = liveEntries(state)
+    .filter((e) => !active.has(e.id))
+    .map((e) => entryView(state, e, f))
+    .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
+  const mine = entries.find((e) => e.mine) ?? null;
+  const queues = activeQueues(state).map((q) => ({
+    queueId: q.id,
+    name: q.name,
+    open: q.open,
+    tags: q.tags,
+    waiting: waitingEntries(state, [q.id]).length,
+  }));
+  return {
+    open: queues.some((q) => q.open),
+    queues,
+    staffOnDuty: duty,
+    timers: settingsOf(state),
+    announcement: text(state.announcement),
+    entries,
+    finished,
+    myEntryId: mine?.entryId ?? null,
+    myQueueId: mine?.queueId ?? null,
+    myPosition: mine ? mine.position : null,
+    myEstimate:
+      mine && mine.status === 'waiting'
+        ? waitEstimate(state, mine.position, duty.count, mine.queueId)
+        : null,
+    pending: f.pending,
+  };
+}
+
+/** Finished entries, live and archived, newest first. */
+export function historyView(state: QueueState, f: ViewerFacts, limit: number): EntryView[] {
+  return allEntries(state)
+    .filter(isFinished)
+    .map((e) => entryView(state, e, f, false))
+    .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0))
+    .slice(0, limit);
+}

@@ -1,0 +1,160 @@
+import type { ApplyContext } from '../replication/app';
+import { type Result, err, ok } from '../result';
+import type { QueueCommand } from './commands';
+import { LIMITS } from './commands';
+import { isActive } from './entry-writes';
+import { type QueueInfo, activeQueues, liveEntries, queueInfo, queuesOf } from './selectors';
+import { type QueueState, type StoredQueue, MAIN_QUEUE, imm } from './types';
+
+/** The session's queues: which one a command means, and the staff commands that shape them. */
+
+/**
+ * The stored queue `id`, ready to write. A session from before several queues gets its
+ * one queue written out first (as `queuesOf` has always shown it).
+ */
+function writable(state: QueueState, view: QueueState, id: string): StoredQueue {
+  if (!view.queues && !state.queues) {
+    const [main] = queuesOf(view);
+    state.queues = { [MAIN_QUEUE]: storeQueue(main!) };
+  }
+  return state.queues![id]!;
+}
+
+function storeQueue(q: QueueInfo): StoredQueue {
+  return {
+    name: imm(q.name),
+    open: q.open,
+    tags: imm(JSON.stringify(q.tags)),
+    archived: q.archived,
+    createdAt: q.createdAt,
+    rank: q.rank,
+  };
+}
+
+/** A queue students can be in, or the error naming why not. */
+export function liveQueue(view: QueueState, id: string): Result<QueueInfo> {
+  const q = queueInfo(view, id);
+  if (!q) return err('unknown-queue', `no queue ${id}`);
+  if (q.archived) return err('unknown-queue', `the queue "${q.name}" is archived`);
+  return ok(q);
+}
+
+/** The queues Help next / Help group take from: the ones named, or every active queue. */
+export function servedQueues(
+  view: QueueState,
+  ids: readonly string[] | undefined,
+): Result<string[]> {
+  if (!ids) return ok(activeQueues(view).map((q) => q.id));
+  for (const id of ids) {
+    const q = liveQueue(view, id);
+    if (!q.ok) return q;
+  }
+  return ok([...ids]);
+}
+
+/** The queue a join goes to: the one named (open), else the first open one. */
+export function joinQueue(view: QueueState, id: string | undefined): Result<QueueInfo> {
+  if (id !== undefined) {
+    const q = liveQueue(view, id);
+    if (!q.ok) return q;
+    if (!q.value.open) return err('closed', `the queue "${q.value.name}" is closed`);
+    return q;
+  }
+  const open = activeQueues(view).find((q) => q.open);
+  return open ? ok(open) : err('closed', 'the queue is closed');
+}
+
+/** The tag as the queue spells it, or an error when the queue has no such tag. */
+export function canonicalTag(q: QueueInfo, tag: string): Result<string> {
+  const found = q.tags.find((t) => t.toLowerCase() === tag.toLowerCase());
+  return found !== undefined
+    ? ok(found)
+    : err('validation', `tag: "${tag}" is not a tag of "${q.name}"`);
+}
+
+type QueueAdmin = Extract<
+  QueueCommand,
+  { op: 'setOpen' | 'setTags' | 'createQueue' | 'renameQueue' | 'archiveQueue' }
+>;
+
+/** The staff commands on queues themselves. */
+export function applyQueueAdmin(
+  state: QueueState,
+  view: QueueState,
+  cmd: QueueAdmin,
+  ctx: ApplyContext,
+): Result<unknown> {
+  switch (cmd.op) {
+    case 'setOpen': {
+      const ids = cmd.queueId === undefined ? activeQueues(view).map((q) => q.id) : [cmd.queueId];
+      for (const id of ids) {
+        const q = liveQueue(view, id);
+        if (!q.ok) return q;
+        if (q.value.open !== cmd.open) writable(state, view, id).open = cmd.open;
+      }
+      const anyOpen = activeQueues(view).some((q) => (ids.includes(q.id) ? cmd.open : q.open));
+      if (view.open !== anyOpen) state.open = anyOpen;
+      return ok({});
+    }
+    case 'setTags': {
+      const q = liveQueue(view, cmd.queueId);
+      if (!q.ok) return q;
+      writable(state, view, cmd.queueId).tags = imm(JSON.stringify(cmd.tags));
+      return ok({});
+    }
+    case 'createQueue': {
+      const active = activeQueues(view);
+      if (active.length >= LIMITS.queues)
+        return err('limit', `a session has at most ${LIMITS.queues} queues`);
+      const taken = nameTaken(view, cmd.name, null);
+      if (taken) return taken;
+      const id = ctx.commandId as string;
+      writable(state, view, MAIN_QUEUE);
+      const rank = Math.max(...queuesOf(view).map((x) => x.rank)) + 1;
+      state.queues![id] = storeQueue({
+        id,
+        name: cmd.name,
+        open: true,
+        tags: [],
+        archived: false,
+        createdAt: ctx.now,
+        rank,
+      });
+      if (!view.open) state.open = true;
+      return ok({ queueId: id });
+    }
+    case 'renameQueue': {
+      const q = liveQueue(view, cmd.queueId);
+      if (!q.ok) return q;
+      const taken = nameTaken(view, cmd.name, cmd.queueId);
+      if (taken) return taken;
+      writable(state, view, cmd.queueId).name = imm(cmd.name);
+      return ok({});
+    }
+    case 'archiveQueue': {
+      const q = liveQueue(view, cmd.queueId);
+      if (!q.ok) return q;
+      if (activeQueues(view).length === 1)
+        return err('bad-state', 'a session keeps at least one queue');
+      const inLine = liveEntries(view).filter(
+        (e) => e.queue === cmd.queueId && isActive(e.status),
+      ).length;
+      if (inLine > 0)
+        return err(
+          'bad-state',
+          `${inLine} ${inLine === 1 ? 'student is' : 'students are'} still in "${q.value.name}": help or remove them first`,
+        );
+      const w = writable(state, view, cmd.queueId);
+      w.archived = true;
+      if (w.open) w.open = false;
+      return ok({});
+    }
+  }
+}
+
+function nameTaken(view: QueueState, name: string, except: string | null): Result<never> | null {
+  const clash = activeQueues(view).find(
+    (q) => q.id !== except && q.name.toLowerCase() === name.toLowerCase(),
+  );
+  return clash ? err('bad-state', `there is already a queue called "${clash.name}"`) : null;
+}

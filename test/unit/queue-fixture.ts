@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
+import { QueueApp, newQueueState } from '../../core/queue/apply';
+import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
+import type { QueueState } from '../../core/queue/types';
+import { createSessionDoc } from '../../core/replication/document';
+import { Replica } from '../../core/replication/replica';
+import type { Result } from '../../core/result';
+import { MemoryStore } from '../../core/store/store';
+
+/** A host-side queue for unit tests: commands go through the real Replica + QueueApp. */
+
+export const TA = 'staff-ta';
+export const TA2 = 'staff-bob';
+export const verifier = makeVerifier('letmein', new Uint8Array(16));
+export const KEY = deriveStaffKey('letmein', verifier);
+
+/** A host-side queue: commands go through the real Replica + QueueApp, as on the host. */
+export function makeQueue(base: QueueState = newQueueState(verifier)) {
+  let app = new QueueApp(base);
+  const doc = createSessionDoc<QueueState>(
+    { id: 's', name: 'CPSC 416', createdAt: 0 },
+    { memberId: asMemberId(TA), deviceId: asDeviceId('d'), name: 'TA' },
+    app.init(),
+    'aa',
+  );
+  const replica = Replica.create(new MemoryStore(), doc);
+  let n = 0;
+  let now = 1_000_000;
+  let epoch = 1000;
+  const q = {
+    replica,
+    get now(): number {
+      return now;
+    },
+    /** The host changes: a new app instance (nothing in memory) in a new epoch. */
+    newHost() {
+      app = new QueueApp();
+      epoch++;
+    },
+    get state(): QueueState {
+      return replica.doc.app;
+    },
+    advance(ms: number) {
+      now += ms;
+    },
+    run(sender: string, cmd: unknown, id = `cmd-${n++}`): Result<unknown> {
+      const out = replica.applyCommand(app, asCommandId(id), cmd, {
+        commandId: asCommandId(id),
+        sender: asMemberId(sender),
+        now,
+        epoch,
+      });
+      return out.result;
+    },
+    join(student: string, name = student, secret = `secret-${student}`, extra: object = {}) {
+      const r = q.run(student, {
+        op: 'join',
+        name,
+        topic: 'recursion',
+        location: 'table 4',
+        ownerHash: sha256Hex(secret),
+        ...extra,
+      });
+      assert.ok(r.ok, JSON.stringify(r));
+      return (r.value as { entryId: string }).entryId;
+    },
+    login(who: string, name = who) {
+      const r = q.run(who, { op: 'login', key: KEY, name });
+      assert.ok(r.ok, JSON.stringify(r));
+    },
+  };
+  return q;
+}
+
+/** A result's error code, 'ok' on success; a refused login (ok, with a refusal) is its refusal. */
+export const code = (r: Result<unknown>): string =>
+  r.ok ? ((r.value as { refused?: string } | null)?.refused ?? 'ok') : r.error.code;
