@@ -1,32 +1,21 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../clock';
 import { JoinRefusedError, type Peer } from '../engine/peer';
 import { Emitter } from '../engine/emitter';
 import { asMemberId } from '../ids';
-import type { Result } from '../result';
 import type { Store } from '../store/store';
-import { type LoginRefused, QueueApp, newQueueState } from '../queue/apply';
+import { QueueApp, newQueueState } from '../queue/apply';
 import type { QueueCommand } from '../queue/commands';
-import { exportCsv } from '../queue/csv';
-import { checkStaffKey, deriveStaffKey, makeVerifier, sha256Hex } from '../queue/passcode';
-import { graceEndsAt, liveEntries, staffStats } from '../queue/selectors';
+import { deriveStaffKey, makeVerifier } from '../queue/passcode';
+import { graceEndsAt, liveEntries } from '../queue/selectors';
 import { type QueueState, text } from '../queue/types';
 import { AlertDetector } from './alerts';
-import {
-  type ApiResult,
-  type Events,
-  type MemberView,
-  type Method,
-  type Params,
-  type Prefs,
-  type QueueView,
-  type Results,
-  type Status,
-  DEFAULT_PREFS,
-  paramsSchema,
-} from './contract';
+import type { ApiResult, Events, MemberView, Method, QueueView, Results, Status } from './contract';
 import type { SessionDirectory } from './directory';
-import { type ViewerFacts, historyView, queueView, staffOnDuty } from './views';
+import { LocalSettings, OwnerSecrets, type PrefsStore } from './local-data';
+import { queueMethods } from './queue-methods';
+import { ApiError, type Handlers, callValidated, methodOf } from './requests';
+import { type ViewerFacts, queueView, staffOnDuty } from './views';
 
 export interface ServiceOptions {
   /** This copy's display name ("Ana's laptop"). */
@@ -48,28 +37,6 @@ export interface ServiceOptions {
   log?: (line: string) => void;
 }
 
-/** Where a copy keeps its preferences. */
-export interface PrefsStore {
-  get(): Partial<Prefs>;
-  set(p: Prefs): void;
-}
-
-const SETTINGS_KEY = 'service.json';
-const PREFS_KEY = 'prefs.json';
-const SECRETS_KEY = 'owner-secrets.json';
-
-type Handler<M extends Method> = (p: Params<M>) => Promise<Results[M]> | Results[M];
-
-/** An expected failure with a code the UI and scripts can switch on. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The App API over the engine and the queue: one copy of Baton as the UI, the CLI and
  * the tests see it. It validates every call, turns methods into queue commands, waits
@@ -87,10 +54,12 @@ export class BatonService {
   private readonly alerts = new AlertDetector();
   /** On the host: when the next "not found" grace period ends, an `expire` command. */
   private expireTimer: { at: number; handle: TimerHandle } | null = null;
-  private readonly handlers: { [M in Method]: Handler<M> };
+  private readonly handlers: Handlers;
+  private readonly local: LocalSettings;
 
   constructor(private readonly o: ServiceOptions) {
     this.name = o.name;
+    this.local = new LocalSettings(o.settings, o.prefs);
     this.handlers = {
       status: () => this.status(),
       'sessions.list': () => this.o.directory.list().map(({ contacts: _c, ...s }) => s),
@@ -102,51 +71,23 @@ export class BatonService {
         this.name = p.name;
         return {};
       },
-      'prefs.get': () => this.prefs(),
+      'prefs.get': () => this.local.prefs(),
       'prefs.set': (p) => {
-        const next = { ...this.prefs(), ...p };
-        this.prefsStore().set(next);
+        const next = this.local.setPrefs(p);
         this.events.emit('prefs', next);
         return next;
       },
-      'queue.get': () => this.queueView(),
-      'queue.join': (p) => this.joinQueue(p),
-      'queue.edit': (p) => this.mine({ op: 'edit', ...p }),
-      'queue.withdraw': (p) => this.mine({ op: 'withdraw', entryId: p.entryId }),
-      'queue.here': (p) => this.mine({ op: 'here', entryId: p.entryId }),
-      'queue.away': (p) => this.mine({ op: 'away', entryId: p.entryId }),
-      'queue.back': (p) => this.mine({ op: 'back', entryId: p.entryId }),
-      'queue.history': (p) => historyView(this.state(), this.viewer(), p?.limit ?? 200),
-      'queue.exportCsv': () => ({ csv: exportCsv(this.state(), (id) => this.memberName(id)) }),
-      'staff.login': (p) => this.login(p.passcode),
-      'staff.logout': () => this.done({ op: 'logout' }),
-      'staff.helpNext': (p) =>
-        this.command({ op: 'helpNext', queueIds: p?.queueIds }) as Promise<{ entryId: string }>,
-      'staff.help': (p) => this.done({ op: 'help', entryId: p.entryId }),
-      'staff.start': (p) => this.done({ op: 'start', entryId: p.entryId }),
-      'staff.done': (p) => this.done({ op: 'done', entryId: p.entryId }),
-      'staff.requeue': (p) => this.done({ op: 'requeue', ...p }),
-      'staff.remove': (p) => this.done({ op: 'remove', entryId: p.entryId }),
-      'staff.cantFind': (p) => this.done({ op: 'cantFind', entryId: p.entryId }),
-      'staff.undo': (p) =>
-        this.command({ op: 'undo', entryId: p.entryId }) as Promise<Results['staff.undo']>,
-      'staff.restore': (p) =>
-        this.command({ op: 'restore', entryId: p.entryId }) as Promise<Results['staff.restore']>,
-      'staff.message': (p) => this.done({ op: 'message', ...p }),
-      'staff.setTags': (p) => this.done({ op: 'setTags', ...p }),
-      'staff.helpGroup': (p) =>
-        this.command({ op: 'helpGroup', ...p }) as Promise<Results['staff.helpGroup']>,
-      'staff.createQueue': (p) =>
-        this.command({ op: 'createQueue', ...p }) as Promise<Results['staff.createQueue']>,
-      'staff.renameQueue': (p) => this.done({ op: 'renameQueue', ...p }),
-      'staff.archiveQueue': (p) => this.done({ op: 'archiveQueue', ...p }),
-      'staff.setTimers': (p) =>
-        this.command({ op: 'setTimers', ...p }) as Promise<Results['staff.setTimers']>,
-      'staff.setOpen': (p) => this.done({ op: 'setOpen', ...p }),
-      'staff.setAnnouncement': (p) => this.done({ op: 'setAnnouncement', text: p.text }),
-      'staff.clearFinished': () =>
-        this.command({ op: 'clearFinished' }) as Promise<Results['staff.clearFinished']>,
-      'staff.stats': (p) => staffStats(this.state(), this.o.clock.now(), p?.queueId),
+      ...queueMethods({
+        state: () => this.state(),
+        queueView: () => this.queueView(),
+        viewer: () => this.viewer(),
+        now: () => this.o.clock.now(),
+        myName: () => this.name,
+        memberName: (id) => this.memberName(id),
+        secrets: () => this.secrets(),
+        submit: (cmd) => this.requirePeer().submit(cmd),
+        changed: () => this.onState(),
+      }),
       'diag.stats': () => {
         if (!this.o.diagnostics) throw new ApiError('unsupported', 'no diagnostics here');
         return this.o.diagnostics();
@@ -157,7 +98,7 @@ export class BatonService {
 
   /** Resume the session this copy was in when it last closed, if any. */
   start(): boolean {
-    const last = this.settings().sessionId;
+    const last = this.local.lastSession();
     if (!last) return false;
     const peer = this.attach(last);
     if (peer.resume()) {
@@ -169,33 +110,8 @@ export class BatonService {
   }
 
   /** Call a method by name with untrusted params: validated, never throws. */
-  async call<M extends Method>(method: M, params?: unknown): Promise<ApiResult<Results[M]>> {
-    const schema = paramsSchema[method] as (typeof paramsSchema)[Method] | undefined;
-    if (!schema)
-      return {
-        ok: false,
-        error: { code: 'unknown-method', message: `no method ${String(method)}` },
-      };
-    const parsed = schema.safeParse(params ?? undefined);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      return {
-        ok: false,
-        error: {
-          code: 'validation',
-          message: i ? `${i.path.join('.') || 'params'}: ${i.message}` : 'invalid params',
-        },
-      };
-    }
-    try {
-      const handler = this.handlers[method] as Handler<M>;
-      return { ok: true, value: await handler(parsed.data as Params<M>) };
-    } catch (e) {
-      if (e instanceof ApiError || e instanceof JoinRefusedError)
-        return { ok: false, error: { code: e.code, message: e.message } };
-      this.o.log?.(`internal error in ${method}: ${(e as Error).stack ?? String(e)}`);
-      return { ok: false, error: { code: 'internal', message: (e as Error).message } };
-    }
+  call<M extends Method>(method: M, params?: unknown): Promise<ApiResult<Results[M]>> {
+    return callValidated(this.handlers, method, params, this.o.log);
   }
 
   /** Stop timers and listeners (the process is exiting; `session.leave` says goodbye first). */
@@ -223,7 +139,7 @@ export class BatonService {
       key: deriveStaffKey(passcode, app.init().passcode),
       name: this.name,
     });
-    this.saveSettings({ sessionId });
+    this.local.saveLastSession(sessionId);
     this.afterConnect();
     this.o.log?.(`created session ${sessionId} as ${memberId}`);
     return { sessionId };
@@ -268,7 +184,7 @@ export class BatonService {
     } finally {
       this.o.clock.clearTimer(timer);
     }
-    this.saveSettings({ sessionId });
+    this.local.saveLastSession(sessionId);
     this.afterConnect();
   }
 
@@ -277,7 +193,7 @@ export class BatonService {
     if (!peer) return {};
     await peer.leave();
     this.detach();
-    this.saveSettings({ sessionId: null });
+    this.local.saveLastSession(null);
     this.emitRole();
     return {};
   }
@@ -335,56 +251,6 @@ export class BatonService {
 
   // ---- queue -------------------------------------------------------------------
 
-  private async joinQueue(p: Params<'queue.join'>): Promise<Results['queue.join']> {
-    const peer = this.requirePeer();
-    const secret = randomBytes(32).toString('hex');
-    // The secret is on disk before the command leaves, so a restart can still withdraw.
-    const { id, done } = peer.submit({
-      op: 'join',
-      ...p,
-      ownerHash: sha256Hex(secret),
-    } satisfies QueueCommand);
-    this.saveSecret(id, secret);
-    const r = await done;
-    if (!r.ok) {
-      this.dropSecret(id);
-      throw new ApiError(r.error.code, r.error.message);
-    }
-    return { entryId: (r.value as { entryId: string }).entryId };
-  }
-
-  private async login(passcode: string): Promise<Results['staff.login']> {
-    const verifier = this.state().passcode;
-    const key = deriveStaffKey(passcode, verifier);
-    // The verifier is replicated: a wrong passcode is refused here without a round trip.
-    if (!checkStaffKey(key, verifier)) throw new ApiError('wrong-passcode', 'wrong staff passcode');
-    const v = (await this.command({ op: 'login', key, name: this.name })) as Partial<LoginRefused>;
-    if (v.refused) throw new ApiError(v.refused, v.message ?? 'wrong staff passcode');
-    return {};
-  }
-
-  /** Submit a queue command and wait for its acknowledgement; errors become ApiErrors. */
-  private async command(cmd: QueueCommand): Promise<unknown> {
-    const peer = this.requirePeer();
-    const r: Result<unknown> = await peer.submit(cmd).done;
-    if (!r.ok) throw new ApiError(r.error.code, r.error.message);
-    this.onState();
-    return r.value;
-  }
-
-  /** A command whose answer is just "done". */
-  private async done(cmd: QueueCommand): Promise<Record<string, never>> {
-    await this.command(cmd);
-    return {};
-  }
-
-  /** A student's command on their own entry, proven with the owner secret on this disk. */
-  private mine(
-    cmd: Extract<QueueCommand, { op: 'edit' | 'withdraw' | 'here' | 'away' | 'back' }>,
-  ): Promise<Record<string, never>> {
-    return this.done({ ...cmd, secret: this.secrets()[cmd.entryId] });
-  }
-
   private queueView(): QueueView {
     return queueView(this.peer?.doc?.app, this.viewer());
   }
@@ -395,7 +261,7 @@ export class BatonService {
     const me = peer?.memberId ?? null;
     return {
       me,
-      ownEntries: new Set(Object.keys(this.secrets())),
+      ownEntries: new Set(Object.keys(this.secrets().all())),
       isLive: (id) => id === me || !!peer?.isLive(asMemberId(id)),
       memberName: (id) => this.memberName(id),
       pending: (peer?.pendingCommands() ?? []).map((c) => ({
@@ -409,6 +275,10 @@ export class BatonService {
     const s = this.peer?.doc?.app;
     if (!s?.entries) throw new ApiError('no-session', 'not in a session');
     return s;
+  }
+
+  private secrets(): OwnerSecrets {
+    return new OwnerSecrets(this.store);
   }
 
   private requirePeer(): Peer<QueueState> {
@@ -488,7 +358,7 @@ export class BatonService {
     const isStaff = this.status().isStaff;
     for (const a of this.alerts.next(view, {
       isStaff,
-      alertAtPosition: this.prefs().alertAtPosition,
+      alertAtPosition: this.local.prefs().alertAtPosition,
     }))
       this.events.emit(a.event, a.data as never);
     this.scheduleExpiry();
@@ -521,102 +391,4 @@ export class BatonService {
     if (this.expireTimer) this.o.clock.clearTimer(this.expireTimer.handle);
     this.expireTimer = null;
   }
-
-  // ---- small persisted bits ------------------------------------------------------
-
-  private prefs(): Prefs {
-    const stored = this.prefsStore().get();
-    const out = { ...DEFAULT_PREFS };
-    for (const k of Object.keys(DEFAULT_PREFS) as (keyof Prefs)[]) {
-      const v = stored[k];
-      if (typeof v === typeof DEFAULT_PREFS[k]) (out as Record<string, unknown>)[k] = v;
-    }
-    if (!['system', 'light', 'dark'].includes(out.theme)) out.theme = DEFAULT_PREFS.theme;
-    return out;
-  }
-
-  private prefsStore(): PrefsStore {
-    if (this.o.prefs) return this.o.prefs;
-    const settings = this.o.settings;
-    return {
-      get: () => {
-        const raw = settings.load(PREFS_KEY);
-        if (!raw) return {};
-        try {
-          return JSON.parse(new TextDecoder().decode(raw)) as Partial<Prefs>;
-        } catch {
-          return {};
-        }
-      },
-      set: (p) => settings.save(PREFS_KEY, new TextEncoder().encode(JSON.stringify(p))),
-    };
-  }
-
-  private settings(): { sessionId: string | null } {
-    const raw = this.o.settings.load(SETTINGS_KEY);
-    if (!raw) return { sessionId: null };
-    try {
-      return JSON.parse(Buffer.from(raw).toString('utf8')) as { sessionId: string | null };
-    } catch {
-      return { sessionId: null };
-    }
-  }
-
-  private saveSettings(s: { sessionId: string | null }): void {
-    this.o.settings.save(SETTINGS_KEY, Buffer.from(JSON.stringify(s)));
-  }
-
-  private secrets(): Record<string, string> {
-    const raw = this.store?.load(SECRETS_KEY);
-    return raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as Record<string, string>) : {};
-  }
-
-  private saveSecret(entryId: string, secret: string): void {
-    this.store?.save(
-      SECRETS_KEY,
-      Buffer.from(JSON.stringify({ ...this.secrets(), [entryId]: secret })),
-    );
-  }
-
-  private dropSecret(entryId: string): void {
-    const all = this.secrets();
-    delete all[entryId];
-    this.store?.save(SECRETS_KEY, Buffer.from(JSON.stringify(all)));
-  }
-}
-
-const OP_METHOD: Record<string, string> = {
-  join: 'queue.join',
-  edit: 'queue.edit',
-  withdraw: 'queue.withdraw',
-  login: 'staff.login',
-  logout: 'staff.logout',
-  helpNext: 'staff.helpNext',
-  help: 'staff.help',
-  start: 'staff.start',
-  done: 'staff.done',
-  requeue: 'staff.requeue',
-  remove: 'staff.remove',
-  here: 'queue.here',
-  away: 'queue.away',
-  back: 'queue.back',
-  cantFind: 'staff.cantFind',
-  expire: 'staff.expire',
-  undo: 'staff.undo',
-  restore: 'staff.restore',
-  message: 'staff.message',
-  setTags: 'staff.setTags',
-  helpGroup: 'staff.helpGroup',
-  createQueue: 'staff.createQueue',
-  renameQueue: 'staff.renameQueue',
-  archiveQueue: 'staff.archiveQueue',
-  setTimers: 'staff.setTimers',
-  setOpen: 'staff.setOpen',
-  setAnnouncement: 'staff.setAnnouncement',
-  clearFinished: 'staff.clearFinished',
-};
-
-function methodOf(body: unknown): string {
-  const op = (body as { op?: unknown } | null)?.op;
-  return typeof op === 'string' ? (OP_METHOD[op] ?? op) : 'unknown';
 }

@@ -2,18 +2,18 @@ import type { App, ApplyContext } from '../replication/app';
 import { type Result, err, ok } from '../result';
 import { type QueueCommand, type QueueErrorCode, STAFF_OPS, queueCommandSchema } from './commands';
 import {
-  type Found,
   activeEntryOf,
   archiveEntry,
   findAnywhere,
   frontOrder,
   isActive,
   move,
-  steps,
   trimFinished,
-  unarchive,
 } from './entry-writes';
-import { checkStaffKey, sha256Hex } from './passcode';
+import { demoteAway } from './away';
+import { login } from './login';
+import { sha256Hex } from './passcode';
+import { putBack, undo } from './undo';
 import { applyQueueAdmin, canonicalTag, joinQueue, liveQueue, servedQueues } from './queues';
 import { reconcileQueue } from './reconcile';
 import { MAIN_QUEUE_NAME, entryOf, liveEntries, settingsOf, waitingEntries } from './selectors';
@@ -27,11 +27,8 @@ import {
 } from './types';
 
 export { KEEP_FINISHED } from './entry-writes';
-
-/** How long staff can undo a Remove, Done or Not found (host time). */
-export const UNDO_WINDOW_MS = 60_000;
-
-const UNDOABLE: ReadonlySet<EntryStatus> = new Set(['done', 'removed', 'notfound']);
+export { type LoginRefused } from './login';
+export { UNDO_WINDOW_MS } from './undo';
 
 const fail = (code: QueueErrorCode, message: string) => err(code, message);
 
@@ -57,16 +54,6 @@ export function newQueueState(passcode: QueueState['passcode']): QueueState {
     archive: {},
     seq: 0,
   };
-}
-
-/**
- * What a wrong passcode returns. The lockout it counts is written to the document (so it
- * outlives a host change), and a failed command would roll that write back: so the
- * command succeeds with this refusal, and the App API reports it as an error.
- */
-export interface LoginRefused {
-  refused: 'wrong-passcode';
-  message: string;
 }
 
 /**
@@ -195,7 +182,7 @@ export class QueueApp implements App<QueueState> {
         return ok({});
       }
       case 'login':
-        return this.login(state, view, cmd.key, cmd.name, ctx);
+        return login(state, view, cmd.key, cmd.name, ctx);
       case 'logout':
         if (view.staff[by]) delete state.staff[by];
         return ok({});
@@ -210,7 +197,7 @@ export class QueueApp implements App<QueueState> {
             line.length ? 'everyone waiting is away' : 'nobody is waiting',
           );
         move(state, view, next.id, 'called', ctx, { helper: by });
-        this.demoteAway(state, view, line.slice(0, line.indexOf(next)), next.id, ctx);
+        demoteAway(state, view, line.slice(0, line.indexOf(next)), next.id, ctx);
         return ok({ entryId: next.id });
       }
       case 'helpGroup': {
@@ -264,13 +251,13 @@ export class QueueApp implements App<QueueState> {
         return ok({ expired: due.length });
       }
       case 'undo':
-        return this.undo(state, view, cmd.entryId, ctx);
+        return undo(state, view, cmd.entryId, ctx);
       case 'restore': {
         const found = findAnywhere(view, cmd.entryId);
         if (!found) return fail('unknown-entry', `no entry ${cmd.entryId}`);
         if (isActive(found.entry.status))
           return fail('bad-state', `${found.entry.name} is still in the queue`);
-        return this.putBack(state, view, found, 'waiting', ctx);
+        return putBack(state, view, found, 'waiting', ctx);
       }
       case 'message': {
         const e = entryOf(view, cmd.entryId);
@@ -311,111 +298,6 @@ export class QueueApp implements App<QueueState> {
       case 'renameQueue':
       case 'archiveQueue':
         return applyQueueAdmin(state, view, cmd, ctx);
-    }
-  }
-
-  /** Wrong passcodes lock a member out for 1 s after the third, doubling up to 60 s. */
-  private login(
-    state: QueueState,
-    view: QueueState,
-    key: string,
-    name: string,
-    ctx: ApplyContext,
-  ): Result<unknown> {
-    const by = ctx.sender as string;
-    const f = view.lockouts?.[by];
-    if (f && ctx.now < f.until) {
-      const wait = Math.ceil((f.until - ctx.now) / 1000);
-      return fail('too-many-attempts', `too many wrong passcodes: try again in ${wait} s`);
-    }
-    state.lockouts ??= {};
-    if (!checkStaffKey(key, view.passcode)) {
-      const count = (f?.count ?? 0) + 1;
-      const lockMs = count < 3 ? 0 : Math.min(60_000, 1000 * 2 ** (count - 3));
-      state.lockouts[by] = { count, until: ctx.now + lockMs };
-      return ok({
-        refused: 'wrong-passcode',
-        message: 'wrong staff passcode',
-      } satisfies LoginRefused);
-    }
-    if (f) delete state.lockouts[by];
-    state.staff[by] = { name: imm(name), since: ctx.now };
-    return ok({});
-  }
-
-  /**
-   * Undo an entry's last Remove, Done or Not found within UNDO_WINDOW_MS: it goes back to
-   * the state before (a "not found" student back in line at their old place). A second
-   * undo finds nothing finishing to undo and changes nothing.
-   */
-  private undo(
-    state: QueueState,
-    view: QueueState,
-    id: string,
-    ctx: ApplyContext,
-  ): Result<unknown> {
-    const found = findAnywhere(view, id);
-    if (!found) return fail('unknown-entry', `no entry ${id}`);
-    const s = steps(found.entry);
-    const last = s[s.length - 1];
-    if (!last || last.undo || !UNDOABLE.has(last.status) || found.entry.status !== last.status)
-      return fail('nothing-to-undo', `nothing to undo for ${found.entry.name}`);
-    if (ctx.now - last.at > UNDO_WINDOW_MS)
-      return fail(
-        'nothing-to-undo',
-        `too late to undo (${UNDO_WINDOW_MS / 1000} s): restore ${found.entry.name} from history instead`,
-      );
-    const before = s[s.length - 2]?.status ?? 'waiting';
-    const to: EntryStatus = before === 'missing' || !isActive(before) ? 'waiting' : before;
-    return this.putBack(state, view, found, to, ctx);
-  }
-
-  /** Put a finished entry back (Undo, Restore); a waiting one goes to its old place. */
-  private putBack(
-    state: QueueState,
-    view: QueueState,
-    found: Found,
-    to: EntryStatus,
-    ctx: ApplyContext,
-  ): Result<unknown> {
-    const e = found.entry;
-    const q = liveQueue(view, e.queue);
-    if (!q.ok) return q;
-    const other = activeEntryOf(view, e.member);
-    if (other) return fail('already-queued', `${e.name} is already back in the queue`);
-    unarchive(state, found);
-    move(state, view, e.id, to, ctx, { undo: true, order: to === 'waiting' ? e.order : undefined });
-    return ok({ status: to });
-  }
-
-  /**
-   * Away students past the session's limit whom this turn skipped move down one place in
-   * their queue's line (never out of it), the furthest back first.
-   */
-  private demoteAway(
-    state: QueueState,
-    view: QueueState,
-    skipped: Entry[],
-    called: string,
-    ctx: ApplyContext,
-  ): void {
-    const { awayLimitMs } = settingsOf(view);
-    const over = skipped.filter(
-      (e) => e.awaySince !== null && ctx.now - e.awaySince >= awayLimitMs,
-    );
-    const order = new Map<string, number>();
-    for (const e of over.reverse()) {
-      const line = waitingEntries(view, [e.queue])
-        .filter((w) => w.id !== called)
-        .map((w) => ({ ...w, order: order.get(w.id) ?? w.order }))
-        .sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
-      const i = line.findIndex((w) => w.id === e.id);
-      const behind = line[i + 1];
-      if (!behind) continue;
-      const after = line[i + 2];
-      const next = after ? (behind.order + after.order) / 2 : behind.order + 0.5;
-      order.set(e.id, next);
-      state.entries[e.id]!.order = next;
     }
   }
 

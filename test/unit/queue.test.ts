@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
-import { KEEP_FINISHED, QueueApp, newQueueState } from '../../core/queue/apply';
+import { KEEP_FINISHED, newQueueState } from '../../core/queue/apply';
 import { exportCsv } from '../../core/queue/csv';
 import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
 import { reconcileQueue } from '../../core/queue/reconcile';
@@ -15,10 +14,6 @@ import {
   waitingEntries,
 } from '../../core/queue/selectors';
 import { type QueueState, text } from '../../core/queue/types';
-import { createSessionDoc } from '../../core/replication/document';
-import { Replica } from '../../core/replication/replica';
-import type { Result } from '../../core/result';
-import { MemoryStore } from '../../core/store/store';
 import { KEY, TA, TA2, code, makeQueue, verifier } from './queue-fixture';
 
 describe('queue: students', () => {

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { CommandId } from '../ids';
+import type { LoginRefused } from '../queue/apply';
+import type { QueueCommand } from '../queue/commands';
+import { exportCsv } from '../queue/csv';
+import { checkStaffKey, deriveStaffKey, sha256Hex } from '../queue/passcode';
+import { staffStats } from '../queue/selectors';
+import type { QueueState } from '../queue/types';
+import type { Result } from '../result';
+import type { Method, QueueView, Results } from './contract';
+import type { OwnerSecrets } from './local-data';
+import { ApiError, type Handlers } from './requests';
+import { type ViewerFacts, historyView } from './views';
+
+/** The App API's queue and staff methods: each one queue command, sent and acknowledged. */
+
+/** What the queue methods need of the copy they run on. */
+export interface QueuePort {
+  /** The session's queue state; throws `no-session` outside one. */
+  state(): QueueState;
+  queueView(): QueueView;
+  viewer(): ViewerFacts;
+  now(): number;
+  myName(): string;
+  memberName(id: string): string;
+  secrets(): OwnerSecrets;
+  /** Hand a command to the engine; throws `no-session` outside one. */
+  submit(cmd: QueueCommand): { id: CommandId; done: Promise<Result<unknown>> };
+  /** The queue changed here (an ack came back): tell the UI. */
+  changed(): void;
+}
+
+type QueueMethod = Extract<Method, `queue.${string}` | `staff.${string}`>;
+
+export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
+  /** Submit a queue command and wait for its acknowledgement; errors become ApiErrors. */
+  const command = async (cmd: QueueCommand): Promise<unknown> => {
+    const r = await q.submit(cmd).done;
+    if (!r.ok) throw new ApiError(r.error.code, r.error.message);
+    q.changed();
+    return r.value;
+  };
+  /** A command whose answer is just "done". */
+  const done = async (cmd: QueueCommand): Promise<Record<string, never>> => {
+    await command(cmd);
+    return {};
+  };
+  /** A student's command on their own entry, proven with the owner secret on this disk. */
+  const mine = (
+    cmd: Extract<QueueCommand, { op: 'edit' | 'withdraw' | 'here' | 'away' | 'back' }>,
+  ) => done({ ...cmd, secret: q.secrets().of(cmd.entryId) });
+  const valued =
+    <M extends QueueMethod>() =>
+    (cmd: QueueCommand) =>
+      command(cmd) as Promise<Results[M]>;
+
+  return {
+    'queue.get': () => q.queueView(),
+    'queue.join': async (p) => {
+      const secret = randomBytes(32).toString('hex');
+      // The secret is on disk before the command leaves, so a restart can still withdraw.
+      const { id, done: acked } = q.submit({ op: 'join', ...p, ownerHash: sha256Hex(secret) });
+      q.secrets().save(id, secret);
+      const r = await acked;
+      if (!r.ok) {
+        q.secrets().drop(id);
+        throw new ApiError(r.error.code, r.error.message);
+      }
+      return { entryId: (r.value as { entryId: string }).entryId };
+    },
+    'queue.edit': (p) => mine({ op: 'edit', ...p }),
+    'queue.withdraw': (p) => mine({ op: 'withdraw', entryId: p.entryId }),
+    'queue.here': (p) => mine({ op: 'here', entryId: p.entryId }),
+    'queue.away': (p) => mine({ op: 'away', entryId: p.entryId }),
+    'queue.back': (p) => mine({ op: 'back', entryId: p.entryId }),
+    'queue.history': (p) => historyView(q.state(), q.viewer(), p?.limit ?? 200),
+    'queue.exportCsv': () => ({ csv: exportCsv(q.state(), (id) => q.memberName(id)) }),
+    'staff.login': async (p) => {
+      const verifier = q.state().passcode;
+      const key = deriveStaffKey(p.passcode, verifier);
+      // The verifier is replicated: a wrong passcode is refused here without a round trip.
+      if (!checkStaffKey(key, verifier))
+        throw new ApiError('wrong-passcode', 'wrong staff passcode');
+      const v = (await command({ op: 'login', key, name: q.myName() })) as Partial<LoginRefused>;
+      if (v.refused) throw new ApiError(v.refused, v.message ?? 'wrong staff passcode');
+      return {};
+    },
+    'staff.logout': () => done({ op: 'logout' }),
+    'staff.helpNext': (p) => valued<'staff.helpNext'>()({ op: 'helpNext', queueIds: p?.queueIds }),
+    'staff.help': (p) => done({ op: 'help', entryId: p.entryId }),
+    'staff.start': (p) => done({ op: 'start', entryId: p.entryId }),
+    'staff.done': (p) => done({ op: 'done', entryId: p.entryId }),
+    'staff.requeue': (p) => done({ op: 'requeue', ...p }),
+    'staff.remove': (p) => done({ op: 'remove', entryId: p.entryId }),
+    'staff.cantFind': (p) => done({ op: 'cantFind', entryId: p.entryId }),
+    'staff.undo': (p) => valued<'staff.undo'>()({ op: 'undo', entryId: p.entryId }),
+    'staff.restore': (p) => valued<'staff.restore'>()({ op: 'restore', entryId: p.entryId }),
+    'staff.message': (p) => done({ op: 'message', ...p }),
+    'staff.setTags': (p) => done({ op: 'setTags', ...p }),
+    'staff.helpGroup': (p) => valued<'staff.helpGroup'>()({ op: 'helpGroup', ...p }),
+    'staff.createQueue': (p) => valued<'staff.createQueue'>()({ op: 'createQueue', ...p }),
+    'staff.renameQueue': (p) => done({ op: 'renameQueue', ...p }),
+    'staff.archiveQueue': (p) => done({ op: 'archiveQueue', ...p }),
+    'staff.setTimers': (p) => valued<'staff.setTimers'>()({ op: 'setTimers', ...p }),
+    'staff.setOpen': (p) => done({ op: 'setOpen', ...p }),
+    'staff.setAnnouncement': (p) => done({ op: 'setAnnouncement', text: p.text }),
+    'staff.clearFinished': () => valued<'staff.clearFinished'>()({ op: 'clearFinished' }),
+    'staff.stats': (p) => staffStats(q.state(), q.now(), p?.queueId),
+  };
+}

@@ -1,0 +1,58 @@
+import { JoinRefusedError } from '../engine/peer';
+import { type QueueOp, STAFF_OPS } from '../queue/commands';
+import { type ApiResult, type Method, type Params, type Results, paramsSchema } from './contract';
+
+/** The App API's request path: validate untrusted params, run the handler, code every error. */
+
+/** An expected failure with a code the UI and scripts can switch on. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Handler<M extends Method> = (p: Params<M>) => Promise<Results[M]> | Results[M];
+export type Handlers = { [M in Method]: Handler<M> };
+
+/** Call a method by name with untrusted params: validated, never throws. */
+export async function callValidated<M extends Method>(
+  handlers: Handlers,
+  method: M,
+  params: unknown,
+  log?: (line: string) => void,
+): Promise<ApiResult<Results[M]>> {
+  const schema = paramsSchema[method] as (typeof paramsSchema)[Method] | undefined;
+  if (!schema)
+    return { ok: false, error: { code: 'unknown-method', message: `no method ${String(method)}` } };
+  const parsed = schema.safeParse(params ?? undefined);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    return {
+      ok: false,
+      error: {
+        code: 'validation',
+        message: i ? `${i.path.join('.') || 'params'}: ${i.message}` : 'invalid params',
+      },
+    };
+  }
+  try {
+    const handler = handlers[method] as Handler<M>;
+    return { ok: true, value: await handler(parsed.data as Params<M>) };
+  } catch (e) {
+    if (e instanceof ApiError || e instanceof JoinRefusedError)
+      return { ok: false, error: { code: e.code, message: e.message } };
+    log?.(`internal error in ${method}: ${(e as Error).stack ?? String(e)}`);
+    return { ok: false, error: { code: 'internal', message: (e as Error).message } };
+  }
+}
+
+/** The App API method a pending queue command came from ("sending…" labels). */
+export function methodOf(body: unknown): string {
+  const op = (body as { op?: unknown } | null)?.op;
+  if (typeof op !== 'string') return 'unknown';
+  const staff = STAFF_OPS.has(op as QueueOp) || ['login', 'logout', 'expire'].includes(op);
+  return `${staff ? 'staff' : 'queue'}.${op}`;
+}

@@ -1,0 +1,45 @@
+import type { ApplyContext } from '../replication/app';
+import { type Result, err, ok } from '../result';
+import { checkStaffKey } from './passcode';
+import { type QueueState, imm } from './types';
+
+/**
+ * What a wrong passcode returns. The lockout it counts is written to the document (so it
+ * outlives a host change), and a failed command would roll that write back: so the
+ * command succeeds with this refusal, and the App API reports it as an error.
+ */
+export interface LoginRefused {
+  refused: 'wrong-passcode';
+  message: string;
+}
+
+const fail = err;
+
+/** Wrong passcodes lock a member out for 1 s after the third, doubling up to 60 s. */
+export function login(
+  state: QueueState,
+  view: QueueState,
+  key: string,
+  name: string,
+  ctx: ApplyContext,
+): Result<unknown> {
+  const by = ctx.sender as string;
+  const f = view.lockouts?.[by];
+  if (f && ctx.now < f.until) {
+    const wait = Math.ceil((f.until - ctx.now) / 1000);
+    return fail('too-many-attempts', `too many wrong passcodes: try again in ${wait} s`);
+  }
+  state.lockouts ??= {};
+  if (!checkStaffKey(key, view.passcode)) {
+    const count = (f?.count ?? 0) + 1;
+    const lockMs = count < 3 ? 0 : Math.min(60_000, 1000 * 2 ** (count - 3));
+    state.lockouts[by] = { count, until: ctx.now + lockMs };
+    return ok({
+      refused: 'wrong-passcode',
+      message: 'wrong staff passcode',
+    } satisfies LoginRefused);
+  }
+  if (f) delete state.lockouts[by];
+  state.staff[by] = { name: imm(name), since: ctx.now };
+  return ok({});
+}
