@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { BatonService } from '../../core/api/service';
 import type { Method, Results } from '../../core/api/contract';
 import type { SessionListing } from '../../core/api/directory';
@@ -191,4 +192,23 @@ export class QueueRoom {
         this.violations.push(`epoch ${p.epoch} hosted by ${prev} and ${p.memberId}`);
     }
   }
+}
+
+/** Laptop 0 is the TA's and creates the session; the others join it through the App API. */
+export async function classroom(n: number, seed = 1): Promise<QueueRoom> {
+  const room = new QueueRoom(n, seed);
+  const { sessionId } = await room.ok(0, 'session.create', {
+    name: 'CPSC 416 office hours',
+    staffPasscode: 'letmein',
+  });
+  for (let i = 1; i < n; i++) {
+    room.run(20 + room.random.int(200));
+    await room.ok(i, 'session.join', { sessionId });
+  }
+  room.run(2_000);
+  return room;
+}
+
+export function assertSafe(room: QueueRoom): void {
+  assert.deepEqual(room.violations, [], `seed ${room.seed}: one host per epoch`);
 }

@@ -1,25 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { QueueRoom } from './queue-room';
-
-/** Laptop 0 is the TA's and creates the session; the others join it through the App API. */
-async function classroom(n: number, seed = 1): Promise<QueueRoom> {
-  const room = new QueueRoom(n, seed);
-  const { sessionId } = await room.ok(0, 'session.create', {
-    name: 'CPSC 416 office hours',
-    staffPasscode: 'letmein',
-  });
-  for (let i = 1; i < n; i++) {
-    room.run(20 + room.random.int(200));
-    await room.ok(i, 'session.join', { sessionId });
-  }
-  room.run(2_000);
-  return room;
-}
-
-function assertSafe(room: QueueRoom): void {
-  assert.deepEqual(room.violations, [], `seed ${room.seed}: one host per epoch`);
-}
+import { QueueRoom, assertSafe, classroom } from './queue-room';
 
 describe('the queue through the App API on a simulated room', () => {
   it('status, sessions, join and queue.get work end to end', async () => {
