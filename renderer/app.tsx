@@ -1,110 +1,18 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type {
-  ApiResult,
-  Method,
-  Params,
-  Prefs,
-  QueueView,
-  Results,
-  SessionInfo,
-  Status,
-} from '../core/api/contract';
-import { type Link, type UiApi, connectApi } from './api';
-import { hostChangeText } from './format';
-import { chime } from './sound';
-import { MembersPanel, SettingsPanel, StatusBar, Toasts, type Toast } from './chrome';
+import type { Method, Params } from '../core/api/contract';
+import { type UiApi, connectApi } from './api';
+import { MembersPanel, SettingsPanel, StatusBar, Toasts } from './chrome';
+import { type Ctx, useBaton } from './state';
 import { StartScreen } from './start';
 import { StaffView } from './staff';
 import { StudentView } from './student';
-
-/** Everything a view needs: the latest state and a way to call the App API. */
-export interface Ctx {
-  status: Status;
-  queue: QueueView | null;
-  sessions: SessionInfo[];
-  prefs: Prefs | null;
-  link: Link;
-  call<M extends Method>(method: M, params?: Params<M>): Promise<ApiResult<Results[M]>>;
-  toast(text: string, kind?: Toast['kind']): void;
-  refresh(): void;
-}
-
-function useBaton(api: UiApi) {
-  const [status, setStatus] = useState<Status | null>(null);
-  const [queue, setQueue] = useState<QueueView | null>(null);
-  const [sessions, setSessions] = useState<SessionInfo[]>([]);
-  const [prefs, setPrefs] = useState<Prefs | null>(null);
-  const [link, setLink] = useState<Link>(api.link());
-  const [toasts, setToasts] = useState<Toast[]>([]);
-  const prefsRef = useRef<Prefs | null>(null);
-  prefsRef.current = prefs;
-  const statusRef = useRef<Status | null>(null);
-  statusRef.current = status;
-  const toastId = useRef(0);
-
-  const toast = useCallback((text: string, kind: Toast['kind'] = 'info') => {
-    const id = ++toastId.current;
-    setToasts((t) => [...t.slice(-3), { id, text, kind }]);
-    setTimeout(
-      () => setToasts((t) => t.filter((x) => x.id !== id)),
-      kind === 'error' ? 8_000 : 6_000,
-    );
-  }, []);
-
-  const refresh = useCallback(() => {
-    void api.call('status').then((r) => r.ok && setStatus(r.value));
-    void api.call('queue.get').then((r) => setQueue(r.ok ? r.value : null));
-  }, [api]);
-
-  useEffect(() => {
-    refresh();
-    void api.call('sessions.list').then((r) => r.ok && setSessions(r.value));
-    void api.call('prefs.get').then((r) => r.ok && setPrefs(r.value));
-    const offs = [
-      api.on('state', (q) => setQueue(q)),
-      api.on('role', () => refresh()),
-      api.on('members', () => void api.call('status').then((r) => r.ok && setStatus(r.value))),
-      api.on('sessions', (s) => setSessions(s.sessions)),
-      api.on('prefs', (p) => setPrefs(p)),
-      api.on('hostChanged', (c) => {
-        // The first host a copy sees is not news; every change after that is.
-        if (c.reason !== 'start')
-          toast(hostChangeText({ ...c, toIsMe: c.to === statusRef.current?.memberId }), 'host');
-        refresh();
-      }),
-      api.on('called', (c) => {
-        toast(`You're being called${c.by ? ` by ${c.by}` : ''} — head over now!`, 'called');
-        if (prefsRef.current?.notifyCalled && prefsRef.current.sound) chime('called');
-      }),
-      api.on('joinedEmpty', (j) => {
-        if (!statusRef.current?.isStaff) return;
-        toast(`${j.name} joined the empty queue`, 'info');
-        if (prefsRef.current?.notifyJoined && prefsRef.current.sound) chime('joined');
-      }),
-      api.onLink((l) => {
-        setLink(l);
-        if (l === 'open') refresh();
-      }),
-    ];
-    // Connection state and liveness change without events: look again every second.
-    const timer = setInterval(
-      () => void api.call('status').then((r) => r.ok && setStatus(r.value)),
-      1_000,
-    );
-    return () => {
-      for (const off of offs) off();
-      clearInterval(timer);
-    };
-  }, [api, refresh, toast]);
-
-  return { status, queue, sessions, prefs, link, toasts, toast, refresh, setToasts };
-}
 
 function App({ api }: { api: UiApi }) {
   const b = useBaton(api);
   const [tab, setTab] = useState<'queue' | 'staff'>('queue');
   const [panel, setPanel] = useState<'members' | 'settings' | null>(null);
+  const [lastTa, setLastTa] = useState<'leave' | 'logout' | null>(null);
   const call = useCallback(
     <M extends Method>(method: M, params?: Params<M>) => api.call(method, params),
     [api],
@@ -116,7 +24,10 @@ function App({ api }: { api: UiApi }) {
   }, [theme]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape') setPanel(null);
+      if (e.key === 'Escape') {
+        setPanel(null);
+        setLastTa(null);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -128,6 +39,19 @@ function App({ api }: { api: UiApi }) {
     wasStaff.current = b.status?.isStaff ?? false;
   }, [b.status?.isStaff]);
 
+  const leaveNow = useCallback(async (): Promise<void> => {
+    const r = await call('session.leave');
+    if (!r.ok) b.toast(r.error.message, 'error');
+    setTab('queue');
+    b.refresh();
+  }, [call, b.toast, b.refresh]);
+  const logoutNow = useCallback(async (): Promise<void> => {
+    const r = await call('staff.logout');
+    if (!r.ok) b.toast(r.error.message, 'error');
+    b.refresh();
+  }, [call, b.toast, b.refresh]);
+  // The last TA on duty leaving an open queue is asked first: students would wait for nobody.
+  const isLastTa = !!(b.status?.isStaff && b.queue?.open && b.queue.staffOnDuty.count <= 1);
   const ctx: Ctx | null = useMemo(
     () =>
       b.status
@@ -140,9 +64,11 @@ function App({ api }: { api: UiApi }) {
             call,
             toast: b.toast,
             refresh: b.refresh,
+            leave: () => (isLastTa ? setLastTa('leave') : void leaveNow()),
+            logout: () => (isLastTa ? setLastTa('logout') : void logoutNow()),
           }
         : null,
-    [b.status, b.queue, b.sessions, b.prefs, b.link, call, b.toast, b.refresh],
+    [b.status, b.queue, b.sessions, b.prefs, b.link, call, b.toast, b.refresh, isLastTa],
   );
 
   if (!ctx) {
@@ -154,12 +80,6 @@ function App({ api }: { api: UiApi }) {
     );
   }
   const inSession = ctx.status.sessionId !== null;
-  const leave = async (): Promise<void> => {
-    const r = await call('session.leave');
-    if (!r.ok) b.toast(r.error.message, 'error');
-    setTab('queue');
-    b.refresh();
-  };
 
   return (
     <div class="app">
@@ -210,7 +130,7 @@ function App({ api }: { api: UiApi }) {
             Settings
           </button>
           {inSession && (
-            <button class="ghost danger" onClick={() => void leave()}>
+            <button class="ghost danger" onClick={() => ctx.leave()}>
               Leave
             </button>
           )}
@@ -222,6 +142,16 @@ function App({ api }: { api: UiApi }) {
             <span class="announcement-label">Announcement</span> {ctx.queue.announcement}
           </div>
         ) : null}
+        {b.callAlert && inSession && (
+          <div class="call-alert" role="alertdialog" aria-labelledby="call-alert-text">
+            <span id="call-alert-text">
+              It's your turn — {b.callAlert.by || 'a TA'} is calling you.
+            </span>
+            <button class="primary" onClick={b.acknowledgeCall}>
+              On my way
+            </button>
+          </div>
+        )}
         {!inSession ? (
           <StartScreen ctx={ctx} />
         ) : tab === 'staff' ? (
@@ -234,11 +164,78 @@ function App({ api }: { api: UiApi }) {
         <MembersPanel status={ctx.status} onClose={() => setPanel(null)} />
       )}
       {panel === 'settings' && <SettingsPanel ctx={ctx} onClose={() => setPanel(null)} />}
+      {lastTa && (
+        <LastTaPrompt
+          kind={lastTa}
+          onClose={() => setLastTa(null)}
+          onCloseQueue={async () => {
+            const r = await call('staff.setOpen', { open: false });
+            if (!r.ok) return b.toast(r.error.message, 'error');
+            await (lastTa === 'leave' ? leaveNow() : logoutNow());
+          }}
+          onKeepOpen={() => void (lastTa === 'leave' ? leaveNow() : logoutNow())}
+        />
+      )}
       <Toasts
         toasts={b.toasts}
         onDismiss={(id) => b.setToasts((t) => t.filter((x) => x.id !== id))}
       />
       <StatusBar status={ctx.status} link={ctx.link} onMembers={() => setPanel('members')} />
+    </div>
+  );
+}
+
+/** "You are the last TA. Close the queue?" — before the last TA on duty leaves or logs out. */
+function LastTaPrompt(props: {
+  kind: 'leave' | 'logout';
+  onClose(): void;
+  onCloseQueue(): Promise<void>;
+  onKeepOpen(): void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const verb = props.kind === 'leave' ? 'leave' : 'log out';
+  return (
+    <div class="modal-back" onClick={props.onClose}>
+      <div
+        class="modal card"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="last-ta-title"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2 id="last-ta-title">You are the last TA. Close the queue?</h2>
+        <p class="muted">
+          No other TA is on duty. If the queue stays open, students can keep joining with nobody to
+          help them.
+        </p>
+        <div class="row">
+          <button
+            ref={first}
+            class="primary"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              void props.onCloseQueue().finally(props.onClose);
+            }}
+          >
+            Close the queue and {verb}
+          </button>
+          <button
+            disabled={busy}
+            onClick={() => {
+              props.onKeepOpen();
+              props.onClose();
+            }}
+          >
+            Keep it open and {verb}
+          </button>
+          <button class="ghost" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </div>
     </div>
   );
 }

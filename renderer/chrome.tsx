@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Prefs, Status } from '../core/api/contract';
 import type { Link } from './api';
-import type { Ctx } from './app';
+import type { Ctx, Toast } from './state';
 import { ordinal } from './format';
 
 /** Move keyboard focus into a panel when it opens (Escape closes it again). */
@@ -19,12 +19,6 @@ export function ErrorLine({ text }: { text: string | null }) {
       {text}
     </p>
   );
-}
-
-export interface Toast {
-  id: number;
-  text: string;
-  kind: 'info' | 'host' | 'called' | 'error';
 }
 
 function nameOf(status: Status, memberId: string | null): string {
@@ -187,6 +181,22 @@ export function SettingsPanel(props: { ctx: Ctx; onClose(): void }) {
             />
             Staff: notify me when someone joins an empty queue
           </label>
+          <label class="check-row" for="alert-at">
+            Also alert me when I am number
+            <select
+              id="alert-at"
+              value={String(p.alertAtPosition)}
+              onChange={(e) => void set({ alertAtPosition: Number(e.currentTarget.value) })}
+            >
+              <option value="0">— (only when called)</option>
+              {[1, 2, 3, 4, 5].map((n) => (
+                <option key={n} value={String(n)}>
+                  {n}
+                </option>
+              ))}
+            </select>
+            in line
+          </label>
           <label class="check">
             <input
               type="checkbox"
@@ -236,6 +246,17 @@ export function Toasts(props: { toasts: Toast[]; onDismiss(id: number): void }) 
       {props.toasts.map((t) => (
         <div key={t.id} class={`toast ${t.kind}`} data-testid={`toast-${t.kind}`}>
           <span>{t.text}</span>
+          {t.action && (
+            <button
+              class="toast-action"
+              onClick={() => {
+                t.action!.run();
+                props.onDismiss(t.id);
+              }}
+            >
+              {t.action.label}
+            </button>
+          )}
           <button class="ghost" aria-label="Dismiss" onClick={() => props.onDismiss(t.id)}>
             ✕
           </button>

@@ -49,14 +49,25 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** "14:05": a time of day, on this laptop's clock. */
+export function formatClock(t: number): string {
+  const d = new Date(t);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
 /** The right-hand state of a queue row: who is calling or helping, else how long waiting. */
 export function entryStateText(
-  e: { status: string; helper: string | null; createdAt: number },
+  e: { status: string; helper: string | null; createdAt: number; awaySince?: number | null },
   now: number,
   waitingPrefix = '',
 ): string {
   if (e.status === 'called') return `called by ${e.helper ?? 'staff'}`;
   if (e.status === 'helping') return `with ${e.helper ?? 'staff'}`;
+  if (e.status === 'missing') return 'not found — place kept';
+  if (e.awaySince !== null && e.awaySince !== undefined) {
+    const ms = now - e.awaySince;
+    return ms < 60_000 ? 'away' : `away ${formatDuration(ms)}`;
+  }
   const ago = formatAgo(now - e.createdAt);
   return waitingPrefix ? `${waitingPrefix} ${ago.replace(' ago', '')}` : ago;
 }

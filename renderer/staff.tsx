@@ -1,61 +1,81 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { EntryView, Method, StaffStatsView } from '../core/api/contract';
-import type { Ctx } from './app';
+import type { EntryView } from '../core/api/contract';
 import { ErrorLine } from './chrome';
-import { entryStateText, formatDuration, ordinal } from './format';
+import { formatAgo } from './format';
+import { QueueCard, useAction } from './staff-queue';
+import { Announcement, QueuesCard, Stats, Timers } from './staff-side';
+import type { Ctx } from './state';
 
-/** The TA's view: log in, run the queue, announce, see stats, export. */
+/** The TA's view: log in, run the queues, announce, see stats, export. */
 export function StaffView({ ctx }: { ctx: Ctx }) {
+  const serving = useServing(ctx);
   if (!ctx.status.isStaff) return <Login ctx={ctx} />;
   const q = ctx.queue;
   if (!q) return <p class="muted">Loading the queue…</p>;
+  const many = q.queues.length > 1;
   return (
     <div class="staff">
       <div class="staff-main">
-        <Controls ctx={ctx} />
-        <section class="card queue-card" aria-labelledby="staff-queue-title">
-          <h2 id="staff-queue-title">
-            Queue{' '}
-            <span class="count">
-              {q.entries.filter((e) => e.status === 'waiting').length} waiting
-            </span>
-          </h2>
-          {q.entries.length === 0 ? (
-            <p class="muted empty">Nobody is waiting. New students appear here by themselves.</p>
-          ) : (
-            <ol class="queue staff-queue" data-testid="staff-queue">
-              {q.entries.map((e) => (
-                <StaffEntry key={e.entryId} ctx={ctx} e={e} />
-              ))}
-            </ol>
-          )}
-        </section>
+        <Controls ctx={ctx} serving={serving.ids} />
+        {many && <ServingPicker ctx={ctx} {...serving} />}
+        {q.queues.map((queue) => (
+          <QueueCard key={queue.queueId} ctx={ctx} queue={queue} many={many} />
+        ))}
         <Finished ctx={ctx} />
       </div>
       <aside class="staff-side">
         <Stats ctx={ctx} />
         <Announcement ctx={ctx} />
+        <QueuesCard ctx={ctx} />
+        <Timers ctx={ctx} />
       </aside>
     </div>
   );
 }
 
-function useAction(ctx: Ctx) {
-  const [busy, setBusy] = useState<string | null>(null);
-  const act = async (
-    key: string,
-    fn: () => Promise<{ ok: boolean; error?: { message: string } }>,
-  ) => {
-    setBusy(key);
+const SERVING_KEY = 'baton.serving';
+
+/** Which queues this TA serves with Help next: remembered on this laptop, default all. */
+function useServing(ctx: Ctx) {
+  const [chosen, setChosen] = useState<string[] | null>(() => {
     try {
-      const r = await fn();
-      if (!r.ok) ctx.toast(r.error?.message ?? 'failed', 'error');
-      return r.ok;
-    } finally {
-      setBusy(null);
+      return JSON.parse(localStorage.getItem(SERVING_KEY) ?? 'null') as string[] | null;
+    } catch {
+      return null;
     }
+  });
+  const all = ctx.queue?.queues.map((x) => x.queueId) ?? [];
+  const ids = chosen ? all.filter((id) => chosen.includes(id)) : all;
+  const set = (next: string[]): void => {
+    setChosen(next);
+    localStorage.setItem(SERVING_KEY, JSON.stringify(next));
   };
-  return { busy, act };
+  return { ids: ids.length ? ids : all, set };
+}
+
+function ServingPicker(props: { ctx: Ctx; ids: string[]; set(ids: string[]): void }) {
+  const q = props.ctx.queue!;
+  return (
+    <fieldset class="card serving" data-testid="serving">
+      <legend>Help next takes from</legend>
+      {q.queues.map((x) => (
+        <label key={x.queueId} class={`chip${props.ids.includes(x.queueId) ? ' on' : ''}`}>
+          <input
+            type="checkbox"
+            checked={props.ids.includes(x.queueId)}
+            onChange={(e) =>
+              props.set(
+                e.currentTarget.checked
+                  ? [...props.ids, x.queueId]
+                  : props.ids.filter((id) => id !== x.queueId),
+              )
+            }
+          />
+          {x.name} <span class="muted">{x.waiting}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
 }
 
 function Login({ ctx }: { ctx: Ctx }) {
@@ -97,10 +117,12 @@ function Login({ ctx }: { ctx: Ctx }) {
   );
 }
 
-function Controls({ ctx }: { ctx: Ctx }) {
+function Controls({ ctx, serving }: { ctx: Ctx; serving: string[] }) {
   const { busy, act } = useAction(ctx);
   const q = ctx.queue!;
-  const waiting = q.entries.some((e) => e.status === 'waiting');
+  const ready = q.entries.some(
+    (e) => e.status === 'waiting' && e.awaySince === null && serving.includes(e.queueId),
+  );
   const exportCsv = async (): Promise<void> => {
     const r = await ctx.call('queue.exportCsv');
     if (!r.ok) return ctx.toast(r.error.message, 'error');
@@ -112,12 +134,17 @@ function Controls({ ctx }: { ctx: Ctx }) {
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
+  const many = q.queues.length > 1;
   return (
     <section class="card controls" aria-label="Queue controls">
       <button
         class="primary big"
-        disabled={!waiting || busy !== null}
-        onClick={() => void act('next', () => ctx.call('staff.helpNext'))}
+        disabled={!ready || busy !== null}
+        onClick={() =>
+          void act('next', () =>
+            ctx.call('staff.helpNext', many ? { queueIds: serving } : undefined),
+          )
+        }
         data-testid="help-next"
       >
         {busy === 'next' ? 'Calling…' : 'Help next'}
@@ -127,17 +154,23 @@ function Controls({ ctx }: { ctx: Ctx }) {
         disabled={busy !== null}
         onClick={() => void act('open', () => ctx.call('staff.setOpen', { open: !q.open }))}
       >
-        {q.open ? 'Close the queue' : 'Open the queue'}
+        {q.open
+          ? many
+            ? 'Close all queues'
+            : 'Close the queue'
+          : many
+            ? 'Open all queues'
+            : 'Open the queue'}
       </button>
       <button onClick={() => void exportCsv()}>Export CSV</button>
       <div class="controls-foot">
         <span class={`queue-state ${q.open ? 'open' : 'closed'}`}>
           {q.open ? 'Open — students can join' : 'Closed — nobody can join'}
         </span>
-        <button
-          class="ghost small"
-          onClick={() => void ctx.call('staff.logout').then(() => ctx.refresh())}
-        >
+        <span class="muted duty-staff">
+          &nbsp;· {q.staffOnDuty.count} {q.staffOnDuty.count === 1 ? 'TA' : 'TAs'} on duty
+        </span>
+        <button class="ghost small" onClick={() => ctx.logout()}>
           Log out of staff
         </button>
       </div>
@@ -145,146 +178,72 @@ function Controls({ ctx }: { ctx: Ctx }) {
   );
 }
 
-function StaffEntry({ ctx, e }: { ctx: Ctx; e: EntryView }) {
-  const { busy, act } = useAction(ctx);
-  const btn = (label: string, method: Method, params: object, cls = '') => (
-    <button
-      class={cls}
-      disabled={busy !== null}
-      onClick={() =>
-        void act(label, () =>
-          (ctx.call as (m: Method, p: object) => ReturnType<Ctx['call']>)(method, params),
-        )
-      }
-      aria-label={`${label} ${e.name}`}
-    >
-      {busy === label ? '…' : label}
-    </button>
-  );
-  const id = { entryId: e.entryId };
-  return (
-    <li class={`entry ${e.status}`}>
-      <span class="entry-pos">{e.status === 'waiting' ? ordinal(e.position) : '★'}</span>
-      <span class="entry-main">
-        <span class="entry-name">{e.name}</span>
-        <span class="muted">{[e.topic, e.location].filter(Boolean).join(' · ') || '—'}</span>
-        {e.conflict && <span class="conflict">{e.conflict}</span>}
-      </span>
-      <span class="entry-state">{entryStateText(e, Date.now(), 'waiting')}</span>
-      <span class="entry-actions">
-        {e.status === 'waiting' && btn('Call', 'staff.help', id, 'primary')}
-        {e.status === 'called' && btn('Start', 'staff.start', id, 'primary')}
-        {e.status !== 'waiting' && btn('Done', 'staff.done', id)}
-        {e.status !== 'waiting' && btn('Requeue', 'staff.requeue', { ...id, position: 'front' })}
-        {btn('Remove', 'staff.remove', id, 'danger')}
-      </span>
-    </li>
-  );
-}
+const FINISHED_LABEL: Record<string, string> = {
+  done: 'helped',
+  withdrawn: 'withdrew',
+  removed: 'removed',
+  notfound: 'not found',
+};
 
+/** Recently finished entries, and the whole history on demand: either can be restored. */
 function Finished({ ctx }: { ctx: Ctx }) {
   const { busy, act } = useAction(ctx);
-  const finished = ctx.queue?.finished ?? [];
-  if (finished.length === 0) return null;
-  const label: Record<string, string> = {
-    done: 'helped',
-    withdrawn: 'withdrew',
-    removed: 'removed',
-  };
+  const [history, setHistory] = useState<EntryView[] | null>(null);
+  const live = ctx.queue?.finished ?? [];
+  useEffect(() => {
+    if (history) void ctx.call('queue.history').then((r) => r.ok && setHistory(r.value));
+  }, [ctx.queue]);
+  const list = history ?? live.slice(0, 12);
+  if (list.length === 0 && !history) return null;
   return (
     <section class="card" aria-labelledby="finished-title">
       <h2 id="finished-title">
-        Recently finished
+        {history ? 'History' : 'Recently finished'}
+        <span class="push" />
         <button
           class="ghost small"
-          disabled={busy !== null}
-          onClick={() => void act('clear', () => ctx.call('staff.clearFinished'))}
+          onClick={() =>
+            history
+              ? setHistory(null)
+              : void ctx.call('queue.history').then((r) => r.ok && setHistory(r.value))
+          }
         >
-          Clear
+          {history ? 'Recent only' : 'All history'}
         </button>
+        {!history && (
+          <button
+            class="ghost small"
+            disabled={busy !== null}
+            onClick={() => void act('clear', () => ctx.call('staff.clearFinished'))}
+          >
+            Clear
+          </button>
+        )}
       </h2>
-      <ul class="finished">
-        {finished.slice(0, 12).map((e) => (
+      <ul class="finished" data-testid="finished">
+        {list.map((e) => (
           <li key={e.entryId}>
             <span>{e.name}</span>
-            <span class="muted">{e.topic}</span>
-            <span class={`badge ${e.status}`}>{label[e.status] ?? e.status}</span>
+            <span class="muted">
+              {e.topic}
+              {e.finishedAt ? ` · ${formatAgo(Date.now() - e.finishedAt)}` : ''}
+            </span>
+            <span class={`badge ${e.status}`}>{FINISHED_LABEL[e.status] ?? e.status}</span>
+            <button
+              class="ghost small"
+              disabled={busy !== null}
+              aria-label={`Restore ${e.name}`}
+              onClick={() =>
+                void act(`restore-${e.entryId}`, () =>
+                  ctx.call('staff.restore', { entryId: e.entryId }),
+                )
+              }
+            >
+              Restore
+            </button>
           </li>
         ))}
       </ul>
-    </section>
-  );
-}
-
-function Stats({ ctx }: { ctx: Ctx }) {
-  const [stats, setStats] = useState<StaffStatsView | null>(null);
-  useEffect(() => {
-    void ctx.call('staff.stats').then((r) => r.ok && setStats(r.value));
-  }, [ctx.queue]);
-  const ms = (v: number | null) => (v === null ? '—' : formatDuration(v));
-  return (
-    <section class="card stats" aria-label="Today">
-      <h2>Today</h2>
-      <div class="tiles">
-        <div class="tile">
-          <span class="tile-num">{stats?.helpedToday ?? '—'}</span>
-          <span class="tile-label">helped</span>
-        </div>
-        <div class="tile">
-          <span class="tile-num">{stats?.waiting ?? '—'}</span>
-          <span class="tile-label">waiting</span>
-        </div>
-        <div class="tile">
-          <span class="tile-num">{ms(stats?.medianWaitMs ?? null)}</span>
-          <span class="tile-label">median wait</span>
-        </div>
-        <div class="tile">
-          <span class="tile-num">{ms(stats?.medianHelpMs ?? null)}</span>
-          <span class="tile-label">median help</span>
-        </div>
-      </div>
-    </section>
-  );
-}
-
-function Announcement({ ctx }: { ctx: Ctx }) {
-  const current = ctx.queue?.announcement ?? '';
-  const [text, setText] = useState(current);
-  const { busy, act } = useAction(ctx);
-  useEffect(() => setText(current), [current]);
-  return (
-    <section class="card" aria-labelledby="ann-title">
-      <h2 id="ann-title">Announcement</h2>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act('ann', () => ctx.call('staff.setAnnouncement', { text }));
-        }}
-      >
-        <textarea
-          aria-labelledby="ann-title"
-          rows={3}
-          maxLength={500}
-          value={text}
-          placeholder="Shown at the top of every screen"
-          onInput={(e) => setText(e.currentTarget.value)}
-        />
-        <div class="row">
-          <button type="submit" class="primary" disabled={busy !== null || text === current}>
-            {busy === 'ann' ? 'Posting…' : 'Post'}
-          </button>
-          {current && (
-            <button
-              type="button"
-              class="ghost"
-              disabled={busy !== null}
-              onClick={() => void act('ann', () => ctx.call('staff.setAnnouncement', { text: '' }))}
-            >
-              Remove
-            </button>
-          )}
-        </div>
-      </form>
     </section>
   );
 }

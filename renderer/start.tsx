@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Ctx } from './app';
+import type { Ctx } from './state';
 import { ErrorLine } from './chrome';
 
 /** Name, the sessions on this network (they appear by themselves), start, connect. */

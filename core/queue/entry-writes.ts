@@ -54,17 +54,22 @@ export function move(
   if (status === 'missing') e.missingSince = ctx.now;
   const group = status === 'waiting' ? null : (o.group ?? before.group);
   if (group !== before.group) e.group = group === null ? null : imm(group);
-  const t: Transition = { status, at: ctx.now, by: ctx.sender as string };
+  const t: Transition = {
+    status,
+    at: ctx.now,
+    by: ctx.sender as string,
+    step: Object.keys(before.history).length + 1,
+  };
   if (o.order !== undefined) t.order = o.order;
   if (o.undo) t.undo = true;
   e.history[ctx.commandId] = storeTransition(t);
 }
 
-/** An entry's transitions, oldest first (host time, then command id). */
+/** An entry's transitions, oldest first (host time, then step, then command id). */
 export function steps(e: Entry): (Transition & { key: string })[] {
   return Object.entries(e.history)
     .map(([key, t]) => ({ key, ...t }))
-    .sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
+    .sort((a, b) => a.at - b.at || (a.step ?? 0) - (b.step ?? 0) || (a.key < b.key ? -1 : 1));
 }
 
 /** A live or archived entry, and the archive shards that hold it. */
@@ -89,9 +94,15 @@ export function unarchive(state: QueueState, found: Found): void {
   if (!found.live) state.entries[found.entry.id] = storeEntry(found.entry);
 }
 
-/** The member's entry in line or being helped, in any queue. */
-export function activeEntryOf(view: QueueState, member: string): Entry | undefined {
-  return liveEntries(view).find((e) => e.member === member && isActive(e.status));
+/** The member's entry in line or being helped, in any queue (other than `except`). */
+export function activeEntryOf(
+  view: QueueState,
+  member: string,
+  except?: string,
+): Entry | undefined {
+  return liveEntries(view).find(
+    (e) => e.member === member && e.id !== except && isActive(e.status),
+  );
 }
 
 /**

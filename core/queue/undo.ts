@@ -17,7 +17,8 @@ import type { EntryStatus, QueueState } from './types';
 /** How long staff can undo a Remove, Done or Not found (host time). */
 export const UNDO_WINDOW_MS = 60_000;
 
-const UNDOABLE: ReadonlySet<EntryStatus> = new Set(['done', 'removed', 'notfound']);
+/** What Undo takes back: Remove, Done, Not found, and the "can't find" mark itself. */
+const UNDOABLE: ReadonlySet<EntryStatus> = new Set(['done', 'removed', 'notfound', 'missing']);
 
 const fail = err;
 
@@ -59,7 +60,7 @@ export function putBack(
   const e = found.entry;
   const q = liveQueue(view, e.queue);
   if (!q.ok) return q;
-  const other = activeEntryOf(view, e.member);
+  const other = activeEntryOf(view, e.member, e.id);
   if (other) return fail('already-queued', `${e.name} is already back in the queue`);
   unarchive(state, found);
   move(state, view, e.id, to, ctx, { undo: true, order: to === 'waiting' ? e.order : undefined });

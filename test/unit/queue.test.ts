@@ -259,7 +259,10 @@ describe('queue: selectors and export', () => {
     const csv = exportCsv(q.state, (id) => (id === TA ? 'Tina' : id));
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /^entry_id,name,topic,location,queue,tag,status,helper,joined_at,called_at/);
+    assert.match(
+      lines[0]!,
+      /^entry_id,name,topic,location,queue,tag,status,helper,joined_at,called_at/,
+    );
     assert.ok(lines[1]!.includes(`"'=HYPERLINK(""x"")"`), lines[1]);
     assert.ok(lines[1]!.includes('"lists, ""trees"""'));
     assert.ok(lines[1]!.includes('Tina'));

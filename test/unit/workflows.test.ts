@@ -111,6 +111,15 @@ describe('workflow: undo and restore', () => {
     );
 
     q.run(TA, { op: 'cantFind', entryId: ann });
+    assert.deepEqual(
+      q.run(TA, { op: 'undo', entryId: ann }),
+      {
+        ok: true,
+        value: { status: 'helping' },
+      },
+      "a mistaken can't-find is undone too",
+    );
+    q.run(TA, { op: 'cantFind', entryId: ann });
     q.advance(DEFAULT_SETTINGS.graceMs);
     q.run(TA, { op: 'expire' });
     assert.equal(q.run(TA, { op: 'undo', entryId: ann }).ok, true);

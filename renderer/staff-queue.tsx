@@ -1,0 +1,232 @@
+import { useState } from 'preact/hooks';
+import type { EntryView, Method, QueueInfoView } from '../core/api/contract';
+import { entryStateText, formatClock, ordinal } from './format';
+import { useNow } from './hooks';
+import type { Ctx } from './state';
+
+/** One queue as staff run it: the students being helped, then the line, grouped by tag. */
+
+/** Staff actions that finish an entry: a toast offers Undo for 60 s after each. */
+const UNDOABLE: Partial<Record<Method, string>> = {
+  'staff.remove': 'removed',
+  'staff.done': 'marked done',
+  'staff.cantFind': 'marked not found',
+};
+
+export function useAction(ctx: Ctx) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const act = async (
+    key: string,
+    fn: () => Promise<{ ok: boolean; error?: { message: string } }>,
+  ) => {
+    setBusy(key);
+    try {
+      const r = await fn();
+      if (!r.ok) ctx.toast(r.error?.message ?? 'failed', 'error');
+      return r.ok;
+    } finally {
+      setBusy(null);
+    }
+  };
+  return { busy, act };
+}
+
+/** Call a staff method; after Remove / Done / Not found, a toast with Undo for 60 s. */
+export function staffCall(ctx: Ctx, method: Method, params: object, who: string) {
+  const call = ctx.call as (m: Method, p: object) => ReturnType<Ctx['call']>;
+  return call(method, params).then((r) => {
+    const what = UNDOABLE[method];
+    const entryId = (params as { entryId?: string }).entryId;
+    if (r.ok && what && entryId)
+      ctx.toast(`${who} ${what}`, 'info', {
+        ttlMs: 60_000,
+        action: {
+          label: 'Undo',
+          run: () =>
+            void ctx.call('staff.undo', { entryId }).then((u) => {
+              if (!u.ok) ctx.toast(u.error.message, 'error');
+            }),
+        },
+      });
+    return r;
+  });
+}
+
+export function QueueCard(props: { ctx: Ctx; queue: QueueInfoView; many: boolean }) {
+  const { ctx, queue } = props;
+  const { busy, act } = useAction(ctx);
+  const q = ctx.queue!;
+  const entries = q.entries.filter((e) => e.queueId === queue.queueId);
+  const working = entries.filter((e) => e.status !== 'waiting');
+  const waiting = entries.filter((e) => e.status === 'waiting');
+  const tagged = queue.tags.length > 0 || waiting.some((e) => e.tag);
+  // Groups in the queue's tag order, then tags no longer defined, then untagged.
+  const groups = new Map<string | null, EntryView[]>();
+  for (const t of queue.tags) groups.set(t, []);
+  for (const e of waiting) {
+    const g = groups.get(e.tag) ?? [];
+    g.push(e);
+    groups.set(e.tag, g);
+  }
+  return (
+    <section
+      class="card queue-card"
+      aria-labelledby={`q-${queue.queueId}`}
+      data-testid="staff-queue-card"
+    >
+      <h2 id={`q-${queue.queueId}`}>
+        {props.many ? queue.name : 'Queue'} <span class="count">{waiting.length} waiting</span>
+        {!queue.open && <span class="badge closed-badge">closed</span>}
+        {props.many && (
+          <button
+            class="ghost small push"
+            disabled={busy !== null}
+            onClick={() =>
+              void act('open', () =>
+                ctx.call('staff.setOpen', { open: !queue.open, queueId: queue.queueId }),
+              )
+            }
+          >
+            {queue.open ? `Close ${queue.name}` : `Open ${queue.name}`}
+          </button>
+        )}
+      </h2>
+      {entries.length === 0 ? (
+        <p class="muted empty">Nobody is waiting. New students appear here by themselves.</p>
+      ) : (
+        <>
+          {working.length > 0 && (
+            <ol class="queue staff-queue" data-testid="staff-queue">
+              {working.map((e) => (
+                <StaffEntry key={e.entryId} ctx={ctx} e={e} />
+              ))}
+            </ol>
+          )}
+          {!tagged
+            ? waiting.length > 0 && (
+                <ol class="queue staff-queue" data-testid="staff-queue">
+                  {waiting.map((e) => (
+                    <StaffEntry key={e.entryId} ctx={ctx} e={e} />
+                  ))}
+                </ol>
+              )
+            : [...groups].map(([tag, list]) =>
+                list.length === 0 ? null : (
+                  <div class="tag-group" key={tag ?? ''} data-testid="tag-group">
+                    <h3>
+                      <span class={tag ? 'badge tag' : 'badge'}>{tag ?? 'No tag'}</span>
+                      <span class="count">{list.length}</span>
+                      {tag && (
+                        <button
+                          class="small push"
+                          aria-label={`Help group ${tag}`}
+                          disabled={busy !== null || list.every((e) => e.awaySince !== null)}
+                          onClick={() =>
+                            void act(`group-${tag}`, () =>
+                              ctx.call('staff.helpGroup', { tag, queueIds: [queue.queueId] }),
+                            )
+                          }
+                        >
+                          Help group ({list.filter((e) => e.awaySince === null).length})
+                        </button>
+                      )}
+                    </h3>
+                    <ol class="queue staff-queue" data-testid="staff-queue">
+                      {list.map((e) => (
+                        <StaffEntry key={e.entryId} ctx={ctx} e={e} />
+                      ))}
+                    </ol>
+                  </div>
+                ),
+              )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function StaffEntry({ ctx, e }: { ctx: Ctx; e: EntryView }) {
+  const { busy, act } = useAction(ctx);
+  const [writing, setWriting] = useState(false);
+  const [note, setNote] = useState('');
+  const now = useNow(e.awaySince !== null || e.status === 'missing' ? 1_000 : 30_000);
+  const btn = (label: string, method: Method, params: object, cls = '') => (
+    <button
+      class={cls}
+      disabled={busy !== null}
+      onClick={() => void act(label, () => staffCall(ctx, method, params, e.name))}
+      aria-label={`${label} ${e.name}`}
+    >
+      {busy === label ? '…' : label}
+    </button>
+  );
+  const id = { entryId: e.entryId };
+  const away = e.status === 'waiting' && e.awaySince !== null;
+  return (
+    <li class={`entry ${e.status}${away ? ' away' : ''}`}>
+      <span class="entry-pos">{e.status === 'waiting' ? ordinal(e.position) : '★'}</span>
+      <span class="entry-main">
+        <span class="entry-name">
+          {e.name}
+          {e.tag && <span class="badge tag">{e.tag}</span>}
+          {e.group && e.status !== 'waiting' && <span class="badge">group</span>}
+          {e.flag && <span class="badge flag">{e.flag}</span>}
+        </span>
+        <span class="muted">{[e.topic, e.location].filter(Boolean).join(' · ') || '—'}</span>
+        {e.conflict && <span class="conflict">{e.conflict}</span>}
+        {e.status === 'missing' && e.graceEndsAt !== null && (
+          <span class="conflict">
+            Not found — keeps the place until {formatClock(e.graceEndsAt)}
+          </span>
+        )}
+        {writing && (
+          <form
+            class="note-form"
+            onSubmit={(ev) => {
+              ev.preventDefault();
+              void act('send', () => ctx.call('staff.message', { ...id, text: note })).then(
+                (ok) => {
+                  if (ok) {
+                    setWriting(false);
+                    setNote('');
+                    ctx.toast(`Message sent to ${e.name}`);
+                  }
+                },
+              );
+            }}
+          >
+            <input
+              aria-label={`Message to ${e.name}`}
+              value={note}
+              maxLength={300}
+              placeholder="I'm at the whiteboard by the door"
+              onInput={(ev) => setNote(ev.currentTarget.value)}
+            />
+            <button class="primary small" type="submit" disabled={!note.trim() || busy !== null}>
+              Send
+            </button>
+            <button class="ghost small" type="button" onClick={() => setWriting(false)}>
+              Cancel
+            </button>
+          </form>
+        )}
+      </span>
+      <span class="entry-state">{entryStateText(e, now, 'waiting')}</span>
+      <span class="entry-actions">
+        {e.status === 'waiting' && btn('Call', 'staff.help', id, 'primary')}
+        {(e.status === 'called' || e.status === 'missing') &&
+          btn('Start', 'staff.start', id, 'primary')}
+        {(e.status === 'called' || e.status === 'helping') &&
+          btn("Can't find", 'staff.cantFind', id)}
+        {e.status !== 'waiting' && btn('Done', 'staff.done', id)}
+        {e.status !== 'waiting' && btn('Requeue', 'staff.requeue', { ...id, position: 'front' })}
+        {!writing && (
+          <button class="ghost" onClick={() => setWriting(true)} aria-label={`Message ${e.name}`}>
+            Message
+          </button>
+        )}
+        {btn('Remove', 'staff.remove', id, 'danger')}
+      </span>
+    </li>
+  );
+}

@@ -1,0 +1,206 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type {
+  ApiResult,
+  Method,
+  Params,
+  Prefs,
+  QueueView,
+  Results,
+  SessionInfo,
+  Status,
+} from '../core/api/contract';
+import type { Link, UiApi } from './api';
+import { hostChangeText } from './format';
+import { chime } from './sound';
+
+/** The UI's state over the App API: the latest status, queue and prefs, toasts and alerts. */
+
+export interface Toast {
+  id: number;
+  text: string;
+  kind: 'info' | 'host' | 'called' | 'error';
+  /** A button on the toast ("Undo", "I'm here"). */
+  action?: { label: string; run(): void };
+  /** An alert about my entry ('called', 'cantFind'): it closes when that state ends. */
+  about?: 'called' | 'missing';
+}
+
+export interface ToastOptions {
+  action?: Toast['action'];
+  /** How long the toast stays, ms (default 6 s, errors 8 s). */
+  ttlMs?: number;
+  about?: Toast['about'];
+}
+
+/** A call that insists until acknowledged: the chime repeats every few seconds, up to a minute. */
+export interface CallAlert {
+  entryId: string;
+  by: string;
+  since: number;
+}
+
+/** Everything a view needs: the latest state and a way to call the App API. */
+export interface Ctx {
+  status: Status;
+  queue: QueueView | null;
+  sessions: SessionInfo[];
+  prefs: Prefs | null;
+  link: Link;
+  call<M extends Method>(method: M, params?: Params<M>): Promise<ApiResult<Results[M]>>;
+  toast(text: string, kind?: Toast['kind'], o?: ToastOptions): void;
+  refresh(): void;
+  /** Leave the session / log out of staff; the last TA on duty is asked to close the queue. */
+  leave(): void;
+  logout(): void;
+}
+
+/** How often the called chime repeats, and for how long at most. */
+export const CALL_REPEAT_MS = 4_000;
+export const CALL_INSIST_MS = 60_000;
+
+export function useBaton(api: UiApi) {
+  const [status, setStatus] = useState<Status | null>(null);
+  const [queue, setQueue] = useState<QueueView | null>(null);
+  const [sessions, setSessions] = useState<SessionInfo[]>([]);
+  const [prefs, setPrefs] = useState<Prefs | null>(null);
+  const [link, setLink] = useState<Link>(api.link());
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [callAlert, setCallAlert] = useState<CallAlert | null>(null);
+  const prefsRef = useRef<Prefs | null>(null);
+  prefsRef.current = prefs;
+  const statusRef = useRef<Status | null>(null);
+  statusRef.current = status;
+  const toastId = useRef(0);
+
+  const toast = useCallback((text: string, kind: Toast['kind'] = 'info', o: ToastOptions = {}) => {
+    const id = ++toastId.current;
+    setToasts((t) => [...t.slice(-3), { id, text, kind, action: o.action, about: o.about }]);
+    setTimeout(
+      () => setToasts((t) => t.filter((x) => x.id !== id)),
+      o.ttlMs ?? (kind === 'error' ? 8_000 : 6_000),
+    );
+  }, []);
+
+  const refresh = useCallback(() => {
+    void api.call('status').then((r) => r.ok && setStatus(r.value));
+    void api.call('queue.get').then((r) => setQueue(r.ok ? r.value : null));
+  }, [api]);
+
+  const sound = (kind: 'called' | 'joined'): void => {
+    if (prefsRef.current?.sound !== false) chime(kind);
+  };
+
+  useEffect(() => {
+    refresh();
+    void api.call('sessions.list').then((r) => r.ok && setSessions(r.value));
+    void api.call('prefs.get').then((r) => r.ok && setPrefs(r.value));
+    const offs = [
+      api.on('state', (q) => setQueue(q)),
+      api.on('role', () => refresh()),
+      api.on('members', () => void api.call('status').then((r) => r.ok && setStatus(r.value))),
+      api.on('sessions', (s) => setSessions(s.sessions)),
+      api.on('prefs', (p) => setPrefs(p)),
+      api.on('hostChanged', (c) => {
+        // The first host a copy sees is not news; every change after that is.
+        if (c.reason !== 'start')
+          toast(hostChangeText({ ...c, toIsMe: c.to === statusRef.current?.memberId }), 'host');
+        refresh();
+      }),
+      api.on('called', (c) => {
+        toast(`You're being called${c.by ? ` by ${c.by}` : ''} — head over now!`, 'called', {
+          about: 'called',
+        });
+        if (prefsRef.current?.notifyCalled)
+          setCallAlert({ entryId: c.entryId, by: c.by, since: Date.now() });
+      }),
+      api.on('cantFind', (c) => {
+        const minutes = Math.max(1, Math.round((c.graceEndsAt - Date.now()) / 60_000));
+        toast(
+          `The TA couldn't find you. Tap I'm here, or you'll lose your turn in ${minutes} min.`,
+          'called',
+          {
+            ttlMs: 60_000,
+            about: 'missing',
+            action: {
+              label: "I'm here",
+              run: () => void api.call('queue.here', { entryId: c.entryId }),
+            },
+          },
+        );
+        if (prefsRef.current?.notifyCalled) sound('called');
+      }),
+      api.on('upNext', (u) => {
+        toast(
+          u.position === 1
+            ? "You're next — get ready."
+            : `You're number ${u.position} — get ready.`,
+          'info',
+        );
+        if (prefsRef.current?.notifyCalled) sound('joined');
+      }),
+      api.on('message', (m) => {
+        toast(`${m.from}: ${m.text}`, 'info', { ttlMs: 15_000 });
+        if (prefsRef.current?.notifyCalled) sound('joined');
+      }),
+      api.on('joinedEmpty', (j) => {
+        if (!statusRef.current?.isStaff) return;
+        toast(`${j.name} joined the empty queue`, 'info');
+        if (prefsRef.current?.notifyJoined) sound('joined');
+      }),
+      api.onLink((l) => {
+        setLink(l);
+        if (l === 'open') refresh();
+      }),
+    ];
+    // Connection state and liveness change without events: look again every second.
+    const timer = setInterval(
+      () => void api.call('status').then((r) => r.ok && setStatus(r.value)),
+      1_000,
+    );
+    return () => {
+      for (const off of offs) off();
+      clearInterval(timer);
+    };
+  }, [api, refresh, toast]);
+
+  // Alerts about my entry close once it has moved on (called → helped, not found → here).
+  const myStatus = queue?.entries.find((e) => e.entryId === queue.myEntryId)?.status ?? null;
+  useEffect(() => {
+    setToasts((t) => {
+      const keep = t.filter((x) => !x.about || x.about === myStatus);
+      return keep.length === t.length ? t : keep;
+    });
+  }, [myStatus]);
+
+  // The called alert insists: a chime now and every CALL_REPEAT_MS until acknowledged,
+  // for CALL_INSIST_MS at most, and it ends when the entry is no longer being called.
+  const mine = queue?.entries.find((e) => e.entryId === callAlert?.entryId);
+  const stillCalled = !!callAlert && mine?.status === 'called';
+  useEffect(() => {
+    if (!callAlert) return;
+    if (!stillCalled && queue) {
+      setCallAlert(null);
+      return;
+    }
+    sound('called');
+    const timer = setInterval(() => {
+      if (Date.now() - callAlert.since >= CALL_INSIST_MS) return clearInterval(timer);
+      sound('called');
+    }, CALL_REPEAT_MS);
+    return () => clearInterval(timer);
+  }, [callAlert, stillCalled]);
+
+  return {
+    status,
+    queue,
+    sessions,
+    prefs,
+    link,
+    toasts,
+    toast,
+    refresh,
+    setToasts,
+    callAlert,
+    acknowledgeCall: () => setCallAlert(null),
+  };
+}

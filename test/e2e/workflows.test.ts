@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type Page, chromium } from 'playwright';
+import { UiPeer, insideSandbox, tempDir } from './peers';
+
+/**
+ * The queue workflows in Debian's Chromium over real headless peers: tags and two queues,
+ * a grouped staff view, a student stepping away, Help group, "can't find you" and "I'm
+ * here", undo from the toast, a private note, editing an entry, and the last TA's prompt.
+ * Screenshots go to test/e2e/screenshots/.
+ */
+
+const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.resolve('test/e2e/screenshots');
+const skip = !insideSandbox()
+  ? 'run through `npm run test:e2e` (needs its network namespace)'
+  : !fs.existsSync(CHROMIUM)
+    ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
+    : false;
+
+interface Entry {
+  entryId: string;
+  name: string;
+  status: string;
+  position: number;
+  awaySince: number | null;
+}
+interface Queue {
+  entries: Entry[];
+  queues: { queueId: string; name: string }[];
+}
+
+describe('the queue workflows on real peers', { skip }, () => {
+  let browser: Browser;
+  const dir = tempDir();
+  const peers: UiPeer[] = [];
+  const names = ['ta', 'ana', 'ben', 'cal', 'dan', 'eve'] as const;
+  const peer: Record<(typeof names)[number], UiPeer> = {} as never;
+  const page: Record<string, Page> = {};
+  let sessionId = '';
+
+  const shot = async (p: Page, name: string): Promise<void> => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
+  };
+  const queueOf = async (p: UiPeer) => (await p.call('queue.get')) as Queue;
+
+  before(async () => {
+    const label: Record<string, string> = {
+      ta: "Prof. Kim's laptop",
+      ana: "Ana's laptop",
+      ben: "Ben's laptop",
+      cal: "Cal's laptop",
+      dan: "Dan's laptop",
+      eve: "Eve's laptop",
+    };
+    for (const n of names) {
+      peer[n] = new UiPeer(label[n]!, path.join(dir, n), ['--stability-ms', '600000']);
+      peers.push(peer[n]);
+    }
+    // The TA's laptop starts first: the earliest member id hosts.
+    await peer.ta.start();
+    await Promise.all(names.slice(1).map((n) => peer[n].start()));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: false,
+    });
+    await peer.ta.call('profile.setName', { name: 'Prof. Kim' });
+    ({ sessionId } = (await peer.ta.call('session.create', {
+      name: 'CS 101 office hours',
+      staffPasscode: 'lab-42',
+    })) as { sessionId: string });
+    for (const n of names.slice(1)) {
+      for (let i = 0; i < 100; i++) {
+        const list = (await peer[n].call('sessions.list')) as { sessionId: string }[];
+        if (list.some((s) => s.sessionId === sessionId)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await peer[n].call('session.join', { sessionId });
+      await peer[n].call('profile.setName', { name: label[n]!.replace("'s laptop", '') });
+    }
+    const open = async (n: string, o: { phone?: boolean } = {}): Promise<Page> => {
+      const ctx = await browser.newContext({
+        viewport: o.phone ? { width: 390, height: 844 } : { width: 1280, height: 860 },
+        colorScheme: 'light',
+      });
+      const pg = await ctx.newPage();
+      pg.on('pageerror', (e) => console.error(`[${n}] page error: ${e.message}`));
+      await pg.goto(peer[n as 'ta'].url);
+      return pg;
+    };
+    page.ta = await open('ta');
+    page.ana = await open('ana');
+    page.ben = await open('ben');
+    page.eve = await open('eve');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await Promise.all(peers.map((p) => p.stop()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('staff define topic tags and a second queue; a student picks a queue and a tag', async () => {
+    const ta = page.ta!;
+    await ta.getByRole('tab', { name: 'Staff' }).click();
+    const queues = ta.getByTestId('queues-card');
+    await queues.getByRole('button', { name: 'Edit General' }).click();
+    await queues.getByLabel('Topic tags, separated by commas').fill('Lab 3, Project 1, Conceptual');
+    await queues.getByRole('button', { name: 'Save' }).click();
+    await queues.locator('.badge.tag', { hasText: 'Conceptual' }).waitFor();
+    await queues.getByLabel('New queue name').fill('Check-offs');
+    await queues.getByRole('button', { name: 'Add queue' }).click();
+    await ta.getByTestId('serving').waitFor();
+
+    const ana = page.ana!;
+    await ana.getByText('Which queue?').waitFor();
+    await ana.locator('.queue-option', { hasText: 'General' }).click();
+    await ana.getByLabel('Name').fill('Ana Souza');
+    await ana.locator('.chip', { hasText: 'Lab 3' }).click();
+    await ana.getByLabel('What do you need help with?').fill('Base case of my recursion');
+    await ana.getByLabel('Where are you sitting?').fill('Row 2, seat 5');
+    await ana.getByTestId('on-duty').filter({ hasText: '1 TA helping' }).waitFor();
+    await shot(ana, 'student-join-queues');
+    await ana.getByRole('button', { name: 'Join the queue' }).click();
+    await ana.getByTestId('my-position').waitFor();
+    assert.equal(await ana.getByTestId('my-position').textContent(), '#1');
+
+    const q = await queueOf(peer.ta);
+    const [general, checkoffs] = q.queues;
+    assert.deepEqual(
+      q.queues.map((x) => x.name),
+      ['General', 'Check-offs'],
+    );
+    await peer.ben.call('queue.join', {
+      name: 'Ben Okafor',
+      topic: 'Same bug as Ana',
+      location: 'Row 2',
+      queueId: general!.queueId,
+      tag: 'Lab 3',
+    });
+    await peer.cal.call('queue.join', {
+      name: 'Cal Reyes',
+      topic: 'Merge sort proof',
+      location: 'Window',
+      queueId: general!.queueId,
+      tag: 'Conceptual',
+    });
+    await peer.dan.call('queue.join', {
+      name: 'Dan Li',
+      topic: 'Lab 2 demo',
+      location: 'Back table',
+      queueId: checkoffs!.queueId,
+    });
+  });
+
+  it('the staff view groups the line by tag, queue by queue', async () => {
+    const ta = page.ta!;
+    const cards = ta.getByTestId('staff-queue-card');
+    await cards.filter({ hasText: 'Dan Li' }).waitFor();
+    const general = cards.filter({ hasText: 'Ana' }).first();
+    const groups = general.getByTestId('tag-group');
+    await groups.filter({ hasText: 'Cal Reyes' }).waitFor();
+    const lab3 = groups.filter({ hasText: 'Lab 3' });
+    assert.equal(await lab3.locator('li.entry').count(), 2, 'Ana and Ben under Lab 3');
+    await ta.evaluate('window.scrollTo(0, 0)');
+    await shot(ta, 'staff-grouped');
+  });
+
+  it('a student steps away: greyed for staff, skipped by Help group, and back again', async () => {
+    const ben = page.ben!;
+    await ben.getByRole('button', { name: 'Step away' }).click();
+    await ben.getByText("You're away · place kept").waitFor();
+    await shot(ben, 'student-away');
+    const ta = page.ta!;
+    await ta.locator('li.entry.away', { hasText: 'Ben Okafor' }).waitFor();
+    await ta.getByRole('button', { name: 'Help group Lab 3' }).click();
+    // Ana is called (Ben is away); the called alert insists until she acknowledges it.
+    const ana = page.ana!;
+    await ana.getByRole('alertdialog').waitFor();
+    await ana.getByTestId('my-entry').getByText('is calling you').waitFor();
+    await shot(ana, 'student-called-alert');
+    await ana.getByRole('button', { name: 'On my way' }).click();
+    await ana.getByRole('alertdialog').waitFor({ state: 'detached' });
+    const q = await queueOf(peer.ta);
+    assert.equal(q.entries.find((e) => e.name === 'Ben Okafor')?.status, 'waiting');
+    await ben.getByRole('button', { name: "I'm back" }).click();
+    await ben.getByText('Your place in line').waitFor();
+  });
+
+  it('"can\'t find you": the student is alerted with a countdown, taps I\'m here, and is first again', async () => {
+    const ta = page.ta!;
+    await ta.getByRole('button', { name: "Can't find Ana Souza" }).click();
+    const ana = page.ana!;
+    await ana.getByText("The TA couldn't find you").first().waitFor();
+    await ana.getByTestId('grace').waitFor();
+    await ana.getByTestId('toast-called').filter({ hasText: "Tap I'm here" }).waitFor();
+    await shot(ana, 'student-cant-find');
+    await ta.locator('li.entry.missing', { hasText: 'Ana Souza' }).waitFor();
+    await ana.getByRole('button', { name: "I'm here" }).first().click();
+    await ana.getByTestId('my-position').filter({ hasText: '#1' }).waitFor();
+    await ta.locator('.badge.flag', { hasText: 'Back after "not found"' }).waitFor();
+  });
+
+  it('Remove is undone from the toast; a note reaches only its student; a student edits their entry', async () => {
+    const ta = page.ta!;
+    await ta.getByRole('button', { name: 'Remove Cal Reyes' }).click();
+    const toast = ta.getByTestId('toast-info').filter({ hasText: 'Cal Reyes removed' });
+    await toast.waitFor();
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await ta.getByTestId('staff-queue-card').getByText('Cal Reyes').waitFor();
+    const cal = (await queueOf(peer.cal)).entries.find((e) => e.name === 'Cal Reyes');
+    assert.equal(cal?.status, 'waiting', 'back in line after the undo');
+
+    await ta.getByRole('button', { name: 'Message Ana Souza' }).click();
+    await ta.getByLabel('Message to Ana Souza').fill("I'm at the whiteboard by the door");
+    await ta.getByRole('button', { name: 'Send' }).click();
+    const ana = page.ana!;
+    await ana.getByTestId('message').filter({ hasText: 'whiteboard by the door' }).waitFor();
+    assert.equal(await page.ben!.getByText('whiteboard by the door').count(), 0, 'not on Ben');
+
+    await ana.getByRole('button', { name: 'Edit' }).click();
+    await ana.getByTestId('edit-entry').waitFor();
+    await ana.getByLabel('Where are you sitting?').fill('Row 3, by the door');
+    await ana.getByRole('button', { name: 'Save' }).click();
+    await ana.getByTestId('my-entry').getByText('Row 3, by the door').waitFor();
+    await shot(ana, 'student-message');
+  });
+
+  it('a finished student is restored from history to the old place', async () => {
+    const ta = page.ta!;
+    await peer.ta.call('staff.remove', {
+      entryId: (await queueOf(peer.ta)).entries.find((e) => e.name === 'Dan Li')!.entryId,
+    });
+    await ta.getByRole('button', { name: 'All history' }).click();
+    await ta.getByTestId('finished').getByText('Dan Li').waitFor();
+    await ta.getByRole('button', { name: 'Restore Dan Li' }).click();
+    await ta.getByTestId('staff-queue-card').filter({ hasText: 'Dan Li' }).waitFor();
+    const dan = (await queueOf(peer.dan)).entries.find((e) => e.name === 'Dan Li');
+    assert.equal(dan?.position, 1);
+  });
+
+  it('the last TA on duty is asked before logging out of an open queue', async () => {
+    const ta = page.ta!;
+    await ta.getByRole('button', { name: 'Log out of staff' }).click();
+    await ta.getByRole('dialog').getByText('You are the last TA. Close the queue?').waitFor();
+    await shot(ta, 'last-ta-prompt');
+    await ta.getByRole('button', { name: 'Cancel' }).click();
+    await ta.getByRole('dialog').waitFor({ state: 'detached' });
+    // A second TA on duty: no prompt for the first one.
+    await peer.eve.call('staff.login', { passcode: 'lab-42' });
+    await page.eve!.getByRole('tab', { name: 'Staff' }).waitFor();
+    await ta.getByText('2 TAs on duty').waitFor();
+    await ta.getByRole('button', { name: 'Log out of staff' }).click();
+    await ta.getByRole('heading', { name: 'Staff login' }).waitFor();
+    assert.equal(await ta.getByRole('dialog').count(), 0);
+  });
+});
