@@ -27,6 +27,11 @@ const int = (v: string): number => {
     throw new InvalidArgumentError('not a port number');
   return n;
 };
+const holders = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 3) throw new InvalidArgumentError('1, 2 or 3');
+  return n;
+};
 
 program
   .command('peer')
@@ -38,6 +43,11 @@ program
   .option('--no-host', 'never host (this copy only follows)')
   .option('--no-mdns', 'do not announce or browse (connect by address only)')
   .option('--stability-ms <ms>', 'failback stability window', (v) => Number(v))
+  .option(
+    '--holders <k>',
+    'successors that must hold a change before it is acknowledged: 1 survives any one failure, 2 the host and its successor at once (the host decides; give every laptop the same)',
+    holders,
+  )
   .option('--stdio', 'JSON-lines control on stdin/stdout')
   .option('--ui-port <n>', 'serve the Baton UI to a browser on http://127.0.0.1:<n>', int)
   .option('--quiet', 'no logs on stderr')
@@ -50,6 +60,7 @@ program
       host: boolean;
       mdns: boolean;
       stabilityMs?: number;
+      holders?: number;
       stdio?: boolean;
       uiPort?: number;
       quiet?: boolean;
@@ -64,7 +75,10 @@ program
         interface: opts.interface,
         eligible: opts.host,
         mdns: opts.mdns,
-        config: opts.stabilityMs ? { stabilityMs: opts.stabilityMs } : {},
+        config: {
+          ...(opts.stabilityMs ? { stabilityMs: opts.stabilityMs } : {}),
+          ...(opts.holders !== undefined ? { k: opts.holders } : {}),
+        },
         log,
       });
       const out = (obj: unknown): void => {

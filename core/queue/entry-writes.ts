@@ -54,22 +54,19 @@ export function move(
   if (status === 'missing') e.missingSince = ctx.now;
   const group = status === 'waiting' ? null : (o.group ?? before.group);
   if (group !== before.group) e.group = group === null ? null : imm(group);
-  const t: Transition = {
-    status,
-    at: ctx.now,
-    by: ctx.sender as string,
-    step: Object.keys(before.history).length + 1,
-  };
+  const t: Transition = { status, at: ctx.now, by: ctx.sender as string };
+  const sameMs = Object.values(before.history).filter((x) => x.at === ctx.now).length;
+  if (sameMs > 0) t.tie = sameMs;
   if (o.order !== undefined) t.order = o.order;
   if (o.undo) t.undo = true;
   e.history[ctx.commandId] = storeTransition(t);
 }
 
-/** An entry's transitions, oldest first (host time, then step, then command id). */
+/** An entry's transitions, oldest first (host time, then `tie`, then command id). */
 export function steps(e: Entry): (Transition & { key: string })[] {
   return Object.entries(e.history)
     .map(([key, t]) => ({ key, ...t }))
-    .sort((a, b) => a.at - b.at || (a.step ?? 0) - (b.step ?? 0) || (a.key < b.key ? -1 : 1));
+    .sort((a, b) => a.at - b.at || (a.tie ?? 0) - (b.tie ?? 0) || (a.key < b.key ? -1 : 1));
 }
 
 /** A live or archived entry, and the archive shards that hold it. */

@@ -39,8 +39,11 @@ export interface Transition {
   order?: number;
   /** The change undid a finishing one (Undo) or restored the entry from history. */
   undo?: boolean;
-  /** The entry's step number: orders changes made in the same host millisecond. */
-  step?: number;
+  /**
+   * Set only when the entry already changed in this host millisecond: how many of its
+   * changes came before in it, so that its history has one order (absent = 0).
+   */
+  tie?: number;
 }
 
 /** The queue an entry without one belongs to: the session's first queue. */
@@ -105,7 +108,7 @@ export interface StoredTransition {
   by: Str;
   order?: number;
   undo?: boolean;
-  step?: number;
+  tie?: number;
 }
 
 /** An entry as stored in the document: read it with `readEntry`, write it with `storeEntry`. */
@@ -137,7 +140,7 @@ export function readTransition(t: StoredTransition): Transition {
   const out: Transition = { status: text(t.status) as EntryStatus, at: t.at, by: text(t.by) };
   if (t.order !== undefined && t.order !== null) out.order = t.order;
   if (t.undo) out.undo = true;
-  if (t.step !== undefined && t.step !== null) out.step = t.step;
+  if (t.tie) out.tie = t.tie;
   return out;
 }
 
@@ -145,7 +148,7 @@ export function storeTransition(t: Transition): StoredTransition {
   const out: StoredTransition = { status: imm(t.status), at: t.at, by: imm(t.by) };
   if (t.order !== undefined) out.order = t.order;
   if (t.undo) out.undo = true;
-  if (t.step !== undefined) out.step = t.step;
+  if (t.tie) out.tie = t.tie;
   return out;
 }
 
