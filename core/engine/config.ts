@@ -8,7 +8,8 @@ import { DEFAULT_STABILITY_MS } from '../election/election';
  * - phi-accrual threshold 8 with a 100 ms deviation floor and 250 ms tolerated pause:
  *   a silent host is suspected after ≈ 1.0 s on a clean link, later on a lossy one;
  * - failback after 15 s of continuous health, so a flapping laptop never takes hosting back;
- * - K = 1: an acknowledged command survives the host and any one other failure at once.
+ * - K = 1: the host and its successor hold every acknowledged command, so it survives any
+ *   one failure (the host's included); K = 2 survives the host and its successor at once.
  */
 export interface EngineConfig {
   detector: DetectorConfig;
