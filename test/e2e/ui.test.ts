@@ -125,7 +125,7 @@ describe('the UI on real peers', { skip }, () => {
     await queue.getByText('Ben Okafor').waitFor();
     await shot(taPage, 'staff-view');
     await taPage.getByTestId('help-next').click();
-    await anaPage.getByText('is calling you').waitFor();
+    await anaPage.getByTestId('my-entry').getByText('is calling you').waitFor();
     await anaPage.getByTestId('toast-called').waitFor();
     await shot(anaPage, 'student-called');
     await benPage.getByText("You're next.").waitFor();
@@ -155,7 +155,7 @@ describe('the UI on real peers', { skip }, () => {
     await host.filter({ hasText: /Ana's laptop|Ben's laptop/ }).waitFor();
     // Nothing acknowledged is lost: Ana is still being called, Ben still second.
     await benPage.getByText("You're next.").waitFor();
-    await anaPage.getByText('is calling you').waitFor();
+    await anaPage.getByTestId('my-entry').getByText('is calling you').waitFor();
     await shot(benPage, 'failover-toast');
 
     // The queue keeps working on the new host: Ben withdraws, and it is acknowledged.

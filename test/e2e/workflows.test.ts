@@ -149,6 +149,19 @@ describe('the queue workflows on real peers', { skip }, () => {
       queueId: general!.queueId,
       tag: 'Conceptual',
     });
+    // The same screen on a phone-sized window.
+    const phoneCtx = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const phone = await phoneCtx.newPage();
+    await phone.goto(peer.eve.url);
+    await phone.getByText('Which queue?').waitFor();
+    await phone.locator('.queue-option', { hasText: 'General' }).click();
+    await phone.locator('.chip', { hasText: 'Conceptual' }).waitFor();
+    await shot(phone, 'student-join-phone');
+    await phoneCtx.close();
     await peer.dan.call('queue.join', {
       name: 'Dan Li',
       topic: 'Lab 2 demo',
