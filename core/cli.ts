@@ -38,7 +38,7 @@ program
   .description('run a headless peer')
   .requiredOption('--data-dir <dir>', 'where this laptop keeps its data (same dir = same laptop)')
   .requiredOption('--name <name>', 'display name of this copy')
-  .option('--port <n>', 'WebSocket port (default: any free port)', int, 0)
+  .option('--port <n>', 'WebSocket port (default: the first free of 47001-47010; 0: any)', int)
   .option('--interface <addr>', 'IPv4 address of the network interface to use')
   .option('--no-host', 'never host (this copy only follows)')
   .option('--no-mdns', 'do not announce or browse (connect by address only)')
@@ -55,7 +55,7 @@ program
     async (opts: {
       dataDir: string;
       name: string;
-      port: number;
+      port?: number;
       interface?: string;
       host: boolean;
       mdns: boolean;

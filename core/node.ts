@@ -5,20 +5,22 @@ import type { SessionDirectory } from './api/directory';
 import type { PrefsStore } from './api/local-data';
 import { BatonService } from './api/service';
 import { systemClock } from './clock';
-import { MdnsDiscovery } from './discovery/mdns';
 import type { EngineConfig } from './engine/config';
 import { Peer } from './engine/peer';
-import type { DeviceId } from './ids';
+import { type DeviceId, asMemberId } from './ids';
+import type { NetworkDiag } from './api/contract';
+import { DEFAULT_PORTS } from './transport/ws-transport';
 import type { QueueState } from './queue/types';
 import { cryptoRandom } from './random';
 import { FileStore } from './store/file-store';
+import { LanNetwork } from './network/lan';
 import { DeviceKey } from './transport/device-key';
 import { WsTransport } from './transport/ws-transport';
 
 export interface SessionNodeOptions {
   dataDir: string;
   name: string;
-  /** WebSocket port; 0 picks a free one. */
+  /** WebSocket port; 0 picks any free one; unset: the first free of DEFAULT_PORTS. */
   port?: number;
   /** IPv4 address of the network interface to announce on and listen on. */
   interface?: string;
@@ -41,7 +43,7 @@ export interface SessionNodeOptions {
 export class SessionNode {
   readonly service: BatonService;
   readonly transport: WsTransport;
-  readonly discovery: MdnsDiscovery | null = null;
+  readonly network: LanNetwork;
   readonly deviceId: DeviceId;
   private stopping: Promise<void> | null = null;
 
@@ -52,33 +54,29 @@ export class SessionNode {
     this.deviceId = key.deviceId;
     this.transport = new WsTransport({
       key,
-      port: o.port ?? 0,
+      port: o.port,
       host: o.interface,
       sessionOf: () => this.service?.currentPeer?.sessionId ?? null,
       log: (l) => log(`ws: ${l}`),
     });
     const transport = this.transport;
-    if (o.mdns !== false) {
-      this.discovery = new MdnsDiscovery({
-        deviceId: this.deviceId,
-        name: o.name,
-        interface: o.interface,
-        log: (l) => log(l),
-      });
-      // Every copy seen is an address the transport can reach.
-      this.discovery.onChange(() => {
-        for (const [device, p] of this.discovery!.seenPeers()) {
-          const host = p.addresses[0];
-          if (host) transport.setAddress(device, { host, port: p.port });
-        }
-      });
-    }
+    const settings = new FileStore(path.join(o.dataDir, 'settings'));
+    this.network = new LanNetwork({
+      deviceId: this.deviceId,
+      name: o.name,
+      transport,
+      fixedInterface: o.interface,
+      chosen: readChosenInterface(settings),
+      mdns: o.mdns !== false,
+      log: (l) => log(l),
+    });
+    const network = this.network;
     const directory: SessionDirectory = {
-      list: () => this.discovery?.sessions() ?? [],
-      onChange: (fn) => this.discovery?.onChange(fn) ?? (() => {}),
-      connect: async (address) => {
+      list: () => network.mdns?.sessions() ?? [],
+      onChange: (fn) => network.onChange(fn),
+      connect: async (address, timeoutMs) => {
         const { host, port } = parseAddress(address);
-        const found = await transport.connectTo({ host, port });
+        const found = await transport.connectTo({ host, port }, timeoutMs);
         if (!found.sessionId) throw new Error(`${address} is not in a session`);
         return { sessionId: found.sessionId, device: found.device };
       },
@@ -87,7 +85,7 @@ export class SessionNode {
       name: o.name,
       clock: systemClock,
       directory,
-      settings: new FileStore(path.join(o.dataDir, 'settings')),
+      settings,
       ...(o.prefs ? { prefs: o.prefs } : {}),
       storeFor: (sid) => new FileStore(path.join(o.dataDir, 'sessions', safeDir(sid))),
       makePeer: (store, app) =>
@@ -118,13 +116,65 @@ export class SessionNode {
           addresses: this.addresses(),
         };
       },
+      network: {
+        diag: () => this.networkDiag(),
+        setInterface: async (choice) => {
+          await network.setInterface(choice);
+          writeChosenInterface(settings, choice);
+          return this.networkDiag();
+        },
+        scan: () => network.scan(),
+      },
+      addressOf: (device) => {
+        const a = transport.addressOf(device as DeviceId);
+        return a ? `${a.host}:${a.port}` : null;
+      },
     });
+  }
+
+  /** What `diag.network` answers: interfaces, the one in use and why, counters, links, verdict. */
+  private async networkDiag(): Promise<NetworkDiag> {
+    const net = this.network;
+    const verdict = await net.verdict();
+    const inUse = net.current.iface;
+    const peer = this.service.currentPeer;
+    const deviceName = new Map<string, { name: string; memberId: string }>();
+    for (const [id, m] of Object.entries(peer?.doc?.baton?.members ?? {}))
+      deviceName.set(m.deviceId, { name: m.name, memberId: id });
+    for (const [d, p] of net.mdns?.seenPeers() ?? [])
+      if (!deviceName.has(d)) deviceName.set(d, { name: p.txt.n, memberId: '' });
+    const links = this.transport.linkInfo();
+    return {
+      interfaces: net.interfaces().map((i) => ({
+        ...i,
+        inUse: !!inUse && i.address === inUse.address,
+      })),
+      inUse: inUse ? { name: inUse.name, address: inUse.address, kind: inUse.kind } : null,
+      reason: net.current.reason,
+      mode: net.current.mode,
+      mdns: net.mdns ? { ...net.mdns.counters } : null,
+      batonsHeard: net.mdns?.seenPeers().size ?? 0,
+      links: links.map((l) => {
+        const who = deviceName.get(l.device);
+        const member = who?.memberId ? asMemberId(who.memberId) : null;
+        return {
+          name: who?.name ?? l.device.slice(0, 8),
+          address: l.host,
+          outbound: l.outbound,
+          rttMs: l.rttMs,
+          lastHeartbeatAgoMs: member && peer ? peer.heardAgoMs(member) : null,
+        };
+      }),
+      reachable: links.some((l) => !l.outbound) ? true : null,
+      shareAddress: net.shareAddress(),
+      verdict,
+    };
   }
 
   /** Listen, announce, and resume the last session if there was one. */
   async start(): Promise<{ port: number; resumed: boolean }> {
     const port = await this.transport.start();
-    this.discovery?.start(port);
+    this.network.start(port);
     const resumed = this.service.start();
     this.announce();
     this.service.events.on('role', () => this.announce());
@@ -141,28 +191,30 @@ export class SessionNode {
       const peer = this.service.currentPeer;
       if (peer?.isRunning) await peer.leave();
       this.service.close();
-      await this.discovery?.stop();
+      await this.network.stop();
       await this.transport.close();
     })();
     return this.stopping;
   }
 
-  /** ip:port pairs this copy listens on (the chosen interface, else every IPv4 one). */
+  /** ip:port pairs this copy listens on (the interface in use first, then every IPv4 one). */
   addresses(): string[] {
     const port = this.transport.listeningPort;
     if (!port) return [];
     if (this.o.interface) return [`${this.o.interface}:${port}`];
+    const share = this.network.shareAddress();
     const out: string[] = [];
     for (const list of Object.values(os.networkInterfaces()))
       for (const a of list ?? [])
         if (a.family === 'IPv4' && !a.internal) out.push(`${a.address}:${port}`);
+    if (share) out.sort((a, b) => (a === share ? -1 : b === share ? 1 : 0));
     return out.length ? out : [`127.0.0.1:${port}`];
   }
 
   private announce(): void {
     const peer = this.service.currentPeer;
     const doc = peer?.doc;
-    this.discovery?.announce({
+    this.network.announce({
       sid: peer?.isRunning && peer.sessionId ? peer.sessionId : '',
       sn: peer?.isRunning ? (doc?.baton?.session?.name ?? '') : '',
       mid: peer?.isRunning ? (peer.memberId ?? '') : '',
@@ -174,10 +226,45 @@ function safeDir(sessionId: string): string {
   return sessionId.replace(/[^a-zA-Z0-9-]/g, '_').slice(0, 64);
 }
 
-/** "10.0.0.5:4000", "[fe80::1]:4000" → host and port. */
+/**
+ * What "Connect by address" accepts: "10.0.0.5:47001", "10.0.0.5" (the first default
+ * port), "[fe80::1]:47001", or a pasted link ("http://10.0.0.5:47001/…").
+ */
 export function parseAddress(address: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address.trim());
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port > 0 && port < 65536)) throw new Error(`expected host:port, got "${address}"`);
-  return { host: m[1]!, port };
+  let a = address.trim();
+  if (a.length === 0 || a.length > 200) throw new Error('type an address like 10.0.0.5:47001');
+  const link = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(a);
+  if (link) a = link[1]!.replace(/^[^@]*@/, '');
+  const m = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$|^([^:\s]+)(?::(\d{1,5}))?$/i.exec(a);
+  const host = m ? (m[1] ?? m[3])! : '';
+  const port = m ? Number(m[2] ?? m[4] ?? DEFAULT_PORTS[0]) : NaN;
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  const numeric = /^[\d.]+$/.test(host);
+  const hostname = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*$/i;
+  const okHost =
+    (ipv4 && ipv4.slice(1).every((x) => Number(x) <= 255)) ||
+    (m?.[1] !== undefined && host.includes(':')) ||
+    (!numeric && hostname.test(host));
+  if (!m || !okHost)
+    throw new Error(`"${address.slice(0, 60)}" is not an address like 10.0.0.5:47001`);
+  if (!(port > 0 && port < 65536))
+    throw new Error(`port ${m[2] ?? m[4]} is not a port number (1-65535)`);
+  return { host, port };
+}
+
+const CHOSEN_KEY = 'network.json';
+
+function readChosenInterface(settings: FileStore): string | null {
+  try {
+    const raw = settings.load(CHOSEN_KEY);
+    return raw
+      ? ((JSON.parse(new TextDecoder().decode(raw)) as { chosen?: string }).chosen ?? null)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeChosenInterface(settings: FileStore, chosen: string | null): void {
+  settings.save(CHOSEN_KEY, new TextEncoder().encode(JSON.stringify({ chosen })));
 }

@@ -242,6 +242,16 @@ export const paramsSchema = {
   'staff.stats': z.object({ queueId: id64.optional() }).strict().optional(),
   /** Counters of this copy's network and process (benchmarks, support). */
   'diag.stats': none,
+  /** Why nothing is found: interfaces, the one in use and why, mDNS counters, links, verdict. */
+  'diag.network': none,
+  /** Use this interface (a name from diag.network), or null for the automatic choice. */
+  'net.setInterface': z.object({ interface: z.string().min(1).max(64).nullable() }).strict(),
+  /** Probe the /24 of the interface in use on Baton's default ports (explicit, never automatic). */
+  'net.scan': none,
+  /** Sessions this copy has been in, with the last-known addresses of their members. */
+  'sessions.recent': none,
+  /** Rejoin a recent session: over mDNS if it is listed, else by its saved addresses. */
+  'session.rejoin': z.object({ sessionId: z.string().min(1).max(64) }).strict(),
 } as const;
 
 export type Method = keyof typeof paramsSchema;
@@ -297,6 +307,71 @@ export interface Results {
   'staff.clearFinished': { cleared: number };
   'staff.stats': StaffStatsView;
   'diag.stats': DiagStats;
+  'diag.network': NetworkDiag;
+  'net.setInterface': NetworkDiag;
+  'net.scan': ScanView;
+  'sessions.recent': RecentSession[];
+  'session.rejoin': { sessionId: string; via: string };
+}
+
+export interface NetworkDiag {
+  interfaces: {
+    name: string;
+    address: string;
+    kind: 'wifi' | 'wired' | 'virtual' | 'loopback' | 'other';
+    virtual: boolean;
+    inUse: boolean;
+  }[];
+  inUse: { name: string; address: string; kind: string } | null;
+  /** Why this interface, in plain words. */
+  reason: string;
+  /** auto: default route, skipping virtual ones; chosen: in Settings; fixed: --interface. */
+  mode: 'auto' | 'chosen' | 'fixed';
+  mdns: {
+    queriesSent: number;
+    answersSent: number;
+    packetsHeard: number;
+    ownPacketsHeard: number;
+    hostsHeard: number;
+    lastHeardAt: number | null;
+    sendErrors: number;
+    lastError: string | null;
+  } | null;
+  /** Other Baton copies heard over mDNS. */
+  batonsHeard: number;
+  links: {
+    name: string;
+    address: string;
+    outbound: boolean;
+    rttMs: number | null;
+    lastHeartbeatAgoMs: number | null;
+  }[];
+  /** true when another laptop opened a link to this one (its port is reachable); else unknown. */
+  reachable: boolean | null;
+  /** "10.0.0.5:47001": what others type into Connect by address. */
+  shareAddress: string | null;
+  verdict: {
+    code: string;
+    level: 'ok' | 'info' | 'warn' | 'bad';
+    title: string;
+    evidence: string;
+    next: string[];
+  };
+}
+
+export interface ScanView {
+  /** "10.0.0.0/24" */
+  network: string;
+  probed: number;
+  found: { address: string; sessionId: string | null; sessionName: string | null }[];
+}
+
+export interface RecentSession {
+  sessionId: string;
+  name: string;
+  lastAt: number;
+  /** Last-known addresses of its members ("10.0.0.5:47001"), most recent first. */
+  addresses: string[];
 }
 
 /** This copy's own preferences (not replicated). */

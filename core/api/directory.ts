@@ -15,7 +15,7 @@ export interface SessionListing extends SessionInfo {
 export interface SessionDirectory {
   list(): SessionListing[];
   onChange(fn: () => void): () => void;
-  connect?(address: string): Promise<{ sessionId: string; device: DeviceId }>;
+  connect?(address: string, timeoutMs?: number): Promise<{ sessionId: string; device: DeviceId }>;
 }
 
 /** A directory with nothing in it (a copy with networking off, some tests). */

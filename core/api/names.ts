@@ -45,6 +45,11 @@ export const METHOD_NAMES = [
   'staff.clearFinished',
   'staff.stats',
   'diag.stats',
+  'diag.network',
+  'net.setInterface',
+  'net.scan',
+  'sessions.recent',
+  'session.rejoin',
 ] as const;
 
 export const EVENT_NAMES = [

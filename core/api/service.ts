@@ -5,14 +5,16 @@ import { Emitter } from '../engine/emitter';
 import { asMemberId } from '../ids';
 import type { Store } from '../store/store';
 import { QueueApp, newQueueState } from '../queue/apply';
-import type { QueueCommand } from '../queue/commands';
 import { deriveStaffKey, makeVerifier } from '../queue/passcode';
-import { graceEndsAt, liveEntries } from '../queue/selectors';
 import { type QueueState, text } from '../queue/types';
 import { AlertDetector } from './alerts';
 import type { ApiResult, Events, MemberView, Method, QueueView, Results, Status } from './contract';
 import type { SessionDirectory } from './directory';
+import type { NetworkPort } from './network-methods';
 import { LocalSettings, OwnerSecrets, type PrefsStore } from './local-data';
+import { GraceExpiry } from './grace-expiry';
+import { networkMethods } from './network-methods';
+import { RecentSessions } from './recent';
 import { queueMethods } from './queue-methods';
 import { ApiError, type Handlers, callValidated, methodOf } from './requests';
 import { type ViewerFacts, queueView, staffOnDuty } from './views';
@@ -32,6 +34,10 @@ export interface ServiceOptions {
   diagnostics?: () => Results['diag.stats'];
   /** Where preferences live (electron-store in the app); default: the settings store. */
   prefs?: PrefsStore;
+  /** The LAN: `diag.network`, `net.setInterface`, `net.scan` (absent in simulations). */
+  network?: NetworkPort;
+  /** Where a device was last reachable ("10.0.0.5:47001"), for the saved addresses. */
+  addressOf?: (deviceId: string) => string | null;
   /** How long `session.join` waits to be admitted and synced. Default 15 s. */
   joinTimeoutMs?: number;
   log?: (line: string) => void;
@@ -52,14 +58,16 @@ export class BatonService {
   private lastMembers = '';
   private lastOnDuty = -1;
   private readonly alerts = new AlertDetector();
-  /** On the host: when the next "not found" grace period ends, an `expire` command. */
-  private expireTimer: { at: number; handle: TimerHandle } | null = null;
+  private readonly expiry: GraceExpiry;
   private readonly handlers: Handlers;
   private readonly local: LocalSettings;
+  private readonly recent: RecentSessions;
 
   constructor(private readonly o: ServiceOptions) {
     this.name = o.name;
     this.local = new LocalSettings(o.settings, o.prefs);
+    this.recent = new RecentSessions(o.settings);
+    this.expiry = new GraceExpiry(o.clock);
     this.handlers = {
       status: () => this.status(),
       'sessions.list': () => this.o.directory.list().map(({ contacts: _c, ...s }) => s),
@@ -87,6 +95,14 @@ export class BatonService {
         secrets: () => this.secrets(),
         submit: (cmd) => this.requirePeer().submit(cmd),
         changed: () => this.onState(),
+      }),
+      ...networkMethods({
+        network: this.o.network,
+        directory: this.o.directory,
+        recent: this.recent,
+        join: (sid) => this.join(sid),
+        joinVia: (sid, via) => this.joinVia(sid, via),
+        requireNoSession: () => this.requireNoSession(),
       }),
       'diag.stats': () => {
         if (!this.o.diagnostics) throw new ApiError('unsupported', 'no diagnostics here');
@@ -188,6 +204,23 @@ export class BatonService {
     this.afterConnect();
   }
 
+  /** Remember the session and where its members are reachable now. */
+  private noteRecent(): void {
+    const peer = this.peer;
+    const doc = peer?.doc;
+    if (!peer?.isRunning || !peer.sessionId || !doc?.baton) return;
+    const addresses: string[] = [];
+    for (const [id, m] of Object.entries(doc.baton.members)) {
+      if (id === peer.memberId) continue;
+      const a = this.o.addressOf?.(m.deviceId);
+      if (a) addresses.push(a);
+    }
+    this.recent.note(
+      { sessionId: peer.sessionId, name: doc.baton.session.name, addresses },
+      this.o.clock.now(),
+    );
+  }
+
   private async leave(): Promise<Results['session.leave']> {
     const peer = this.peer;
     if (!peer) return {};
@@ -228,7 +261,7 @@ export class BatonService {
   private detach(): void {
     if (this.timer) this.o.clock.clearTimer(this.timer);
     this.timer = null;
-    this.clearExpireTimer();
+    this.expiry.clear();
     if (this.peer?.isRunning) this.peer.stop();
     this.peer = null;
     this.store = null;
@@ -339,6 +372,7 @@ export class BatonService {
     if (key === this.lastMembers) return;
     this.lastMembers = key;
     this.events.emit('members', { members, successors });
+    this.noteRecent();
     // Staff on duty follows liveness: the wait estimates change with it.
     const state = this.peer?.doc?.app;
     const onDuty = state?.staff ? staffOnDuty(state, this.viewer()).count : 0;
@@ -361,34 +395,6 @@ export class BatonService {
       alertAtPosition: this.local.prefs().alertAtPosition,
     }))
       this.events.emit(a.event, a.data as never);
-    this.scheduleExpiry();
-  }
-
-  /**
-   * The host finishes "not found" students whose grace period is over: it submits an
-   * `expire` command when the earliest one ends (host time decides in the command, so a
-   * late or repeated one changes nothing). A new host picks the timer up from the document.
-   */
-  private scheduleExpiry(): void {
-    const peer = this.peer;
-    const state = peer?.doc?.app;
-    const due =
-      peer?.role === 'host' && state?.entries
-        ? Math.min(...liveEntries(state).map((e) => graceEndsAt(state, e) ?? Infinity))
-        : Infinity;
-    if (this.expireTimer?.at === due) return;
-    this.clearExpireTimer();
-    if (!Number.isFinite(due)) return;
-    const handle = this.o.clock.setTimer(Math.max(0, due - this.o.clock.now()), () => {
-      this.expireTimer = null;
-      if (this.peer === peer && peer?.role === 'host')
-        void peer.submit({ op: 'expire' } satisfies QueueCommand).done.then(() => this.onState());
-    });
-    this.expireTimer = { at: due, handle };
-  }
-
-  private clearExpireTimer(): void {
-    if (this.expireTimer) this.o.clock.clearTimer(this.expireTimer.handle);
-    this.expireTimer = null;
+    this.expiry.schedule(this.peer, () => this.onState());
   }
 }

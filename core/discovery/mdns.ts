@@ -2,6 +2,7 @@ import { Bonjour, type Browser, type Service } from 'bonjour-service';
 import type { SessionListing } from '../api/directory';
 import { type DeviceId, asDeviceId } from '../ids';
 import { PROTOCOL_VERSION } from '../protocol/version';
+import type { MdnsCounters } from '../network/verdict';
 import { type Txt, makeTxt, parseTxt } from './txt';
 
 export const SERVICE_TYPE = 'baton';
@@ -18,6 +19,8 @@ export interface MdnsOptions {
   name: string;
   /** IPv4 address of the interface to use (bonjour-service sends on one interface). */
   interface?: string;
+  /** This laptop's own IPv4 addresses (its looped-back packets are not "heard"). */
+  ownAddresses?: () => ReadonlySet<string>;
   /** Re-query this often for the first 30 s, so copies started later are found. Default 3 s. */
   requeryMs?: number;
   /** After the first 30 s, re-query this often. Default 15 s. */
@@ -41,6 +44,18 @@ export class MdnsDiscovery {
   private timer: NodeJS.Timeout | null = null;
   private announced: Omit<Txt, 'v'> | null = null;
   private port = 0;
+  private readonly hosts = new Set<string>();
+  /** What went out and came in on the mDNS socket, for the network verdict. */
+  readonly counters: MdnsCounters = {
+    queriesSent: 0,
+    answersSent: 0,
+    packetsHeard: 0,
+    ownPacketsHeard: 0,
+    hostsHeard: 0,
+    lastHeardAt: null,
+    sendErrors: 0,
+    lastError: null,
+  };
 
   constructor(private readonly o: MdnsOptions) {
     // Passed through to multicast-dns (bonjour-service's type omits them). `interface` picks
@@ -50,6 +65,49 @@ export class MdnsDiscovery {
       o.interface ? { interface: o.interface, bind: '0.0.0.0' } : {}
     ) as ConstructorParameters<typeof Bonjour>[0];
     this.bonjour = new Bonjour(opts, (e: Error) => o.log?.(`mdns error: ${e.message}`));
+    this.count(o.ownAddresses ?? (() => new Set<string>()));
+  }
+
+  /**
+   * Count every packet sent and heard on the multicast-dns socket under bonjour-service,
+   * telling this laptop's own looped-back packets from other hosts'.
+   */
+  private count(own: () => ReadonlySet<string>): void {
+    type Mdns = {
+      send(v: { type?: string }, rinfo: unknown, cb?: (e?: Error | null) => void): void;
+      on(ev: string, fn: (...a: never[]) => void): void;
+    };
+    const mdns = (this.bonjour as unknown as { server?: { mdns?: Mdns } }).server?.mdns;
+    if (!mdns) return;
+    const c = this.counters;
+    const send = mdns.send.bind(mdns);
+    mdns.send = (value, rinfo, cb) => {
+      if (typeof rinfo === 'function') return mdns.send(value, null, rinfo as never);
+      if (value.type === 'query') c.queriesSent++;
+      else c.answersSent++;
+      send(value, rinfo, (e) => {
+        if (e) {
+          c.sendErrors++;
+          c.lastError = e.message;
+        }
+        cb?.(e);
+      });
+    };
+    const failed = (e: Error): void => {
+      c.sendErrors++;
+      c.lastError = e.message;
+    };
+    mdns.on('warning', failed as never);
+    mdns.on('packet', ((_m: unknown, rinfo: { address: string }) => {
+      if (own().has(rinfo.address)) {
+        c.ownPacketsHeard++;
+        return;
+      }
+      c.packetsHeard++;
+      c.lastHeardAt = Date.now();
+      this.hosts.add(rinfo.address);
+      c.hostsHeard = this.hosts.size;
+    }) as never);
   }
 
   /** Browse, and announce on `port` from now on. */

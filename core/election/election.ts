@@ -143,6 +143,11 @@ export class Election {
     return !!p && !p.left && p.detector.isAvailable(now);
   }
 
+  /** When a member's last heartbeat arrived, or null if never. */
+  lastHeard(id: MemberId): number | null {
+    return this.peers.get(id)?.detector.lastHeard ?? null;
+  }
+
   /** Silence after which a peer is suspected, as the detector currently estimates it. */
   suspectAfterMs(id: MemberId): number {
     const p = this.peers.get(id);

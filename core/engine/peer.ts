@@ -186,6 +186,11 @@ export class Peer<S> {
   suspectAfterMs(id: MemberId): number {
     return this.election?.suspectAfterMs(id) ?? 0;
   }
+  /** How long ago a member's last heartbeat arrived (null: never, or not in a session). */
+  heardAgoMs(id: MemberId): number | null {
+    const at = this.election?.lastHeard(id) ?? null;
+    return at === null ? null : this.o.clock.now() - at;
+  }
   pendingCommands(): readonly { id: CommandId; body: unknown }[] {
     return this.outbox.list();
   }

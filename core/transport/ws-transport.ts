@@ -36,7 +36,24 @@ interface Link {
   /** Our challenge to the other end. */
   nonce: string;
   outbound: boolean;
+  /** Round trip of the last WebSocket ping, ms (the network panel shows it). */
+  rttMs: number | null;
+  host: string;
 }
+
+/** One open link, as the network panel shows it. */
+export interface LinkInfo {
+  device: DeviceId;
+  host: string;
+  outbound: boolean;
+  rttMs: number | null;
+}
+
+/** How often each link is pinged for its round trip: 0.2 control frames/s per link. */
+const PING_EVERY_MS = 5_000;
+
+/** Where a copy listens unless told otherwise: the first free one of these. */
+export const DEFAULT_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i) => 47001 + i);
 
 /**
  * The engine's transport over WebSockets. Every copy listens on one port; a frame to a
@@ -75,18 +92,38 @@ export class WsTransport implements Transport {
     return this.port;
   }
 
-  /** Start listening. Resolves with the port. */
-  start(): Promise<number> {
+  /**
+   * Start listening: on `port` if given (0 = any free one), else on the first free port
+   * of DEFAULT_PORTS (so "Scan this network" knows where to look), else any. Resolves
+   * with the port.
+   */
+  async start(): Promise<number> {
+    if (this.o.port !== undefined) return this.listen(this.o.port);
+    for (const port of DEFAULT_PORTS) {
+      try {
+        return await this.listen(port);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      }
+    }
+    return this.listen(0);
+  }
+
+  private listen(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const server = new WebSocketServer({
-        port: this.o.port ?? 0,
+        port,
         host: this.o.host,
         maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
         perMessageDeflate: false,
       });
-      server.once('error', reject);
+      const failed = (e: Error): void => {
+        server.close();
+        reject(e);
+      };
+      server.once('error', failed);
       server.on('listening', () => {
-        server.off('error', reject);
+        server.off('error', failed);
         server.on('error', (e) => this.o.log?.(`server error: ${e.message}`));
         const a = server.address();
         this.port = typeof a === 'object' && a ? a.port : 0;
@@ -173,6 +210,13 @@ export class WsTransport implements Transport {
       .map((l) => l.device!);
   }
 
+  /** Every open, handshaken link (a device may have two for a moment). */
+  linkInfo(): LinkInfo[] {
+    return [...this.links]
+      .filter((l) => l.device && l.ws.readyState === WebSocket.OPEN)
+      .map((l) => ({ device: l.device!, host: l.host, outbound: l.outbound, rttMs: l.rttMs }));
+  }
+
   /** Close every link to `device` (tests; a member that left). */
   disconnect(device: DeviceId): void {
     for (const l of this.links) if (l.device === device) l.ws.terminate();
@@ -197,7 +241,15 @@ export class WsTransport implements Transport {
     waiterKey?: string,
     expect?: DeviceId,
   ): void {
-    const link: Link = { ws, device: null, claim: null, nonce: newNonce(), outbound };
+    const link: Link = {
+      ws,
+      device: null,
+      claim: null,
+      nonce: newNonce(),
+      outbound,
+      rttMs: null,
+      host: stripV6Prefix(host),
+    };
     const hello = (): void =>
       ws.send(
         encode({
@@ -286,6 +338,7 @@ export class WsTransport implements Transport {
         return refuse('identity', `could not prove it is device ${claim.device}`, 1008, 'identity');
       clearTimeout(timer);
       link.device = claim.device;
+      ping();
       if (claim.port > 0 && host)
         this.addresses.set(link.device, { host: stripV6Prefix(host), port: claim.port });
       if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device, claim.sid);
@@ -295,8 +348,21 @@ export class WsTransport implements Transport {
       if (expect) this.connecting.delete(expect);
       for (const f of pending?.queue ?? []) this.write(link, f);
     });
+    let pingAt = 0;
+    let pinger: NodeJS.Timeout | null = null;
+    const ping = (): void => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      pingAt = Date.now();
+      ws.ping();
+      pinger ??= setInterval(ping, PING_EVERY_MS);
+      pinger.unref?.();
+    };
+    ws.on('pong', () => {
+      if (pingAt) link.rttMs = Date.now() - pingAt;
+    });
     ws.on('close', () => {
       clearTimeout(timer);
+      if (pinger) clearInterval(pinger);
       this.links.delete(link);
       if (expect) this.connecting.delete(expect);
     });

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  chooseInterface,
+  defaultRouteFromProc,
+  listInterfaces,
+  scanTargets,
+} from '../../core/network/interfaces';
+import { type NetFacts, VERDICT_AFTER_MS, networkVerdict } from '../../core/network/verdict';
+import { parseAddress } from '../../core/node';
+
+const v4 = (address: string, internal = false, netmask = '255.255.255.0') => ({
+  address,
+  netmask,
+  family: 'IPv4',
+  internal,
+});
+const raw = {
+  lo: [v4('127.0.0.1', true, '255.0.0.0')],
+  docker0: [v4('172.17.0.1', false, '255.255.0.0')],
+  wlan0: [v4('10.0.0.5')],
+  tun0: [v4('10.8.0.2')],
+  eth0: [{ address: 'fe80::1', netmask: 'ffff::', family: 'IPv6', internal: false }],
+};
+const list = listInterfaces(raw);
+
+describe('network: interfaces', () => {
+  it('lists IPv4 interfaces and marks the virtual ones', () => {
+    assert.deepEqual(
+      list.map((i) => [i.name, i.kind, i.virtual]),
+      [
+        ['lo', 'loopback', false],
+        ['docker0', 'virtual', true],
+        ['wlan0', 'wifi', false],
+        ['tun0', 'virtual', true],
+      ],
+    );
+  });
+
+  it('reads the default route from /proc/net/route, lowest metric first', () => {
+    const table = [
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask',
+      'tun0\t00000000\t0100080A\t0003\t0\t0\t50\t00000000',
+      'wlan0\t00000000\t0100000A\t0003\t0\t0\t600\t00000000',
+      'wlan0\t0000000A\t00000000\t0001\t0\t0\t600\t00FFFFFF',
+    ].join('\n');
+    assert.equal(defaultRouteFromProc(table), 'tun0');
+    assert.equal(defaultRouteFromProc('Iface\tDestination\n'), null);
+  });
+
+  it('auto picks the default route, skips a virtual one (VPN, Docker) and says why', () => {
+    const plain = chooseInterface(list, { defaultRoute: 'wlan0' });
+    assert.equal(plain.iface?.name, 'wlan0');
+    assert.match(plain.reason, /default route/);
+    const vpn = chooseInterface(list, { defaultRoute: 'tun0' });
+    assert.equal(vpn.iface?.name, 'wlan0');
+    assert.match(vpn.reason, /tun0, a virtual interface/);
+    const none = chooseInterface(list, { defaultRoute: null });
+    assert.equal(none.iface?.name, 'wlan0', 'docker0 is listed first but is virtual');
+    assert.equal(chooseInterface(list, { chosen: 'docker0' }).iface?.name, 'docker0');
+    assert.equal(chooseInterface(list, { chosen: 'docker0' }).mode, 'chosen');
+    const gone = chooseInterface(list, { chosen: 'wlan9', defaultRoute: 'wlan0' });
+    assert.match(gone.reason, /wlan9 is gone/);
+    assert.equal(chooseInterface(list, { fixed: '10.0.0.5' }).mode, 'fixed');
+    const empty = chooseInterface(listInterfaces({ lo: raw.lo }));
+    assert.equal(empty.iface, null);
+  });
+
+  it('a scan never leaves the interface /24 (narrower when the netmask says so)', () => {
+    const wlan = list.find((i) => i.name === 'wlan0')!;
+    const t = scanTargets(wlan);
+    assert.equal(t.length, 253, '10.0.0.1–254 but this laptop');
+    assert.ok(t.every((a) => a.startsWith('10.0.0.')));
+    assert.ok(!t.includes('10.0.0.5') && !t.includes('10.0.0.0') && !t.includes('10.0.0.255'));
+    const docker = scanTargets(list.find((i) => i.name === 'docker0')!);
+    assert.ok(
+      docker.every((a) => a.startsWith('172.17.0.')),
+      'a /16 is scanned as its /24',
+    );
+    const small = scanTargets({ ...wlan, address: '10.0.0.130', netmask: '255.255.255.192' });
+    assert.equal(small[0], '10.0.0.129');
+    assert.equal(small.at(-1), '10.0.0.190');
+  });
+});
+
+describe('network: the verdict', () => {
+  const wlan = list.find((i) => i.name === 'wlan0')!;
+  const base: NetFacts = {
+    now: 100_000,
+    since: 100_000 - VERDICT_AFTER_MS,
+    iface: wlan,
+    ifaceReason: 'the interface of the default route',
+    mdns: {
+      queriesSent: 5,
+      answersSent: 2,
+      packetsHeard: 0,
+      ownPacketsHeard: 7,
+      hostsHeard: 0,
+      lastHeardAt: null,
+      sendErrors: 0,
+      lastError: null,
+    },
+    batonsHeard: 0,
+    links: 0,
+    unreachable: [],
+  };
+  const code = (f: Partial<NetFacts>) => networkVerdict({ ...base, ...f }).code;
+
+  it('names each cause with its evidence and the next step', () => {
+    const self = networkVerdict(base);
+    assert.equal(self.code, 'only-self');
+    assert.equal(
+      self.title,
+      'No other Baton heard on Wi-Fi (wlan0) in 20 s, though this laptop sent 7 announcements.',
+    );
+    assert.match(self.next.join(' '), /Connect by address/);
+    assert.equal(code({ now: base.since + 5_000 }), 'searching', 'patience for 20 s');
+    assert.equal(
+      code({
+        mdns: { ...base.mdns!, ownPacketsHeard: 0, sendErrors: 7, lastError: 'send ENETUNREACH' },
+      }),
+      'multicast-blocked',
+    );
+    assert.equal(code({ mdns: { ...base.mdns!, ownPacketsHeard: 0 } }), 'multicast-blocked');
+    assert.equal(
+      code({ mdns: { ...base.mdns!, packetsHeard: 12, hostsHeard: 3, lastHeardAt: 99_000 } }),
+      'no-baton',
+    );
+    assert.equal(code({ iface: null, ifaceReason: 'no network interface' }), 'no-interface');
+    assert.equal(code({ iface: list.find((i) => i.name === 'docker0')! }), 'virtual-interface');
+    const port = networkVerdict({
+      ...base,
+      batonsHeard: 1,
+      unreachable: [
+        { name: "Ana's laptop", address: '10.0.0.7:47001', error: 'connection refused' },
+      ],
+    });
+    assert.equal(port.code, 'port-unreachable');
+    assert.match(
+      port.title,
+      /Ana's laptop is announced on this network, but its Baton port does not answer/,
+    );
+    assert.match(port.next[0]!, /firewall .*47001/);
+    assert.equal(code({ links: 2, batonsHeard: 2 }), 'ok');
+    assert.equal(code({ mdns: null }), 'mdns-off');
+  });
+});
+
+describe('network: connect by address', () => {
+  it('accepts host:port, a bare address and a pasted link; refuses junk clearly', () => {
+    assert.deepEqual(parseAddress('10.0.0.5:47001'), { host: '10.0.0.5', port: 47001 });
+    assert.deepEqual(parseAddress(' 10.0.0.5 '), { host: '10.0.0.5', port: 47001 });
+    assert.deepEqual(parseAddress('http://10.0.0.5:47002/?join=1'), {
+      host: '10.0.0.5',
+      port: 47002,
+    });
+    assert.deepEqual(parseAddress('[fe80::1]:47003'), { host: 'fe80::1', port: 47003 });
+    assert.deepEqual(parseAddress('anas-laptop.local:47001'), {
+      host: 'anas-laptop.local',
+      port: 47001,
+    });
+    for (const bad of [
+      '',
+      'http://',
+      '10.0.0.300:47001',
+      '10.0.0.5:0',
+      '10.0.0.5:99999',
+      'a b',
+      '$(rm -rf)',
+      'x'.repeat(300),
+    ])
+      assert.throws(() => parseAddress(bad), /address|port/, bad);
+  });
+});
