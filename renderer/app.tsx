@@ -3,7 +3,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Method, Params } from '../core/api/contract';
 import { type UiApi, connectApi } from './api';
 import { MembersPanel, SettingsPanel, StatusBar, Toasts } from './chrome';
-import { type Ctx, useBaton } from './state';
+import { NetworkPanel } from './network';
+import { type Ctx, type Panel, useBaton } from './state';
 import { StartScreen } from './start';
 import { StaffView } from './staff';
 import { StudentView } from './student';
@@ -11,8 +12,14 @@ import { StudentView } from './student';
 function App({ api }: { api: UiApi }) {
   const b = useBaton(api);
   const [tab, setTab] = useState<'queue' | 'staff'>('queue');
-  const [panel, setPanel] = useState<'members' | 'settings' | null>(null);
+  const [panel, setPanel] = useState<Panel | null>(null);
   const [lastTa, setLastTa] = useState<'leave' | 'logout' | null>(null);
+  // Where the others can reach this laptop (Members panel, status bar of the host).
+  const [share, setShare] = useState<string | null>(null);
+  const sessionId = b.status?.sessionId ?? null;
+  useEffect(() => {
+    void api.call('diag.stats').then((r) => setShare(r.ok ? (r.value.addresses[0] ?? null) : null));
+  }, [api, sessionId]);
   const call = useCallback(
     <M extends Method>(method: M, params?: Params<M>) => api.call(method, params),
     [api],
@@ -66,6 +73,7 @@ function App({ api }: { api: UiApi }) {
             refresh: b.refresh,
             leave: () => (isLastTa ? setLastTa('leave') : void leaveNow()),
             logout: () => (isLastTa ? setLastTa('logout') : void logoutNow()),
+            openPanel: (p) => setPanel(p),
           }
         : null,
     [b.status, b.queue, b.sessions, b.prefs, b.link, call, b.toast, b.refresh, isLastTa],
@@ -161,9 +169,10 @@ function App({ api }: { api: UiApi }) {
         )}
       </main>
       {panel === 'members' && inSession && (
-        <MembersPanel status={ctx.status} onClose={() => setPanel(null)} />
+        <MembersPanel status={ctx.status} share={share} onClose={() => setPanel(null)} />
       )}
       {panel === 'settings' && <SettingsPanel ctx={ctx} onClose={() => setPanel(null)} />}
+      {panel === 'network' && <NetworkPanel ctx={ctx} onClose={() => setPanel(null)} />}
       {lastTa && (
         <LastTaPrompt
           kind={lastTa}
@@ -180,7 +189,12 @@ function App({ api }: { api: UiApi }) {
         toasts={b.toasts}
         onDismiss={(id) => b.setToasts((t) => t.filter((x) => x.id !== id))}
       />
-      <StatusBar status={ctx.status} link={ctx.link} onMembers={() => setPanel('members')} />
+      <StatusBar
+        status={ctx.status}
+        link={ctx.link}
+        share={share}
+        onMembers={() => setPanel('members')}
+      />
     </div>
   );
 }

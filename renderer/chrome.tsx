@@ -3,6 +3,7 @@ import type { Prefs, Status } from '../core/api/contract';
 import type { Link } from './api';
 import type { Ctx, Toast } from './state';
 import { ordinal } from './format';
+import { ShareAddress } from './network';
 
 /** Move keyboard focus into a panel when it opens (Escape closes it again). */
 function useFocusOnOpen() {
@@ -27,7 +28,12 @@ function nameOf(status: Status, memberId: string | null): string {
 }
 
 /** Connection state, who hosts, and my place in the successor order — on every screen. */
-export function StatusBar(props: { status: Status; link: Link; onMembers(): void }) {
+export function StatusBar(props: {
+  status: Status;
+  link: Link;
+  share: string | null;
+  onMembers(): void;
+}) {
   const { status, link } = props;
   let state: 'ok' | 'warn' | 'off';
   let text: string;
@@ -77,6 +83,11 @@ export function StatusBar(props: { status: Status; link: Link; onMembers(): void
         </>
       )}
       <span class="spacer" />
+      {status.role === 'host' && props.share && (
+        <span class="share-inline" data-testid="status-share">
+          Others can connect to <code>{props.share}</code>
+        </span>
+      )}
       <span class="you">
         {status.name}
         {status.isStaff ? ' · staff' : ''}
@@ -86,7 +97,7 @@ export function StatusBar(props: { status: Status; link: Link; onMembers(): void
 }
 
 /** The successorship list: who hosts now, and who takes over next. */
-export function MembersPanel(props: { status: Status; onClose(): void }) {
+export function MembersPanel(props: { status: Status; share: string | null; onClose(): void }) {
   const { status } = props;
   const order = status.successors;
   const others = status.members.filter((m) => !order.includes(m.memberId));
@@ -102,6 +113,7 @@ export function MembersPanel(props: { status: Status; onClose(): void }) {
       <p class="hint">
         If the host leaves, the next laptop in this list takes over within about a second.
       </p>
+      {props.share && <ShareAddress address={props.share} />}
       <ol class="members">
         {order.map((id, i) => {
           const m = status.members.find((x) => x.memberId === id);
@@ -220,19 +232,10 @@ export function SettingsPanel(props: { ctx: Ctx; onClose(): void }) {
             ))}
           </fieldset>
           <div>
-            <h3>This laptop's address</h3>
-            <p class="hint">For "connect by address" when sessions do not appear by themselves.</p>
-            {addresses === null ? (
-              <p class="muted">…</p>
-            ) : addresses.length === 0 ? (
-              <p class="muted">Not listening yet.</p>
-            ) : (
-              addresses.map((a) => (
-                <p key={a}>
-                  <code class="address">{a}</code>
-                </p>
-              ))
-            )}
+            <h3>Network</h3>
+            <p class="hint">Which interface Baton uses, and why a session may not show up.</p>
+            {addresses && addresses[0] && <ShareAddress address={addresses[0]} />}
+            <button onClick={() => ctx.openPanel('network')}>Network check…</button>
           </div>
         </div>
       )}

@@ -1,6 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { RecentSession } from '../core/api/contract';
 import type { Ctx } from './state';
 import { ErrorLine } from './chrome';
+import { formatAgo } from './format';
+import { useNow } from './hooks';
+
+/** After this long with no session found, the start screen says so and links to the panel. */
+const HINT_AFTER_MS = 20_000;
 
 /** Name, the sessions on this network (they appear by themselves), start, connect. */
 export function StartScreen({ ctx }: { ctx: Ctx }) {
@@ -11,6 +17,15 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
   const [sessionName, setSessionName] = useState('');
   const [passcode, setPasscode] = useState('');
   const [address, setAddress] = useState('');
+  const [recent, setRecent] = useState<RecentSession[]>([]);
+  const [shownAt] = useState(Date.now());
+  const now = useNow(1_000);
+  useEffect(() => {
+    void ctx.call('sessions.recent').then((r) => r.ok && setRecent(r.value));
+  }, []);
+  const listed = new Set(ctx.sessions.map((s) => s.sessionId));
+  const others = recent.filter((r) => !listed.has(r.sessionId)).slice(0, 5);
+  const quiet = ctx.sessions.length === 0 && now - shownAt >= HINT_AFTER_MS;
 
   useEffect(() => {
     if (ctx.status.name !== savedName) {
@@ -102,7 +117,50 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
           </ul>
         )}
         {ctx.sessions.map((s) => err(`join:${s.sessionId}`))}
+        {quiet && (
+          <p class="net-hint" role="status" data-testid="net-hint">
+            Nothing found in {Math.round(HINT_AFTER_MS / 1000)} s.{' '}
+            <button class="link" onClick={() => ctx.openPanel('network')}>
+              Why? See the network check
+            </button>
+          </p>
+        )}
       </section>
+
+      {others.length > 0 && (
+        <section class="card" aria-labelledby="recent-title" data-testid="recent">
+          <h2 id="recent-title">Recent sessions</h2>
+          <p class="hint">
+            Rejoin by the addresses saved last time, when they do not show up above.
+          </p>
+          <ul class="session-list">
+            {others.map((r) => (
+              <li key={r.sessionId}>
+                <div class="session-meta">
+                  <strong>{r.name || 'Session'}</strong>
+                  <span class="muted">
+                    {formatAgo(now - r.lastAt)} ·{' '}
+                    {r.addresses.length
+                      ? `${r.addresses.length} saved ${r.addresses.length === 1 ? 'address' : 'addresses'}`
+                      : 'no saved address'}
+                  </span>
+                </div>
+                <button
+                  disabled={busy !== null || r.addresses.length === 0}
+                  onClick={() =>
+                    void run(`rejoin:${r.sessionId}`, () =>
+                      ctx.call('session.rejoin', { sessionId: r.sessionId }),
+                    )
+                  }
+                >
+                  {busy === `rejoin:${r.sessionId}` ? 'Trying…' : 'Rejoin'}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {others.map((r) => err(`rejoin:${r.sessionId}`))}
+        </section>
+      )}
 
       <section class="card" aria-labelledby="create-title">
         <h2 id="create-title">Start a session</h2>
@@ -153,14 +211,15 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
         >
           <p class="hint">
             When sessions do not show up (multicast blocked on this Wi-Fi), type the address of any
-            laptop in the session — each shows its own under Settings.
+            laptop in the session — each shows its own under Members ("Others can connect to …"). A
+            pasted link works too.
           </p>
           <label class="label" for="address">
             Address
           </label>
           <input
             id="address"
-            placeholder="192.168.1.20:41234"
+            placeholder="192.168.1.20:47001"
             value={address}
             onInput={(e) => setAddress(e.currentTarget.value)}
           />

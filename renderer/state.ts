@@ -52,7 +52,10 @@ export interface Ctx {
   /** Leave the session / log out of staff; the last TA on duty is asked to close the queue. */
   leave(): void;
   logout(): void;
+  openPanel(panel: Panel): void;
 }
+
+export type Panel = 'members' | 'settings' | 'network';
 
 /** How often the called chime repeats, and for how long at most. */
 export const CALL_REPEAT_MS = 4_000;
