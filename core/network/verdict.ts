@@ -6,8 +6,8 @@ import type { NetInterface } from './interfaces';
  * likely cause with the evidence and the next step.
  */
 
-/** How long discovery gets before "nothing found" is a finding rather than patience. */
-export const VERDICT_AFTER_MS = 20_000;
+/** How long discovery gets (five mDNS queries) before "nothing found" is a finding, not patience. */
+export const VERDICT_AFTER_MS = 15_000;
 
 export interface MdnsCounters {
   queriesSent: number;
@@ -159,7 +159,7 @@ export function networkVerdict(f: NetFacts): Verdict {
       code: 'only-self',
       level: 'warn',
       title: `No other Baton heard on ${on} in ${waited} s, though this laptop sent ${sent} announcements.`,
-      evidence: `Only this laptop's own mDNS packets are heard (${m.ownPacketsHeard}): this network may keep devices from seeing each other (guest and campus Wi-Fi often do).`,
+      evidence: `Only this laptop's own mDNS packets come back (${m.ownPacketsHeard}), none from any other device: multicast is blocked between this laptop and the others. This network may keep devices from seeing each other (guest and campus Wi-Fi often do).`,
       next: AROUND,
     };
   return {

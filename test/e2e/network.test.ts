@@ -62,7 +62,7 @@ describe('the network check on real peers', { skip }, () => {
     assert.match((await verdict.textContent()) ?? '', /though this laptop sent \d+ announcements/);
     assert.match(
       (await verdict.textContent()) ?? '',
-      /Only this laptop's own mDNS packets are heard/,
+      /Only this laptop's own mDNS packets come back .* multicast is blocked/,
     );
     await panel.getByTestId('iface-reason').filter({ hasText: '--interface 127.0.0.1' }).waitFor();
     await shot(page, 'network-panel');

@@ -17,7 +17,7 @@ export function insideSandbox(): boolean {
   return process.env.BATON_LAN_SANDBOX === '1';
 }
 
-function ip(...args: string[]): void {
+export function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
@@ -50,6 +50,8 @@ export class LanPeer {
     readonly dataDir: string,
     readonly name: string,
     private readonly extraArgs: string[],
+    /** Start without --interface: the copy picks its interface itself. */
+    private readonly autoInterface = false,
   ) {}
 
   /** Start the process; resolves when it says it is ready. */
@@ -68,8 +70,7 @@ export class LanPeer {
       this.dataDir,
       '--name',
       this.name,
-      '--interface',
-      this.address,
+      ...(this.autoInterface ? [] : ['--interface', this.address]),
       '--stdio',
       ...this.extraArgs,
     ];
@@ -181,7 +182,7 @@ export class LanRoom {
   /** Processes replaced by a restart (their events still count in checks). */
   readonly retired: LanPeer[] = [];
   readonly dir: string;
-  private readonly id: number;
+  readonly id: number;
   private readonly bridges: [string, string];
   /** This room's /24: laptops are .10 and up, the test process itself is .254. */
   readonly subnet: string;
@@ -189,6 +190,12 @@ export class LanRoom {
   constructor(
     readonly size: number,
     private readonly peerArgs: (i: number) => string[] = () => [],
+    private readonly opts: {
+      /** Runs in laptop i's fresh namespace before its link to the room is moved in. */
+      prepare?: (i: number, ns: string) => void;
+      /** Laptops that pick their interface themselves (no --interface). */
+      autoInterface?: (i: number) => boolean;
+    } = {},
   ) {
     if (!insideSandbox()) throw new Error('LAN tests run inside `unshare -rnm` (npm run test:lan)');
     this.id = roomCount++;
@@ -206,6 +213,7 @@ export class LanRoom {
       const ns = `r${this.id}l${i}`;
       const addr = `${this.subnet}.${10 + i}`;
       ip('netns', 'add', ns);
+      opts.prepare?.(i, ns);
       ip('link', 'add', `r${this.id}v${i}`, 'type', 'veth', 'peer', 'name', `r${this.id}e${i}`);
       ip('link', 'set', `r${this.id}v${i}`, 'master', this.bridges[0], 'up');
       ip('link', 'set', `r${this.id}e${i}`, 'netns', ns);
@@ -222,6 +230,7 @@ export class LanRoom {
           path.join(this.dir, `laptop-${i}`),
           `Laptop ${i}`,
           peerArgs(i),
+          opts.autoInterface?.(i) ?? false,
         ),
       );
     }
@@ -257,7 +266,16 @@ export class LanRoom {
       old.kill('SIGKILL');
       await old.exited();
     }
-    const p = new LanPeer(this, i, old.ns, old.address, old.dataDir, old.name, this.peerArgs(i));
+    const p = new LanPeer(
+      this,
+      i,
+      old.ns,
+      old.address,
+      old.dataDir,
+      old.name,
+      this.peerArgs(i),
+      this.opts.autoInterface?.(i) ?? false,
+    );
     this.retired.push(old);
     this.peers[i] = p;
     await p.start();
