@@ -62,12 +62,10 @@ describe('LAN: discovery beside avahi-daemon', { skip }, () => {
 
       await room.startAll();
       // Baton beside avahi hosts; the other laptop must see the session appear by itself.
-      const { sessionId } = await room
-        .peer(0)
-        .call<{ sessionId: string }>('session.create', {
-          name: 'Beside avahi',
-          staffPasscode: 'letmein',
-        });
+      const { sessionId } = await room.peer(0).call<{ sessionId: string }>('session.create', {
+        name: 'Beside avahi',
+        staffPasscode: 'letmein',
+      });
       let listed = false;
       for (let i = 0; i < 60 && !listed; i++) {
         const l = await room.peer(1).call<{ sessionId: string }[]>('sessions.list');
