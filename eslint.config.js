@@ -103,8 +103,8 @@ export default tseslint.config(
             { group: ['node:*'], message: 'renderer/ must not import Node builtins.' },
             { group: ['**/main/**', '**/preload/**'], message: 'renderer/ only sees the App API.' },
             {
-              regex: '^(\\.\\./)+core/(?!api/(contract|names)$)',
-              message: 'renderer/ sees only the App API contract from core/.',
+              regex: '^(\\.\\./)+core/(?!api/(contract|names)$|phone/wire$)',
+              message: 'renderer/ sees only the App API contract (and the phone wire) from core/.',
             },
           ],
         },

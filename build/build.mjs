@@ -7,6 +7,7 @@ const entries = [
   { in: 'main/main.ts', out: 'dist/main/main.js', platform: 'node' },
   { in: 'preload/preload.ts', out: 'dist/preload/preload.cjs', platform: 'node', format: 'cjs' },
   { in: 'renderer/app.tsx', out: 'dist/renderer/app.js', platform: 'browser' },
+  { in: 'renderer/phone/phone.tsx', out: 'dist/renderer/phone.js', platform: 'browser' },
   { in: 'core/cli.ts', out: 'dist/cli/baton.js', platform: 'node' },
 ];
 
@@ -37,4 +38,7 @@ for (const e of entries) {
 // The renderer's static files sit beside its bundle.
 mkdirSync('dist/renderer', { recursive: true });
 for (const f of ['index.html', 'styles.css']) copyFileSync(`renderer/${f}`, `dist/renderer/${f}`);
+// The phone page: its own small bundle, served by every laptop on its peer port.
+copyFileSync('renderer/phone/phone.html', 'dist/renderer/phone.html');
+copyFileSync('renderer/phone/phone.css', 'dist/renderer/phone.css');
 if (built === 0) console.log('nothing to build yet');

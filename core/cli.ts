@@ -68,8 +68,11 @@ program
       const log = (line: string): void => {
         if (!opts.quiet) process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
       };
+      // The bundle sits in dist/cli/; the renderer (and the phone page) in dist/renderer/.
+      const rendererDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
       const node = new SessionNode({
         dataDir: opts.dataDir,
+        phoneDir: rendererDir,
         name: opts.name,
         port: opts.port,
         interface: opts.interface,
@@ -89,9 +92,7 @@ program
       let ui: UiServer | null = null;
       let uiUrl: string | null = null;
       if (opts.uiPort !== undefined) {
-        // The bundle sits in dist/cli/; the renderer in dist/renderer/.
-        const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
-        ui = new UiServer({ service: node.service, dir, port: opts.uiPort, log });
+        ui = new UiServer({ service: node.service, dir: rendererDir, port: opts.uiPort, log });
         const uiPort = await ui.start();
         uiUrl = `http://127.0.0.1:${uiPort}/`;
         log(`UI on ${uiUrl}`);

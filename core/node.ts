@@ -7,13 +7,15 @@ import { BatonService } from './api/service';
 import { systemClock } from './clock';
 import type { EngineConfig } from './engine/config';
 import { Peer } from './engine/peer';
-import { type DeviceId, asMemberId } from './ids';
+import { type DeviceId, asDeviceId, asMemberId } from './ids';
 import type { NetworkDiag } from './api/contract';
 import { DEFAULT_PORTS } from './transport/ws-transport';
 import type { QueueState } from './queue/types';
 import { cryptoRandom } from './random';
 import { FileStore } from './store/file-store';
+import QRCode from 'qrcode';
 import { LanNetwork } from './network/lan';
+import { PhoneGateway } from './phone/gateway';
 import { DeviceKey } from './transport/device-key';
 import { WsTransport } from './transport/ws-transport';
 
@@ -30,6 +32,8 @@ export interface SessionNodeOptions {
   config?: Partial<EngineConfig>;
   /** Turn mDNS off (manual "connect by address" only). */
   mdns?: boolean;
+  /** Where the phone page's files are (phone.html, phone.js); unset: no phone page. */
+  phoneDir?: string;
   /** Where preferences live (the app's electron-store); default: the data dir. */
   prefs?: PrefsStore;
   log?: (line: string) => void;
@@ -44,6 +48,7 @@ export class SessionNode {
   readonly service: BatonService;
   readonly transport: WsTransport;
   readonly network: LanNetwork;
+  readonly phones: PhoneGateway;
   readonly deviceId: DeviceId;
   private stopping: Promise<void> | null = null;
 
@@ -57,6 +62,11 @@ export class SessionNode {
       port: o.port,
       host: o.interface,
       sessionOf: () => this.service?.currentPeer?.sessionId ?? null,
+      // The phone page and API share the peer port (a phone may reach any laptop).
+      http: {
+        request: (req, res) => this.phones?.http.request(req, res) ?? false,
+        upgrade: (req, socket, head) => this.phones?.http.upgrade(req, socket, head) ?? false,
+      },
       log: (l) => log(`ws: ${l}`),
     });
     const transport = this.transport;
@@ -124,11 +134,26 @@ export class SessionNode {
           return this.networkDiag();
         },
         scan: () => network.scan(),
+        shareLinks: async () => {
+          const at = network.shareAddress();
+          if (!at) throw new Error('not listening on a network yet');
+          const phoneUrl = `http://${at}/`;
+          const qrSvg = await QRCode.toString(phoneUrl, { type: 'svg', margin: 1 });
+          return { phoneUrl, addresses: this.phones.laptopAddresses(), qrSvg };
+        },
       },
       addressOf: (device) => {
         const a = transport.addressOf(device as DeviceId);
         return a ? `${a.host}:${a.port}` : null;
       },
+    });
+    this.phones = new PhoneGateway({
+      name: o.name,
+      peer: () => this.service.currentPeer,
+      laptops: () => this.phoneLaptops(),
+      selfAddress: () => this.network.shareAddress(),
+      files: o.phoneDir ?? null,
+      log: (l) => log(l),
     });
   }
 
@@ -171,6 +196,31 @@ export class SessionNode {
     };
   }
 
+  /** The laptops of this session that serve phones, in successorship order, this one included. */
+  private phoneLaptops(): { name: string; address: string }[] {
+    const peer = this.service.currentPeer;
+    const members = peer?.doc?.baton?.members ?? {};
+    const order = [
+      ...(peer?.successors() ?? []),
+      ...Object.keys(members)
+        .sort()
+        .filter((id) => peer?.isLive(asMemberId(id))),
+    ];
+    const out: { name: string; address: string }[] = [];
+    const seen = new Set<string>();
+    for (const id of order) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const m = members[id];
+      if (!m) continue;
+      const a = this.transport.addressOf(asDeviceId(m.deviceId));
+      const address =
+        id === peer?.memberId ? this.network.shareAddress() : a ? `${a.host}:${a.port}` : null;
+      if (address) out.push({ name: m.name, address });
+    }
+    return out;
+  }
+
   /** Listen, announce, and resume the last session if there was one. */
   async start(): Promise<{ port: number; resumed: boolean }> {
     const port = await this.transport.start();
@@ -179,6 +229,8 @@ export class SessionNode {
     this.announce();
     this.service.events.on('role', () => this.announce());
     this.service.events.on('members', () => this.announce());
+    for (const e of ['state', 'members', 'role'] as const)
+      this.service.events.on(e, () => this.phones.changed());
     return { port, resumed };
   }
 
@@ -188,6 +240,8 @@ export class SessionNode {
    */
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
+      // Phones hear "leaving" first and go to the next laptop on their list at once.
+      this.phones.close();
       const peer = this.service.currentPeer;
       if (peer?.isRunning) await peer.leave();
       this.service.close();

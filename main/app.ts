@@ -112,6 +112,7 @@ export class BatonMain {
     const settings = this.settings;
     this.node = new SessionNode({
       dataDir: path.join(app.getPath('userData'), 'node'),
+      phoneDir: path.dirname(PATHS.renderer),
       name,
       log: (l) => this.log(l),
       prefs: { get: () => settings.prefs, set: (p) => (settings.prefs = p) },

@@ -111,6 +111,8 @@ export interface WaitEstimateView {
 export interface QueueView {
   /** Whether any queue is open. */
   open: boolean;
+  /** Whether phones may join (staff setting, default on). */
+  phones: boolean;
   /** The session's queues (not archived), in display order. */
   queues: QueueInfoView[];
   staffOnDuty: StaffOnDuty;
@@ -252,6 +254,10 @@ export const paramsSchema = {
   'sessions.recent': none,
   /** Rejoin a recent session: over mDNS if it is listed, else by its saved addresses. */
   'session.rejoin': z.object({ sessionId: z.string().min(1).max(64) }).strict(),
+  /** The phone page's URL on this laptop (what the QR code encodes) and every laptop's address. */
+  'session.shareLinks': none,
+  /** Staff: let phones join (every laptop serves the page) or not. */
+  'staff.setPhones': z.object({ enabled: z.boolean() }).strict(),
 } as const;
 
 export type Method = keyof typeof paramsSchema;
@@ -312,6 +318,8 @@ export interface Results {
   'net.scan': ScanView;
   'sessions.recent': RecentSession[];
   'session.rejoin': { sessionId: string; via: string };
+  'session.shareLinks': { phoneUrl: string; addresses: string[]; qrSvg: string };
+  'staff.setPhones': Empty;
 }
 
 export interface NetworkDiag {

@@ -50,6 +50,8 @@ export const METHOD_NAMES = [
   'net.scan',
   'sessions.recent',
   'session.rejoin',
+  'session.shareLinks',
+  'staff.setPhones',
 ] as const;
 
 export const EVENT_NAMES = [

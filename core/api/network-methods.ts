@@ -16,6 +16,8 @@ export interface NetworkPort {
     probed: number;
     found: { address: string; sessionId: string | null }[];
   }>;
+  /** The phone page's URL on this laptop's address, the QR code of it, and every laptop's. */
+  shareLinks(): Promise<Results['session.shareLinks']>;
 }
 
 export interface NetworkMethodsPort {
@@ -28,7 +30,12 @@ export interface NetworkMethodsPort {
 }
 
 type NetMethod =
-  'diag.network' | 'net.setInterface' | 'net.scan' | 'sessions.recent' | 'session.rejoin';
+  | 'diag.network'
+  | 'net.setInterface'
+  | 'net.scan'
+  | 'sessions.recent'
+  | 'session.rejoin'
+  | 'session.shareLinks';
 
 export function networkMethods(p: NetworkMethodsPort): Pick<Handlers, NetMethod> {
   const net = (): NetworkPort => {
@@ -62,6 +69,12 @@ export function networkMethods(p: NetworkMethodsPort): Pick<Handlers, NetMethod>
       };
     },
     'sessions.recent': () => p.recent.list(),
+    'session.shareLinks': () =>
+      net()
+        .shareLinks()
+        .catch((e: Error) => {
+          throw new ApiError('unavailable', e.message);
+        }),
     /**
      * Rejoin a recent session: through mDNS if it is listed; else by its saved addresses,
      * each tried once briefly (REJOIN_TRY_MS, at most REJOIN_MAX_TRIES), then reported.

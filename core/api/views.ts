@@ -29,6 +29,7 @@ export interface ViewerFacts {
 
 export const EMPTY_QUEUE_VIEW: QueueView = {
   open: false,
+  phones: false,
   queues: [],
   staffOnDuty: { count: 0, names: [] },
   timers: { graceMs: 0, awayLimitMs: 0 },
@@ -101,6 +102,7 @@ export function queueView(state: QueueState | null | undefined, f: ViewerFacts):
   }));
   return {
     open: queues.some((q) => q.open),
+    phones: !state.phonesOff,
     queues,
     staffOnDuty: duty,
     timers: settingsOf(state),

@@ -261,8 +261,24 @@ export class Peer<S> {
   }
 
   /** Submit a command. Resolves with the host's result once acknowledged (durable on K successors). */
-  submit(body: unknown): { id: CommandId; done: Promise<Result<unknown>> } {
-    const id = asCommandId(uuidv7({ msecs: this.o.clock.now(), random: this.o.random.bytes(16) }));
+  /**
+   * Send a command to the host. `given` is a command id chosen elsewhere (a phone's, so
+   * that its resubmission through another laptop applies once); the same id submitted
+   * again while pending waits for the same answer.
+   */
+  submit(body: unknown, given?: CommandId): { id: CommandId; done: Promise<Result<unknown>> } {
+    const id =
+      given ?? asCommandId(uuidv7({ msecs: this.o.clock.now(), random: this.o.random.bytes(16) }));
+    const waiting = this.waiters.get(id);
+    if (waiting) {
+      const again = new Promise<Result<unknown>>((resolve) =>
+        this.waiters.set(id, (r) => {
+          waiting(r);
+          resolve(r);
+        }),
+      );
+      return { id, done: again };
+    }
     this.outbox.add({ id, body, createdAt: this.o.clock.now() });
     const done = new Promise<Result<unknown>>((resolve) => this.waiters.set(id, resolve));
     this.flushOutbox();

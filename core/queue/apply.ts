@@ -108,7 +108,9 @@ export class QueueApp implements App<QueueState> {
         if (!q.ok) return q;
         const tag = cmd.tag === undefined ? null : canonicalTag(q.value, cmd.tag);
         if (tag && !tag.ok) return tag;
-        if (activeEntryOf(view, by)) return fail('already-queued', 'you are already in the queue');
+        const member = cmd.owner ?? by;
+        if (activeEntryOf(view, member))
+          return fail('already-queued', 'you are already in the queue');
         const id = ctx.commandId as string;
         const order = view.seq + 1;
         state.seq = order;
@@ -117,7 +119,7 @@ export class QueueApp implements App<QueueState> {
           name: cmd.name,
           topic: cmd.topic,
           location: cmd.location,
-          member: by,
+          member,
           ownerHash: cmd.ownerHash,
           createdAt: ctx.now,
           order,
@@ -282,6 +284,9 @@ export class QueueApp implements App<QueueState> {
       }
       case 'setAnnouncement':
         state.announcement = imm(cmd.text);
+        return ok({});
+      case 'setPhones':
+        if (!cmd.enabled !== !!view.phonesOff) state.phonesOff = !cmd.enabled;
         return ok({});
       case 'clearFinished': {
         const finished = liveEntries(view).filter((e) => !isActive(e.status));

@@ -42,6 +42,14 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     /** Omitted: the session's first open queue. */
     queueId: queueId.optional(),
     tag: tagName.optional(),
+    /**
+     * A phone's entry, submitted for it by a laptop: the phone (not the laptop) is the one
+     * student of this entry, so a laptop can carry several phones and its own student.
+     */
+    owner: z
+      .string()
+      .regex(/^phone:[0-9a-f]{32}$/)
+      .optional(),
   }),
   z.object({
     op: z.literal('edit'),
@@ -82,6 +90,8 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
   /** Omitted queueId: every queue. */
   z.object({ op: z.literal('setOpen'), open: z.boolean(), queueId: queueId.optional() }),
   z.object({ op: z.literal('setAnnouncement'), text: text(LIMITS.announcement) }),
+  /** Whether phones may join this session (every laptop serves the phone page when on). */
+  z.object({ op: z.literal('setPhones'), enabled: z.boolean() }),
   z.object({ op: z.literal('clearFinished') }),
   z.object({
     op: z.literal('setTags'),
@@ -144,6 +154,7 @@ export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
   'message',
   'setOpen',
   'setAnnouncement',
+  'setPhones',
   'clearFinished',
   'setTags',
   'helpGroup',

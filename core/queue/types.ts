@@ -270,6 +270,8 @@ export interface QueueState {
   queues?: Record<string, StoredQueue>;
   graceMs?: number;
   awayLimitMs?: number;
+  /** Set when staff turned phone joining off (absent = on). */
+  phonesOff?: boolean;
   /** Wrong staff passcodes per member, so a lockout outlives a host change. */
   lockouts?: Record<string, { count: number; until: number }>;
   announcement: Str;

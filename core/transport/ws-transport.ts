@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { DeviceId } from '../ids';
 import { decode, encode } from '../protocol/codec';
@@ -24,6 +26,14 @@ export interface WsTransportOptions {
   handshakeMs?: number;
   /** The session this copy is in, announced in the handshake. */
   sessionOf?: () => string | null;
+  /**
+   * Other traffic on the same port (the phone page and its WebSocket): a handler returns
+   * true when it took the request. Everything else is a peer link (upgrades) or a 404.
+   */
+  http?: {
+    request(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+    upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  };
   log?: (line: string) => void;
 }
 
@@ -69,7 +79,7 @@ export const DEFAULT_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i
  * the engine's heartbeats, sync repair and outbox resends are built for loss.
  */
 export class WsTransport implements Transport {
-  private server: WebSocketServer | null = null;
+  private server: { wss: WebSocketServer; http: http.Server } | null = null;
   private readonly links = new Set<Link>();
   private readonly addresses = new Map<DeviceId, Address>();
   private readonly connecting = new Map<DeviceId, { queue: string[]; since: number }>();
@@ -111,29 +121,36 @@ export class WsTransport implements Transport {
 
   private listen(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const server = new WebSocketServer({
-        port,
-        host: this.o.host,
+      const wss = new WebSocketServer({
+        noServer: true,
         maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
         perMessageDeflate: false,
+      });
+      const server = http.createServer((req, res) => {
+        if (this.o.http?.request(req, res)) return;
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Baton: nothing here\n');
+      });
+      server.on('upgrade', (req, socket, head) => {
+        socket.on('error', () => socket.destroy());
+        if (this.o.http?.upgrade(req, socket, head)) return;
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          this.adopt(ws, false, req.socket.remoteAddress ?? '');
+        });
       });
       const failed = (e: Error): void => {
         server.close();
         reject(e);
       };
       server.once('error', failed);
-      server.on('listening', () => {
+      server.listen(port, this.o.host, () => {
         server.off('error', failed);
         server.on('error', (e) => this.o.log?.(`server error: ${e.message}`));
         const a = server.address();
         this.port = typeof a === 'object' && a ? a.port : 0;
         resolve(this.port);
       });
-      server.on('connection', (ws, req) => {
-        const host = req.socket.remoteAddress ?? '';
-        this.adopt(ws, false, host);
-      });
-      this.server = server;
+      this.server = { wss, http: server };
     });
   }
 
@@ -228,7 +245,9 @@ export class WsTransport implements Transport {
     this.links.clear();
     return new Promise((resolve) => {
       if (!this.server) return resolve();
-      this.server.close(() => resolve());
+      this.server.wss.close();
+      this.server.http.closeAllConnections?.();
+      this.server.http.close(() => resolve());
     });
   }
 

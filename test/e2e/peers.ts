@@ -19,6 +19,8 @@ export function insideSandbox(): boolean {
 export class UiPeer {
   proc: ChildProcess | null = null;
   url = '';
+  /** The peer port: links, and the phone page at http://127.0.0.1:<port>/. */
+  port = 0;
   stderr = '';
   private nextId = 1;
   private readonly waiting = new Map<number, (m: { result?: unknown; error?: unknown }) => void>();
@@ -61,12 +63,13 @@ export class UiPeer {
         const m = JSON.parse(line) as {
           id?: number;
           event?: string;
-          data?: { ui?: string };
+          data?: { ui?: string; port?: number };
           result?: unknown;
           error?: unknown;
         };
         if (m.event === 'ready') {
           this.url = m.data?.ui ?? '';
+          this.port = m.data?.port ?? 0;
           clearTimeout(timer);
           resolve();
         } else if (typeof m.id === 'number') this.waiting.get(m.id)?.(m);
@@ -89,7 +92,7 @@ export class UiPeer {
   /** Graceful leave (what closing the app window does). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
       p.kill(signal);

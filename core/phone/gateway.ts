@@ -1,0 +1,334 @@
+import * as fs from 'node:fs';
+import type * as http from 'node:http';
+import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { entryView, staffOnDuty } from '../api/views';
+import type { Peer } from '../engine/peer';
+import { asCommandId, asMemberId } from '../ids';
+import type { QueueCommand } from '../queue/commands';
+import { sha256Hex } from '../queue/passcode';
+import { activeEntries, activeQueues, waitEstimate, waitingEntries } from '../queue/selectors';
+import { type QueueState, text } from '../queue/types';
+import {
+  type LaptopFrame,
+  PHONE_MAX_FRAME,
+  type PhoneCommand,
+  type PhoneView,
+  decodePhoneFrame,
+} from './protocol';
+
+/**
+ * A laptop serving phones: the phone page and the phone API at /phone on its peer port.
+ * A phone is never a member: this laptop submits its commands to the host for it (the
+ * entry is owned by the phone's secret, not the laptop's), answers with the ack, and
+ * pushes the phone its view after every change, with the list of laptops to go to next.
+ */
+
+export interface GatewayOptions {
+  name: string;
+  peer(): Peer<QueueState> | null;
+  /** Laptops that serve phones, in successorship order (this one included), ip:port. */
+  laptops(): { name: string; address: string }[];
+  /** This laptop's own ip:port for phones. */
+  selfAddress(): string | null;
+  /** Where phone.html and phone.js are; null: no page here (tests of the API alone). */
+  files: string | null;
+  maxPhones?: number;
+  log?: (line: string) => void;
+}
+
+/** Every phone hears from its laptop this often: ~1 s of silence means "go elsewhere". */
+export const PHONE_HEARTBEAT_MS = 300;
+/** Per phone: frames at once, then per second; junk frames before it is closed. */
+const BURST = 30;
+const PER_SECOND = 5;
+const MAX_BAD = 20;
+
+interface PhoneConn {
+  ws: WebSocket;
+  owner: string | null;
+  secret: string | null;
+  tokens: number;
+  refilledAt: number;
+  bad: number;
+}
+
+const OFF_PAGE = (message: string): string =>
+  `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Baton</title><body style="font-family:system-ui,sans-serif;padding:2em;line-height:1.5"><h1>Baton</h1><p>${message}</p></body>`;
+
+export class PhoneGateway {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: PHONE_MAX_FRAME,
+    perMessageDeflate: false,
+  });
+  private readonly phones = new Set<PhoneConn>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private wasOff = false;
+  readonly stats = { served: 0, refused: 0, frames: 0, bad: 0 };
+
+  constructor(private readonly o: GatewayOptions) {
+    this.heartbeat = setInterval(() => {
+      for (const p of this.phones) this.send(p, { t: 'hb' });
+    }, PHONE_HEARTBEAT_MS);
+    this.heartbeat.unref?.();
+  }
+
+  /** Why phones are turned away right now, or null when they are welcome. */
+  private closedReason(): string | null {
+    const peer = this.o.peer();
+    const state = peer?.isRunning ? peer.doc?.app : null;
+    if (!state?.entries) return 'This laptop is not in a session right now.';
+    if (state.phonesOff) return 'Phone joining is turned off for this session. Ask a TA.';
+    return null;
+  }
+
+  /** The HTTP side, for the transport's `http` hook. */
+  readonly http = {
+    request: (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
+      const url = (req.url ?? '/').split('?')[0]!;
+      if (req.method !== 'GET' || !['/', '/index.html', '/phone.js', '/phone.css'].includes(url))
+        return false;
+      const off = this.closedReason();
+      if (off) {
+        res.writeHead(403, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+        });
+        res.end(OFF_PAGE(off));
+        return true;
+      }
+      const file = url === '/' || url === '/index.html' ? 'phone.html' : url.slice(1);
+      if (!this.o.files || !fs.existsSync(path.join(this.o.files, file))) return false;
+      const type = file.endsWith('.js')
+        ? 'text/javascript'
+        : file.endsWith('.css')
+          ? 'text/css'
+          : 'text/html';
+      res.writeHead(200, {
+        'content-type': `${type}; charset=utf-8`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy':
+          "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ws:; base-uri 'none'; form-action 'none'",
+      });
+      res.end(fs.readFileSync(path.join(this.o.files, file)));
+      this.stats.served++;
+      return true;
+    },
+    upgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+      if ((req.url ?? '').split('?')[0] !== '/phone') return false;
+      const refuse = (status: number, why: string): true => {
+        this.stats.refused++;
+        socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\n\r\n`);
+        return true;
+      };
+      const off = this.closedReason();
+      if (off) return refuse(403, 'Phones off');
+      // A page may talk to any laptop of the session, but no page from anywhere else.
+      const origin = req.headers.origin;
+      if (origin !== undefined && !this.allowedOrigins().has(origin))
+        return refuse(403, 'Foreign origin');
+      if (this.phones.size >= (this.o.maxPhones ?? 200)) return refuse(503, 'Too many phones');
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws));
+      return true;
+    },
+  };
+
+  private allowedOrigins(): Set<string> {
+    const out = new Set<string>();
+    for (const l of this.o.laptops()) out.add(`http://${l.address}`);
+    const self = this.o.selfAddress();
+    if (self) out.add(`http://${self}`);
+    return out;
+  }
+
+  private adopt(ws: WebSocket): void {
+    const p: PhoneConn = {
+      ws,
+      owner: null,
+      secret: null,
+      tokens: BURST,
+      refilledAt: Date.now(),
+      bad: 0,
+    };
+    this.phones.add(p);
+    ws.on('message', (data, isBinary) => {
+      this.stats.frames++;
+      if (!this.take(p)) {
+        this.send(p, { t: 'error', code: 'rate-limited', message: 'too many frames: slow down' });
+        if (++p.bad > MAX_BAD) ws.close(1008, 'flood');
+        return;
+      }
+      const raw = isBinary ? '' : data.toString();
+      const d = decodePhoneFrame(raw);
+      if (!d.ok) {
+        this.stats.bad++;
+        this.send(p, { t: 'error', code: d.code, message: d.message });
+        if (++p.bad > MAX_BAD) ws.close(1008, 'too many bad frames');
+        return;
+      }
+      const f = d.frame;
+      if (f.t === 'ping') return this.send(p, { t: 'hb' });
+      if (f.t === 'hello') {
+        p.secret = f.secret;
+        p.owner = sha256Hex(f.secret);
+        return this.push(p);
+      }
+      if (!p.owner || !p.secret)
+        return this.send(p, { t: 'error', code: 'hello-first', message: 'say hello first' });
+      void this.run(p, f.cid, f.cmd);
+    });
+    ws.on('close', () => this.phones.delete(p));
+    ws.on('error', () => this.phones.delete(p));
+  }
+
+  private take(p: PhoneConn): boolean {
+    const now = Date.now();
+    p.tokens = Math.min(BURST, p.tokens + ((now - p.refilledAt) / 1000) * PER_SECOND);
+    p.refilledAt = now;
+    if (p.tokens < 1) return false;
+    p.tokens--;
+    return true;
+  }
+
+  /** Submit a phone's command to the host for it, under the phone's own command id. */
+  private async run(p: PhoneConn, cid: string, cmd: PhoneCommand): Promise<void> {
+    const peer = this.o.peer();
+    if (!peer?.isRunning)
+      return this.send(p, {
+        t: 'result',
+        cid,
+        ok: false,
+        error: { code: 'no-session', message: 'this laptop left the session' },
+      });
+    const body: QueueCommand =
+      cmd.m === 'join'
+        ? {
+            op: 'join',
+            name: cmd.name,
+            topic: cmd.topic,
+            location: cmd.location,
+            ownerHash: p.owner!,
+            owner: `phone:${p.owner!.slice(0, 32)}`,
+            ...(cmd.queueId ? { queueId: cmd.queueId } : {}),
+            ...(cmd.tag ? { tag: cmd.tag } : {}),
+          }
+        : cmd.m === 'edit'
+          ? {
+              op: 'edit',
+              entryId: cmd.entryId,
+              secret: p.secret!,
+              name: cmd.name,
+              topic: cmd.topic,
+              location: cmd.location,
+            }
+          : { op: cmd.m, entryId: cmd.entryId, secret: p.secret! };
+    const r = await peer.submit(body, asCommandId(cid)).done;
+    if (r.ok) this.send(p, { t: 'result', cid, ok: true, value: r.value });
+    else this.send(p, { t: 'result', cid, ok: false, error: r.error });
+    this.changed();
+  }
+
+  /** The queue or the room changed: every phone gets its view; all close if phones are off. */
+  changed(): void {
+    const off = this.closedReason();
+    if (off) {
+      if (!this.wasOff) this.o.log?.(`phones: ${off}`);
+      this.wasOff = true;
+      for (const p of this.phones) {
+        this.send(p, { t: 'off', message: off });
+        p.ws.close(1000, 'phones off');
+      }
+      return;
+    }
+    this.wasOff = false;
+    for (const p of this.phones) this.push(p);
+  }
+
+  private push(p: PhoneConn): void {
+    const view = this.view(p.owner);
+    if (view) this.send(p, { t: 'state', view });
+  }
+
+  private view(owner: string | null): PhoneView | null {
+    const peer = this.o.peer();
+    const state = peer?.doc?.app;
+    if (!peer || !state?.entries) return null;
+    const me = peer.memberId;
+    const facts = {
+      me,
+      ownEntries: new Set<string>(),
+      isLive: (id: string) => id === me || peer.isLive(asMemberId(id)),
+      memberName: (id: string) =>
+        text(state.staff?.[id]?.name) || peer.doc?.baton?.members?.[id]?.name || 'a TA',
+      pending: [],
+    };
+    const mineRaw = owner ? activeEntries(state).find((e) => e.ownerHash === owner) : undefined;
+    const mine = mineRaw ? entryView(state, mineRaw, facts) : null;
+    const queues = activeQueues(state);
+    const duty = staffOnDuty(state, facts).count;
+    const queueId = mine?.queueId ?? queues.find((q) => q.open)?.id ?? queues[0]?.id;
+    const self = this.o.selfAddress() ?? '';
+    return {
+      sessionName: peer.doc?.baton?.session?.name ?? '',
+      phones: !state.phonesOff,
+      via: { name: this.o.name, address: self },
+      laptops: this.o.laptops(),
+      open: queues.some((q) => q.open),
+      queues: queues.map((q) => ({
+        queueId: q.id,
+        name: q.name,
+        open: q.open,
+        tags: q.tags,
+        waiting: waitingEntries(state, [q.id]).length,
+      })),
+      announcement: text(state.announcement),
+      staffOnDuty: duty,
+      entry: mine
+        ? {
+            entryId: mine.entryId,
+            name: mine.name,
+            topic: mine.topic,
+            location: mine.location,
+            status: mine.status,
+            position: mine.position,
+            helper: mine.helper,
+            awaySince: mine.awaySince,
+            graceEndsAt: mine.graceEndsAt,
+            queueName: queues.find((q) => q.id === mine.queueId)?.name ?? '',
+          }
+        : null,
+      estimate:
+        mine && mine.status === 'waiting'
+          ? waitEstimate(state, mine.position, duty, mine.queueId)
+          : null,
+      waiting: queueId ? waitingEntries(state, [queueId]).length : 0,
+    };
+  }
+
+  private send(p: PhoneConn, f: LaptopFrame): void {
+    if (p.ws.readyState === WebSocket.OPEN) p.ws.send(JSON.stringify(f));
+  }
+
+  /** This laptop leaves: phones are told so (they go to the next laptop at once). */
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const p of this.phones) {
+      this.send(p, { t: 'leaving' });
+      p.ws.close(1001, 'laptop leaving');
+    }
+    this.phones.clear();
+    this.wss.close();
+  }
+
+  /** The addresses phones are sent to, in order. */
+  laptopAddresses(): string[] {
+    return this.o.laptops().map((l) => l.address);
+  }
+
+  get connected(): number {
+    return this.phones.size;
+  }
+}

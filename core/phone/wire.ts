@@ -1,0 +1,51 @@
+/**
+ * The phone API's frames from a laptop to a phone, free of any dependency: the phone page
+ * (renderer/phone/) type-checks against this file alone. Frames from the phone are in
+ * protocol.ts, validated with zod.
+ */
+
+/** What a laptop pushes to a phone after every change (and on hello). */
+export interface PhoneView {
+  sessionName: string;
+  /** Phone joining is on for the session. */
+  phones: boolean;
+  /** The laptop this phone talks to now. */
+  via: { name: string; address: string };
+  /** Every laptop that serves phones, in successorship order: where to go next. */
+  laptops: { name: string; address: string }[];
+  open: boolean;
+  queues: { queueId: string; name: string; open: boolean; tags: string[]; waiting: number }[];
+  announcement: string;
+  staffOnDuty: number;
+  /** This phone's entry, if it has one in line or being helped. */
+  entry: {
+    entryId: string;
+    name: string;
+    topic: string;
+    location: string;
+    status: string;
+    position: number;
+    helper: string | null;
+    awaySince: number | null;
+    graceEndsAt: number | null;
+    queueName: string;
+  } | null;
+  estimate: { lowMs: number; highMs: number; samples: number } | null;
+  /** Waiting in this phone's queue (or the first one). */
+  waiting: number;
+}
+
+export type LaptopFrame =
+  | { t: 'state'; view: PhoneView }
+  | { t: 'result'; cid: string; ok: true; value: unknown }
+  | { t: 'result'; cid: string; ok: false; error: { code: string; message: string } }
+  | { t: 'hb' }
+  | { t: 'leaving' }
+  | { t: 'off'; message: string }
+  | { t: 'error'; code: string; message: string };
+
+/** What a phone sends (the laptop validates it with protocol.ts). */
+export type PhoneOut =
+  | { t: 'hello'; secret: string }
+  | { t: 'ping' }
+  | { t: 'cmd'; cid: string; cmd: { m: string; [k: string]: unknown } };

@@ -1,0 +1,199 @@
+import type { LaptopFrame, PhoneOut, PhoneView } from '../../core/phone/wire';
+
+/**
+ * The phone's connection to the room. It talks to one laptop at a time and always knows
+ * the others (every state push lists them in successorship order). When its laptop goes
+ * silent for SILENCE_MS or says it is leaving, it moves to the next one by itself, says
+ * hello again and resubmits whatever was not acknowledged (same command ids: applied once).
+ */
+
+/** A laptop's heartbeat comes every 300 ms: this long without one means it is gone. */
+export const SILENCE_MS = 1_200;
+const STORE_KEY = 'baton.phone.v1';
+
+export interface Pending {
+  cid: string;
+  cmd: { m: string; [k: string]: unknown };
+}
+
+interface Saved {
+  secret: string;
+  laptops: { name: string; address: string }[];
+  pending: Pending[];
+}
+
+export type LinkState =
+  | { kind: 'connecting'; to: string }
+  | { kind: 'open'; via: string; moved: boolean }
+  | { kind: 'lost'; tried: number }
+  | { kind: 'off'; message: string };
+
+export interface LinkEvents {
+  view(v: PhoneView): void;
+  state(s: LinkState): void;
+  result(cid: string, r: { ok: boolean; error?: { code: string; message: string } }): void;
+  pending(p: Pending[]): void;
+}
+
+function load(): Saved {
+  try {
+    const s = JSON.parse(localStorage.getItem(STORE_KEY) ?? 'null') as Saved | null;
+    if (s && /^[0-9a-f]{64}$/.test(s.secret))
+      return { ...s, laptops: s.laptops ?? [], pending: s.pending ?? [] };
+  } catch {
+    // A damaged store: start afresh (the entry stays owned by the old secret).
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return {
+    secret: [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(''),
+    laptops: [],
+    pending: [],
+  };
+}
+
+/** A UUIDv7 made on the phone: the laptop submits the command under it. */
+export function uuidv7(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  const ms = Date.now();
+  for (let i = 0; i < 6; i++) b[i] = Math.floor(ms / 2 ** (8 * (5 - i))) & 0xff;
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export class PhoneLink {
+  private saved = load();
+  private ws: WebSocket | null = null;
+  private address: string;
+  private heardAt = 0;
+  private firstVia: string | null = null;
+  private failures = 0;
+  private retry: number | null = null;
+  /** Set while the session has phone joining off: retry quietly until it is back on. */
+  private off: string | null = null;
+
+  constructor(
+    home: string,
+    private readonly on: LinkEvents,
+  ) {
+    this.address = home;
+    this.save();
+    setInterval(() => this.watch(), 250);
+    this.connect(home);
+  }
+
+  get pending(): Pending[] {
+    return this.saved.pending;
+  }
+
+  /** Send a command; it stays pending (and is resent after a move) until answered. */
+  send(cmd: Pending['cmd']): string {
+    const p = { cid: uuidv7(), cmd };
+    this.saved.pending.push(p);
+    this.save();
+    this.on.pending(this.saved.pending);
+    this.write({ t: 'cmd', cid: p.cid, cmd: p.cmd });
+    return p.cid;
+  }
+
+  private save(): void {
+    localStorage.setItem(STORE_KEY, JSON.stringify(this.saved));
+  }
+
+  private write(f: PhoneOut): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
+  }
+
+  private connect(address: string): void {
+    this.address = address;
+    if (!this.off) this.on.state({ kind: 'connecting', to: this.nameOf(address) });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(`ws://${address}/phone`);
+    } catch {
+      return this.next();
+    }
+    this.ws = ws;
+    this.heardAt = Date.now();
+    ws.onopen = () => {
+      this.heardAt = Date.now();
+      this.write({ t: 'hello', secret: this.saved.secret });
+      for (const p of this.saved.pending) this.write({ t: 'cmd', cid: p.cid, cmd: p.cmd });
+    };
+    ws.onmessage = (e) => {
+      this.heardAt = Date.now();
+      let f: LaptopFrame;
+      try {
+        f = JSON.parse(String(e.data)) as LaptopFrame;
+      } catch {
+        return;
+      }
+      this.frame(f);
+    };
+    ws.onclose = () => {
+      if (this.ws === ws) this.next();
+    };
+  }
+
+  private frame(f: LaptopFrame): void {
+    if (f.t === 'state') {
+      this.failures = 0;
+      this.off = null;
+      if (f.view.laptops.length) this.saved.laptops = f.view.laptops;
+      this.save();
+      this.firstVia ??= f.view.via.address;
+      this.on.state({
+        kind: 'open',
+        via: f.view.via.name,
+        moved: f.view.via.address !== this.firstVia,
+      });
+      this.on.view(f.view);
+    } else if (f.t === 'result') {
+      this.saved.pending = this.saved.pending.filter((p) => p.cid !== f.cid);
+      this.save();
+      this.on.pending(this.saved.pending);
+      this.on.result(f.cid, f.ok ? { ok: true } : { ok: false, error: f.error });
+    } else if (f.t === 'leaving') {
+      this.next();
+    } else if (f.t === 'off') {
+      this.off = f.message;
+      this.on.state({ kind: 'off', message: f.message });
+    }
+  }
+
+  /** The laptop went silent (crashed, asleep, out of range): move on. */
+  private watch(): void {
+    if (this.ws?.readyState === WebSocket.OPEN && Date.now() - this.heardAt > SILENCE_MS)
+      this.next();
+  }
+
+  /** The next laptop on the list after the current one, round and round with a pause. */
+  private next(): void {
+    const old = this.ws;
+    this.ws = null;
+    if (old) {
+      old.onclose = null;
+      old.close();
+    }
+    const list = this.saved.laptops.map((l) => l.address);
+    if (!list.includes(location.host)) list.push(location.host);
+    const i = list.indexOf(this.address);
+    const to = list[(i + 1) % list.length]!;
+    this.failures++;
+    if (this.failures > list.length && !this.off)
+      this.on.state({ kind: 'lost', tried: list.length });
+    // Straight to the next laptop; once every one failed, wait a little between rounds
+    // (and longer while phone joining is off: the page says so and looks again now and then).
+    const wait = this.off ? 3_000 : this.failures > list.length ? 1_000 : 0;
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = window.setTimeout(() => {
+      this.retry = null;
+      this.connect(to);
+    }, wait);
+  }
+
+  private nameOf(address: string): string {
+    return this.saved.laptops.find((l) => l.address === address)?.name ?? address;
+  }
+}

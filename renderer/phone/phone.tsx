@@ -1,0 +1,298 @@
+import { render } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { PhoneView } from '../../core/phone/wire';
+import { formatEstimate } from '../format';
+import { chime } from '../sound';
+import { type LinkState, type Pending, PhoneLink } from './link';
+
+/** The phone page: join from a QR code, keep your place, follow the room from laptop to laptop. */
+
+const LABEL: Record<string, string> = {
+  join: 'Joining the queue',
+  withdraw: 'Withdrawing',
+  away: 'Stepping away',
+  back: 'Coming back',
+  here: "Telling the TA you're here",
+  edit: 'Saving',
+};
+
+function Phone() {
+  const [view, setView] = useState<PhoneView | null>(null);
+  const [link, setLink] = useState<LinkState>({ kind: 'connecting', to: location.host });
+  const [pending, setPending] = useState<Pending[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const phone = useMemo(
+    () =>
+      new PhoneLink(location.host, {
+        view: setView,
+        state: setLink,
+        pending: (p) => setPending([...p]),
+        result: (_cid, r) => setError(r.ok ? null : (r.error?.message ?? 'failed')),
+      }),
+    [],
+  );
+  useEffect(() => setPending([...phone.pending]), [phone]);
+  const entry = view?.entry ?? null;
+  const called = entry?.status === 'called';
+  useCalledAlert(called, entry?.helper ?? null);
+
+  return (
+    <div class="phone">
+      <header class="phone-top">
+        <strong>{view?.sessionName || 'Baton'}</strong>
+        <LinkLine link={link} />
+      </header>
+      {link.kind === 'off' ? (
+        <section class="card" data-testid="phones-off">
+          <h1>Phone joining is off</h1>
+          <p>{link.message}</p>
+        </section>
+      ) : !view ? (
+        <section class="card">
+          <p class="muted">Connecting to the room…</p>
+        </section>
+      ) : (
+        <>
+          {view.announcement && (
+            <p class="announcement" role="note">
+              {view.announcement}
+            </p>
+          )}
+          {called && <CalledScreen helper={entry.helper} location={entry.location} />}
+          {entry ? (
+            <MyPlace view={view} send={(c) => phone.send(c)} />
+          ) : (
+            <Join
+              view={view}
+              busy={pending.some((p) => p.cmd.m === 'join')}
+              send={(c) => phone.send(c)}
+            />
+          )}
+          {pending.length > 0 && (
+            <ul class="pending" data-testid="pending">
+              {pending.map((p) => (
+                <li key={p.cid}>
+                  <span class="spinner" aria-hidden="true" /> {LABEL[p.cmd.m] ?? p.cmd.m} — sending…
+                </li>
+              ))}
+            </ul>
+          )}
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <p class="keep-open">Keep this page open to be alerted when it is your turn.</p>
+        </>
+      )}
+    </div>
+  );
+}
+
+function LinkLine({ link }: { link: LinkState }) {
+  if (link.kind === 'open')
+    return (
+      <span class="via" data-testid="via">
+        {link.moved ? `Reconnected via ${link.via}` : `via ${link.via}`}
+      </span>
+    );
+  if (link.kind === 'lost')
+    return (
+      <span class="via bad" data-testid="via">
+        No laptop answers ({link.tried} tried) — still trying…
+      </span>
+    );
+  if (link.kind === 'connecting')
+    return (
+      <span class="via" data-testid="via">
+        Reconnecting via {link.to}…
+      </span>
+    );
+  return null;
+}
+
+function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): void }) {
+  const { view } = props;
+  const [name, setName] = useState('');
+  const [topic, setTopic] = useState('');
+  const [location, setLocation] = useState('');
+  const open = view.queues.filter((q) => q.open);
+  const [queueId, setQueueId] = useState<string | null>(null);
+  const queue = open.find((q) => q.queueId === queueId) ?? open[0];
+  if (!view.open)
+    return (
+      <section class="card" data-testid="queue-closed">
+        <h1>The queue is closed</h1>
+        <p class="muted">A TA opens it when office hours start. This page updates by itself.</p>
+      </section>
+    );
+  return (
+    <section class="card">
+      <h1>Get in line</h1>
+      <p class="muted">
+        {view.waiting} waiting ·{' '}
+        {view.staffOnDuty === 0
+          ? 'no TA here yet'
+          : `${view.staffOnDuty} ${view.staffOnDuty === 1 ? 'TA' : 'TAs'} helping`}
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          chime('joined'); // a tap now lets the page play the call sound later
+          props.send({
+            m: 'join',
+            name,
+            topic,
+            location,
+            ...(queue ? { queueId: queue.queueId } : {}),
+          });
+        }}
+      >
+        {open.length > 1 && (
+          <>
+            <label class="label" for="p-queue">
+              Queue
+            </label>
+            <select
+              id="p-queue"
+              value={queue?.queueId}
+              onChange={(e) => setQueueId(e.currentTarget.value)}
+            >
+              {open.map((q) => (
+                <option key={q.queueId} value={q.queueId}>
+                  {q.name} ({q.waiting} waiting)
+                </option>
+              ))}
+            </select>
+          </>
+        )}
+        <label class="label" for="p-name">
+          Name
+        </label>
+        <input
+          id="p-name"
+          value={name}
+          maxLength={80}
+          autoComplete="name"
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <label class="label" for="p-topic">
+          What do you need help with?
+        </label>
+        <input
+          id="p-topic"
+          value={topic}
+          maxLength={200}
+          onInput={(e) => setTopic(e.currentTarget.value)}
+        />
+        <label class="label" for="p-location">
+          Where are you sitting?
+        </label>
+        <input
+          id="p-location"
+          value={location}
+          maxLength={80}
+          onInput={(e) => setLocation(e.currentTarget.value)}
+        />
+        <button class="primary big" type="submit" disabled={props.busy || !name.trim()}>
+          {props.busy ? 'Sending…' : 'Get in line'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): void }) {
+  const e = view.entry!;
+  const id = { entryId: e.entryId };
+  const away = e.status === 'waiting' && e.awaySince !== null;
+  const estimate = formatEstimate(view.estimate);
+  return (
+    <section class={`card my-entry ${e.status}`} data-testid="phone-entry" aria-live="polite">
+      {e.status === 'waiting' && (
+        <>
+          <p class="eyebrow">{away ? "You're away · place kept" : 'Your place in line'}</p>
+          <p class="position" data-testid="phone-position">
+            #{e.position}
+          </p>
+          <p class="lead">
+            {e.position === 1 ? "You're next." : `${e.position - 1} ahead of you.`}
+            {estimate ? ` Wait: ${estimate}.` : ''}
+          </p>
+        </>
+      )}
+      {e.status === 'helping' && <p class="lead">{e.helper ?? 'A TA'} is with you.</p>}
+      {e.status === 'called' && <p class="lead">{e.helper ?? 'A TA'} is calling you.</p>}
+      {e.status === 'missing' && (
+        <>
+          <p class="lead">The TA couldn't find you.</p>
+          <button class="primary big" onClick={() => send({ m: 'here', ...id })}>
+            I'm here
+          </button>
+        </>
+      )}
+      <p class="muted">
+        {[e.topic, e.location].filter(Boolean).join(' · ')}
+        {e.queueName && view.queues.length > 1 ? ` · ${e.queueName}` : ''}
+      </p>
+      {e.status === 'waiting' && (
+        <div class="row center">
+          <button onClick={() => send({ m: away ? 'back' : 'away', ...id })}>
+            {away ? "I'm back" : 'Step away'}
+          </button>
+          <button class="danger" onClick={() => send({ m: 'withdraw', ...id })}>
+            Withdraw
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function CalledScreen({ helper, location }: { helper: string | null; location: string }) {
+  const [gone, setGone] = useState(false);
+  if (gone) return null;
+  return (
+    <div
+      class="called-screen"
+      role="alertdialog"
+      aria-labelledby="called-title"
+      data-testid="called-screen"
+    >
+      <p id="called-title" class="called-big">
+        It's your turn!
+      </p>
+      <p>
+        {helper ?? 'A TA'} is calling you{location ? ` — at ${location}` : ''}.
+      </p>
+      <button class="primary big" onClick={() => setGone(true)}>
+        On my way
+      </button>
+    </div>
+  );
+}
+
+/** When called: vibrate where the browser allows, chime, and flash the tab title. */
+function useCalledAlert(called: boolean, helper: string | null) {
+  const title = useRef(document.title);
+  useEffect(() => {
+    if (!called) return;
+    navigator.vibrate?.([400, 200, 400, 200, 400]);
+    chime('called');
+    let on = false;
+    const flash = setInterval(() => {
+      on = !on;
+      document.title = on ? `🔔 ${helper ?? 'A TA'} is calling you` : title.current;
+    }, 800);
+    const again = setInterval(() => chime('called'), 4_000);
+    const stop = setTimeout(() => clearInterval(again), 60_000);
+    return () => {
+      clearInterval(flash);
+      clearInterval(again);
+      clearTimeout(stop);
+      document.title = title.current;
+    };
+  }, [called]);
+}
+
+render(<Phone />, document.getElementById('root')!);

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type Page, chromium, devices } from 'playwright';
+import { UiPeer, insideSandbox, tempDir } from './peers';
+
+/**
+ * A phone in the room, in Debian's Chromium with a phone viewport and touch: it loads the
+ * page from one laptop, joins, and keeps its place while that laptop is killed, the host
+ * leaves, and the page reloads; then staff turn phone joining off.
+ */
+
+const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.resolve('test/e2e/screenshots');
+const skip = !insideSandbox()
+  ? 'run through `npm run test:e2e` (needs its network namespace)'
+  : !fs.existsSync(CHROMIUM)
+    ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
+    : false;
+
+describe('a phone on real peers', { skip }, () => {
+  let browser: Browser;
+  const dir = tempDir();
+  let ta: UiPeer, ana: UiPeer, ben: UiPeer;
+  let phone: Page;
+  const shot = async (p: Page, name: string): Promise<void> => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
+  };
+  const entries = async (p: UiPeer) =>
+    ((await p.call('queue.get')) as { entries: { name: string; status: string }[] }).entries;
+
+  before(async () => {
+    ta = new UiPeer("Prof. Kim's laptop", path.join(dir, 'ta'), ['--stability-ms', '600000']);
+    ana = new UiPeer("Ana's laptop", path.join(dir, 'ana'), ['--stability-ms', '600000']);
+    ben = new UiPeer("Ben's laptop", path.join(dir, 'ben'), ['--stability-ms', '600000']);
+    await ta.start();
+    await Promise.all([ana.start(), ben.start()]);
+    const { sessionId } = (await ta.call('session.create', {
+      name: 'CS 101 office hours',
+      staffPasscode: 'lab-42',
+    })) as { sessionId: string };
+    for (const p of [ana, ben]) {
+      for (let i = 0; i < 100; i++) {
+        const l = (await p.call('sessions.list')) as { sessionId: string }[];
+        if (l.some((s) => s.sessionId === sessionId)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await p.call('session.join', { sessionId });
+    }
+    await ta.call('staff.setAnnouncement', { text: 'Whiteboard table, room 204' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: false,
+    });
+    const ctx = await browser.newContext({ ...devices['Pixel 7'], colorScheme: 'light' });
+    phone = await ctx.newPage();
+    phone.on('pageerror', (e) => console.error(`phone page error: ${e.message}`));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await Promise.all([ta, ana, ben].map((p) => p.stop()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the page loads from a laptop and the phone gets in line', async () => {
+    const links = (await ta.call('session.shareLinks')) as { phoneUrl: string; qrSvg: string };
+    assert.match(links.phoneUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.match(links.qrSvg, /^<svg/);
+    await phone.goto(`http://127.0.0.1:${ben.port}/`);
+    await phone.getByRole('heading', { name: 'Get in line' }).waitFor();
+    await phone.getByText("via Ben's laptop").waitFor();
+    await phone.getByLabel('Name').fill('Pat Phone');
+    await phone.getByLabel('What do you need help with?').fill('Lab 3 recursion');
+    await phone.getByLabel('Where are you sitting?').fill('Front row');
+    await shot(phone, 'phone-join');
+    await phone.getByRole('button', { name: 'Get in line' }).tap();
+    await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
+    await phone.getByText('Keep this page open').waitFor();
+    await shot(phone, 'phone-in-line');
+    const onTa = await entries(ta);
+    assert.deepEqual(
+      onTa.map((e) => e.name),
+      ['Pat Phone'],
+    );
+  });
+
+  it("kill -9 of the phone's laptop: the page moves to another laptop and keeps its place", async () => {
+    const t0 = Date.now();
+    await ben.stop('SIGKILL');
+    await phone
+      .getByTestId('via')
+      .filter({ hasText: /Reconnected via (Prof\. Kim|Ana)'s laptop/ })
+      .waitFor({ timeout: 10_000 });
+    console.log(`  re-pointed ${Date.now() - t0} ms after kill -9`);
+    await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
+    await shot(phone, 'phone-reconnected');
+  });
+
+  it('called full screen; the host leaving moves it again; withdraw works after the moves', async () => {
+    // Called: the whole screen says so.
+    await ta.call('staff.helpNext');
+    await phone.getByTestId('called-screen').waitFor();
+    await shot(phone, 'phone-called');
+    await phone.getByRole('button', { name: 'On my way' }).tap();
+    await ta.call('staff.requeue', {
+      entryId: ((await ta.call('queue.get')) as { entries: { entryId: string }[] }).entries[0]!
+        .entryId,
+      position: 'front',
+    });
+    await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
+    // The host leaves gracefully: the phone hears "leaving" (or silence) and goes to Ana.
+    await ta.stop('SIGTERM');
+    await phone.getByTestId('via').filter({ hasText: "Ana's laptop" }).waitFor({ timeout: 10_000 });
+    await phone.getByRole('button', { name: 'Withdraw' }).tap();
+    await phone.getByRole('heading', { name: 'Get in line' }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(
+      (await entries(ana)).map((e) => e.name),
+      [],
+      'withdrawn, acknowledged by the new host',
+    );
+  });
+
+  it('staff turn phone joining off: the page says so', async () => {
+    await ana.call('staff.login', { passcode: 'lab-42' });
+    await ana.call('staff.setPhones', { enabled: false });
+    await phone.getByTestId('phones-off').waitFor({ timeout: 5_000 });
+    await shot(phone, 'phone-off');
+    const r = await fetch(`http://127.0.0.1:${ana.port}/`);
+    assert.equal(r.status, 403);
+    assert.match(await r.text(), /Phone joining is turned off/);
+  });
+});
