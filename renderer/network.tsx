@@ -176,7 +176,13 @@ export function NetworkPanel(props: { ctx: Ctx; onClose(): void }) {
 }
 
 /** "Others can connect to 10.0.0.5:47001" with a copy button. */
-export function ShareAddress({ address }: { address: string }) {
+export function ShareAddress({
+  address,
+  label = 'Others can connect to',
+}: {
+  address: string;
+  label?: string;
+}) {
   const [copied, setCopied] = useState(false);
   const copy = async (): Promise<void> => {
     try {
@@ -195,7 +201,7 @@ export function ShareAddress({ address }: { address: string }) {
   };
   return (
     <p class="share" data-testid="share-address">
-      Others can connect to <code class="address">{address}</code>
+      {label} <code class="address">{address}</code>
       <button class="small" onClick={() => void copy()}>
         {copied ? 'Copied' : 'Copy'}
       </button>

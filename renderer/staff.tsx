@@ -3,6 +3,7 @@ import type { EntryView } from '../core/api/contract';
 import { ErrorLine } from './chrome';
 import { formatAgo } from './format';
 import { QueueCard, useAction } from './staff-queue';
+import { PhonesCard } from './phones';
 import { Announcement, QueuesCard, Stats, Timers } from './staff-side';
 import type { Ctx } from './state';
 
@@ -25,6 +26,7 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
       </div>
       <aside class="staff-side">
         <Stats ctx={ctx} />
+        <PhonesCard ctx={ctx} />
         <Announcement ctx={ctx} />
         <QueuesCard ctx={ctx} />
         <Timers ctx={ctx} />

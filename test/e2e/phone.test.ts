@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium, devices } from 'playwright';
+import jsQR from 'jsqr';
 import { UiPeer, insideSandbox, tempDir } from './peers';
 
 /**
@@ -64,6 +65,47 @@ describe('a phone on real peers', { skip }, () => {
     await browser?.close();
     await Promise.all([ta, ana, ben].map((p) => p.stop()));
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the staff view's Phones card shows a QR code that decodes to the phone URL", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const staff = await ctx.newPage();
+    await staff.goto(ta.url);
+    const card = staff.getByTestId('phones-card');
+    await card.getByTestId('qr').waitFor();
+    const { phoneUrl } = (await ta.call('session.shareLinks')) as { phoneUrl: string };
+    await card.getByText(phoneUrl).waitFor();
+    // Decode the QR code as a phone camera would: from the pixels on screen.
+    // Runs in the page; this file is type-checked without DOM types, hence the shapes.
+    type Ctx2d = {
+      fillStyle: string;
+      fillRect(x: number, y: number, w: number, h: number): void;
+      drawImage(i: unknown, x: number, y: number, w: number, h: number): void;
+      getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+    };
+    type Doc = {
+      createElement(t: 'canvas'): { width: number; height: number; getContext(k: '2d'): Ctx2d };
+    };
+    const pixels = await card.getByTestId('qr').evaluate(async (img) => {
+      await (img as unknown as { decode(): Promise<void> }).decode();
+      const c = (globalThis as unknown as { document: Doc }).document.createElement('canvas');
+      c.width = c.height = 400;
+      const g = c.getContext('2d');
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, 400, 400);
+      g.drawImage(img, 0, 0, 400, 400);
+      return Array.from(g.getImageData(0, 0, 400, 400).data);
+    });
+    const code = jsQR(Uint8ClampedArray.from(pixels), 400, 400);
+    assert.equal(code?.data, phoneUrl, 'the QR code encodes the phone URL');
+    await card.scrollIntoViewIfNeeded();
+    await shot(staff, 'staff-phones');
+    await card.getByRole('button', { name: 'Big screen' }).click();
+    await staff.getByTestId('big-screen').waitFor();
+    await shot(staff, 'big-screen');
+    await staff.keyboard.press('Escape');
+    await staff.getByTestId('big-screen').waitFor({ state: 'detached' });
+    await ctx.close();
   });
 
   it('the page loads from a laptop and the phone gets in line', async () => {
