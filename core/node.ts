@@ -152,6 +152,11 @@ export class SessionNode {
       peer: () => this.service.currentPeer,
       laptops: () => this.phoneLaptops(),
       selfAddress: () => this.network.shareAddress(),
+      memberAddresses: () =>
+        Object.values(this.service.currentPeer?.doc?.baton?.members ?? {}).flatMap((m) => {
+          const a = this.transport.addressOf(asDeviceId(m.deviceId));
+          return a ? [`${a.host}:${a.port}`] : [];
+        }),
       files: o.phoneDir ?? null,
       log: (l) => log(l),
     });

@@ -32,6 +32,8 @@ export interface GatewayOptions {
   laptops(): { name: string; address: string }[];
   /** This laptop's own ip:port for phones. */
   selfAddress(): string | null;
+  /** Every member's last-known ip:port (live or not): pages from these may talk to this one. */
+  memberAddresses(): string[];
   /** Where phone.html and phone.js are; null: no page here (tests of the API alone). */
   files: string | null;
   maxPhones?: number;
@@ -139,6 +141,7 @@ export class PhoneGateway {
   private allowedOrigins(): Set<string> {
     const out = new Set<string>();
     for (const l of this.o.laptops()) out.add(`http://${l.address}`);
+    for (const a of this.o.memberAddresses()) out.add(`http://${a}`);
     const self = this.o.selfAddress();
     if (self) out.add(`http://${self}`);
     return out;
@@ -165,6 +168,15 @@ export class PhoneGateway {
       const d = decodePhoneFrame(raw);
       if (!d.ok) {
         this.stats.bad++;
+        const cid = cidOf(raw);
+        // A refused command answers its own id, so the page stops waiting for it.
+        if (cid)
+          this.send(p, {
+            t: 'result',
+            cid,
+            ok: false,
+            error: { code: d.code, message: d.message },
+          });
         this.send(p, { t: 'error', code: d.code, message: d.message });
         if (++p.bad > MAX_BAD) ws.close(1008, 'too many bad frames');
         return;
@@ -220,11 +232,12 @@ export class PhoneGateway {
               op: 'edit',
               entryId: cmd.entryId,
               secret: p.secret!,
+              forPhone: true,
               name: cmd.name,
               topic: cmd.topic,
               location: cmd.location,
             }
-          : { op: cmd.m, entryId: cmd.entryId, secret: p.secret! };
+          : { op: cmd.m, entryId: cmd.entryId, secret: p.secret!, forPhone: true };
     const r = await peer.submit(body, asCommandId(cid)).done;
     if (r.ok) this.send(p, { t: 'result', cid, ok: true, value: r.value });
     else this.send(p, { t: 'result', cid, ok: false, error: r.error });
@@ -330,5 +343,15 @@ export class PhoneGateway {
 
   get connected(): number {
     return this.phones.size;
+  }
+}
+
+/** The `cid` of something shaped like a command frame, if it has a sane one. */
+function cidOf(raw: string): string | null {
+  try {
+    const v = JSON.parse(raw) as { t?: unknown; cid?: unknown };
+    return v?.t === 'cmd' && typeof v.cid === 'string' && v.cid.length <= 64 ? v.cid : null;
+  } catch {
+    return null;
   }
 }

@@ -139,7 +139,7 @@ export class QueueApp implements App<QueueState> {
         return ok({ entryId: id });
       }
       case 'edit': {
-        const e = this.owned(view, cmd.entryId, cmd.secret, by);
+        const e = this.owned(view, cmd.entryId, cmd.secret, by, cmd.forPhone);
         if (!e.ok) return e;
         if (!isActive(e.value.status)) return fail('bad-state', 'the entry is finished');
         let tag: string | null | undefined = cmd.tag;
@@ -157,14 +157,14 @@ export class QueueApp implements App<QueueState> {
         return ok({});
       }
       case 'withdraw': {
-        const e = this.owned(view, cmd.entryId, cmd.secret, by);
+        const e = this.owned(view, cmd.entryId, cmd.secret, by, cmd.forPhone);
         if (!e.ok) return e;
         if (!isActive(e.value.status)) return fail('bad-state', 'the entry is already finished');
         move(state, view, cmd.entryId, 'withdrawn', ctx);
         return ok({});
       }
       case 'here': {
-        const e = this.owned(view, cmd.entryId, cmd.secret, by);
+        const e = this.owned(view, cmd.entryId, cmd.secret, by, cmd.forPhone);
         if (!e.ok) return e;
         if (e.value.status !== 'missing')
           return fail('bad-state', 'only a student staff could not find can say "I\'m here"');
@@ -175,7 +175,7 @@ export class QueueApp implements App<QueueState> {
       }
       case 'away':
       case 'back': {
-        const e = this.owned(view, cmd.entryId, cmd.secret, by);
+        const e = this.owned(view, cmd.entryId, cmd.secret, by, cmd.forPhone);
         if (!e.ok) return e;
         if (e.value.status !== 'waiting')
           return fail('bad-state', `only a student waiting in line can be ${cmd.op}`);
@@ -306,16 +306,17 @@ export class QueueApp implements App<QueueState> {
     }
   }
 
-  /** The entry, if `by` may change it: staff, or the holder of its owner secret. */
+  /** The entry, if `by` may change it: staff (not for a phone), or the holder of its secret. */
   private owned(
     view: QueueState,
     entryId: string,
     secret: string | undefined,
     by: string,
+    forPhone?: true,
   ): Result<Entry> {
     const e = entryOf(view, entryId);
     if (!e) return fail('unknown-entry', `no entry ${entryId}`);
-    if (view.staff[by]) return ok(e);
+    if (view.staff[by] && !forPhone) return ok(e);
     if (secret === undefined || sha256Hex(secret) !== e.ownerHash)
       return fail('not-owner', 'only the student who joined (or staff) can change this entry');
     return ok(e);

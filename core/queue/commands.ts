@@ -8,6 +8,11 @@ const queueId = z.string().min(1).max(64);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 /** The owner secret of a student's entry (only that copy holds it; staff need none). */
 const secret = z.string().max(128).optional();
+/**
+ * Carried for a phone: judged by the owner secret alone, never by the carrying laptop's
+ * staff login (a phone talking to the TA's laptop gets no staff powers).
+ */
+const forPhone = z.literal(true).optional();
 
 export const LIMITS = {
   name: 80,
@@ -55,17 +60,18 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     op: z.literal('edit'),
     entryId,
     secret,
+    forPhone,
     name: text(LIMITS.name).min(1).optional(),
     topic: text(LIMITS.topic).optional(),
     location: text(LIMITS.location).optional(),
     /** A tag of the entry's queue, or null to clear it. */
     tag: tagName.nullable().optional(),
   }),
-  z.object({ op: z.literal('withdraw'), entryId, secret }),
+  z.object({ op: z.literal('withdraw'), entryId, secret, forPhone }),
   /** "I'm here": a student staff could not find is back, at the front of the line. */
-  z.object({ op: z.literal('here'), entryId, secret }),
-  z.object({ op: z.literal('away'), entryId, secret }),
-  z.object({ op: z.literal('back'), entryId, secret }),
+  z.object({ op: z.literal('here'), entryId, secret, forPhone }),
+  z.object({ op: z.literal('away'), entryId, secret, forPhone }),
+  z.object({ op: z.literal('back'), entryId, secret, forPhone }),
   z.object({ op: z.literal('login'), key: hex64, name: text(LIMITS.name) }),
   z.object({ op: z.literal('logout') }),
   z.object({ op: z.literal('helpNext'), queueIds: serving }),

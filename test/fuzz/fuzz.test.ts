@@ -5,6 +5,7 @@ import { paramsSchema, METHODS } from '../../core/api/contract';
 import { makeTxt, parseTxt } from '../../core/discovery/txt';
 import { decode, encode } from '../../core/protocol/codec';
 import type { Message } from '../../core/protocol/messages';
+import { decodePhoneFrame } from '../../core/phone/protocol';
 import { queueCommandSchema } from '../../core/queue/commands';
 import { DeviceKey, checkProof, deviceIdOfKey } from '../../core/transport/device-key';
 
@@ -216,6 +217,41 @@ describe(`fuzz: commands and App API parameters (${RUNS} inputs each)`, () => {
           if (!r.success) assert.ok(r.error.issues.length > 0);
         },
       ),
+      opts,
+    );
+  });
+});
+
+describe(`fuzz: the phone API (${RUNS} inputs each)`, () => {
+  const PHONE_CODES = new Set(['too-large', 'bad-json', 'validation', 'unknown-method']);
+  const check = (raw: string): void => {
+    const r = decodePhoneFrame(raw);
+    if (!r.ok) assert.ok(PHONE_CODES.has(r.code) && r.message.length > 0, JSON.stringify(r));
+  };
+  it('arbitrary strings are decoded or refused with a code, never thrown on', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 5_000 }), check), opts);
+  });
+  it('frames of every kind with fields replaced by junk are decoded or refused, never thrown on', () => {
+    const frame = fc.oneof(
+      fc.record({ t: fc.constant('hello'), secret: fc.oneof(hex64, fc.string()) }),
+      fc.record({ t: fc.constant('ping') }),
+      fc.record({
+        t: fc.constant('cmd'),
+        cid: fc.oneof(fc.uuid({ version: 7 }), fc.string()),
+        cmd: fc.record({
+          m: fc.constantFrom('join', 'edit', 'withdraw', 'away', 'back', 'here', 'helpNext', 'x'),
+          entryId: fc.oneof(id, fc.string({ maxLength: 100 })),
+          name: fc.string({ maxLength: 120 }),
+          topic: fc.string({ maxLength: 300 }),
+          location: fc.string({ maxLength: 100 }),
+        }),
+      }),
+    );
+    fc.assert(
+      fc.property(frame, fc.string({ maxLength: 12 }), anyJson, (f, k, v) => {
+        check(JSON.stringify(f));
+        check(JSON.stringify({ ...f, [k]: v }));
+      }),
       opts,
     );
   });

@@ -465,6 +465,59 @@ describe('workflow: messages and alerts', () => {
   });
 });
 
+describe('phones', () => {
+  it("a phone's entry is the phone's: one per phone, beside its laptop's own, and the laptop's staff login gives it no powers", () => {
+    const q = makeQueue();
+    q.login(TA);
+    const owner = 'phone:' + 'a'.repeat(32);
+    const phone = q.run(TA, {
+      op: 'join',
+      name: 'Pat',
+      topic: '',
+      location: '',
+      ownerHash: 'b'.repeat(64),
+      owner,
+    });
+    assert.equal(code(phone), 'ok');
+    const again = q.run(TA, {
+      op: 'join',
+      name: 'Pat',
+      topic: '',
+      location: '',
+      ownerHash: 'b'.repeat(64),
+      owner,
+    });
+    assert.equal(code(again), 'already-queued', 'one entry per phone');
+    const mine = q.join(TA, 'the TA laptop student');
+    assert.ok(mine, "the laptop's own student is separate");
+    const id = (phone as { value: { entryId: string } }).value.entryId;
+    assert.equal(entryOf(q.state, id)?.member, owner);
+    assert.equal(
+      code(q.run(TA, { op: 'withdraw', entryId: mine, secret: 'nope', forPhone: true })),
+      'not-owner',
+      'carried for a phone: the secret decides, not the staff login',
+    );
+    assert.equal(
+      code(q.run(TA, { op: 'withdraw', entryId: id })),
+      'ok',
+      'staff themselves still may',
+    );
+    assert.equal(
+      code(
+        q.run('x', {
+          op: 'join',
+          name: 'a',
+          topic: '',
+          location: '',
+          ownerHash: 'c'.repeat(64),
+          owner: 'member-z',
+        }),
+      ),
+      'validation',
+    );
+  });
+});
+
 describe('passcode lockout', () => {
   it('outlives a host change: the count is in the document', () => {
     const q = makeQueue();

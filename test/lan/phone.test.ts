@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { v7 as uuidv7 } from 'uuid';
+import { WebSocket } from 'ws';
+import { Classroom, sleep } from './classroom';
+
+/**
+ * Phones on real processes, and phones that misbehave: the phone API gives student powers
+ * only, refuses pages from other origins, closes floods and junk, and a command resubmitted
+ * through a second laptop (the page moved) applies once. The laptops keep serving.
+ */
+
+interface Frame {
+  t: string;
+  cid?: string;
+  ok?: boolean;
+  value?: { entryId?: string };
+  error?: { code: string; message: string };
+  code?: string;
+  view?: { entry: { entryId: string; position: number } | null; laptops: { address: string }[] };
+}
+
+class PhoneClient {
+  readonly frames: Frame[] = [];
+  closed: number | null = null;
+  readonly secret = randomBytes(32).toString('hex');
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => this.frames.push(JSON.parse(d.toString()) as Frame));
+    ws.on('close', (code) => (this.closed = code));
+  }
+  static open(address: string, origin?: string): Promise<PhoneClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${address}/phone`, origin ? { origin } : {});
+      const c = new PhoneClient(ws);
+      ws.once('open', () => resolve(c));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+  send(f: unknown): void {
+    this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
+  }
+  hello(secret = this.secret): void {
+    this.send({ t: 'hello', secret });
+  }
+  async wait(pred: (f: Frame) => boolean, ms = 10_000): Promise<Frame> {
+    const t0 = Date.now();
+    while (Date.now() - t0 < ms) {
+      const f = this.frames.find(pred);
+      if (f) return f;
+      await sleep(20);
+    }
+    throw new Error(`no such frame in ${ms} ms; got ${JSON.stringify(this.frames.slice(-5))}`);
+  }
+  async command(cmd: unknown, cid = uuidv7()): Promise<Frame> {
+    this.send({ t: 'cmd', cid, cmd });
+    return this.wait((f) => f.t === 'result' && f.cid === cid);
+  }
+}
+
+describe('LAN: phones', () => {
+  it('student powers only; foreign pages, junk, floods and oversized frames are refused; laptops keep serving', async () => {
+    const c = new Classroom(3);
+    try {
+      await c.setUp();
+      const at = (i: number) => `${c.peer(i).address}:${c.peer(i).port}`;
+      // Laptops learn each other's addresses as they link and announce: wait for all three.
+      for (let i = 0; i < 100; i++) {
+        const l = await c.peer(1).call<{ addresses: string[] }>('session.shareLinks');
+        if (l.addresses.length === 3) break;
+        await sleep(100);
+      }
+      // A page from somewhere else may not talk to a laptop.
+      await assert.rejects(PhoneClient.open(at(1), 'http://evil.example'), /HTTP 403/);
+      // Its own laptops' pages may (a page loaded from laptop 2 talking to laptop 1).
+      const ann = await PhoneClient.open(at(1), `http://${at(2)}`);
+      ann.hello();
+      const view = await ann.wait((f) => f.t === 'state');
+      assert.equal(view.view!.laptops.length, 3, 'every laptop of the room is listed');
+      const joined = await ann.command({
+        m: 'join',
+        name: 'Ann (phone)',
+        topic: 'lists',
+        location: 'row 1',
+      });
+      assert.equal(joined.ok, true, JSON.stringify(joined));
+      const entryId = joined.value!.entryId!;
+
+      // Staff powers are not in the phone API.
+      for (const m of ['helpNext', 'remove', 'setPhones', 'login'])
+        assert.equal(
+          (await ann.command({ m, entryId })).ok ?? ann.frames.at(-1)?.code === 'unknown-method',
+          false,
+        );
+      const staff = ann.frames.filter((f) => f.t === 'error' && f.code === 'unknown-method');
+      assert.ok(staff.length >= 4, 'each staff method got unknown-method');
+
+      // Another phone cannot withdraw Ann's entry.
+      const eve = await PhoneClient.open(at(0));
+      eve.hello();
+      const stolen = await eve.command({ m: 'withdraw', entryId });
+      assert.equal(stolen.error?.code, 'not-owner', JSON.stringify(stolen));
+
+      // Junk frames: clear errors, then the phone is closed; oversized frames close at once.
+      for (const junk of ['{', '[]', '{"t":"cmd"}', '{"t":"hello","secret":"zz"}', 'null'])
+        eve.send(junk);
+      await eve.wait((f) => f.t === 'error' && f.code === 'bad-json');
+      await eve.wait((f) => f.t === 'error' && f.code === 'validation');
+      const big = await PhoneClient.open(at(0));
+      big.send('x'.repeat(10_000));
+      for (let i = 0; i < 50 && big.closed === null; i++) await sleep(20);
+      assert.equal(big.closed, 1009, 'oversized frame: closed with 1009');
+
+      // A flood from one phone: rate-limited, then closed; the others are still served.
+      const flood = await PhoneClient.open(at(0));
+      flood.hello();
+      for (let i = 0; i < 200; i++) flood.send({ t: 'ping' });
+      await flood.wait((f) => f.t === 'error' && f.code === 'rate-limited');
+      for (let i = 0; i < 100 && flood.closed === null; i++) await sleep(20);
+      assert.equal(flood.closed, 1008, 'the flooding phone is closed');
+      const q = await c.peer(0).call<{ entries: { entryId: string }[] }>('queue.get');
+      assert.deepEqual(
+        q.entries.map((e) => e.entryId),
+        [entryId],
+        'nothing acknowledged is lost',
+      );
+
+      // The page moved: the same command through another laptop applies once.
+      const cid = uuidv7();
+      const kim = await PhoneClient.open(at(1));
+      kim.hello();
+      const first = await kim.command(
+        { m: 'join', name: 'Kim (phone)', topic: '', location: '' },
+        cid,
+      );
+      const again = await PhoneClient.open(at(2));
+      again.hello(kim.secret);
+      const second = await again.command(
+        { m: 'join', name: 'Kim (phone)', topic: '', location: '' },
+        cid,
+      );
+      assert.equal(second.value?.entryId, first.value?.entryId, 'the same answer');
+      const after = await c.peer(2).call<{ entries: { name: string }[] }>('queue.get');
+      assert.equal(after.entries.filter((e) => e.name === 'Kim (phone)').length, 1, 'applied once');
+      for (const p of [ann, eve, flood, kim, again]) p.ws.close();
+      // At most 200 phones per laptop: the next one is told to go elsewhere.
+      await sleep(200);
+      const crowd: PhoneClient[] = [];
+      for (let i = 0; i < 200; i++) crowd.push(await PhoneClient.open(at(2)));
+      await assert.rejects(PhoneClient.open(at(2)), /HTTP 503/);
+      assert.ok(await PhoneClient.open(at(0)), 'another laptop still takes phones');
+      for (const p of crowd) p.ws.close();
+    } catch (e) {
+      console.error(c.room.logs());
+      throw e;
+    } finally {
+      await c.close();
+    }
+  });
+});
