@@ -11,132 +11,21 @@ import { EVENT_NAMES, METHOD_NAMES } from './names';
 export type ApiError = { code: string; message: string };
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
-export type Role = 'host' | 'member' | 'none';
-
-export interface MemberView {
-  memberId: string;
-  name: string;
-  live: boolean;
-}
-
-export interface Status {
-  sessionId: string | null;
-  sessionName: string;
-  memberId: string | null;
-  name: string;
-  role: Role;
-  hostId: string | null;
-  epoch: number;
-  members: MemberView[];
-  /** Successorship order, host first. */
-  successors: string[];
-  /** Whether this copy is logged in as staff. */
-  isStaff: boolean;
-  /** Whether this copy currently hears a host. */
-  connected: boolean;
-  /** Staff on duty: logged in as staff on a laptop that is live right now. */
-  staffOnDuty: StaffOnDuty;
-}
-
-export interface StaffOnDuty {
-  count: number;
-  names: string[];
-}
-
-export interface SessionInfo {
-  sessionId: string;
-  name: string;
-  hostName: string;
-  memberCount: number;
-}
-
-export type EntryStatus =
-  | 'waiting'
-  | 'called'
-  | 'helping'
-  /** The TA could not find the student: the place is kept until `graceEndsAt`. */
-  | 'missing'
-  | 'done'
-  | 'withdrawn'
-  | 'removed'
-  /** The grace period of a "not found" student ran out. */
-  | 'notfound';
-
-export interface EntryView {
-  entryId: string;
-  name: string;
-  topic: string;
-  location: string;
-  status: EntryStatus;
-  /** 1-based place in its queue's line when waiting, 0 when called, helped or missing. */
-  position: number;
-  queueId: string;
-  tag: string | null;
-  /** Host time the student stepped away (Help next skips them), else null. */
-  awaySince: number | null;
-  /** Host time a "not found" student's place runs out, else null. */
-  graceEndsAt: number | null;
-  /** A note for staff ("Back after \"not found\""), else null. */
-  flag: string | null;
-  /** Command id of the "Help group" call that called this student, else null. */
-  group: string | null;
-  /** Host time the entry finished (finished entries), else null. */
-  finishedAt: number | null;
-  /** A staff member's private note to this student: only on the student's own copy. */
-  message: { text: string; from: string; at: number } | null;
-  createdAt: number;
-  /** Name of the staff member calling or helping, else null. */
-  helper: string | null;
-  /** Whether this copy created the entry. */
-  mine: boolean;
-  /** A merge note (two staff called this student during a split), shown to staff and to the student. */
-  conflict: string | null;
-}
-
-export interface QueueInfoView {
-  queueId: string;
-  name: string;
-  open: boolean;
-  tags: string[];
-  /** Students waiting in this queue. */
-  waiting: number;
-}
-
-export interface WaitEstimateView {
-  lowMs: number;
-  highMs: number;
-  samples: number;
-}
-
-export interface QueueView {
-  /** Whether any queue is open. */
-  open: boolean;
-  /** Whether phones may join (staff setting, default on). */
-  phones: boolean;
-  /** The session's queues (not archived), in display order. */
-  queues: QueueInfoView[];
-  staffOnDuty: StaffOnDuty;
-  /** Session-wide staff timers, ms. */
-  timers: { graceMs: number; awayLimitMs: number };
-  announcement: string;
-  /** Called and helped first, then waiting in line order. */
-  entries: EntryView[];
-  /** Recently finished (for staff). */
-  finished: EntryView[];
-  myEntryId: string | null;
-  myQueueId: string | null;
-  myPosition: number | null;
-  myEstimate: WaitEstimateView | null;
-  /** Commands sent and not acknowledged yet ("sending…"). */
-  pending: { commandId: string; method: string }[];
-}
-
-export interface StaffStatsView {
-  helpedToday: number;
-  waiting: number;
-  medianWaitMs: number | null;
-  medianHelpMs: number | null;
-}
+export * from './views-types';
+import type {
+  DiagStats,
+  EntryStatus,
+  EntryView,
+  MemberView,
+  NetworkDiag,
+  QueueView,
+  RecentSession,
+  Role,
+  ScanView,
+  SessionInfo,
+  StaffStatsView,
+  Status,
+} from './views-types';
 
 const id64 = z.string().min(1).max(64);
 const entryId = z.object({ entryId: id64 });
@@ -322,66 +211,6 @@ export interface Results {
   'staff.setPhones': Empty;
 }
 
-export interface NetworkDiag {
-  interfaces: {
-    name: string;
-    address: string;
-    kind: 'wifi' | 'wired' | 'virtual' | 'loopback' | 'other';
-    virtual: boolean;
-    inUse: boolean;
-  }[];
-  inUse: { name: string; address: string; kind: string } | null;
-  /** Why this interface, in plain words. */
-  reason: string;
-  /** auto: default route, skipping virtual ones; chosen: in Settings; fixed: --interface. */
-  mode: 'auto' | 'chosen' | 'fixed';
-  mdns: {
-    queriesSent: number;
-    answersSent: number;
-    packetsHeard: number;
-    ownPacketsHeard: number;
-    hostsHeard: number;
-    lastHeardAt: number | null;
-    sendErrors: number;
-    lastError: string | null;
-  } | null;
-  /** Other Baton copies heard over mDNS. */
-  batonsHeard: number;
-  links: {
-    name: string;
-    address: string;
-    outbound: boolean;
-    rttMs: number | null;
-    lastHeartbeatAgoMs: number | null;
-  }[];
-  /** true when another laptop opened a link to this one (its port is reachable); else unknown. */
-  reachable: boolean | null;
-  /** "10.0.0.5:47001": what others type into Connect by address. */
-  shareAddress: string | null;
-  verdict: {
-    code: string;
-    level: 'ok' | 'info' | 'warn' | 'bad';
-    title: string;
-    evidence: string;
-    next: string[];
-  };
-}
-
-export interface ScanView {
-  /** "10.0.0.0/24" */
-  network: string;
-  probed: number;
-  found: { address: string; sessionId: string | null; sessionName: string | null }[];
-}
-
-export interface RecentSession {
-  sessionId: string;
-  name: string;
-  lastAt: number;
-  /** Last-known addresses of its members ("10.0.0.5:47001"), most recent first. */
-  addresses: string[];
-}
-
 /** This copy's own preferences (not replicated). */
 export interface Prefs {
   /** Notify (and play a sound) when my entry is called. */
@@ -401,22 +230,6 @@ export const DEFAULT_PREFS: Prefs = {
   theme: 'system',
   alertAtPosition: 2,
 };
-
-export interface DiagStats {
-  framesIn: number;
-  framesOut: number;
-  framesDropped: number;
-  /** Open links to other copies. */
-  links: number;
-  /** Process CPU time since start, ms (user + system). */
-  cpuMs: number;
-  uptimeMs: number;
-  rssBytes: number;
-  /** JavaScript heap in use (V8), bytes. */
-  heapUsedBytes: number;
-  /** Where other laptops can reach this copy ("10.0.0.5:41234"), for connect by address. */
-  addresses: string[];
-}
 
 export type Events = {
   /** The queue changed (or a pending command was acknowledged). */
