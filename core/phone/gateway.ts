@@ -3,12 +3,18 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { entryView, staffOnDuty } from '../api/views';
+import { staffOnDuty } from '../api/views';
 import type { Peer } from '../engine/peer';
 import { asCommandId, asMemberId } from '../ids';
 import type { QueueCommand } from '../queue/commands';
 import { sha256Hex } from '../queue/passcode';
-import { activeEntries, activeQueues, waitEstimate, waitingEntries } from '../queue/selectors';
+import {
+  activeEntries,
+  activeQueues,
+  graceEndsAt,
+  waitEstimate,
+  waitingEntries,
+} from '../queue/selectors';
 import { type QueueState, text } from '../queue/types';
 import {
   type LaptopFrame,
@@ -42,6 +48,8 @@ export interface GatewayOptions {
 
 /** Every phone hears from its laptop this often: ~1 s of silence means "go elsewhere". */
 export const PHONE_HEARTBEAT_MS = 300;
+/** Changes this close together reach the phones in one push. */
+const PUSH_EVERY_MS = 50;
 /** Per phone: frames at once, then per second; junk frames before it is closed. */
 const BURST = 30;
 const PER_SECOND = 5;
@@ -68,6 +76,7 @@ export class PhoneGateway {
   private readonly phones = new Set<PhoneConn>();
   private readonly heartbeat: NodeJS.Timeout;
   private wasOff = false;
+  private flushTimer: NodeJS.Timeout | null = null;
   readonly stats = { served: 0, refused: 0, frames: 0, bad: 0 };
 
   constructor(private readonly o: GatewayOptions) {
@@ -244,8 +253,20 @@ export class PhoneGateway {
     this.changed();
   }
 
-  /** The queue or the room changed: every phone gets its view; all close if phones are off. */
+  /**
+   * The queue or the room changed: every phone gets its view (changes within PUSH_EVERY_MS
+   * share one push); all phones are closed when phone joining is off.
+   */
   changed(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, PUSH_EVERY_MS);
+    this.flushTimer.unref?.();
+  }
+
+  private flush(): void {
     const off = this.closedReason();
     if (off) {
       if (!this.wasOff) this.o.log?.(`phones: ${off}`);
@@ -257,15 +278,17 @@ export class PhoneGateway {
       return;
     }
     this.wasOff = false;
-    for (const p of this.phones) this.push(p);
+    const room = this.room();
+    if (room) for (const p of this.phones) this.push(p, room);
   }
 
-  private push(p: PhoneConn): void {
-    const view = this.view(p.owner);
+  private push(p: PhoneConn, room = this.room()): void {
+    const view = room?.viewFor(p.owner);
     if (view) this.send(p, { t: 'state', view });
   }
 
-  private view(owner: string | null): PhoneView | null {
+  /** What every phone's view shares, computed once per push; `viewFor` adds its own entry. */
+  private room(): { viewFor(owner: string | null): PhoneView } | null {
     const peer = this.o.peer();
     const state = peer?.doc?.app;
     if (!peer || !state?.entries) return null;
@@ -278,17 +301,17 @@ export class PhoneGateway {
         text(state.staff?.[id]?.name) || peer.doc?.baton?.members?.[id]?.name || 'a TA',
       pending: [],
     };
-    const mineRaw = owner ? activeEntries(state).find((e) => e.ownerHash === owner) : undefined;
-    const mine = mineRaw ? entryView(state, mineRaw, facts) : null;
+    const active = activeEntries(state);
+    const byOwner = new Map(active.map((e) => [e.ownerHash, e]));
     const queues = activeQueues(state);
     const duty = staffOnDuty(state, facts).count;
-    const queueId = mine?.queueId ?? queues.find((q) => q.open)?.id ?? queues[0]?.id;
     const self = this.o.selfAddress() ?? '';
-    return {
+    const laptops = this.o.laptops();
+    const shared = {
       sessionName: peer.doc?.baton?.session?.name ?? '',
       phones: !state.phonesOff,
       via: { name: this.o.name, address: self },
-      laptops: this.o.laptops(),
+      laptops,
       open: queues.some((q) => q.open),
       queues: queues.map((q) => ({
         queueId: q.id,
@@ -299,25 +322,47 @@ export class PhoneGateway {
       })),
       announcement: text(state.announcement),
       staffOnDuty: duty,
-      entry: mine
-        ? {
-            entryId: mine.entryId,
-            name: mine.name,
-            topic: mine.topic,
-            location: mine.location,
-            status: mine.status,
-            position: mine.position,
-            helper: mine.helper,
-            awaySince: mine.awaySince,
-            graceEndsAt: mine.graceEndsAt,
-            queueName: queues.find((q) => q.id === mine.queueId)?.name ?? '',
-          }
-        : null,
-      estimate:
-        mine && mine.status === 'waiting'
-          ? waitEstimate(state, mine.position, duty, mine.queueId)
-          : null,
-      waiting: queueId ? waitingEntries(state, [queueId]).length : 0,
+    };
+    const firstQueue = queues.find((q) => q.open)?.id ?? queues[0]?.id;
+    const waitingIn = new Map(shared.queues.map((q) => [q.queueId, q.waiting]));
+    // Places and estimates once per push, not once per phone.
+    const place = new Map<string, number>();
+    for (const q of queues) waitingEntries(state, [q.id]).forEach((e, k) => place.set(e.id, k + 1));
+    const perPlace = new Map(queues.map((q) => [q.id, waitEstimate(state, 1, duty, q.id)]));
+    const name = facts.memberName;
+    return {
+      viewFor: (owner) => {
+        const e = owner ? byOwner.get(owner) : undefined;
+        const position = e ? (place.get(e.id) ?? 0) : 0;
+        const one = e ? perPlace.get(e.queue) : undefined;
+        return {
+          ...shared,
+          entry: e
+            ? {
+                entryId: e.id,
+                name: e.name,
+                topic: e.topic,
+                location: e.location,
+                status: e.status,
+                position,
+                helper: e.helper ? name(e.helper) : null,
+                awaySince: e.awaySince,
+                graceEndsAt: graceEndsAt(state, e),
+                queueName: queues.find((q) => q.id === e.queue)?.name ?? '',
+              }
+            : null,
+          // The estimate is linear in the place (see waitEstimate).
+          estimate:
+            e && e.status === 'waiting' && one
+              ? {
+                  lowMs: one.lowMs * position,
+                  highMs: one.highMs * position,
+                  samples: one.samples,
+                }
+              : null,
+          waiting: waitingIn.get(e?.queue ?? firstQueue ?? '') ?? 0,
+        };
+      },
     };
   }
 
@@ -328,6 +373,7 @@ export class PhoneGateway {
   /** This laptop leaves: phones are told so (they go to the next laptop at once). */
   close(): void {
     clearInterval(this.heartbeat);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const p of this.phones) {
       this.send(p, { t: 'leaving' });
       p.ws.close(1001, 'laptop leaving');

@@ -2,6 +2,7 @@ import { WebSocket } from 'ws';
 import { DeviceKey } from '../../core/transport/device-key';
 import { linkFrame, proofFrame } from '../lan/raw-link';
 import { Classroom, sleep } from '../lan/classroom';
+import { FollowingPhone } from '../lan/phone-client';
 import type { LanPeer } from '../lan/harness';
 import { seedHistory } from './seed';
 import { percentile } from './stats';
@@ -13,7 +14,7 @@ const HISTORY = Number(process.env.BENCH_LAN_HISTORY ?? 5_000);
 const RUNS = Number(process.env.BENCH_LAN_RUNS ?? 20);
 const SIZES = (process.env.BENCH_LAN_SIZES ?? '5,20').split(',').map(Number);
 const IDLE_S = Number(process.env.BENCH_LAN_IDLE_S ?? 60);
-const PARTS = (process.env.BENCH_LAN_PARTS ?? 'join,ack,failover,idle').split(',');
+const PARTS = (process.env.BENCH_LAN_PARTS ?? 'join,ack,failover,idle,phones').split(',');
 const QUIET = process.env.BENCH_LAN_QUIET === '0' ? [] : ['--quiet'];
 const rows: string[][] = [];
 const fmt = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
@@ -395,7 +396,78 @@ async function benchSoak(n: number): Promise<void> {
   }
 }
 
+/**
+ * Phones: how long a phone takes to get its next command acknowledged after its laptop is
+ * killed (kill -9) or closes (SIGTERM), over RUNS runs each, always a laptop that is not
+ * the host; and 100 phones spread over 5 laptops joining at once.
+ */
+async function benchPhones(n: number): Promise<void> {
+  const c = await setUp(n);
+  try {
+    const at = (i: number) => `${c.peer(i).address}:${c.peer(i).port}`;
+    for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+      const times: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const [host] = await order(c);
+        const victim = c.running().find((p) => p.index !== host && p.index !== 0)!.index;
+        const laptops = c.running().map((p) => at(p.index));
+        const phone = new FollowingPhone(at(victim), laptops);
+        const joined = await phone.command({
+          m: 'join',
+          name: `Phone ${run}`,
+          topic: '',
+          location: '',
+        });
+        if (!joined.ok) throw new Error(`phone join: ${JSON.stringify(joined)}`);
+        const entryId = joined.value!.entryId!;
+        await sleep(300); // its view (with the laptop list) has arrived
+        const t0 = performance.now();
+        c.peer(victim).kill(signal);
+        const r = await phone.command({ m: 'withdraw', entryId });
+        times.push(performance.now() - t0);
+        if (!r.ok) throw new Error(`after the re-point: ${JSON.stringify(r)}`);
+        phone.close();
+        await c.room.restart(victim);
+        await c.agreedHost(30_000);
+      }
+      const label = signal === 'SIGKILL' ? 'kill -9 of its laptop' : 'its laptop closes (SIGTERM)';
+      row(
+        `phone re-point: ${label} → next command acked`,
+        n,
+        `p50 ${fmt(percentile(times, 50))}, p95 ${fmt(percentile(times, 95))} (${RUNS} runs)`,
+        signal === 'SIGKILL' ? 'p95 ≤ 2 s' : 'p95 ≤ 0.5 s',
+      );
+    }
+    // 100 phones over the laptops, all joining at once.
+    const laptops = c.running().map((p) => at(p.index));
+    const phones = Array.from(
+      { length: 100 },
+      (_, i) => new FollowingPhone(laptops[i % laptops.length]!, laptops),
+    );
+    await sleep(500);
+    const lat: number[] = [];
+    await Promise.all(
+      phones.map(async (ph, i) => {
+        const t0 = performance.now();
+        const r = await ph.command({ m: 'join', name: `Crowd ${i}`, topic: '', location: '' });
+        if (!r.ok) throw new Error(`crowd join ${i}: ${JSON.stringify(r)}`);
+        lat.push(performance.now() - t0);
+      }),
+    );
+    for (const ph of phones) ph.close();
+    row(
+      '100 phones over the laptops join at once: ack',
+      n,
+      `p50 ${fmt(percentile(lat, 50))}, p99 ${fmt(percentile(lat, 99))}`,
+      '—',
+    );
+  } finally {
+    await c.close();
+  }
+}
+
 if (PARTS.includes('join')) await part('join with history', 5, benchJoinHistory);
+if (PARTS.includes('phones')) await part('phones', 5, () => benchPhones(5));
 if (PARTS.includes('ack'))
   for (const n of SIZES) await part('ack latency / throughput', n, () => benchAckAndThroughput(n));
 if (PARTS.includes('failover'))

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { percentile } from '../bench/stats';
 import { Classroom, sleep } from './classroom';
+import { FollowingPhone } from './phone-client';
 
 /**
  * A Jepsen-style nemesis on real processes: five laptops keep issuing queue commands while
  * random faults hit them — kill -9 and restart, SIGSTOP/SIGCONT, a link down, the room
  * split in two. At the end, after healing: one host per epoch, every laptop holds the same
  * history, and the set-full check over the whole history (the CSV export, archive included)
- * finds every acknowledged join exactly once. NEMESIS_S sets the duration (default 120 s;
+ * finds every acknowledged join exactly once — the joins of three phone clients too, each
+ * following the room from laptop to laptop as the page does. NEMESIS_S sets the duration (default 120 s;
  * run 600 by hand); NEMESIS_SEED replays a run.
  */
 const DURATION_S = Number(process.env.NEMESIS_S ?? 120);
@@ -78,6 +80,34 @@ describe('LAN: randomized nemesis', () => {
           await sleep(between(50, 300));
         }
       };
+      // Phones: protocol clients of the phone page, each starting at a random laptop and
+      // following the room from laptop to laptop as the faults hit; same join / withdraw.
+      const phones: FollowingPhone[] = [];
+      const phone = async (j: number): Promise<void> => {
+        const laptops = c.room.peers.map((p) => `${p.address}:${p.port}`);
+        const ph = new FollowingPhone(pick(laptops), laptops);
+        phones.push(ph);
+        const within = <T>(x: Promise<T>): Promise<T | null> =>
+          Promise.race([x, sleep(15_000).then(() => null)]);
+        let k = 0;
+        while (!stop) {
+          const name = `p${j}-${k++}`;
+          issued.add(name);
+          const t0 = performance.now();
+          const r = await within(ph.command({ m: 'join', name, topic: 't', location: 'l' }));
+          if (r === null) {
+            unanswered++;
+            continue;
+          }
+          if (r.ok && r.value?.entryId) {
+            acked.add(r.value.entryId);
+            latencies.push(performance.now() - t0);
+            const w = await within(ph.command({ m: 'withdraw', entryId: r.value.entryId }));
+            if (w === null) unanswered++;
+          } else refused++;
+          await sleep(between(50, 300));
+        }
+      };
       // The TA's laptop: help the next student and finish.
       const staff = async (): Promise<void> => {
         while (!stop) {
@@ -142,7 +172,13 @@ describe('LAN: randomized nemesis', () => {
         stop = true;
       };
 
-      await Promise.all([nemesis(), staff(), ...[1, 2, 3, 4].map((i) => student(i))]);
+      await Promise.all([
+        nemesis(),
+        staff(),
+        ...[1, 2, 3, 4].map((i) => student(i)),
+        ...[0, 1, 2].map((j) => phone(j)),
+      ]);
+      for (const ph of phones) ph.close();
       note('healed; checking');
       c.room.heal();
       for (let i = 0; i < N; i++) c.room.setLink(i, true);

@@ -1,63 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
-import { WebSocket } from 'ws';
 import { Classroom, sleep } from './classroom';
+import { PhoneClient } from './phone-client';
 
 /**
  * Phones on real processes, and phones that misbehave: the phone API gives student powers
  * only, refuses pages from other origins, closes floods and junk, and a command resubmitted
  * through a second laptop (the page moved) applies once. The laptops keep serving.
  */
-
-interface Frame {
-  t: string;
-  cid?: string;
-  ok?: boolean;
-  value?: { entryId?: string };
-  error?: { code: string; message: string };
-  code?: string;
-  view?: { entry: { entryId: string; position: number } | null; laptops: { address: string }[] };
-}
-
-class PhoneClient {
-  readonly frames: Frame[] = [];
-  closed: number | null = null;
-  readonly secret = randomBytes(32).toString('hex');
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.frames.push(JSON.parse(d.toString()) as Frame));
-    ws.on('close', (code) => (this.closed = code));
-  }
-  static open(address: string, origin?: string): Promise<PhoneClient> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://${address}/phone`, origin ? { origin } : {});
-      const c = new PhoneClient(ws);
-      ws.once('open', () => resolve(c));
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      ws.once('error', reject);
-    });
-  }
-  send(f: unknown): void {
-    this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
-  }
-  hello(secret = this.secret): void {
-    this.send({ t: 'hello', secret });
-  }
-  async wait(pred: (f: Frame) => boolean, ms = 10_000): Promise<Frame> {
-    const t0 = Date.now();
-    while (Date.now() - t0 < ms) {
-      const f = this.frames.find(pred);
-      if (f) return f;
-      await sleep(20);
-    }
-    throw new Error(`no such frame in ${ms} ms; got ${JSON.stringify(this.frames.slice(-5))}`);
-  }
-  async command(cmd: unknown, cid = uuidv7()): Promise<Frame> {
-    this.send({ t: 'cmd', cid, cmd });
-    return this.wait((f) => f.t === 'result' && f.cid === cid);
-  }
-}
 
 describe('LAN: phones', () => {
   it('student powers only; foreign pages, junk, floods and oversized frames are refused; laptops keep serving', async () => {

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { WebSocket } from 'ws';
+
+/**
+ * A phone's protocol client in Node (what the phone page does, without a browser), for the
+ * LAN tests, the bench and the nemesis. `FollowingPhone` moves from laptop to laptop like
+ * the page (renderer/phone/link.ts): on ~1.2 s of silence, a close or a goodbye it goes
+ * to the next laptop on its list and resubmits whatever was not acknowledged.
+ */
+
+export interface Frame {
+  t: string;
+  cid?: string;
+  ok?: boolean;
+  value?: { entryId?: string };
+  error?: { code: string; message: string };
+  code?: string;
+  view?: {
+    entry: { entryId: string; position: number; status: string } | null;
+    laptops: { name: string; address: string }[];
+    via: { name: string; address: string };
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class PhoneClient {
+  readonly frames: Frame[] = [];
+  closed: number | null = null;
+  readonly secret: string;
+  private constructor(
+    readonly ws: WebSocket,
+    secret?: string,
+  ) {
+    this.secret = secret ?? randomBytes(32).toString('hex');
+    ws.on('message', (d) => this.frames.push(JSON.parse(d.toString()) as Frame));
+    ws.on('close', (code) => (this.closed = code));
+  }
+  static open(address: string, origin?: string, secret?: string): Promise<PhoneClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${address}/phone`, origin ? { origin } : {});
+      const c = new PhoneClient(ws, secret);
+      ws.once('open', () => resolve(c));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+  send(f: unknown): void {
+    this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
+  }
+  hello(secret = this.secret): void {
+    this.send({ t: 'hello', secret });
+  }
+  async wait(pred: (f: Frame) => boolean, ms = 10_000): Promise<Frame> {
+    const t0 = Date.now();
+    while (Date.now() - t0 < ms) {
+      const f = this.frames.find(pred);
+      if (f) return f;
+      await sleep(20);
+    }
+    throw new Error(`no such frame in ${ms} ms; got ${JSON.stringify(this.frames.slice(-5))}`);
+  }
+  async command(cmd: unknown, cid = uuidv7()): Promise<Frame> {
+    this.send({ t: 'cmd', cid, cmd });
+    return this.wait((f) => f.t === 'result' && f.cid === cid);
+  }
+}
+
+interface Pending {
+  cid: string;
+  cmd: unknown;
+  resolve(f: Frame): void;
+}
+
+export class FollowingPhone {
+  readonly secret = randomBytes(32).toString('hex');
+  private ws: WebSocket | null = null;
+  private laptops: string[];
+  private address: string;
+  private heardAt = 0;
+  private readonly pending = new Map<string, Pending>();
+  private readonly timer: NodeJS.Timeout;
+  private stopped = false;
+  /** The latest view, and every laptop it talked to. */
+  view: Frame['view'] | null = null;
+  readonly via: string[] = [];
+
+  constructor(home: string, laptops: string[] = []) {
+    this.address = home;
+    this.laptops = laptops.length ? laptops : [home];
+    this.timer = setInterval(() => {
+      if (this.ws?.readyState === WebSocket.OPEN && Date.now() - this.heardAt > 1_200) this.next();
+    }, 100);
+    this.connect(home);
+  }
+
+  /** Send a command; resolves with its result, whichever laptop answers it. */
+  command(cmd: unknown, cid = uuidv7()): Promise<Frame> {
+    return new Promise((resolve) => {
+      this.pending.set(cid, { cid, cmd, resolve });
+      this.write({ t: 'cmd', cid, cmd });
+    });
+  }
+
+  get current(): string {
+    return this.address;
+  }
+
+  private write(f: unknown): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
+  }
+
+  private connect(address: string): void {
+    if (this.stopped) return;
+    this.address = address;
+    const ws = new WebSocket(`ws://${address}/phone`);
+    this.ws = ws;
+    this.heardAt = Date.now();
+    ws.on('open', () => {
+      this.heardAt = Date.now();
+      this.write({ t: 'hello', secret: this.secret });
+      for (const p of this.pending.values()) this.write({ t: 'cmd', cid: p.cid, cmd: p.cmd });
+    });
+    ws.on('message', (d) => {
+      this.heardAt = Date.now();
+      const f = JSON.parse(d.toString()) as Frame;
+      if (f.t === 'state' && f.view) {
+        this.view = f.view;
+        if (f.view.laptops.length) this.laptops = f.view.laptops.map((l) => l.address);
+        if (this.via.at(-1) !== address) this.via.push(address);
+      } else if (f.t === 'result' && f.cid) {
+        const p = this.pending.get(f.cid);
+        this.pending.delete(f.cid);
+        p?.resolve(f);
+      } else if (f.t === 'leaving') this.next();
+    });
+    ws.on('close', () => {
+      if (this.ws === ws) this.next();
+    });
+    ws.on('error', () => {});
+  }
+
+  private next(): void {
+    const old = this.ws;
+    this.ws = null;
+    old?.removeAllListeners('close');
+    old?.terminate();
+    const i = this.laptops.indexOf(this.address);
+    const to = this.laptops[(i + 1) % this.laptops.length]!;
+    setTimeout(() => this.connect(to), to === this.address ? 500 : 0);
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.ws?.terminate();
+  }
+}
