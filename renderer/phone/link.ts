@@ -35,7 +35,21 @@ export interface LinkEvents {
   pending(p: Pending[]): void;
 }
 
+/** A page moved here from another laptop brings its identity in the URL fragment. */
+const HANDOFF = '#baton=';
+
 function load(): Saved {
+  if (location.hash.startsWith(HANDOFF)) {
+    try {
+      const s = JSON.parse(decodeURIComponent(location.hash.slice(HANDOFF.length))) as Saved;
+      if (/^[0-9a-f]{64}$/.test(s.secret)) {
+        history.replaceState(null, '', location.pathname);
+        return { ...s, laptops: s.laptops ?? [], pending: s.pending ?? [] };
+      }
+    } catch {
+      // A damaged fragment: fall back to what this address has stored.
+    }
+  }
   try {
     const s = JSON.parse(localStorage.getItem(STORE_KEY) ?? 'null') as Saved | null;
     if (s && /^[0-9a-f]{64}$/.test(s.secret))
@@ -80,7 +94,22 @@ export class PhoneLink {
     this.address = home;
     this.save();
     setInterval(() => this.watch(), 250);
+    // A page talking to another laptop than the one it came from moves there while hidden
+    // (a locked screen, another tab): a later reload then comes from a laptop that is up.
+    // Its identity travels in the fragment, which never leaves the phone.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') this.moveHome();
+    });
     this.connect(home);
+  }
+
+  /** Reload this page from the laptop it talks to now, if that is not where it came from. */
+  moveHome(): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN || this.address === location.host) return false;
+    location.replace(
+      `http://${this.address}/${HANDOFF}${encodeURIComponent(JSON.stringify(this.saved))}`,
+    );
+    return true;
   }
 
   get pending(): Pending[] {

@@ -140,6 +140,17 @@ describe('a phone on real peers', { skip }, () => {
     console.log(`  re-pointed ${Date.now() - t0} ms after kill -9`);
     await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
     await shot(phone, 'phone-reconnected');
+    // The screen locks: the page moves itself to the laptop it talks to now, so that a
+    // reload after the lock comes from a laptop that is up, and keeps the place.
+    const before = new URL(phone.url()).host;
+    await phone.evaluate(`(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    })()`);
+    await phone.waitForURL((u) => u.host !== before, { timeout: 5_000 });
+    assert.doesNotMatch(phone.url(), /#baton=/, 'the identity left the URL again');
+    await phone.reload();
+    await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
   });
 
   it('called full screen; the host leaving moves it again; withdraw works after the moves', async () => {
