@@ -37,7 +37,8 @@ for (const e of entries) {
 }
 // The renderer's static files sit beside its bundle.
 mkdirSync('dist/renderer', { recursive: true });
-for (const f of ['index.html', 'styles.css']) copyFileSync(`renderer/${f}`, `dist/renderer/${f}`);
+for (const f of ['index.html', 'styles.css', 'palette.css'])
+  copyFileSync(`renderer/${f}`, `dist/renderer/${f}`);
 // The phone page: its own small bundle, served by every laptop on its peer port.
 copyFileSync('renderer/phone/phone.html', 'dist/renderer/phone.html');
 copyFileSync('renderer/phone/phone.css', 'dist/renderer/phone.css');

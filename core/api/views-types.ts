@@ -3,6 +3,8 @@
  * to the UI. Types only; `contract.ts` re-exports them beside the methods and events.
  */
 
+import type { MdnsCounters } from '../network/verdict';
+
 export type Role = 'host' | 'member' | 'none';
 
 export interface MemberView {
@@ -143,16 +145,7 @@ export interface NetworkDiag {
   reason: string;
   /** auto: default route, skipping virtual ones; chosen: in Settings; fixed: --interface. */
   mode: 'auto' | 'chosen' | 'fixed';
-  mdns: {
-    queriesSent: number;
-    answersSent: number;
-    packetsHeard: number;
-    ownPacketsHeard: number;
-    hostsHeard: number;
-    lastHeardAt: number | null;
-    sendErrors: number;
-    lastError: string | null;
-  } | null;
+  mdns: MdnsCounters | null;
   /** Other Baton copies heard over mDNS. */
   batonsHeard: number;
   links: {

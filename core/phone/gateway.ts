@@ -99,7 +99,10 @@ export class PhoneGateway {
   readonly http = {
     request: (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
       const url = (req.url ?? '/').split('?')[0]!;
-      if (req.method !== 'GET' || !['/', '/index.html', '/phone.js', '/phone.css'].includes(url))
+      if (
+        req.method !== 'GET' ||
+        !['/', '/index.html', '/phone.js', '/phone.css', '/palette.css'].includes(url)
+      )
         return false;
       const off = this.closedReason();
       if (off) {

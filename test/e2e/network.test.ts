@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright';
-import { UiPeer, insideSandbox, tempDir } from './peers';
+import { CHROMIUM, UiPeer, e2eSkip, shot, tempDir } from './peers';
 
 /**
  * When nothing is found: a laptop alone on the network gets the start-screen hint after
@@ -11,23 +11,13 @@ import { UiPeer, insideSandbox, tempDir } from './peers';
  * loopback, nothing else) finds the session a TA then starts, and joins it.
  */
 
-const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.resolve('test/e2e/screenshots');
-const skip = !insideSandbox()
-  ? 'run through `npm run test:e2e` (needs its network namespace)'
-  : !fs.existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
-    : false;
+const skip = e2eSkip;
 
 describe('the network check on real peers', { skip }, () => {
   let browser: Browser;
   const dir = tempDir();
   let solo: UiPeer, ta: UiPeer;
   let page: Page;
-  const shot = async (p: Page, name: string): Promise<void> => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
-  };
 
   before(async () => {
     solo = new UiPeer("Sam's laptop", path.join(dir, 'solo'));

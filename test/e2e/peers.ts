@@ -16,6 +16,26 @@ export function insideSandbox(): boolean {
   return process.env.BATON_E2E_SANDBOX === '1';
 }
 
+/** Debian's Chromium, which Playwright drives (it never downloads a browser). */
+export const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.resolve('test/e2e/screenshots');
+
+/** Why a UI suite cannot run here, or false when it can. */
+export const e2eSkip: string | false = !insideSandbox()
+  ? 'run through `npm run test:e2e` (needs its network namespace)'
+  : !fs.existsSync(CHROMIUM)
+    ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
+    : false;
+
+/** A screenshot of `page` as test/e2e/screenshots/<name>.png. */
+export async function shot(
+  page: { screenshot(o: { path: string; animations: 'disabled' }): Promise<unknown> },
+  name: string,
+): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
+}
+
 export class UiPeer {
   proc: ChildProcess | null = null;
   url = '';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium, devices } from 'playwright';
 import jsQR from 'jsqr';
-import { UiPeer, insideSandbox, tempDir } from './peers';
+import { CHROMIUM, UiPeer, e2eSkip, shot, tempDir } from './peers';
 
 /**
  * A phone in the room, in Debian's Chromium with a phone viewport and touch: it loads the
@@ -12,23 +12,13 @@ import { UiPeer, insideSandbox, tempDir } from './peers';
  * leaves, and the page reloads; then staff turn phone joining off.
  */
 
-const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.resolve('test/e2e/screenshots');
-const skip = !insideSandbox()
-  ? 'run through `npm run test:e2e` (needs its network namespace)'
-  : !fs.existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
-    : false;
+const skip = e2eSkip;
 
 describe('a phone on real peers', { skip }, () => {
   let browser: Browser;
   const dir = tempDir();
   let ta: UiPeer, ana: UiPeer, ben: UiPeer;
   let phone: Page;
-  const shot = async (p: Page, name: string): Promise<void> => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
-  };
   const entries = async (p: UiPeer) =>
     ((await p.call('queue.get')) as { entries: { name: string; status: string }[] }).entries;
 

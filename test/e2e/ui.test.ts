@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright';
-import { UiPeer, insideSandbox, tempDir } from './peers';
+import { CHROMIUM, UiPeer, e2eSkip, shot, tempDir } from './peers';
 
 /**
  * The renderer in Debian's Chromium, over the App API of real headless peers (no fakes):
@@ -12,13 +12,7 @@ import { UiPeer, insideSandbox, tempDir } from './peers';
  * test/e2e/screenshots/.
  */
 
-const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.resolve('test/e2e/screenshots');
-const skip = !insideSandbox()
-  ? 'run through `npm run test:e2e` (needs its network namespace)'
-  : !fs.existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
-    : false;
+const skip = e2eSkip;
 
 describe('the UI on real peers', { skip }, () => {
   let browser: Browser;
@@ -26,11 +20,6 @@ describe('the UI on real peers', { skip }, () => {
   const dir = tempDir();
   let ta: UiPeer, ana: UiPeer, ben: UiPeer;
   let taPage: Page, anaPage: Page, benPage: Page;
-
-  const shot = async (page: Page, name: string): Promise<void> => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
-  };
 
   before(async () => {
     // The TA's laptop starts first, so it has the earliest member id and hosts; a long

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright';
-import { UiPeer, insideSandbox, tempDir } from './peers';
+import { CHROMIUM, UiPeer, e2eSkip, shot, tempDir } from './peers';
 
 /**
  * The queue workflows in Debian's Chromium over real headless peers: tags and two queues,
@@ -12,13 +12,7 @@ import { UiPeer, insideSandbox, tempDir } from './peers';
  * Screenshots go to test/e2e/screenshots/.
  */
 
-const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.resolve('test/e2e/screenshots');
-const skip = !insideSandbox()
-  ? 'run through `npm run test:e2e` (needs its network namespace)'
-  : !fs.existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM} (apt-get install chromium)`
-    : false;
+const skip = e2eSkip;
 
 interface Entry {
   entryId: string;
@@ -41,10 +35,6 @@ describe('the queue workflows on real peers', { skip }, () => {
   const page: Record<string, Page> = {};
   let sessionId = '';
 
-  const shot = async (p: Page, name: string): Promise<void> => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
-  };
   const queueOf = async (p: UiPeer) => (await p.call('queue.get')) as Queue;
 
   before(async () => {
