@@ -3,26 +3,13 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { staffOnDuty } from '../api/views';
 import type { Peer } from '../engine/peer';
-import { asCommandId, asMemberId } from '../ids';
+import { asCommandId } from '../ids';
 import type { QueueCommand } from '../queue/commands';
 import { sha256Hex } from '../queue/passcode';
-import {
-  activeEntries,
-  activeQueues,
-  graceEndsAt,
-  waitEstimate,
-  waitingEntries,
-} from '../queue/selectors';
-import { type QueueState, text } from '../queue/types';
-import {
-  type LaptopFrame,
-  PHONE_MAX_FRAME,
-  type PhoneCommand,
-  type PhoneView,
-  decodePhoneFrame,
-} from './protocol';
+import type { QueueState } from '../queue/types';
+import { type LaptopFrame, PHONE_MAX_FRAME, type PhoneCommand, decodePhoneFrame } from './protocol';
+import { type PhoneRoom, phoneRoom } from './views';
 
 /**
  * A laptop serving phones: the phone page and the phone API at /phone on its peer port.
@@ -290,83 +277,12 @@ export class PhoneGateway {
     if (view) this.send(p, { t: 'state', view });
   }
 
-  /** What every phone's view shares, computed once per push; `viewFor` adds its own entry. */
-  private room(): { viewFor(owner: string | null): PhoneView } | null {
-    const peer = this.o.peer();
-    const state = peer?.doc?.app;
-    if (!peer || !state?.entries) return null;
-    const me = peer.memberId;
-    const facts = {
-      me,
-      ownEntries: new Set<string>(),
-      isLive: (id: string) => id === me || peer.isLive(asMemberId(id)),
-      memberName: (id: string) =>
-        text(state.staff?.[id]?.name) || peer.doc?.baton?.members?.[id]?.name || 'a TA',
-      pending: [],
-    };
-    const active = activeEntries(state);
-    const byOwner = new Map(active.map((e) => [e.ownerHash, e]));
-    const queues = activeQueues(state);
-    const duty = staffOnDuty(state, facts).count;
-    const self = this.o.selfAddress() ?? '';
-    const laptops = this.o.laptops();
-    const shared = {
-      sessionName: peer.doc?.baton?.session?.name ?? '',
-      phones: !state.phonesOff,
-      via: { name: this.o.name, address: self },
-      laptops,
-      open: queues.some((q) => q.open),
-      queues: queues.map((q) => ({
-        queueId: q.id,
-        name: q.name,
-        open: q.open,
-        tags: q.tags,
-        waiting: waitingEntries(state, [q.id]).length,
-      })),
-      announcement: text(state.announcement),
-      staffOnDuty: duty,
-    };
-    const firstQueue = queues.find((q) => q.open)?.id ?? queues[0]?.id;
-    const waitingIn = new Map(shared.queues.map((q) => [q.queueId, q.waiting]));
-    // Places and estimates once per push, not once per phone.
-    const place = new Map<string, number>();
-    for (const q of queues) waitingEntries(state, [q.id]).forEach((e, k) => place.set(e.id, k + 1));
-    const perPlace = new Map(queues.map((q) => [q.id, waitEstimate(state, 1, duty, q.id)]));
-    const name = facts.memberName;
-    return {
-      viewFor: (owner) => {
-        const e = owner ? byOwner.get(owner) : undefined;
-        const position = e ? (place.get(e.id) ?? 0) : 0;
-        const one = e ? perPlace.get(e.queue) : undefined;
-        return {
-          ...shared,
-          entry: e
-            ? {
-                entryId: e.id,
-                name: e.name,
-                topic: e.topic,
-                location: e.location,
-                status: e.status,
-                position,
-                helper: e.helper ? name(e.helper) : null,
-                awaySince: e.awaySince,
-                graceEndsAt: graceEndsAt(state, e),
-                queueName: queues.find((q) => q.id === e.queue)?.name ?? '',
-              }
-            : null,
-          // The estimate is linear in the place (see waitEstimate).
-          estimate:
-            e && e.status === 'waiting' && one
-              ? {
-                  lowMs: one.lowMs * position,
-                  highMs: one.highMs * position,
-                  samples: one.samples,
-                }
-              : null,
-          waiting: waitingIn.get(e?.queue ?? firstQueue ?? '') ?? 0,
-        };
-      },
-    };
+  private room(): PhoneRoom | null {
+    return phoneRoom(this.o.peer(), {
+      name: this.o.name,
+      self: this.o.selfAddress() ?? '',
+      laptops: this.o.laptops(),
+    });
   }
 
   private send(p: PhoneConn, f: LaptopFrame): void {

@@ -5,12 +5,20 @@ import type { DeviceId } from '../ids';
 import { decode, encode } from '../protocol/codec';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/version';
 import type { Transport } from './transport';
-import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
+import {
+  type Address,
+  type Link,
+  type LinkInfo,
+  PING_EVERY_MS,
+  DEFAULT_PORTS,
+  hostForUrl,
+  peekLinkVersion,
+  rawToString,
+  stripV6Prefix,
+} from './ws-parts';
 
-export interface Address {
-  host: string;
-  port: number;
-}
+export { type Address, type LinkInfo, DEFAULT_PORTS } from './ws-parts';
+import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
 
 export interface WsTransportOptions {
   /** This laptop's key: its device id, and its answer to every link's challenge. */
@@ -36,34 +44,6 @@ export interface WsTransportOptions {
   };
   log?: (line: string) => void;
 }
-
-interface Link {
-  ws: WebSocket;
-  /** Set once the other end proved it holds the key of the device it claims. */
-  device: DeviceId | null;
-  /** What the other end's `link` claimed, until its `proof` arrives. */
-  claim: { device: DeviceId; key: string; port: number; sid: string | null } | null;
-  /** Our challenge to the other end. */
-  nonce: string;
-  outbound: boolean;
-  /** Round trip of the last WebSocket ping, ms (the network panel shows it). */
-  rttMs: number | null;
-  host: string;
-}
-
-/** One open link, as the network panel shows it. */
-export interface LinkInfo {
-  device: DeviceId;
-  host: string;
-  outbound: boolean;
-  rttMs: number | null;
-}
-
-/** How often each link is pinged for its round trip: 0.2 control frames/s per link. */
-const PING_EVERY_MS = 5_000;
-
-/** Where a copy listens unless told otherwise: the first free one of these. */
-export const DEFAULT_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i) => 47001 + i);
 
 /**
  * The engine's transport over WebSockets. Every copy listens on one port; a frame to a
@@ -411,28 +391,4 @@ export class WsTransport implements Transport {
     this.stats.framesOut++;
     link.ws.send(frame);
   }
-}
-
-function rawToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
-}
-
-/** The `v` of something shaped like a `link` that failed validation (an older or newer copy). */
-function peekLinkVersion(frame: string): number | null {
-  try {
-    const m = JSON.parse(frame) as { type?: unknown; v?: unknown };
-    return m && m.type === 'link' && typeof m.v === 'number' ? m.v : null;
-  } catch {
-    return null;
-  }
-}
-
-function stripV6Prefix(host: string): string {
-  return host.startsWith('::ffff:') ? host.slice(7) : host;
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
