@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import {
   BrowserWindow,
   app,
+  dialog,
   ipcMain,
   session as electronSession,
   type IpcMainInvokeEvent,
@@ -67,6 +68,8 @@ export class BatonMain {
   node: SessionNode | null = null;
   settings: Settings | null = null;
   private window: BrowserWindow | null = null;
+  private lastTa = false;
+  private closeConfirmed = false;
   private quitting: Promise<void> | null = null;
   private readonly log: (line: string) => void;
   private readonly args: ReturnType<typeof parseMainArgs>;
@@ -118,6 +121,7 @@ export class BatonMain {
       prefs: { get: () => settings.prefs, set: (p) => (settings.prefs = p) },
     });
     this.hookEvents(this.node);
+    this.watchLastTa(this.node);
     this.hardenSession();
     const { port, resumed } = await this.node.start();
     this.log(`listening on port ${port}${resumed ? ', back in the last session' : ''}`);
@@ -171,13 +175,52 @@ export class BatonMain {
     wc.on('will-navigate', (e) => e.preventDefault());
     wc.on('will-attach-webview', (e) => e.preventDefault());
     win.once('ready-to-show', () => win.show());
-    win.on('close', () => {
+    win.on('close', (e) => {
       if (this.settings) this.settings.windowBounds = win.getBounds();
+      // The last TA on duty closing the window over an open queue is asked first.
+      if (this.lastTa && !this.closeConfirmed) {
+        e.preventDefault();
+        void this.askLastTa(win);
+      }
     });
     win.on('closed', () => {
       if (this.window === win) this.window = null;
     });
     void win.loadFile(PATHS.renderer);
+  }
+
+  /** "You are the last TA. Close the queue?" before the window closes over an open queue. */
+  private async askLastTa(win: BrowserWindow): Promise<void> {
+    const { response } = await dialog.showMessageBox(win, {
+      type: 'question',
+      buttons: ['Close the queue and leave', 'Keep it open and leave', 'Cancel'],
+      defaultId: 0,
+      cancelId: 2,
+      message: 'You are the last TA. Close the queue?',
+      detail:
+        'No other TA is on duty. If the queue stays open, students can keep joining with nobody to help them.',
+    });
+    if (response === 2) return;
+    if (response === 0) {
+      const r = await this.node?.service.call('staff.setOpen', { open: false });
+      if (r && !r.ok) this.log(`closing the queue: ${r.error.message}`);
+    }
+    this.closeConfirmed = true;
+    win.close();
+  }
+
+  /** Whether this copy is the last TA on duty over an open queue (kept fresh from events). */
+  private watchLastTa(node: SessionNode): void {
+    const look = async (): Promise<void> => {
+      const [st, q] = await Promise.all([
+        node.service.call('status'),
+        node.service.call('queue.get'),
+      ]);
+      this.lastTa =
+        st.ok && q.ok && st.value.isStaff && q.value.open && q.value.staffOnDuty.count <= 1;
+    };
+    for (const e of ['state', 'members', 'role'] as const)
+      node.service.events.on(e, () => void look());
   }
 
   private focus(): void {

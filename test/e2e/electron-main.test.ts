@@ -175,6 +175,14 @@ describe('main process with an Electron stand-in', { skip }, () => {
 
   it('closing the window leaves gracefully (the host hands over), then quits', async () => {
     win.setBounds({ width: 1000, height: 700 });
+    // The last TA on duty, over an open queue, is asked first; Cancel keeps the window.
+    e.recorded.messageBoxAnswer = 2;
+    win.close();
+    await until('the last-TA question', () => e.recorded.messageBoxes[0]);
+    assert.equal(e.recorded.messageBoxes[0]!.message, 'You are the last TA. Close the queue?');
+    assert.equal(win.closed, false, 'Cancel keeps the window open');
+    // "Close the queue and leave": the queue closes, then the graceful leave.
+    e.recorded.messageBoxAnswer = 0;
     const t0 = Date.now();
     win.close();
     await until('quit', () => e.app.quitted, 10_000);
@@ -185,11 +193,15 @@ describe('main process with an Electron stand-in', { skip }, () => {
     });
     console.log(`  window closed → quit and handover in ${Date.now() - t0} ms`);
     assert.equal(st.role, 'host');
-    const q = (await other.call('queue.get')) as { entries: { name: string; status: string }[] };
+    const q = (await other.call('queue.get')) as {
+      open: boolean;
+      entries: { name: string; status: string }[];
+    };
     assert.deepEqual(
       q.entries.map((x) => [x.name, x.status]),
       [['Sam', 'called']],
     );
+    assert.equal(q.open, false, 'the last TA closed the queue on the way out');
     const file = path.join(e.app.getPath('userData'), 'settings.json');
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { windowBounds: { width: number } };
     assert.equal(saved.windowBounds.width, 1000, 'window bounds saved');

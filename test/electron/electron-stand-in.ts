@@ -13,6 +13,9 @@ import * as path from 'node:path';
 export const recorded = {
   notifications: [] as { title: string; body: string; silent: boolean }[],
   windows: [] as StandInWindow[],
+  messageBoxes: [] as { message: string; buttons: string[] }[],
+  /** Which button the user presses on the next message box. */
+  messageBoxAnswer: 1,
   /** Every flashFrame(on) call: the window asking for attention. */
   flashes: [] as boolean[],
   quitCalls: 0,
@@ -203,6 +206,13 @@ class StandInSession extends EventEmitter {
 }
 export const session = { defaultSession: new StandInSession() };
 export const shell = { openPath: async () => '' };
-export const dialog = { showSaveDialog: async () => ({ canceled: true }) };
+export const dialog = {
+  showSaveDialog: async () => ({ canceled: true }),
+  /** Records the box and answers with `recorded.messageBoxAnswer` (the button index). */
+  showMessageBox: async (_win: unknown, o: { message: string; buttons: string[] }) => {
+    recorded.messageBoxes.push({ message: o.message, buttons: o.buttons });
+    return { response: recorded.messageBoxAnswer };
+  },
+};
 
 export default { app, ipcMain, BrowserWindow, Notification, session, shell, dialog };
