@@ -129,7 +129,8 @@ export class PhoneGateway {
       if (off) return refuse(403, 'Phones off');
       // A page may talk to any laptop of the session, but no page from anywhere else.
       const origin = req.headers.origin;
-      if (origin !== undefined && !this.allowedOrigins().has(origin))
+      const sameOrigin = origin === `http://${req.headers.host}`;
+      if (origin !== undefined && !sameOrigin && !this.allowedOrigins().has(origin))
         return refuse(403, 'Foreign origin');
       if (this.phones.size >= (this.o.maxPhones ?? 200)) return refuse(503, 'Too many phones');
       this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws));
