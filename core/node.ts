@@ -143,8 +143,7 @@ export class SessionNode {
         },
       },
       addressOf: (device) => {
-        const a = transport.addressOf(device as DeviceId);
-        return a ? `${a.host}:${a.port}` : null;
+        return this.addressText(device as DeviceId);
       },
     });
     this.phones = new PhoneGateway({
@@ -154,8 +153,8 @@ export class SessionNode {
       selfAddress: () => this.network.shareAddress(),
       memberAddresses: () =>
         Object.values(this.service.currentPeer?.doc?.baton?.members ?? {}).flatMap((m) => {
-          const a = this.transport.addressOf(asDeviceId(m.deviceId));
-          return a ? [`${a.host}:${a.port}`] : [];
+          const a = this.addressText(asDeviceId(m.deviceId));
+          return a ? [a] : [];
         }),
       files: o.phoneDir ?? null,
       log: (l) => log(l),
@@ -201,6 +200,12 @@ export class SessionNode {
     };
   }
 
+  /** Where a device was last reachable, as "10.0.0.5:47001". */
+  private addressText(device: DeviceId): string | null {
+    const a = this.transport.addressOf(device);
+    return a ? `${a.host}:${a.port}` : null;
+  }
+
   /** The laptops of this session that serve phones, in successorship order, this one included. */
   private phoneLaptops(): { name: string; address: string }[] {
     const peer = this.service.currentPeer;
@@ -218,9 +223,10 @@ export class SessionNode {
       seen.add(id);
       const m = members[id];
       if (!m) continue;
-      const a = this.transport.addressOf(asDeviceId(m.deviceId));
       const address =
-        id === peer?.memberId ? this.network.shareAddress() : a ? `${a.host}:${a.port}` : null;
+        id === peer?.memberId
+          ? this.network.shareAddress()
+          : this.addressText(asDeviceId(m.deviceId));
       if (address) out.push({ name: m.name, address });
     }
     return out;

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Method, Params } from '../core/api/contract';
 import { type UiApi, connectApi } from './api';
 import { MembersPanel, SettingsPanel, StatusBar, Toasts } from './chrome';
+import { useFocusOnOpen } from './hooks';
 import { NetworkPanel } from './network';
 import { type Ctx, type Panel, useBaton } from './state';
 import { StartScreen } from './start';
@@ -207,8 +208,7 @@ function LastTaPrompt(props: {
   onKeepOpen(): void;
 }) {
   const [busy, setBusy] = useState(false);
-  const first = useRef<HTMLButtonElement>(null);
-  useEffect(() => first.current?.focus(), []);
+  const first = useFocusOnOpen();
   const verb = props.kind === 'leave' ? 'leave' : 'log out';
   return (
     <div class="modal-back" onClick={props.onClose}>

@@ -1,16 +1,10 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Prefs, Status } from '../core/api/contract';
 import type { Link } from './api';
 import type { Ctx, Toast } from './state';
 import { ordinal } from './format';
+import { useFocusOnOpen } from './hooks';
 import { ShareAddress } from './network';
-
-/** Move keyboard focus into a panel when it opens (Escape closes it again). */
-function useFocusOnOpen() {
-  const ref = useRef<HTMLButtonElement>(null);
-  useEffect(() => ref.current?.focus(), []);
-  return ref;
-}
 
 /** An inline error under a form: announced to screen readers, nothing when null. */
 export function ErrorLine({ text }: { text: string | null }) {

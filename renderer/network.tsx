@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { NetworkDiag, ScanView } from '../core/api/contract';
 import { ErrorLine } from './chrome';
 import { formatAgo } from './format';
+import { useFocusOnOpen } from './hooks';
 import type { Ctx } from './state';
 
 /** "Network": why nothing is found, which interface Baton uses, and the ways around it. */
@@ -9,8 +10,7 @@ export function NetworkPanel(props: { ctx: Ctx; onClose(): void }) {
   const { ctx } = props;
   const [diag, setDiag] = useState<NetworkDiag | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
+  const close = useFocusOnOpen();
   useEffect(() => {
     let live = true;
     const load = (): void =>

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Results } from '../core/api/contract';
+import { useFocusOnOpen } from './hooks';
 import { ShareAddress } from './network';
 import type { Ctx } from './state';
 
@@ -56,9 +57,8 @@ const svgUrl = (svg: string): string =>
 /** For the projector: a large QR code, the session, how many are waiting, the announcement. */
 function BigScreen(props: { ctx: Ctx; links: Results['session.shareLinks']; onClose(): void }) {
   const { ctx, links } = props;
-  const close = useRef<HTMLButtonElement>(null);
+  const close = useFocusOnOpen();
   useEffect(() => {
-    close.current?.focus();
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') props.onClose();
     };

@@ -6,7 +6,7 @@ import { asMemberId } from '../ids';
 import type { Store } from '../store/store';
 import { QueueApp, newQueueState } from '../queue/apply';
 import { deriveStaffKey, makeVerifier } from '../queue/passcode';
-import { type QueueState, text } from '../queue/types';
+import type { QueueState } from '../queue/types';
 import { AlertDetector } from './alerts';
 import type { ApiResult, Events, MemberView, Method, QueueView, Results, Status } from './contract';
 import type { SessionDirectory } from './directory';
@@ -17,7 +17,7 @@ import { networkMethods } from './network-methods';
 import { RecentSessions } from './recent';
 import { queueMethods } from './queue-methods';
 import { ApiError, type Handlers, callValidated, methodOf } from './requests';
-import { type ViewerFacts, queueView, staffOnDuty } from './views';
+import { type ViewerFacts, memberNameIn, queueView, staffOnDuty } from './views';
 
 export interface ServiceOptions {
   /** This copy's display name ("Ana's laptop"). */
@@ -288,14 +288,19 @@ export class BatonService {
     return queueView(this.peer?.doc?.app, this.viewer());
   }
 
+  /** Who this copy is and whom it hears: all that staff on duty needs (no disk reads). */
+  private liveness(): Pick<ViewerFacts, 'me' | 'isLive'> {
+    const peer = this.peer;
+    const me = peer?.memberId ?? null;
+    return { me, isLive: (id) => id === me || !!peer?.isLive(asMemberId(id)) };
+  }
+
   /** What views need to know about this copy. */
   private viewer(): ViewerFacts {
     const peer = this.peer;
-    const me = peer?.memberId ?? null;
     return {
-      me,
+      ...this.liveness(),
       ownEntries: new Set(Object.keys(this.secrets().all())),
-      isLive: (id) => id === me || !!peer?.isLive(asMemberId(id)),
       memberName: (id) => this.memberName(id),
       pending: (peer?.pendingCommands() ?? []).map((c) => ({
         commandId: c.id,
@@ -338,7 +343,9 @@ export class BatonService {
       successors: peer?.successors() ?? [],
       isStaff: !!(me && doc?.app?.staff?.[me]),
       connected: !!peer?.hostReachable(),
-      staffOnDuty: doc?.app?.staff ? staffOnDuty(doc.app, this.viewer()) : { count: 0, names: [] },
+      staffOnDuty: doc?.app?.staff
+        ? staffOnDuty(doc.app, this.liveness())
+        : { count: 0, names: [] },
     };
   }
 
@@ -351,8 +358,7 @@ export class BatonService {
   }
 
   private memberName(id: string): string {
-    const doc = this.peer?.doc;
-    return text(doc?.app?.staff?.[id]?.name) || doc?.baton?.members?.[id]?.name || 'someone';
+    return memberNameIn(this.peer?.doc, id, 'someone');
   }
 
   private emitRole(): void {
@@ -375,7 +381,7 @@ export class BatonService {
     this.noteRecent();
     // Staff on duty follows liveness: the wait estimates change with it.
     const state = this.peer?.doc?.app;
-    const onDuty = state?.staff ? staffOnDuty(state, this.viewer()).count : 0;
+    const onDuty = state?.staff ? staffOnDuty(state, this.liveness()).count : 0;
     if (this.lastOnDuty !== -1 && onDuty !== this.lastOnDuty) this.onState();
     this.lastOnDuty = onDuty;
   }

@@ -9,7 +9,8 @@ import {
   waitingEntries,
   allEntries,
 } from '../queue/selectors';
-import { steps } from '../queue/entry-writes';
+import { isActive, steps } from '../queue/entry-writes';
+import type { SessionDoc } from '../replication/document';
 import { type Entry, type QueueState, text } from '../queue/types';
 import type { EntryView, QueueView, StaffOnDuty } from './contract';
 
@@ -42,6 +43,15 @@ export const EMPTY_QUEUE_VIEW: QueueView = {
   myEstimate: null,
   pending: [],
 };
+
+/** A member's name: as staff logged in, else as the laptop joined, else `fallback`. */
+export function memberNameIn(
+  doc: SessionDoc<QueueState> | null | undefined,
+  id: string,
+  fallback: string,
+): string {
+  return text(doc?.app?.staff?.[id]?.name) || doc?.baton?.members?.[id]?.name || fallback;
+}
 
 /** Logged-in staff whose laptops are live right now (a login left behind does not count). */
 export function staffOnDuty(state: QueueState, f: Pick<ViewerFacts, 'isLive' | 'me'>): StaffOnDuty {
@@ -79,8 +89,7 @@ export function entryView(state: QueueState, e: Entry, f: ViewerFacts, live = tr
   };
 }
 
-const isFinished = (e: Entry): boolean =>
-  !['waiting', 'called', 'helping', 'missing'].includes(e.status);
+const isFinished = (e: Entry): boolean => !isActive(e.status);
 
 /** The queue as one copy sees it: every queue's line, my entry, place and wait estimate. */
 export function queueView(state: QueueState | null | undefined, f: ViewerFacts): QueueView {

@@ -44,6 +44,8 @@ export interface ScanResult {
 /** Probes per second and at once, and how long one waits: a scan of a /24 takes ~10 s. */
 export const SCAN_RATE = { perSecond: 400, concurrent: 48, timeoutMs: 300 } as const;
 
+const OWN_ADDRESSES_MS = 5_000;
+
 export class LanNetwork {
   private discovery: MdnsDiscovery | null = null;
   private choice: InterfaceChoice;
@@ -54,6 +56,7 @@ export class LanNetwork {
   private readonly unreachable = new Map<DeviceId, DialFailure & { at: number }>();
   private probing = false;
   private chosen: string | null;
+  private own: { at: number; set: Set<string> } | null = null;
 
   constructor(private readonly o: LanOptions) {
     this.chosen = o.chosen ?? null;
@@ -81,6 +84,17 @@ export class LanNetwork {
     });
   }
 
+  /**
+   * This laptop's addresses, asked of the OS at most every OWN_ADDRESSES_MS: every mDNS
+   * packet heard is checked against them.
+   */
+  private ownAddresses(): ReadonlySet<string> {
+    const now = Date.now();
+    if (!this.own || now - this.own.at > OWN_ADDRESSES_MS)
+      this.own = { at: now, set: new Set(this.interfaces().map((i) => i.address)) };
+    return this.own.set;
+  }
+
   get current(): InterfaceChoice {
     return this.choice;
   }
@@ -101,7 +115,7 @@ export class LanNetwork {
       deviceId: this.o.deviceId,
       name: this.o.name,
       interface: address,
-      ownAddresses: () => new Set(this.interfaces().map((i) => i.address)),
+      ownAddresses: () => this.ownAddresses(),
       log: this.o.log,
     });
     this.since = Date.now();

@@ -1,4 +1,4 @@
-import { staffOnDuty } from '../api/views';
+import { memberNameIn, staffOnDuty } from '../api/views';
 import type { Peer } from '../engine/peer';
 import { asMemberId } from '../ids';
 import {
@@ -29,8 +29,7 @@ export function phoneRoom(
     me,
     ownEntries: new Set<string>(),
     isLive: (id: string) => id === me || peer.isLive(asMemberId(id)),
-    memberName: (id: string) =>
-      text(state.staff?.[id]?.name) || peer.doc?.baton?.members?.[id]?.name || 'a TA',
+    memberName: (id: string) => memberNameIn(peer.doc, id, 'a TA'),
     pending: [],
   };
   const active = activeEntries(state);
