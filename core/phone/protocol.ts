@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UUID_V7 } from '../ids';
-import { LIMITS } from '../queue/commands';
+import { LIMITS, entryId, queueId, text } from '../queue/commands';
 
 /**
  * The phone API: JSON frames between a phone's page and any laptop of the session, on
@@ -11,8 +11,6 @@ import { LIMITS } from '../queue/commands';
 /** One frame from a phone is small: anything bigger is closed with 1009. */
 export const PHONE_MAX_FRAME = 4 * 1024;
 
-const text = (max: number) => z.string().trim().max(max);
-const entryId = z.string().min(1).max(64);
 const secret = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-hex-digit owner secret');
 
 /** The phone's commands; `cid` is its own UUIDv7, so a resubmission applies once. */
@@ -22,7 +20,7 @@ export const phoneCommandSchema = z.discriminatedUnion('m', [
     name: text(LIMITS.name).min(1, 'your name is required'),
     topic: text(LIMITS.topic),
     location: text(LIMITS.location),
-    queueId: z.string().min(1).max(64).optional(),
+    queueId: queueId.optional(),
     tag: text(LIMITS.tag).min(1).optional(),
   }),
   z.object({

@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /** Every queue command, validated at the host before it touches the document. */
 
-const text = (max: number) => z.string().trim().max(max);
-const entryId = z.string().min(1).max(64);
-const queueId = z.string().min(1).max(64);
+/** A trimmed text field of at most `max` characters (the phone API uses the same). */
+export const text = (max: number) => z.string().trim().max(max);
+export const entryId = z.string().min(1).max(64);
+export const queueId = z.string().min(1).max(64);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 /** The owner secret of a student's entry (only that copy holds it; staff need none). */
 const secret = z.string().max(128).optional();
