@@ -62,8 +62,31 @@ export default tseslint.config(
     },
   },
   {
-    files: ['core/election/**/*.ts', 'core/replication/**/*.ts'],
+    // The session core and the logic under it are pure: no clock, timer, socket or disk.
+    // The driver (core/engine/peer.ts) owns those and carries out the core's Effects.
+    files: ['core/session/**/*.ts', 'core/election/**/*.ts', 'core/replication/**/*.ts'],
     rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'core/ must not import electron (DESIGN.md layering).' },
+            ...['fs', 'net', 'dgram', 'http', 'https', 'tls', 'child_process', 'worker_threads']
+              .flatMap((n) => [n, `node:${n}`])
+              .map((name) => ({ name, message: 'The session core does no I/O: return Effects.' })),
+          ],
+          patterns: [
+            {
+              group: ['**/main/**', '**/preload/**', '**/renderer/**'],
+              message: 'core/ must not import the Electron shell.',
+            },
+            {
+              group: ['**/clock', '**/store/*', '**/transport/*', '**/engine/*', '**/discovery/*'],
+              message: 'The session core has no clock, store, transport or driver: return Effects.',
+            },
+          ],
+        },
+      ],
       'no-restricted-syntax': [
         'error',
         {
@@ -81,6 +104,14 @@ export default tseslint.config(
         {
           selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
           message: 'Use the injected Random.',
+        },
+        {
+          selector: "MemberExpression[object.name='performance'][property.name='now']",
+          message: 'Use the injected time (`now`).',
+        },
+        {
+          selector: 'CallExpression[callee.name=/^(setImmediate|queueMicrotask)$/]',
+          message: 'Timers belong to the driver: ask for one in Effects.',
         },
       ],
     },

@@ -5,7 +5,7 @@ import type { SessionDirectory } from './api/directory';
 import type { PrefsStore } from './api/local-data';
 import { BatonService } from './api/service';
 import { systemClock } from './clock';
-import type { EngineConfig } from './engine/config';
+import type { EngineConfig } from './session/config';
 import { Peer } from './engine/peer';
 import { type DeviceId, asDeviceId, asMemberId } from './ids';
 import type { NetworkDiag } from './api/contract';

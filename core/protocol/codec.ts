@@ -1,5 +1,5 @@
 import { MAX_FRAME_BYTES } from './version';
-import { type Message, messageSchema } from './messages';
+import { type Message, type MessageInput, messageSchema } from './messages';
 
 /** Why a frame was dropped. Decode never throws; the caller logs and drops. */
 export type DecodeError =
@@ -10,7 +10,7 @@ export type DecodeError =
 export type Decoded = { ok: true; message: Message } | { ok: false; error: DecodeError };
 
 /** Encode a message as one JSON text frame. */
-export function encode(msg: Message): string {
+export function encode(msg: MessageInput): string {
   return JSON.stringify(msg);
 }
 

@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { asCommandId, asDeviceId, asMemberId, asSessionId } from '../ids';
 
 // Every wire message, declared once. PROTOCOL.md beside this file gives the grammar.
 
-const memberId = z.string().min(1).max(64);
-const deviceId = z.string().min(1).max(64);
+// Ids are branded here, once, as a frame is decoded: the engine never casts one.
+const memberId = z.string().min(1).max(64).transform(asMemberId);
+const deviceId = z.string().min(1).max(64).transform(asDeviceId);
+const sessionId = z.string().min(1).max(64).transform(asSessionId);
+const commandId = z.string().min(1).max(64).transform(asCommandId);
 const heads = z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(256);
 const epoch = z.number().int().nonnegative();
 const errorInfo = z.object({ code: z.string().max(64), message: z.string().max(1000) });
@@ -35,7 +39,7 @@ export const proofSchema = z.object({ type: z.literal('proof'), sig: base64(200)
 export const helloSchema = z.object({
   type: z.literal('hello'),
   v: z.number().int(),
-  sessionId: z.string().min(1).max(64),
+  sessionId,
   deviceId,
   memberId: memberId.nullable(),
   name: z.string().max(200),
@@ -44,7 +48,7 @@ export const helloSchema = z.object({
 
 export const welcomeSchema = z.object({
   type: z.literal('welcome'),
-  sessionId: z.string().min(1).max(64),
+  sessionId,
   memberId,
   hostId: memberId,
   epoch,
@@ -88,13 +92,13 @@ export const haveSchema = z.object({ type: z.literal('have'), from: memberId, ep
 export const commandSchema = z.object({
   type: z.literal('cmd'),
   from: memberId,
-  id: z.string().min(1).max(64),
+  id: commandId,
   body: z.unknown(),
 });
 
 export const ackSchema = z.object({
   type: z.literal('ack'),
-  id: z.string().min(1).max(64),
+  id: commandId,
   epoch,
   result: z.union([
     z.object({ ok: z.literal(true), value: z.unknown() }),
@@ -139,7 +143,10 @@ export const messageSchema = z.discriminatedUnion('type', [
   leaveSchema,
 ]);
 
+/** A decoded message: ids branded. */
 export type Message = z.infer<typeof messageSchema>;
+/** A message as written (plain strings for ids): what `encode` takes. */
+export type MessageInput = z.input<typeof messageSchema>;
 export type MessageType = Message['type'];
 export type Link = z.infer<typeof linkSchema>;
 export type Hello = z.infer<typeof helloSchema>;

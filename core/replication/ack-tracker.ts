@@ -71,8 +71,4 @@ export class AckTracker<P> {
     this.pending = [];
     return dropped;
   }
-
-  get pendingCount(): number {
-    return this.pending.length;
-  }
 }

@@ -1,5 +1,5 @@
 import type { CommandId } from '../ids';
-import type { Store } from '../store/store';
+import type { WriteSink } from '../session/effects';
 
 /** A command this copy sent and the host has not acknowledged yet. */
 export interface OutboxEntry {
@@ -8,7 +8,8 @@ export interface OutboxEntry {
   createdAt: number;
 }
 
-const KEY = 'outbox.json';
+/** The store key of the outbox file. */
+export const OUTBOX_KEY = 'outbox.json';
 
 /**
  * The member's persisted outbox. Unacknowledged commands survive a restart and are
@@ -18,8 +19,11 @@ export class Outbox {
   private entries: OutboxEntry[];
   private readonly lastSent = new Map<CommandId, number>();
 
-  constructor(private readonly store: Store) {
-    const raw = store.load(KEY);
+  /** `raw`: the stored OUTBOX_KEY blob, if any. */
+  constructor(
+    private readonly store: WriteSink,
+    raw: Uint8Array | null,
+  ) {
     this.entries = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as OutboxEntry[]) : [];
   }
 
@@ -40,10 +44,6 @@ export class Outbox {
     // idempotency by command id acks it again without applying it twice.
     this.persist(false);
     return true;
-  }
-
-  has(id: CommandId): boolean {
-    return this.entries.some((e) => e.id === id);
   }
 
   list(): readonly OutboxEntry[] {
@@ -68,6 +68,6 @@ export class Outbox {
   }
 
   private persist(durable = true): void {
-    this.store.save(KEY, Buffer.from(JSON.stringify(this.entries)), durable);
+    this.store.save(OUTBOX_KEY, Buffer.from(JSON.stringify(this.entries)), durable);
   }
 }

@@ -2,12 +2,13 @@ import * as Automerge from '@automerge/automerge';
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Random } from '../random';
 import { type Result, err } from '../result';
-import type { Store } from '../store/store';
+import type { WriteSink } from '../session/effects';
 import { issueMemberId } from '../member-ids';
 import type { App, ApplyContext } from './app';
 import { type SessionDoc, commandBucket, memberIds } from './document';
 
-const DOC_KEY = 'doc.automerge';
+/** The store key of the document file. */
+export const DOC_KEY = 'doc.automerge';
 /** Rewrite the document file as one compact chunk after this many appended chunks. */
 const COMPACT_EVERY = 500;
 
@@ -32,21 +33,21 @@ export class Replica<S> {
   readonly bytesSent = new Map<MemberId, number>();
 
   private constructor(
-    private readonly store: Store,
+    private readonly store: WriteSink,
     doc: Automerge.Doc<SessionDoc<S>>,
   ) {
     this._doc = doc;
   }
 
   /** A new replica for a session this copy creates (the creator's document). */
-  static create<S>(store: Store, doc: Automerge.Doc<SessionDoc<S>>): Replica<S> {
+  static create<S>(store: WriteSink, doc: Automerge.Doc<SessionDoc<S>>): Replica<S> {
     const r = new Replica(store, doc);
     store.save(DOC_KEY, Automerge.save(doc));
     return r;
   }
 
   /** An empty replica for a session this copy joins; the host's sync fills it. */
-  static empty<S>(store: Store, actor: string): Replica<S> {
+  static empty<S>(store: WriteSink, actor: string): Replica<S> {
     const r = new Replica(store, Automerge.init<SessionDoc<S>>({ actor }));
     store.save(DOC_KEY, Automerge.save(r._doc));
     return r;
@@ -67,10 +68,8 @@ export class Replica<S> {
     return true;
   }
 
-  /** The replica persisted on `store`, or null. */
-  static load<S>(store: Store, actor: string): Replica<S> | null {
-    const bytes = store.load(DOC_KEY);
-    if (!bytes) return null;
+  /** The replica saved as `bytes` (the store's DOC_KEY blob), writing on to `store`. */
+  static load<S>(bytes: Uint8Array, store: WriteSink, actor: string): Replica<S> {
     return new Replica(store, Automerge.load<SessionDoc<S>>(bytes, { actor }));
   }
 
@@ -223,11 +222,6 @@ export class Replica<S> {
   /** Forget what we believe `peer` has (new link, lost messages); the next message restarts the exchange. */
   resetSync(peer: MemberId): void {
     this.syncStates.delete(peer);
-  }
-
-  /** Whether `heads` are all known here. */
-  hasHeads(heads: readonly string[]): boolean {
-    return Automerge.hasHeads(this._doc, [...heads]);
   }
 
   private snapshotCache: { bytes: Uint8Array; heads: string[] } | null = null;

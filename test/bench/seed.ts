@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { saveIdentity } from '../../core/engine/identity';
+import { saveIdentity } from '../../core/session/identity';
 import { asCommandId, asMemberId, asSessionId } from '../../core/ids';
 import { QueueApp, newQueueState } from '../../core/queue/apply';
 import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';

@@ -2,7 +2,7 @@ import { type DeviceId, type MemberId, asDeviceId } from '../../core/ids';
 import { SeededRandom } from '../../core/random';
 import { MemoryStore } from '../../core/store/store';
 import { Peer } from '../../core/engine/peer';
-import type { EngineConfig } from '../../core/engine/config';
+import type { EngineConfig } from '../../core/session/config';
 import { ManualClock } from './manual-clock';
 import { CLEAN, type LinkFaults, SimNetwork } from './sim-network';
 import { type SetState, setApp, valuesOf } from './set-app';

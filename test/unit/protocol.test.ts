@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decode, encode } from '../../core/protocol/codec';
-import type { Message } from '../../core/protocol/messages';
+import type { MessageInput } from '../../core/protocol/messages';
 import { MAX_FRAME_BYTES } from '../../core/protocol/version';
 
 const HEAD = 'a'.repeat(64);
 
-const samples: Message[] = [
+const samples: MessageInput[] = [
   {
     type: 'hello',
     v: 1,

@@ -9,8 +9,8 @@ import { issueMemberId } from '../../core/member-ids';
 import { SeededRandom } from '../../core/random';
 import { AckTracker } from '../../core/replication/ack-tracker';
 import { createSessionDoc } from '../../core/replication/document';
-import { Outbox } from '../../core/replication/outbox';
-import { Replica } from '../../core/replication/replica';
+import { OUTBOX_KEY, Outbox } from '../../core/replication/outbox';
+import { DOC_KEY, Replica } from '../../core/replication/replica';
 import { FileStore } from '../../core/store/file-store';
 import { MemoryStore } from '../../core/store/store';
 import { type SetState, setApp } from '../sim/set-app';
@@ -95,16 +95,19 @@ describe('AckTracker', () => {
 describe('Outbox', () => {
   it('persists unacknowledged commands and resends them when due', () => {
     const store = new MemoryStore();
-    const o = new Outbox(store);
+    const o = new Outbox(store, null);
     o.add({ id: asCommandId('c1'), body: { op: 'add', value: 'x' }, createdAt: 0 });
     o.markSent(asCommandId('c1'), 0);
     assert.equal(o.due(100, 1000).length, 0);
     assert.equal(o.due(1000, 1000).length, 1);
-    const reopened = new Outbox(store);
-    assert.ok(reopened.has(asCommandId('c1')));
+    const reopened = new Outbox(store, store.load(OUTBOX_KEY));
+    assert.deepEqual(
+      reopened.list().map((e) => e.id),
+      ['c1'],
+    );
     assert.equal(reopened.due(0, 1000).length, 1, 'a restart resends at once');
     assert.ok(reopened.remove(asCommandId('c1')));
-    assert.equal(new Outbox(store).list().length, 0);
+    assert.equal(new Outbox(store, store.load(OUTBOX_KEY)).list().length, 0);
   });
 });
 
@@ -152,7 +155,7 @@ describe('Replica', () => {
     const { r, store } = make();
     for (let i = 0; i < 5; i++)
       r.applyCommand(setApp, asCommandId(`c${i}`), { op: 'add', value: `v${i}` }, ctx(`c${i}`));
-    const again = Replica.load<SetState>(store, 'bb');
+    const again = Replica.load<SetState>(store.load(DOC_KEY)!, store, 'bb');
     assert.ok(again);
     assert.deepEqual(again.heads(), r.heads());
     assert.equal(Object.keys(again.doc.app.items).length, 5);
@@ -174,6 +177,6 @@ describe('Replica', () => {
     assert.deepEqual(joiner.heads(), r.heads());
     assert.equal(Object.keys(joiner.doc.app.items).length, 30);
     // What the joiner stored reloads the same.
-    assert.deepEqual(Replica.load<SetState>(store, 'dd')!.heads(), r.heads());
+    assert.deepEqual(Replica.load<SetState>(store.load(DOC_KEY)!, store, 'dd').heads(), r.heads());
   });
 });

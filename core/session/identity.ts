@@ -1,5 +1,5 @@
 import type { MemberId, SessionId } from '../ids';
-import type { Store } from '../store/store';
+import type { WriteSink } from './effects';
 
 /** What a copy remembers of the session it belongs to, across restarts. */
 export interface Identity {
@@ -9,16 +9,17 @@ export interface Identity {
   epoch: number;
 }
 
-const KEY = 'identity.json';
+/** The store key of the identity file. */
+export const IDENTITY_KEY = 'identity.json';
 
-export function loadIdentity(store: Store): Identity | null {
-  const raw = store.load(KEY);
+/** The identity in a stored IDENTITY_KEY blob, or null. */
+export function parseIdentity(raw: Uint8Array | null): Identity | null {
   if (!raw) return null;
   const parsed = JSON.parse(Buffer.from(raw).toString('utf8')) as Identity;
   if (typeof parsed.sessionId !== 'string' || typeof parsed.memberId !== 'string') return null;
   return { ...parsed, epoch: Number(parsed.epoch) || 0 };
 }
 
-export function saveIdentity(store: Store, id: Identity): void {
-  store.save(KEY, Buffer.from(JSON.stringify(id)));
+export function saveIdentity(store: WriteSink, id: Identity): void {
+  store.save(IDENTITY_KEY, Buffer.from(JSON.stringify(id)));
 }

@@ -1,0 +1,45 @@
+import type { CommandId, DeviceId, MemberId } from '../ids';
+import type { Ack } from '../protocol/messages';
+import type { Result } from '../result';
+import { tryFailback } from './hosting';
+import type { SessionState } from './state';
+
+// Acknowledgements. The host acks a command once its change is on its own disk and on
+// the next K members' (they report their written heads); a member settles its outbox
+// entry when the ack comes.
+
+/** Host: a member reported the heads it has written. */
+export function onHave<S>(s: SessionState<S>, from: MemberId, heads: readonly string[]): void {
+  if (s.election?.role !== 'host') return;
+  s.peerHeads.set(from, [...heads]);
+  s.acks.reportHeads(from, heads);
+  releaseAcks(s);
+  if (s.failbackTarget === from) tryFailback(s, from);
+}
+
+/** Host: send every ack whose change the next K holders now hold. */
+export function releaseAcks<S>(s: SessionState<S>): void {
+  const e = s.election;
+  if (!e || e.role !== 'host') return;
+  const holders = e.nextHolders(s.cfg.k, s.now);
+  for (const p of s.acks.release(holders)) sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result);
+}
+
+export function sendAck<S>(
+  s: SessionState<S>,
+  device: DeviceId | null,
+  to: MemberId,
+  id: CommandId,
+  result: Result<unknown>,
+): void {
+  s.replica?.flush(); // an ack promises the change is on the host's disk
+  const ack: Ack = { type: 'ack', id, epoch: s.epoch, result };
+  if (to === s.memberId) return s.sendSelf(ack);
+  if (device) s.send(device, ack);
+}
+
+/** Member: the host acknowledged one of our commands. */
+export function onAck<S>(s: SessionState<S>, m: Ack): void {
+  if (!s.outbox.remove(m.id)) return; // duplicate ack
+  s.fx.emit('ack', { id: m.id, result: m.result as Result<unknown> });
+}

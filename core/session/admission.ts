@@ -1,0 +1,56 @@
+import type { DeviceId } from '../ids';
+import { toBase64 } from '../protocol/codec';
+import type { Hello } from '../protocol/messages';
+import { PROTOCOL_VERSION } from '../protocol/version';
+import type { SessionState } from './state';
+import { afterHostChange } from './sync-schedule';
+
+// The host admits a joiner: refuse what it cannot serve, point a joiner that asked a
+// member to the host, record the new member in the document, then welcome + snapshot.
+
+/** A snapshot is sent to the same device at most this often (a joiner's hellos repeat). */
+const SNAPSHOT_EVERY_MS = 2_000;
+/** Past this, the document is too big for one frame: the joiner syncs change by change. */
+const MAX_SNAPSHOT_CHARS = 12 * 1024 * 1024;
+
+export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
+  const refuse = (code: string, message: string): void =>
+    s.send(from, { type: 'refuse', error: { code, message } });
+  if (m.v !== PROTOCOL_VERSION)
+    return refuse('version', `protocol ${m.v} is not ${PROTOCOL_VERSION}`);
+  if (!s.identity || m.sessionId !== s.identity.sessionId)
+    return refuse('unknown-session', 'not in that session');
+  const e = s.election;
+  if (!e || e.role !== 'host') {
+    s.send(from, {
+      type: 'not-host',
+      id: 'hello',
+      hostId: e?.hostId ?? null,
+      epoch: s.epoch,
+      hostDevice: e?.hostId ? s.deviceOfMember(e.hostId) : null,
+    });
+    return;
+  }
+  const { memberId, head } = s.replica!.admit(m.deviceId, m.name, s.now, s.o.random);
+  s.membersChanged();
+  e.onAdmitted(memberId, m.eligible, s.now);
+  if (head) afterHostChange(s, head);
+  s.send(from, {
+    type: 'welcome',
+    sessionId: s.identity.sessionId,
+    memberId,
+    hostId: s.memberId!,
+    epoch: e.epoch,
+  });
+  sendSnapshot(s, from);
+}
+
+/** The whole document to a joiner (it ignores it unless its replica is empty). */
+function sendSnapshot<S>(s: SessionState<S>, to: DeviceId): void {
+  if (s.now - (s.snapshotSentAt.get(to) ?? -Infinity) < SNAPSHOT_EVERY_MS) return;
+  const data = toBase64(s.replica!.snapshot());
+  s.fx.log(`snapshot for ${to}: ${data.length} chars`);
+  if (data.length > MAX_SNAPSHOT_CHARS) return;
+  s.snapshotSentAt.set(to, s.now);
+  s.send(to, { type: 'snapshot', from: s.memberId!, epoch: s.epoch, data });
+}

@@ -1,0 +1,86 @@
+import type { DeviceId } from '../ids';
+import type { CommandMsg } from '../protocol/messages';
+import { err } from '../result';
+import { releaseAcks, sendAck } from './acks';
+import type { SessionState } from './state';
+import { afterHostChange, stateSoon } from './sync-schedule';
+
+// Commands in: the host checks the sender, its rate, applies the command through the
+// app (idempotent by command id) and holds the ack for the holders. Commands out: the
+// member's outbox goes to whoever hosts, and again after `resendMs` until acked.
+
+export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg): void {
+  const e = s.election;
+  if (!e || !s.replica) return;
+  if (e.role !== 'host' || s.leaving) {
+    s.send(from, { type: 'not-host', id: m.id, hostId: e.hostId, epoch: e.epoch });
+    return;
+  }
+  const sender = m.from;
+  const id = m.id;
+  const known = s.replica.deviceOf(sender);
+  if (known === null || known !== from) {
+    sendAck(s, from, sender, id, err('forbidden', 'sender is not a member of this session'));
+    return;
+  }
+  // Only new commands count: an outbox resending what is already applied (waiting for
+  // its ack) is not a flood.
+  const isNew = s.replica.commandResult(id) === undefined;
+  if (isNew && !s.commandLimit.take(sender, s.now)) {
+    // Refused, not queued: a flooding copy must not crowd out the rest of the room.
+    const limited = err(
+      'rate-limited',
+      'too many commands from this laptop at once; try again shortly',
+    );
+    sendAck(s, from, sender, id, limited);
+    return;
+  }
+  const outcome = s.replica.applyCommand(s.o.app, id, m.body, {
+    commandId: id,
+    sender,
+    now: s.now,
+    epoch: e.epoch,
+  });
+  if (outcome.kind === 'rejected') {
+    sendAck(s, from, sender, id, outcome.result);
+    return;
+  }
+  let counter: number;
+  if (outcome.kind === 'applied') {
+    counter = afterHostChange(s, outcome.head);
+    stateSoon(s);
+  } else {
+    // A repeat: ack again once the holders have everything we have now.
+    const heads = s.replica.heads();
+    counter =
+      s.acks.isOwnHead(heads[0] ?? '') && heads.length === 1
+        ? s.acks.latestCounter
+        : afterHostChange(s, s.replica.anchor(s.now, s.epoch, s.o.app));
+  }
+  s.acks.add(counter, { id, to: sender, result: outcome.result });
+  releaseAcks(s);
+}
+
+/** Send what the outbox holds that is due: to the host, or to ourselves when hosting. */
+export function flushOutbox<S>(s: SessionState<S>): void {
+  const e = s.election;
+  if (!e || !s.running || !e.hostId) return;
+  const due = s.outbox.due(s.now, s.cfg.resendMs);
+  if (due.length === 0) return;
+  const me = s.memberId!;
+  if (e.role === 'host') {
+    if (s.leaving) return;
+    for (const entry of due) {
+      s.outbox.markSent(entry.id, s.now);
+      s.sendSelf({ type: 'cmd', from: me, id: entry.id, body: entry.body });
+    }
+    return;
+  }
+  if (!e.isLive(e.hostId, s.now)) return;
+  const device = s.deviceOfMember(e.hostId);
+  if (!device) return;
+  for (const entry of due) {
+    s.outbox.markSent(entry.id, s.now);
+    s.send(device, { type: 'cmd', from: me, id: entry.id, body: entry.body });
+  }
+}

@@ -1,0 +1,271 @@
+import { v7 as uuidv7 } from 'uuid';
+import {
+  type CommandId,
+  type DeviceId,
+  type MemberId,
+  asCommandId,
+  asMemberId,
+  asSessionId,
+} from '../ids';
+import { decode } from '../protocol/codec';
+import type { Message } from '../protocol/messages';
+import { createSessionDoc } from '../replication/document';
+import type { OutboxEntry } from '../replication/outbox';
+import { Replica } from '../replication/replica';
+import { onAck, onHave } from './acks';
+import { onHello } from './admission';
+import { flushOutbox, onCommand } from './command-intake';
+import type { Effects, TimerName } from './effects';
+import { onHeartbeat, onTick } from './heartbeats';
+import { handleDecisions, onHandover, onLeaveNotice, onLeaveTimer, startLeave } from './hosting';
+import { saveIdentity } from './identity';
+import {
+  onJoinRedirect,
+  onRefuse,
+  onSnapshot,
+  onWelcome,
+  sendHello,
+  startElection,
+} from './joining';
+import { type CoreOptions, SessionState } from './state';
+import { onLazyTimer, onSync, onTurnEnd } from './sync-schedule';
+
+export type { CoreOptions } from './state';
+
+/**
+ * One copy's session, as a pure state machine (etcd raft's RawNode shape): every input —
+ * a frame, a timer, a call — comes in with the time, and every output comes back as
+ * `Effects` for the driver to carry out (persist, then send, then emit, then arm timers).
+ * No clock, timer, socket or disk in here or in the job modules beside it (lint-enforced).
+ */
+export class SessionCore<S> {
+  private readonly s: SessionState<S>;
+
+  constructor(o: CoreOptions<S>) {
+    this.s = new SessionState(o);
+  }
+
+  // ---- reading ---------------------------------------------------------------
+
+  get memberId(): MemberId | null {
+    return this.s.memberId;
+  }
+  get sessionId(): string | null {
+    return this.s.identity?.sessionId ?? null;
+  }
+  get role(): SessionState<S>['role'] {
+    return this.s.role;
+  }
+  get epoch(): number {
+    return this.s.epoch;
+  }
+  get hostId(): MemberId | null {
+    return this.s.election?.hostId ?? null;
+  }
+  get running(): boolean {
+    return this.s.running;
+  }
+  get replica(): Replica<S> | null {
+    return this.s.replica;
+  }
+  get election(): SessionState<S>['election'] {
+    return this.s.election;
+  }
+  get isJoining(): boolean {
+    return this.s.joining !== null;
+  }
+  hostReachable(now: number): boolean {
+    this.s.now = now;
+    return this.s.hostReachable();
+  }
+  pendingCommands(): readonly OutboxEntry[] {
+    return this.s.outbox.list();
+  }
+  /** Whether `id` waits in the outbox for its ack. */
+  isPending(id: CommandId): boolean {
+    return this.s.outbox.list().some((e) => e.id === id);
+  }
+
+  // ---- calls -----------------------------------------------------------------
+
+  /** Resume the session the store held, if any (`resumed` says whether there was one). */
+  resume(now: number): Effects & { resumed: boolean } {
+    const s = this.begin(now);
+    const id = s.identity;
+    const bytes = s.o.stored.doc;
+    if (!id || !bytes) return { ...this.end(), resumed: false };
+    s.o.stored.doc = null; // held until now only to be loaded once
+    s.useReplica(Replica.load<S>(bytes, s.fx, s.actor(id.memberId)));
+    startElection(s, id.memberId, id.epoch);
+    s.election!.start(now);
+    s.startTicking();
+    s.lastMembers = s.replica!.members().join();
+    s.emitRole();
+    return { ...this.end(), resumed: true };
+  }
+
+  /** Create a new session; this copy becomes its first member and host. */
+  create(now: number, sessionId: string, name: string, initial: S): Effects {
+    const s = this.begin(now);
+    const memberId = asMemberId(uuidv7({ msecs: now, random: s.o.random.bytes(16) }));
+    const sid = asSessionId(sessionId);
+    const doc = createSessionDoc<S>(
+      { id: sid, name, createdAt: now },
+      { memberId, deviceId: s.o.deviceId, name: s.o.name },
+      initial,
+      s.actor(memberId),
+    );
+    s.useReplica(Replica.create(s.fx, doc));
+    s.identity = { sessionId: sid, memberId, epoch: 0 };
+    saveIdentity(s.fx, s.identity);
+    startElection(s, memberId, 0);
+    s.lastMembers = s.replica!.members().join();
+    s.running = true;
+    handleDecisions(s, s.election!.create(now));
+    s.startTicking();
+    return this.end();
+  }
+
+  /** Ask the copy at `via` (a host, or a member that names it) to admit us. */
+  join(now: number, via: DeviceId, sessionId: string): Effects {
+    const s = this.begin(now);
+    s.joining = { via, sessionId: asSessionId(sessionId) };
+    sendHello(s, via, s.joining.sessionId); // dropped unless running: the first tick says it
+    s.startTicking();
+    return this.end();
+  }
+
+  /** Give up a join in progress (timeout, user cancel). */
+  cancelJoin(now: number, reason: string): Effects {
+    const s = this.begin(now);
+    if (!s.joining) return this.end(); // joined already
+    s.fx.log(`join cancelled: ${reason} (${s.election ? 'admitted, not synced' : 'not admitted'})`);
+    s.joining = null;
+    s.stop();
+    s.fx.emit('joinFailed', { code: 'cancelled', message: reason });
+    return this.end();
+  }
+
+  /** A command into the outbox (written before it leaves), sent to the host at once. */
+  submit(now: number, body: unknown, given?: CommandId): Effects & { id: CommandId } {
+    const s = this.begin(now);
+    const id = given ?? asCommandId(uuidv7({ msecs: now, random: s.o.random.bytes(16) }));
+    if (!this.isPending(id)) {
+      s.outbox.add({ id, body, createdAt: now });
+      flushOutbox(s);
+    }
+    return { ...this.end(), id };
+  }
+
+  /** Graceful leave; `stopped` is emitted once done. */
+  leave(now: number): Effects {
+    startLeave(this.begin(now));
+    return this.end();
+  }
+
+  /** Stop at once without a goodbye (a crash, as far as the room can tell). */
+  stop(now: number): Effects {
+    this.begin(now).stop();
+    return this.end();
+  }
+
+  /** Wake up with the state held before a stop (the laptop opened again). */
+  wake(now: number): Effects {
+    const s = this.begin(now);
+    if (s.election) s.startTicking();
+    return this.end();
+  }
+
+  // ---- inputs ----------------------------------------------------------------
+
+  /** A frame from `from` (the transport proved the device). Bad input is dropped. */
+  step(now: number, from: DeviceId, frame: string): Effects {
+    const s = this.begin(now);
+    if (!s.running) return this.end();
+    const d = decode(frame);
+    if (!d.ok) {
+      s.drop(from, d.error.code, d.error.message);
+      return this.end();
+    }
+    try {
+      this.dispatch(from, d.message);
+    } catch (e) {
+      s.drop(from, 'internal', (e as Error).message);
+    }
+    return this.end();
+  }
+
+  /** A timer the core asked for went off. */
+  timer(now: number, name: TimerName): Effects {
+    const s = this.begin(now);
+    if (name === 'leave') onLeaveTimer(s);
+    else if (!s.running) {
+      if (name === 'lazy') s.lazyArmed = false;
+    } else if (name === 'tick') {
+      onTick(s);
+      if (s.running) s.fx.timer('tick', s.cfg.detector.heartbeatMs);
+    } else if (name === 'turn') onTurnEnd(s);
+    else if (name === 'lazy') onLazyTimer(s);
+    else if (name === 'loopback') {
+      const frames = s.loopback;
+      s.loopback = [];
+      for (const m of frames) if (s.running) this.dispatch(s.o.deviceId, m);
+    }
+    return this.end();
+  }
+
+  private dispatch(from: DeviceId, m: Message): void {
+    const s = this.s;
+    // A frame that speaks for a member must come from that member's device (the
+    // transport proved the device). Commands answer `forbidden` instead (onCommand).
+    if ('from' in m && m.type !== 'cmd' && !this.speaksFor(from, m.from)) return;
+    switch (m.type) {
+      case 'link':
+      case 'proof':
+        return; // the transport's handshake, never passed up
+      case 'hello':
+        return onHello(s, from, m);
+      case 'welcome':
+        return onWelcome(s, from, m);
+      case 'refuse':
+        return onRefuse(s, from, m.error.code, m.error.message);
+      case 'hb':
+        return onHeartbeat(s, m);
+      case 'sync':
+        return onSync(s, m);
+      case 'snapshot':
+        return onSnapshot(s, m);
+      case 'have':
+        return onHave(s, m.from, m.heads);
+      case 'cmd':
+        return onCommand(s, from, m);
+      case 'ack':
+        return onAck(s, m);
+      case 'not-host':
+        if (!onJoinRedirect(s, m)) s.outbox.resetSendTimes();
+        return;
+      case 'handover':
+        return onHandover(s, m);
+      case 'leave':
+        return onLeaveNotice(s, m.from);
+    }
+  }
+
+  /** May `device` speak for `member`? Yes when it is the member's device, or when we do
+   * not know the member's device yet (a joiner before its snapshot). */
+  private speaksFor(device: DeviceId, member: MemberId): boolean {
+    const known = this.s.deviceOfMember(member);
+    if (known === null || known === device) return true;
+    this.s.drop(device, 'impostor', `a frame from member ${member}, which is another device's`);
+    return false;
+  }
+
+  private begin(now: number): SessionState<S> {
+    this.s.now = now;
+    return this.s;
+  }
+
+  private end(): Effects {
+    return this.s.fx.take();
+  }
+}

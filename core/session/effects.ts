@@ -1,0 +1,108 @@
+import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
+import type { Message } from '../protocol/messages';
+import type { Result } from '../result';
+
+/**
+ * What the session core asks its driver to do after one step, in the order the driver
+ * must carry it out: persist (every write, in order, durable before anything leaves),
+ * then send, then arm timers, then emit (last: a listener may start a step of its own).
+ * The core itself never writes, sends or waits.
+ */
+export interface Effects {
+  persist: StoreWrite[];
+  send: { to: DeviceId; msg: Message }[];
+  emit: SessionEvent[];
+  timers: TimerRequest[];
+  /** Cancel every armed timer (the copy stopped). Applied before `timers`. */
+  cancelTimers: boolean;
+  log: string[];
+}
+
+/** One write to the copy's store: a named blob replaced, appended to or removed. */
+export type StoreWrite =
+  | { op: 'save'; key: string; bytes: Uint8Array; durable: boolean }
+  | { op: 'append'; key: string; bytes: Uint8Array }
+  | { op: 'remove'; key: string };
+
+/** Where the core's writes go while it works; `Store` has this shape too. */
+export interface WriteSink {
+  save(key: string, bytes: Uint8Array, durable?: boolean): void;
+  append(key: string, bytes: Uint8Array): void;
+}
+
+/**
+ * The core's timers, by name. At most one of each is armed; asking for an armed one again
+ * does nothing unless `replace` (the heartbeat loop restarting).
+ * - tick: the heartbeat round (election, resends, repair);
+ * - turn: the end of this event-loop turn (group commit, then sync pushes);
+ * - lazy: a member that no ack waits on answers its sync late, once for many changes;
+ * - loopback: a frame this copy sends itself (the host's own commands and their acks);
+ * - leave: a leaving host checks whether its successor caught up.
+ */
+export type TimerName = 'tick' | 'turn' | 'lazy' | 'loopback' | 'leave';
+export interface TimerRequest {
+  name: TimerName;
+  ms: number;
+  replace: boolean;
+}
+
+export type PeerRole = 'host' | 'member' | 'none';
+
+/** Events the driver passes on to the app (and uses to settle its promises). */
+export interface SessionEvents {
+  role: { role: PeerRole; hostId: MemberId | null; epoch: number };
+  hostChanged: { from: MemberId | null; to: MemberId; epoch: number; gapMs: number };
+  /** The document changed (once per turn, after acks and syncs left). */
+  state: { heads: string[] };
+  /** The member list changed. */
+  members: { members: MemberId[] };
+  ack: { id: CommandId; result: Result<unknown> };
+  joined: { sessionId: SessionId; memberId: MemberId };
+  joinFailed: { code: string; message: string };
+  /** The core stopped (crash-like stop, or the end of a graceful leave). */
+  stopped: Record<string, never>;
+  /** A frame was dropped (bad input); the copy keeps running. */
+  dropped: { from: DeviceId; code: string; message: string };
+}
+
+export type SessionEvent = {
+  [K in keyof SessionEvents]: { name: K; payload: SessionEvents[K] };
+}[keyof SessionEvents];
+
+/** Collects one step's effects. */
+export class EffectsBuilder implements WriteSink {
+  private fx: Effects = blank();
+
+  save(key: string, bytes: Uint8Array, durable = true): void {
+    this.fx.persist.push({ op: 'save', key, bytes, durable });
+  }
+  append(key: string, bytes: Uint8Array): void {
+    this.fx.persist.push({ op: 'append', key, bytes });
+  }
+  send(to: DeviceId, msg: Message): void {
+    this.fx.send.push({ to, msg });
+  }
+  emit<K extends keyof SessionEvents>(name: K, payload: SessionEvents[K]): void {
+    this.fx.emit.push({ name, payload } as SessionEvent);
+  }
+  timer(name: TimerName, ms: number, replace = false): void {
+    this.fx.timers.push({ name, ms, replace });
+  }
+  cancelTimers(): void {
+    this.fx.cancelTimers = true;
+    this.fx.timers = [];
+  }
+  log(line: string): void {
+    this.fx.log.push(line);
+  }
+  /** Hand over what was collected and start afresh. */
+  take(): Effects {
+    const out = this.fx;
+    this.fx = blank();
+    return out;
+  }
+}
+
+function blank(): Effects {
+  return { persist: [], send: [], emit: [], timers: [], cancelTimers: false, log: [] };
+}

@@ -1,0 +1,62 @@
+import type { Heartbeat } from '../protocol/messages';
+import { releaseAcks, onHave } from './acks';
+import { flushOutbox } from './command-intake';
+import { handleDecisions } from './hosting';
+import { sendHello } from './joining';
+import type { SessionState } from './state';
+import { repairSync } from './sync-schedule';
+
+// The heartbeat round: every heartbeatMs each copy tells every member its view (epoch,
+// role, host, written heads), feeds the election, notices its own stalls, resends what
+// its outbox still holds and repairs stalled sync exchanges.
+
+export function onTick<S>(s: SessionState<S>): void {
+  const e = s.election;
+  if (!e || !s.replica) {
+    if (s.joining) sendHello(s, s.joining.via, s.joining.sessionId);
+    return;
+  }
+  const hb = s.cfg.detector.heartbeatMs;
+  const gap = s.lastTickAt === null ? 0 : s.now - s.lastTickAt;
+  s.lastTickAt = s.now;
+  if (gap > 3 * hb) {
+    // This copy itself was stalled (CPU starvation, SIGSTOP, a sleeping laptop): what it
+    // knows of the others is stale and their heartbeats are probably still queued in its
+    // sockets. Listen for a moment before judging anyone gone.
+    s.listenUntil = s.now + 2 * hb;
+    s.fx.log(`stalled for ${Math.round(gap)} ms: listening before any election decision`);
+  }
+  sendHeartbeats(s);
+  if (s.leaving) return;
+  if (s.now >= s.listenUntil) handleDecisions(s, e.tick(s.now));
+  if (s.hostlessSince !== null && s.hostReachable()) {
+    s.hostlessSince = null;
+    s.emitRole();
+  }
+  if (e.role === 'host') releaseAcks(s);
+  repairSync(s);
+  flushOutbox(s);
+}
+
+export function sendHeartbeats<S>(s: SessionState<S>): void {
+  const e = s.election!;
+  const me = s.identity!.memberId;
+  s.replica!.flush(); // heads in a heartbeat count as held
+  const heads = s.replica!.heads();
+  for (const id of e.members) {
+    if (id === me) continue;
+    const device = s.replica!.deviceOf(id);
+    if (!device) continue;
+    const msg: Heartbeat = { type: 'hb', from: me, ...e.heartbeatFor(id, s.now), heads };
+    s.send(device, msg);
+  }
+  e.nextRound();
+}
+
+export function onHeartbeat<S>(s: SessionState<S>, m: Heartbeat): void {
+  const e = s.election;
+  if (!e || m.from === s.memberId) return;
+  s.peerHeads.set(m.from, m.heads);
+  handleDecisions(s, e.onHeartbeat(m.from, m, s.now));
+  if (e.role === 'host') onHave(s, m.from, m.heads);
+}

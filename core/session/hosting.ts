@@ -1,0 +1,154 @@
+import type { Decision } from '../election/election';
+import type { MemberId } from '../ids';
+import type { Handover } from '../protocol/messages';
+import { flushOutbox } from './command-intake';
+import { sendHeartbeats } from './heartbeats';
+import { saveIdentity } from './identity';
+import type { SessionState } from './state';
+import { afterHostChange, pushSync } from './sync-schedule';
+
+// Who hosts: the election's decisions carried out (become host, follow, failback), the
+// handover message both ways, and a host's graceful leave.
+
+export function handleDecisions<S>(s: SessionState<S>, decisions: Decision[]): void {
+  for (const d of decisions) {
+    switch (d.kind) {
+      case 'become-host':
+        if (d.reason === 'failover') logPromotion(s, d.epoch);
+        becomeHost(s, d.epoch);
+        break;
+      case 'follow':
+        follow(s, d.hostId);
+        break;
+      case 'lost-host':
+        s.hostlessSince ??= s.now;
+        s.emitRole();
+        break;
+      case 'failback':
+        tryFailback(s, d.to);
+        break;
+    }
+  }
+}
+
+function becomeHost<S>(s: SessionState<S>, epoch: number): void {
+  persistEpoch(s, epoch);
+  s.acks.reset();
+  for (const m of s.election!.members) if (m !== s.memberId) s.replica!.resetSync(m);
+  // The holders now; every other member opens its own exchange when it follows (our
+  // heartbeat below tells it): starting both ends at once doubles the sync messages of
+  // a room that just changed host, and the new host answers all of them.
+  afterHostChange(s, s.replica!.startTerm(epoch, s.memberId!, s.now, s.o.app), true);
+  noteHostChange(s, s.memberId!, epoch);
+  // Tell the room now rather than at the next heartbeat: members switch a round sooner.
+  sendHeartbeats(s);
+  s.outbox.resetSendTimes();
+  flushOutbox(s);
+}
+
+function follow<S>(s: SessionState<S>, hostId: MemberId): void {
+  s.acks.dropPending();
+  s.failbackTarget = null;
+  persistEpoch(s, s.election!.epoch);
+  s.replica!.resetSync(hostId);
+  pushSync(s, hostId);
+  noteHostChange(s, hostId, s.election!.epoch);
+  s.outbox.resetSendTimes();
+  flushOutbox(s);
+}
+
+/** Hand hosting back to `to` once it holds everything acknowledged; until then, sync it. */
+export function tryFailback<S>(s: SessionState<S>, to: MemberId): void {
+  if (s.election?.role !== 'host' || s.leaving) return;
+  if (s.acks.heldBy(to) >= s.acks.latestCounter) {
+    s.failbackTarget = null;
+    handOver(s, to);
+    return;
+  }
+  if (s.failbackTarget !== to) {
+    s.failbackTarget = to;
+    pushSync(s, to);
+  }
+}
+
+function handOver<S>(s: SessionState<S>, to: MemberId): void {
+  const epoch = s.election!.handOver(to, s.now);
+  const leaving = s.leaving;
+  s.broadcast((from) => ({ type: 'handover', from, epoch, to, ...(leaving ? { leaving } : {}) }));
+  follow(s, to);
+}
+
+export function onHandover<S>(s: SessionState<S>, m: Handover): void {
+  if (!s.election) return;
+  handleDecisions(s, s.election.onHandover(m.from, m.to, m.epoch, s.now));
+  // A leaving host's goodbye rides on the handover too: its separate 'leave' frame was
+  // seen to go missing for the new host, which then waited a detector timeout for it
+  // as a holder before acking anything.
+  if (m.leaving) handleDecisions(s, s.election.onLeave(m.from, s.now));
+}
+
+export function onLeaveNotice<S>(s: SessionState<S>, from: MemberId): void {
+  if (s.election) handleDecisions(s, s.election.onLeave(from, s.now));
+}
+
+/** Graceful leave: a host brings its successor up to date and hands over first. */
+export function startLeave<S>(s: SessionState<S>): void {
+  s.replica?.flush(); // whatever this copy holds stays on its disk
+  if (!s.running || !s.election || s.leaving) return s.stop();
+  s.leaving = true;
+  const to = s.election.role === 'host' ? s.election.successorForLeave(s.now) : null;
+  if (!to) return finishLeave(s);
+  // Bring the successor up to date (bounded wait), then hand over and say goodbye.
+  s.leave = { to, startedAt: s.now, deadline: s.now + s.cfg.handoverWaitMs };
+  pushSync(s, to);
+  onLeaveTimer(s);
+}
+
+/** Has the successor caught up (or is the wait over)? Then hand over and go. */
+export function onLeaveTimer<S>(s: SessionState<S>): void {
+  const l = s.leave;
+  if (!l) return;
+  const held = s.acks.heldBy(l.to) >= s.acks.latestCounter;
+  if (!held && s.now < l.deadline) {
+    s.fx.timer('leave', Math.max(5, s.cfg.detector.heartbeatMs / 10));
+    return;
+  }
+  s.fx.log(
+    `leaving: handing over to ${l.to} after ${s.now - l.startedAt} ms` +
+      (held ? '' : ' (it had not confirmed everything: deadline)'),
+  );
+  handOver(s, l.to);
+  finishLeave(s);
+}
+
+function finishLeave<S>(s: SessionState<S>): void {
+  s.replica?.flush();
+  s.broadcast((from) => ({ type: 'leave', from, epoch: s.epoch }));
+  s.stop();
+}
+
+function noteHostChange<S>(s: SessionState<S>, to: MemberId, epoch: number): void {
+  if (to !== s.lastHost) {
+    const gapMs = s.hostlessSince === null ? 0 : s.now - s.hostlessSince;
+    s.fx.emit('hostChanged', { from: s.lastHost, to, epoch, gapMs });
+    s.lastHost = to;
+  }
+  s.hostlessSince = null;
+  s.emitRole();
+}
+
+/** Why this copy promoted itself: what it knew of each earlier member (diagnostics). */
+function logPromotion<S>(s: SessionState<S>, epoch: number): void {
+  const e = s.election!;
+  const view = e.members
+    .slice(0, Math.max(0, e.members.indexOf(s.memberId!)))
+    .map((m) => `${m.slice(-6)}:${e.isLive(m, s.now) ? 'live' : 'silent'}`)
+    .join(' ');
+  s.fx.log(`promoting to host at epoch ${epoch}; earlier members: ${view || 'none'}`);
+}
+
+function persistEpoch<S>(s: SessionState<S>, epoch: number): void {
+  if (!s.identity || epoch <= s.identity.epoch) return;
+  s.identity = { ...s.identity, epoch };
+  saveIdentity(s.fx, s.identity);
+}

@@ -1,0 +1,109 @@
+import { Election, electionConfig } from '../election/election';
+import { type DeviceId, type MemberId, type SessionId } from '../ids';
+import { fromBase64 } from '../protocol/codec';
+import type { NotHost, Snapshot, Welcome } from '../protocol/messages';
+import { PROTOCOL_VERSION } from '../protocol/version';
+import { Replica } from '../replication/replica';
+import { handleDecisions } from './hosting';
+import { saveIdentity } from './identity';
+import type { SessionState } from './state';
+import { pushSync, reportHeadsToHost, stateSoon } from './sync-schedule';
+
+// Joining a session: hello to a host (or to a member, which names the host), welcome,
+// the snapshot, and "joined" once the document holds the session.
+
+export function sendHello<S>(s: SessionState<S>, via: DeviceId, sessionId: SessionId): void {
+  s.send(via, {
+    type: 'hello',
+    v: PROTOCOL_VERSION,
+    sessionId,
+    deviceId: s.o.deviceId,
+    memberId: null,
+    name: s.o.name,
+    eligible: s.cfg.eligible,
+  });
+}
+
+/** Start the election for `memberId` over the replica's members (or just us). */
+export function startElection<S>(s: SessionState<S>, memberId: MemberId, epoch: number): void {
+  s.election = new Election(
+    electionConfig(memberId, {
+      eligible: s.cfg.eligible,
+      stabilityMs: s.cfg.stabilityMs,
+      detector: s.cfg.detector,
+    }),
+    epoch,
+  );
+  const members = s.replica!.members();
+  s.election.setMembers(members.length ? members : [memberId]);
+}
+
+export function onWelcome<S>(s: SessionState<S>, from: DeviceId, m: Welcome): void {
+  if (!s.joining || m.sessionId !== s.joining.sessionId || s.election) return;
+  s.fx.log(`admitted as ${m.memberId} by host ${m.hostId} (epoch ${m.epoch})`);
+  s.deviceHints.set(m.hostId, from);
+  s.identity = { sessionId: m.sessionId, memberId: m.memberId, epoch: m.epoch };
+  saveIdentity(s.fx, s.identity);
+  s.useReplica(Replica.empty<S>(s.fx, s.actor(m.memberId)));
+  startElection(s, m.memberId, 0);
+  s.election!.start(s.now);
+  handleDecisions(s, s.election!.onHandover(m.hostId, m.hostId, m.epoch, s.now));
+  s.startTicking();
+}
+
+/** The host refused us (protocol version, unknown session): the join fails. */
+export function onRefuse<S>(
+  s: SessionState<S>,
+  from: DeviceId,
+  code: string,
+  message: string,
+): void {
+  s.fx.log(`refused by ${from}: ${code} ${message}`);
+  const w = s.joining;
+  if (w && !s.election && from === w.via) {
+    s.joining = null;
+    s.stop();
+    s.fx.emit('joinFailed', { code, message });
+  }
+}
+
+/** We asked a member: ask the host it names instead. Returns whether it was that. */
+export function onJoinRedirect<S>(s: SessionState<S>, m: NotHost): boolean {
+  if (m.id !== 'hello' || !s.joining || s.election || !m.hostDevice) return false;
+  s.joining.via = m.hostDevice;
+  sendHello(s, s.joining.via, s.joining.sessionId);
+  return true;
+}
+
+/** A joiner's first state, whole: loading a saved document is several times faster than
+ * applying its history change by change through sync (1.1 s vs 4.3 s at 5,000 entries). */
+export function onSnapshot<S>(s: SessionState<S>, m: Snapshot): void {
+  const e = s.election;
+  if (!e || !s.replica || m.from !== e.hostId) return;
+  if (!s.replica.isEmpty()) {
+    s.fx.log('snapshot ignored: the replica already has changes (sync goes on)');
+    return;
+  }
+  try {
+    if (!s.replica.adoptSnapshot(fromBase64(m.data), s.actor(s.memberId!))) return;
+    s.fx.log(`snapshot loaded (${m.data.length} chars)`);
+  } catch (err) {
+    s.fx.log(
+      `snapshot from the host could not be loaded (${(err as Error).message}); syncing instead`,
+    );
+    return;
+  }
+  s.membersChanged();
+  // Loaded and on disk: the join is done; the sync below only confirms the heads.
+  checkJoined(s);
+  stateSoon(s);
+  pushSync(s, m.from);
+  reportHeadsToHost(s);
+}
+
+/** The document holds the session now: the join is done. */
+export function checkJoined<S>(s: SessionState<S>): void {
+  if (!s.joining || !s.replica?.doc.baton?.session) return;
+  s.joining = null;
+  s.fx.emit('joined', { sessionId: s.identity!.sessionId, memberId: s.identity!.memberId });
+}

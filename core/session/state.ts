@@ -1,0 +1,180 @@
+import type { Election } from '../election/election';
+import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
+import type { Message } from '../protocol/messages';
+import type { Random } from '../random';
+import type { Result } from '../result';
+import { AckTracker } from '../replication/ack-tracker';
+import type { App } from '../replication/app';
+import { Outbox } from '../replication/outbox';
+import type { Replica } from '../replication/replica';
+import type { EngineConfig } from './config';
+import { EffectsBuilder, type PeerRole } from './effects';
+import type { Identity } from './identity';
+import { RateLimiter } from './rate-limit';
+
+/** An acknowledgement the host holds until the next K members hold the change. */
+export interface PendingAck {
+  id: CommandId;
+  to: MemberId;
+  result: Result<unknown>;
+}
+
+/** What the session core is given once: who this copy is and what it runs. */
+export interface CoreOptions<S> {
+  deviceId: DeviceId;
+  name: string;
+  random: Random;
+  app: App<S>;
+  cfg: EngineConfig;
+  /** What the store held at start (the driver reads it; the core never touches a disk). */
+  stored: { identity: Identity | null; doc: Uint8Array | null; outbox: Uint8Array | null };
+}
+
+/**
+ * Everything one copy's session core knows, shared by the job modules (joining,
+ * admission, command intake, acks, sync schedule, hosting, heartbeats). Nothing here
+ * reads a clock: `now` is set by each step from its caller.
+ */
+export class SessionState<S> {
+  readonly fx = new EffectsBuilder();
+  now = 0;
+  identity: Identity | null;
+  replica: Replica<S> | null = null;
+  election: Election | null = null;
+  readonly outbox: Outbox;
+  readonly acks = new AckTracker<PendingAck>();
+  readonly commandLimit: RateLimiter<MemberId>;
+  running = false;
+  leaving = false;
+  /** A leave in progress: its successor and deadline. */
+  leave: { to: MemberId; startedAt: number; deadline: number } | null = null;
+  /** When the last tick ran, to notice that this copy itself was stalled. */
+  lastTickAt: number | null = null;
+  /** After a stall, no election decisions until then (fresh heartbeats first). */
+  listenUntil = 0;
+  hostlessSince: number | null = null;
+  lastHost: MemberId | null = null;
+  lastMembers = '';
+  readonly lastSyncAt = new Map<MemberId, number>();
+  /** See sync-schedule.ts: sync messages in a row from a peer that taught us nothing. */
+  readonly fruitlessSync = new Map<MemberId, number>();
+  readonly snapshotSentAt = new Map<DeviceId, number>();
+  readonly syncDue = new Set<MemberId>();
+  readonly syncFirst = new Set<MemberId>();
+  readonly lazyDue = new Set<MemberId>();
+  lazyArmed = false;
+  reportDue = false;
+  stateDue = false;
+  readonly peerHeads = new Map<MemberId, string[]>();
+  joining: { via: DeviceId; sessionId: SessionId } | null = null;
+  failbackTarget: MemberId | null = null;
+  /** Where a member can be reached before the document lists it (the host, while joining). */
+  readonly deviceHints = new Map<MemberId, DeviceId>();
+  /** Frames this copy sends itself, delivered on the loopback timer. */
+  loopback: Message[] = [];
+
+  constructor(readonly o: CoreOptions<S>) {
+    this.identity = o.stored.identity;
+    this.outbox = new Outbox(this.fx, o.stored.outbox);
+    this.commandLimit = new RateLimiter(o.cfg.commandBurst, o.cfg.commandsPerSecond);
+    this.fx.take(); // loading writes nothing
+  }
+
+  get cfg(): EngineConfig {
+    return this.o.cfg;
+  }
+  get memberId(): MemberId | null {
+    return this.identity?.memberId ?? null;
+  }
+  get epoch(): number {
+    return this.election?.epoch ?? this.identity?.epoch ?? 0;
+  }
+  get role(): PeerRole {
+    if (!this.election || !this.running) return 'none';
+    return this.election.role;
+  }
+
+  /** Whether the current host is live from here. */
+  hostReachable(): boolean {
+    const e = this.election;
+    if (!e || !e.hostId) return false;
+    return e.hostId === this.memberId || e.isLive(e.hostId, this.now);
+  }
+
+  deviceOfMember(id: MemberId): DeviceId | null {
+    return (this.replica ? this.replica.deviceOf(id) : null) ?? this.deviceHints.get(id) ?? null;
+  }
+
+  send(to: DeviceId, msg: Message): void {
+    if (!this.running && msg.type !== 'leave') return;
+    this.fx.send(to, msg);
+  }
+
+  /** A frame to this copy itself, handled on the loopback timer (after this turn). */
+  sendSelf(msg: Message): void {
+    this.loopback.push(msg);
+    this.fx.timer('loopback', 0);
+  }
+
+  broadcast(make: (me: MemberId) => Message): void {
+    const me = this.memberId;
+    if (!me || !this.election) return;
+    const msg = make(me);
+    for (const id of this.election.members) {
+      if (id === me) continue;
+      const device = this.deviceOfMember(id);
+      if (device) this.send(device, msg);
+    }
+  }
+
+  emitRole(): void {
+    this.fx.emit('role', {
+      role: this.role,
+      hostId: this.election?.hostId ?? null,
+      epoch: this.epoch,
+    });
+  }
+
+  /** The document's member list changed: the election and the app hear of it. */
+  membersChanged(): void {
+    const members = this.replica!.members();
+    this.election?.setMembers(members);
+    const key = members.join();
+    if (key === this.lastMembers) return;
+    this.lastMembers = key;
+    this.fx.emit('members', { members });
+  }
+
+  drop(from: DeviceId, code: string, message: string): void {
+    this.fx.log(`dropped frame from ${from}: ${code}: ${message}`);
+    this.fx.emit('dropped', { from, code, message });
+  }
+
+  /** Automerge actor id: stable per member so a restarted copy continues its own history. */
+  actor(memberId: MemberId): string {
+    return memberId.replace(/-/g, '');
+  }
+
+  /** The replica this copy runs on, its writes held for the end of the turn (group commit). */
+  useReplica(r: Replica<S>): Replica<S> {
+    r.onDeferredWrite = () => this.fx.timer('turn', 0);
+    this.replica = r;
+    return r;
+  }
+
+  /** Run the heartbeat loop (again): its first round at once. */
+  startTicking(): void {
+    this.running = true;
+    this.fx.timer('tick', 0, true);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.leaving = false;
+    this.leave = null;
+    this.lazyArmed = false;
+    this.loopback = [];
+    this.fx.cancelTimers();
+    this.fx.emit('stopped', {});
+  }
+}

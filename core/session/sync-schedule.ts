@@ -1,0 +1,173 @@
+import type { MemberId } from '../ids';
+import { fromBase64, toBase64 } from '../protocol/codec';
+import type { SyncMsg } from '../protocol/messages';
+import { checkJoined } from './joining';
+import type { SessionState } from './state';
+
+// When each copy syncs whom. The host pushes a change to its next K holders first (the
+// ack waits on them), to everyone else in one batch per turn; a member answers at the end
+// of the turn, or, when no ack waits on it, lazily for many changes at once. Every push
+// leaves after the turn's changes are written (group commit).
+
+/** See `fruitlessSync`. A healthy exchange has at most about three in a row. */
+const MAX_FRUITLESS_SYNC = 8;
+/** How long a member that no ack waits on may hold its sync reply (and its fsync). */
+export const LAZY_MS = 100;
+
+/** The host changed the document: count it in the ack chain and sync it out. */
+export function afterHostChange<S>(s: SessionState<S>, head: string, holdersOnly = false): number {
+  const counter = s.acks.recordChange(head);
+  const e = s.election!;
+  // The next K holders gate the ack: they get the change first, the rest in one batch.
+  const holders = new Set(e.nextHolders(s.cfg.k, s.now));
+  for (const m of holders) pushSyncSoon(s, m, true);
+  if (holdersOnly) return counter;
+  for (const m of e.members)
+    if (m !== s.memberId && !holders.has(m) && e.isLive(m, s.now)) pushSyncSoon(s, m);
+  return counter;
+}
+
+/**
+ * Sync `peer` at the end of this turn: commands arriving together (one TCP read, a
+ * burst) leave as one sync message per member instead of one per change, which the
+ * members then merge and persist once.
+ */
+export function pushSyncSoon<S>(s: SessionState<S>, peer: MemberId, first = false): void {
+  if (first) s.syncFirst.add(peer);
+  s.syncDue.add(peer);
+  s.fx.timer('turn', 0);
+}
+
+/** The document changed: tell the app at the end of this turn (once per turn). */
+export function stateSoon<S>(s: SessionState<S>): void {
+  s.stateDue = true;
+  s.fx.timer('turn', 0);
+}
+
+/** Member: tell the host, at the end of this turn, which heads we hold: that drives its acks. */
+export function reportHeadsToHost<S>(s: SessionState<S>): void {
+  s.reportDue = true;
+  s.fx.timer('turn', 0);
+}
+
+/**
+ * The end of the turn: write the turn's changes once (group commit), then report our
+ * heads to the host and push sync, holders first. Nothing that depends on a change being
+ * on disk leaves before this write (the driver persists before it sends).
+ */
+export function onTurnEnd<S>(s: SessionState<S>): void {
+  // Only what is waited on is written now; a lazy reply's changes wait for its flush.
+  if (s.reportDue || s.syncDue.size > 0 || !s.lazyArmed) s.replica?.flush();
+  if (s.reportDue) {
+    s.reportDue = false;
+    reportHeadsToHostNow(s);
+  }
+  const due = [...s.syncFirst, ...[...s.syncDue].filter((m) => !s.syncFirst.has(m))];
+  s.syncDue.clear();
+  s.syncFirst.clear();
+  for (const m of due) pushSync(s, m);
+  // Last: the app's view of the new state (the UI) never delays an ack.
+  if (s.stateDue && s.replica) {
+    s.stateDue = false;
+    s.fx.emit('state', { heads: s.replica.heads() });
+  }
+}
+
+/**
+ * Member, not a holder: flush, report heads and answer `peer`'s sync after LAZY_MS, once
+ * for everything that came in meanwhile. Under load this turns one fsync and two
+ * messages per change into a few per second, on every laptop but the host and its
+ * K holders; nothing claims a change before it is on disk (the flush comes first).
+ */
+function lazyReplySoon<S>(s: SessionState<S>, peer: MemberId): void {
+  s.lazyDue.add(peer);
+  if (s.lazyArmed) return;
+  s.lazyArmed = true;
+  s.fx.timer('lazy', LAZY_MS);
+}
+
+export function onLazyTimer<S>(s: SessionState<S>): void {
+  s.lazyArmed = false;
+  s.replica?.flush();
+  const due = [...s.lazyDue];
+  s.lazyDue.clear();
+  if (s.election?.role !== 'host') reportHeadsToHostNow(s);
+  for (const m of due) pushSync(s, m);
+}
+
+/** Member: report held heads now (written first: the host acks on them). */
+function reportHeadsToHostNow<S>(s: SessionState<S>): void {
+  s.replica?.flush();
+  const e = s.election;
+  const device = e?.hostId ? s.replica?.deviceOf(e.hostId) : null;
+  if (!e || !device) return;
+  s.send(device, { type: 'have', from: s.memberId!, epoch: e.epoch, heads: s.replica!.heads() });
+}
+
+export function pushSync<S>(s: SessionState<S>, peer: MemberId): void {
+  const device = s.deviceOfMember(peer);
+  if (!device || !s.replica) return;
+  const data = s.replica.generateSync(peer);
+  if (!data) return;
+  s.lastSyncAt.set(peer, s.now);
+  s.send(device, { type: 'sync', from: s.memberId!, epoch: s.epoch, data: toBase64(data) });
+}
+
+/**
+ * Restart a stalled sync exchange (lost frames) when a peer's heads differ from ours.
+ * Automerge's sync never resends a change it believes it sent, so after a lost frame two
+ * copies can trade "I still need X" / "nothing for you" forever (duplicated frames
+ * multiply the chains): past MAX_FRUITLESS_SYNC fruitless messages in a row we stop
+ * answering, and this restarts the exchange afresh.
+ */
+export function repairSync<S>(s: SessionState<S>): void {
+  const e = s.election!;
+  const links =
+    e.role === 'host'
+      ? e.members.filter((m) => m !== s.memberId && e.isLive(m, s.now))
+      : [e.hostId];
+  const mine = s.replica!.heads().join();
+  const quiet = 2 * s.cfg.detector.heartbeatMs;
+  for (const peer of links) {
+    if (!peer || peer === s.memberId) continue;
+    const theirs = s.peerHeads.get(peer);
+    if (theirs && theirs.join() === mine) continue;
+    const looping = (s.fruitlessSync.get(peer) ?? 0) > MAX_FRUITLESS_SYNC;
+    if (!looping && s.now - (s.lastSyncAt.get(peer) ?? -Infinity) < quiet) continue;
+    s.fruitlessSync.delete(peer);
+    s.replica!.resetSync(peer);
+    pushSync(s, peer);
+  }
+}
+
+export function onSync<S>(s: SessionState<S>, m: SyncMsg): void {
+  const e = s.election;
+  if (!e || !s.replica || m.epoch < e.epoch) return; // an older epoch is refused
+  const from = m.from;
+  s.lastSyncAt.set(from, s.now);
+  const changed = s.replica.receiveSync(from, fromBase64(m.data));
+  let lazy = false;
+  if (changed) {
+    s.membersChanged();
+    // No ack waits on a member outside the host's next K: it shows the change now, writes
+    // it and answers a moment later, with whatever else arrives meanwhile (one fsync for
+    // many changes).
+    lazy = e.role !== 'host' && !e.isHolder(s.cfg.k, s.now);
+    if (e.role === 'host') {
+      // Merged a peer's changes (a demoted host's, say): anchor them in our ack chain.
+      afterHostChange(s, s.replica.anchor(s.now, e.epoch, s.o.app));
+    } else if (!lazy) {
+      reportHeadsToHost(s);
+    }
+    stateSoon(s);
+    checkJoined(s);
+    s.fruitlessSync.delete(from);
+  } else {
+    const n = (s.fruitlessSync.get(from) ?? 0) + 1;
+    s.fruitlessSync.set(from, n);
+    if (n > MAX_FRUITLESS_SYNC) return; // a sync loop: leave it to repairSync
+  }
+  if (lazy) lazyReplySoon(s, from);
+  // Answered at the end of the turn, after the heads report that the host's acks wait on.
+  else pushSyncSoon(s, from);
+}
