@@ -94,6 +94,7 @@ export class SessionNode {
     this.service = new BatonService({
       name: o.name,
       clock: systemClock,
+      random: cryptoRandom,
       directory,
       settings,
       ...(o.prefs ? { prefs: o.prefs } : {}),

@@ -100,7 +100,8 @@ export function useBaton(api: UiApi) {
     const offs = [
       api.on('state', (q) => setQueue(q)),
       api.on('role', () => refresh()),
-      api.on('members', () => void api.call('status').then((r) => r.ok && setStatus(r.value))),
+      // Role, host reachability and liveness: the engine says when any of it changes.
+      api.on('status', (st) => setStatus(st)),
       api.on('sessions', (s) => setSessions(s.sessions)),
       api.on('prefs', (p) => setPrefs(p)),
       api.on('hostChanged', (c) => {
@@ -155,14 +156,8 @@ export function useBaton(api: UiApi) {
         if (l === 'open') refresh();
       }),
     ];
-    // Connection state and liveness change without events: look again every second.
-    const timer = setInterval(
-      () => void api.call('status').then((r) => r.ok && setStatus(r.value)),
-      1_000,
-    );
     return () => {
       for (const off of offs) off();
-      clearInterval(timer);
     };
   }, [api, refresh, toast]);
 

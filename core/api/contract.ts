@@ -236,6 +236,8 @@ export type Events = {
   state: QueueView;
   role: { role: Role; hostId: string | null; epoch: number };
   members: { members: MemberView[]; successors: string[] };
+  /** What `status` answers, whenever any of it changed (role, host reachability, liveness). */
+  status: Status;
   sessions: { sessions: SessionInfo[] };
   /**
    * gapMs: how long this copy was without a host. reason: 'failover' (the old host left or

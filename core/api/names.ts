@@ -58,6 +58,7 @@ export const EVENT_NAMES = [
   'state',
   'role',
   'members',
+  'status',
   'sessions',
   'hostChanged',
   'called',

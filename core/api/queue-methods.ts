@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import type { Random } from '../random';
 import type { CommandId } from '../ids';
 import type { LoginRefused } from '../queue/apply';
 import type { QueueCommand } from '../queue/commands';
@@ -21,6 +21,8 @@ export interface QueuePort {
   queueView(): QueueView;
   viewer(): ViewerFacts;
   now(): number;
+  /** Owner secrets come from here (seeded in a simulated room). */
+  random: Random;
   myName(): string;
   memberName(id: string): string;
   secrets(): OwnerSecrets;
@@ -57,7 +59,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
   return {
     'queue.get': () => q.queueView(),
     'queue.join': async (p) => {
-      const secret = randomBytes(32).toString('hex');
+      const secret = Buffer.from(q.random.bytes(32)).toString('hex');
       // The secret is on disk before the command leaves, so a restart can still withdraw.
       const { id, done: acked } = q.submit({ op: 'join', ...p, ownerHash: sha256Hex(secret) });
       q.secrets().save(id, secret);

@@ -1,89 +1,16 @@
 import type { MemberId } from '../ids';
-import { type DetectorConfig, DEFAULT_DETECTOR, PhiDetector } from './detector';
+import type { Decision, ElectionConfig, HeartbeatView, Role } from './config';
 import { nextEpoch } from './epoch';
+import { type PeerState, hearsMe, newPeerState } from './peer-state';
+import { type RoomView, holdersAfter, successorForLeave, successorsOf } from './succession';
 
 /**
  * The election: a deterministic state machine over (members, liveness observations,
  * now). It never reads a clock or sends a message; the node feeds it heartbeats,
  * handovers and leave notices with the current time and carries out its decisions.
+ * Its vocabulary is in config.ts, what it knows per member in peer-state.ts, and the
+ * successorship order in succession.ts.
  */
-
-export type Role = 'host' | 'member';
-
-export interface ElectionConfig {
-  self: MemberId;
-  /** False for a copy that opted out of hosting. */
-  eligible: boolean;
-  /** Failback hysteresis: an earlier member must be healthy this long before hosting moves back. */
-  stabilityMs: number;
-  detector: DetectorConfig;
-  /** Silence after start-up before this copy may promote itself (lets it hear the room first). */
-  bootGraceMs: number;
-  /**
-   * For this long after start-up, an earlier member never heard from is given the benefit
-   * of the doubt (it may be alive, its heartbeats just not here yet): a copy that has just
-   * joined must not jump the line because it has not heard the room yet.
-   */
-  unknownGraceMs: number;
-}
-
-export const DEFAULT_STABILITY_MS = 15_000;
-
-export function electionConfig(
-  self: MemberId,
-  over: Partial<Omit<ElectionConfig, 'self'>> = {},
-): ElectionConfig {
-  const detector = over.detector ?? DEFAULT_DETECTOR;
-  return {
-    self,
-    eligible: over.eligible ?? true,
-    stabilityMs: over.stabilityMs ?? DEFAULT_STABILITY_MS,
-    detector,
-    bootGraceMs: over.bootGraceMs ?? 3 * detector.heartbeatMs,
-    unknownGraceMs: over.unknownGraceMs ?? 16 * detector.heartbeatMs,
-  };
-}
-
-/** What a heartbeat says about its sender (the election's part of the wire message). */
-export interface HeartbeatView {
-  epoch: number;
-  role: Role;
-  hostId: MemberId | null;
-  seq: number;
-  echo: number;
-  hostAgoMs: number | null;
-  eligible: boolean;
-}
-
-export type Decision =
-  | { kind: 'become-host'; epoch: number; reason: 'create' | 'failover' | 'handover' | 'reassert' }
-  | {
-      kind: 'follow';
-      hostId: MemberId;
-      epoch: number;
-      reason: 'newer-epoch' | 'handover' | 'tie' | 'deaf-peer';
-    }
-  | { kind: 'lost-host'; hostId: MemberId }
-  | { kind: 'failback'; to: MemberId };
-
-interface PeerState {
-  detector: PhiDetector;
-  liveSince: number | null;
-  eligible: boolean;
-  role: Role;
-  epoch: number;
-  hostId: MemberId | null;
-  /** When (our clock) this peer last heard its host, as it reported. */
-  hostHeardAt: number | null;
-  /** Last time this peer's echo showed that it hears us. */
-  hearsMeAt: number | null;
-  /** Since when this peer has continuously claimed to host. */
-  hostClaimSince: number | null;
-  left: boolean;
-  /** Highest heartbeat seq received from this peer (echoed back to it). */
-  lastSeq: number;
-}
-
 export class Election {
   private order: MemberId[] = [];
   private readonly peers = new Map<MemberId, PeerState>();
@@ -151,35 +78,27 @@ export class Election {
   /** Silence after which a peer is suspected, as the detector currently estimates it. */
   suspectAfterMs(id: MemberId): number {
     const p = this.peers.get(id);
-    return p ? p.detector.suspectAfterMs() : new PhiDetector(this.cfg.detector).suspectAfterMs();
+    return (p ?? newPeerState(this.cfg.detector)).detector.suspectAfterMs();
   }
 
   /** Live, eligible members in successorship order, the current host first. */
   successors(now: number): MemberId[] {
-    const rest = this.order.filter(
-      (id) => id !== this._hostId && this.isLive(id, now) && this.eligibleOf(id),
-    );
-    return this._hostId ? [this._hostId, ...rest] : rest;
+    return successorsOf(this.room(now), this._hostId);
   }
 
   /** The next `k` members that would take over from this host, in order. */
   nextHolders(k: number, now: number): MemberId[] {
-    return this.holdersAfter(this.cfg.self, k, now);
+    return holdersAfter(this.room(now), this.cfg.self, k);
   }
 
   /** Member's view: is this copy among the current host's next `k` holders? */
   isHolder(k: number, now: number): boolean {
-    return this.holdersAfter(this._hostId, k, now).includes(this.cfg.self);
+    return holdersAfter(this.room(now), this._hostId, k).includes(this.cfg.self);
   }
 
-  /** The first `k` live, eligible members after `host` in successorship order (self counts as live). */
-  private holdersAfter(host: MemberId | null, k: number, now: number): MemberId[] {
-    return this.order
-      .filter(
-        (id) =>
-          id !== host && (id === this.cfg.self || this.isLive(id, now)) && this.eligibleOf(id),
-      )
-      .slice(0, k);
+  private room(now: number): RoomView {
+    const canHost = (id: MemberId): boolean => this.isLive(id, now) && this.eligibleOf(id);
+    return { order: this.order, self: this.cfg.self, canHost };
   }
 
   /** Fields of the next heartbeat to `to`. Call once per peer per round; `nextRound` advances seq. */
@@ -227,7 +146,7 @@ export class Election {
     p.epoch = hb.epoch;
     p.hostId = hb.hostId;
     p.hostHeardAt = hb.hostAgoMs === null ? null : now - hb.hostAgoMs;
-    if (this.hearsMe(hb)) p.hearsMeAt = now;
+    if (hearsMe(this.seq, this.cfg.detector, hb)) p.hearsMeAt = now;
     p.hostClaimSince = hb.role === 'host' ? (p.hostClaimSince ?? now) : null;
     this.maxEpochSeen = Math.max(this.maxEpochSeen, hb.epoch);
 
@@ -306,11 +225,7 @@ export class Election {
 
   /** First live, eligible member after the current host, excluding self (for a graceful leave). */
   successorForLeave(now: number): MemberId | null {
-    return (
-      this.order.find(
-        (id) => id !== this.cfg.self && this.isLive(id, now) && this.eligibleOf(id),
-      ) ?? null
-    );
+    return successorForLeave(this.room(now));
   }
 
   private hostTick(now: number): Decision[] {
@@ -455,8 +370,8 @@ export class Election {
   private hostAgo(now: number): number | null {
     if (this._hostId === null) return null;
     if (this._hostId === this.cfg.self) return 0;
-    const last = this.peers.get(this._hostId)?.detector.lastHeard;
-    return last === undefined || last === null ? null : Math.max(0, now - last);
+    const last = this.peers.get(this._hostId)?.detector.lastHeard ?? null;
+    return last === null ? null : Math.max(0, now - last);
   }
 
   /** A member we have not heard from since we started, while that is still no evidence. */
@@ -467,15 +382,6 @@ export class Election {
     return neverHeard && now - this.bootAt < this.cfg.unknownGraceMs;
   }
 
-  private hearsMe(hb: HeartbeatView): boolean {
-    if (hb.echo < 0) return false;
-    const rounds = this.seq - hb.echo;
-    return (
-      rounds * this.cfg.detector.heartbeatMs <=
-      this.cfg.detector.acceptablePauseMs + 2 * this.cfg.detector.heartbeatMs
-    );
-  }
-
   private eligibleOf(id: MemberId): boolean {
     if (id === this.cfg.self) return this.cfg.eligible;
     return this.peers.get(id)?.eligible ?? false;
@@ -484,19 +390,7 @@ export class Election {
   private peer(id: MemberId): PeerState {
     let p = this.peers.get(id);
     if (!p) {
-      p = {
-        detector: new PhiDetector(this.cfg.detector),
-        liveSince: null,
-        eligible: false,
-        role: 'member',
-        epoch: 0,
-        hostId: null,
-        hostHeardAt: null,
-        hearsMeAt: null,
-        hostClaimSince: null,
-        left: false,
-        lastSeq: -1,
-      };
+      p = newPeerState(this.cfg.detector);
       this.peers.set(id, p);
     }
     return p;

@@ -1,5 +1,5 @@
 import { type DetectorConfig, DEFAULT_DETECTOR } from '../election/detector';
-import { DEFAULT_STABILITY_MS } from '../election/election';
+import { DEFAULT_STABILITY_MS } from '../election/config';
 
 /**
  * Engine settings. Defaults and why:

@@ -99,7 +99,6 @@ export class SessionCore<S> {
     startElection(s, id.memberId, id.epoch);
     s.election!.start(now);
     s.startTicking();
-    s.lastMembers = s.replica!.members().join();
     s.emitRole();
     return { ...this.end(), resumed: true };
   }
@@ -119,7 +118,6 @@ export class SessionCore<S> {
     s.identity = { sessionId: sid, memberId, epoch: 0 };
     saveIdentity(s.fx, s.identity);
     startElection(s, memberId, 0);
-    s.lastMembers = s.replica!.members().join();
     s.running = true;
     handleDecisions(s, s.election!.create(now));
     s.startTicking();

@@ -54,8 +54,8 @@ export interface SessionEvents {
   hostChanged: { from: MemberId | null; to: MemberId; epoch: number; gapMs: number };
   /** The document changed (once per turn, after acks and syncs left). */
   state: { heads: string[] };
-  /** The member list changed. */
-  members: { members: MemberId[] };
+  /** The members, who of them is live from here, or the successor order changed. */
+  members: { members: MemberId[]; live: MemberId[]; successors: MemberId[] };
   ack: { id: CommandId; result: Result<unknown> };
   joined: { sessionId: SessionId; memberId: MemberId };
   joinFailed: { code: string; message: string };

@@ -34,6 +34,7 @@ export function onTick<S>(s: SessionState<S>): void {
     s.emitRole();
   }
   if (e.role === 'host') releaseAcks(s);
+  s.noteLiveness();
   repairSync(s);
   flushOutbox(s);
 }

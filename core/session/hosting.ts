@@ -1,4 +1,4 @@
-import type { Decision } from '../election/election';
+import type { Decision } from '../election/config';
 import type { MemberId } from '../ids';
 import type { Handover } from '../protocol/messages';
 import { flushOutbox } from './command-intake';

@@ -1,4 +1,5 @@
-import { Election, electionConfig } from '../election/election';
+import { electionConfig } from '../election/config';
+import { Election } from '../election/election';
 import { type DeviceId, type MemberId, type SessionId } from '../ids';
 import { fromBase64 } from '../protocol/codec';
 import type { NotHost, Snapshot, Welcome } from '../protocol/messages';

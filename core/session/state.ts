@@ -135,14 +135,27 @@ export class SessionState<S> {
     });
   }
 
-  /** The document's member list changed: the election and the app hear of it. */
+  /** The document's member list may have changed: the election and the app hear of it. */
   membersChanged(): void {
     const members = this.replica!.members();
     this.election?.setMembers(members);
-    const key = members.join();
+    if (members.join() !== this.lastMembers.split('|')[0]) this.noteLiveness();
+  }
+
+  /**
+   * Tell the app when the members, who of them is live, or the successor order changed
+   * (checked on every heartbeat round): the app never has to poll for liveness.
+   */
+  noteLiveness(): void {
+    const e = this.election;
+    if (!e || !this.replica) return;
+    const members = this.replica.members();
+    const live = members.filter((m) => m === this.memberId || e.isLive(m, this.now));
+    const successors = e.successors(this.now);
+    const key = `${members.join()}|${live.join()}|${successors.join()}`;
     if (key === this.lastMembers) return;
     this.lastMembers = key;
-    this.fx.emit('members', { members });
+    this.fx.emit('members', { members, live, successors });
   }
 
   drop(from: DeviceId, code: string, message: string): void {

@@ -162,6 +162,7 @@ export class QueueRoom {
     return new BatonService({
       name: `laptop ${l.index}`,
       clock: this.clock,
+      random: new SeededRandom(this.seed * 7919 + l.index),
       directory: { list: () => this.directory(), onChange: () => () => {} },
       settings: l.settings,
       storeFor: (sid) => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_DETECTOR, PhiDetector } from '../../core/election/detector';
-import { type HeartbeatView, Election, electionConfig } from '../../core/election/election';
+import { type HeartbeatView, electionConfig } from '../../core/election/config';
+import { Election } from '../../core/election/election';
 import { nextEpoch, termOf } from '../../core/election/epoch';
 import { asMemberId, type MemberId } from '../../core/ids';
 

@@ -1,0 +1,170 @@
+import { v4 as uuidv4 } from 'uuid';
+import type { Clock } from '../clock';
+import { JoinRefusedError, type Peer, type PeerEvents } from '../engine/peer';
+import type { DeviceId } from '../ids';
+import { QueueApp, newQueueState } from '../queue/apply';
+import { deriveStaffKey, makeVerifier } from '../queue/passcode';
+import type { QueueState } from '../queue/types';
+import type { Random } from '../random';
+import type { Store } from '../store/store';
+import type { Results } from './contract';
+import type { SessionDirectory } from './directory';
+import type { LocalSettings } from './local-data';
+import { ApiError } from './requests';
+
+export interface SessionControlOptions {
+  clock: Clock;
+  random: Random;
+  directory: SessionDirectory;
+  storeFor(sessionId: string): Store;
+  makePeer(store: Store, app: QueueApp): Peer<QueueState>;
+  joinTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/** What the rest of the service hears from the session it is in. */
+export interface SessionListener {
+  role(): void;
+  state(): void;
+  members(): void;
+  hostChanged(c: PeerEvents['hostChanged']): void;
+  /** In a session now (created, joined or resumed). */
+  connected(): void;
+  /** The session's peer is gone (left, stopped, replaced). */
+  detached(): void;
+}
+
+/**
+ * Session control: create, join (through the directory or an address), resume and leave
+ * a session, and the one peer and store of the session this copy is in.
+ */
+export class SessionControl {
+  peer: Peer<QueueState> | null = null;
+  store: Store | null = null;
+  private unsubs: (() => void)[] = [];
+
+  constructor(
+    private readonly o: SessionControlOptions,
+    private readonly local: LocalSettings,
+    private readonly on: SessionListener,
+  ) {}
+
+  /** Resume the session this copy was in when it last closed, if any. */
+  start(): boolean {
+    const last = this.local.lastSession();
+    if (!last) return false;
+    const peer = this.attach(last);
+    if (peer.resume()) {
+      this.on.connected();
+      return true;
+    }
+    this.detach();
+    return false;
+  }
+
+  create(name: string, passcode: string, myName: string): Results['session.create'] {
+    this.requireNoSession();
+    const sessionId = uuidv4({ random: this.o.random.bytes(16) });
+    const app = new QueueApp(newQueueState(makeVerifier(passcode)));
+    const peer = this.attach(sessionId, app);
+    const memberId = peer.createSession(sessionId, name, app.init());
+    // The creator is the TA: staff from the start (logged in through the normal command).
+    void peer.submit({
+      op: 'login',
+      key: deriveStaffKey(passcode, app.init().passcode),
+      name: myName,
+    });
+    this.local.saveLastSession(sessionId);
+    this.on.connected();
+    this.o.log?.(`created session ${sessionId} as ${memberId}`);
+    return { sessionId };
+  }
+
+  async join(sessionId: string): Promise<Results['session.join']> {
+    if (this.peer?.sessionId === sessionId && this.peer.isRunning) return {};
+    this.requireNoSession();
+    const listing = this.o.directory.list().find((s) => s.sessionId === sessionId);
+    const via = listing?.contacts[0];
+    if (!via) throw new ApiError('unknown-session', 'that session is not visible on this network');
+    await this.joinVia(sessionId, via);
+    return {};
+  }
+
+  async connect(address: string, sessionId?: string): Promise<Results['session.connect']> {
+    this.requireNoSession();
+    if (!this.o.directory.connect)
+      throw new ApiError('unsupported', 'connecting by address is not available here');
+    const found = await this.o.directory.connect(address).catch((e: Error) => {
+      throw new ApiError('unreachable', `could not reach ${address}: ${e.message}`);
+    });
+    if (sessionId && found.sessionId !== sessionId)
+      throw new ApiError('unknown-session', `${address} is in another session`);
+    await this.joinVia(found.sessionId, found.device);
+    return { sessionId: found.sessionId };
+  }
+
+  async joinVia(sessionId: string, via: DeviceId): Promise<void> {
+    const peer = this.attach(sessionId);
+    const timeoutMs = this.o.joinTimeoutMs ?? 15_000;
+    const timer = this.o.clock.setTimer(timeoutMs, () =>
+      peer.cancelJoin(`not admitted within ${timeoutMs / 1000} s`),
+    );
+    try {
+      await peer.join(via, sessionId);
+    } catch (e) {
+      this.detach();
+      if (e instanceof JoinRefusedError && e.code === 'cancelled')
+        throw new ApiError('join-timeout', e.message);
+      throw e;
+    } finally {
+      this.o.clock.clearTimer(timer);
+    }
+    this.local.saveLastSession(sessionId);
+    this.on.connected();
+  }
+
+  async leave(): Promise<Results['session.leave']> {
+    const peer = this.peer;
+    if (!peer) return {};
+    await peer.leave();
+    this.detach();
+    this.local.saveLastSession(null);
+    this.on.role();
+    return {};
+  }
+
+  requireNoSession(): void {
+    if (this.peer?.isRunning) throw new ApiError('in-session', 'leave the current session first');
+    if (this.peer) this.detach();
+  }
+
+  requirePeer(): Peer<QueueState> {
+    if (!this.peer?.isRunning || !this.peer.doc?.app)
+      throw new ApiError('no-session', 'not in a session');
+    return this.peer;
+  }
+
+  detach(): void {
+    if (this.peer?.isRunning) this.peer.stop();
+    this.peer = null;
+    this.store = null;
+    for (const u of this.unsubs) u();
+    this.unsubs = [];
+    this.on.detached();
+  }
+
+  private attach(sessionId: string, app = new QueueApp()): Peer<QueueState> {
+    this.detach();
+    this.store = this.o.storeFor(sessionId);
+    const peer = this.o.makePeer(this.store, app);
+    this.peer = peer;
+    this.unsubs.push(
+      peer.events.on('role', () => this.on.role()),
+      peer.events.on('state', () => this.on.state()),
+      peer.events.on('ack', () => this.on.state()),
+      peer.events.on('members', () => this.on.members()),
+      peer.events.on('hostChanged', (c) => this.on.hostChanged(c)),
+    );
+    return peer;
+  }
+}

@@ -1,0 +1,56 @@
+import type { Peer } from '../engine/peer';
+import type { MemberId } from '../ids';
+import type { QueueState } from '../queue/types';
+import type { MemberView, Status } from './contract';
+import { staffOnDuty } from './views';
+
+/** What the status views read of the engine: a peer, or a stand-in in a unit test. */
+export type PeerFacts = Pick<
+  Peer<QueueState>,
+  | 'doc'
+  | 'memberId'
+  | 'sessionId'
+  | 'role'
+  | 'hostId'
+  | 'epoch'
+  | 'successors'
+  | 'hostReachable'
+  | 'isLive'
+>;
+
+/** Whether a member's laptop is live from here (this copy always is). */
+export function liveness(peer: PeerFacts | null): {
+  me: string | null;
+  isLive(id: string): boolean;
+} {
+  const me = peer?.memberId ?? null;
+  return { me, isLive: (id) => id === me || !!peer?.isLive(id as MemberId) };
+}
+
+/** The members in successorship order (member ids sort in issue order), live or not. */
+export function membersView(peer: PeerFacts | null): MemberView[] {
+  const members = peer?.doc?.baton?.members ?? {};
+  return Object.entries(members)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([id, m]) => ({ memberId: id, name: m.name, live: !!peer?.isLive(id as MemberId) }));
+}
+
+/** The `status` answer: who this copy is, who hosts, whom it hears. */
+export function statusView(peer: PeerFacts | null, name: string): Status {
+  const doc = peer?.doc;
+  const me = peer?.memberId ?? null;
+  return {
+    sessionId: peer?.sessionId ?? null,
+    sessionName: doc?.baton?.session?.name ?? '',
+    memberId: me,
+    name,
+    role: peer?.role ?? 'none',
+    hostId: peer?.hostId ?? null,
+    epoch: peer?.epoch ?? 0,
+    members: membersView(peer),
+    successors: peer?.successors() ?? [],
+    isStaff: !!(me && doc?.app?.staff?.[me]),
+    connected: !!peer?.hostReachable(),
+    staffOnDuty: doc?.app?.staff ? staffOnDuty(doc.app, liveness(peer)) : { count: 0, names: [] },
+  };
+}
