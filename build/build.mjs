@@ -9,6 +9,7 @@ const entries = [
   { in: 'renderer/app.tsx', out: 'dist/renderer/app.js', platform: 'browser' },
   { in: 'renderer/phone/phone.tsx', out: 'dist/renderer/phone.js', platform: 'browser' },
   { in: 'core/cli.ts', out: 'dist/cli/baton.js', platform: 'node' },
+  { in: 'examples/diary/cli.ts', out: 'dist/examples/diary.js', platform: 'node' },
 ];
 
 mkdirSync('dist', { recursive: true });

@@ -1,11 +1,7 @@
 import type { DeviceId } from '../ids';
-import type { SessionInfo } from './contract';
+import type { SessionListing } from '../discovery/listing';
 
-/** A session seen on the network, with the devices that can be asked to admit us. */
-export interface SessionListing extends SessionInfo {
-  /** Devices in the session, the host first when known. */
-  contacts: DeviceId[];
-}
+export type { SessionListing } from '../discovery/listing';
 
 /**
  * Where sessions on the LAN come from: mDNS discovery in the app and the CLI, the

@@ -1,5 +1,5 @@
 import { Bonjour, type Browser, type Service } from 'bonjour-service';
-import type { SessionListing } from '../api/directory';
+import type { SessionListing } from './listing';
 import { type DeviceId, asDeviceId } from '../ids';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import type { MdnsCounters } from '../network/verdict';
@@ -25,6 +25,8 @@ export interface MdnsOptions {
   requeryMs?: number;
   /** After the first 30 s, re-query this often. Default 15 s. */
   settledRequeryMs?: number;
+  /** The DNS-SD service type (`_<type>._tcp`); another app on the engine uses its own. */
+  serviceType?: string;
   log?: (line: string) => void;
 }
 
@@ -113,7 +115,7 @@ export class MdnsDiscovery {
   /** Browse, and announce on `port` from now on. */
   start(port: number): void {
     this.port = port;
-    this.browser = this.bonjour.find({ type: SERVICE_TYPE });
+    this.browser = this.bonjour.find({ type: this.o.serviceType ?? SERVICE_TYPE });
     this.browser.on('up', (s) => this.seen(s));
     this.browser.on('txt-update', (s) => this.seen(s));
     this.browser.on('srv-update', (s) => this.seen(s));
@@ -145,7 +147,7 @@ export class MdnsDiscovery {
     const publish = (): void => {
       this.service = this.bonjour.publish({
         name: `Baton ${this.o.name.slice(0, 20)} ${this.o.deviceId.slice(0, 12)}`,
-        type: SERVICE_TYPE,
+        type: this.o.serviceType ?? SERVICE_TYPE,
         port: this.port,
         txt: makeTxt(next),
         disableIPv6: true,

@@ -64,8 +64,7 @@ export class LanPeer {
       this.ns,
       process.execPath,
       ...nodeArgs,
-      CLI,
-      'peer',
+      ...this.room.command,
       '--data-dir',
       this.dataDir,
       '--name',
@@ -186,6 +185,8 @@ export class LanRoom {
   private readonly bridges: [string, string];
   /** This room's /24: laptops are .10 and up, the test process itself is .254. */
   readonly subnet: string;
+  /** What each laptop runs after `node`: a CLI speaking JSON lines on stdio. */
+  readonly command: string[];
 
   constructor(
     readonly size: number,
@@ -195,8 +196,11 @@ export class LanRoom {
       prepare?: (i: number, ns: string) => void;
       /** Laptops that pick their interface themselves (no --interface). */
       autoInterface?: (i: number) => boolean;
+      /** The headless program each laptop runs (default `baton peer`; the diary has its own). */
+      command?: string[];
     } = {},
   ) {
+    this.command = opts.command ?? [CLI, 'peer'];
     if (!insideSandbox()) throw new Error('LAN tests run inside `unshare -rnm` (npm run test:lan)');
     this.id = roomCount++;
     this.bridges = [`br${this.id}a`, `br${this.id}b`];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { SimCluster } from './cluster';
 
 /** The end-of-scenario checks: one host, identical heads, nothing acked lost, nothing extra, no duplicates. */
-export async function assertHealthy(c: SimCluster, what = 'cluster'): Promise<void> {
+export async function assertHealthy<S>(c: SimCluster<S>, what = 'cluster'): Promise<void> {
   await c.settle();
   const fail = (msg: string): never => assert.fail(`${what}: ${msg}\n${c.report()}`);
   if (c.violations.length) fail('safety violated');
@@ -22,6 +22,6 @@ export async function assertHealthy(c: SimCluster, what = 'cluster'): Promise<vo
   }
 }
 
-export function assertSafe(c: SimCluster): void {
+export function assertSafe<S>(c: SimCluster<S>): void {
   if (c.violations.length) assert.fail(`safety violated\n${c.report()}`);
 }

@@ -5,16 +5,18 @@ import { Peer } from '../../core/engine/peer';
 import type { EngineConfig } from '../../core/session/config';
 import { ManualClock } from './manual-clock';
 import { CLEAN, type LinkFaults, SimNetwork } from './sim-network';
-import { type SetState, setApp, valuesOf } from './set-app';
+import { SET_APP, type SetState, type SimApp } from './set-app';
 
-export interface SimNode {
+export interface SimNode<S = SetState> {
   index: number;
   device: DeviceId;
   store: MemoryStore;
-  peer: Peer<SetState>;
+  peer: Peer<S>;
 }
 
-export interface ClusterOptions {
+export interface ClusterOptions<S = SetState> {
+  /** The app under test (default: the grow-only set). Any engine app runs here. */
+  app?: SimApp<S>;
   seed?: number;
   faults?: LinkFaults;
   config?: Partial<EngineConfig>;
@@ -29,11 +31,12 @@ export interface ClusterOptions {
  * Every timer that fires is followed by the safety check "at most one host per epoch";
  * histories of submitted and acknowledged commands feed the final set-full check.
  */
-export class SimCluster {
+export class SimCluster<S = SetState> {
   readonly clock = new ManualClock();
   readonly random: SeededRandom;
   readonly net: SimNetwork;
-  readonly nodes: SimNode[] = [];
+  readonly nodes: SimNode<S>[] = [];
+  readonly app: SimApp<S>;
   readonly trace: string[] = [];
   readonly sessionId = 'sim-session';
   /** epoch → the one member that ever hosted it. */
@@ -53,8 +56,9 @@ export class SimCluster {
 
   constructor(
     readonly size: number,
-    readonly opts: ClusterOptions = {},
+    readonly opts: ClusterOptions<S> = {},
   ) {
+    this.app = opts.app ?? (SET_APP as unknown as SimApp<S>);
     this.random = new SeededRandom(opts.seed ?? 1);
     this.net = new SimNetwork(
       this.clock,
@@ -67,7 +71,7 @@ export class SimCluster {
         index: i,
         device,
         store: new MemoryStore(),
-        peer: null as unknown as Peer<SetState>,
+        peer: null as unknown as Peer<S>,
       });
       this.nodes[i]!.peer = this.makePeer(i);
     }
@@ -103,20 +107,20 @@ export class SimCluster {
     return null;
   }
 
-  peer(i: number): Peer<SetState> {
+  peer(i: number): Peer<S> {
     return this.nodes[i]!.peer;
   }
 
-  running(): SimNode[] {
+  running(): SimNode<S>[] {
     return this.nodes.filter((n) => n.peer.isRunning);
   }
 
-  hosts(): SimNode[] {
+  hosts(): SimNode<S>[] {
     return this.running().filter((n) => n.peer.role === 'host');
   }
 
   /** The single host that every running member follows and reaches, or null. */
-  agreedHost(): SimNode | null {
+  agreedHost(): SimNode<S> | null {
     const hosts = this.hosts();
     if (hosts.length !== 1) return null;
     const h = hosts[0]!;
@@ -134,7 +138,7 @@ export class SimCluster {
   /** Submit `value` at node i; records it for the set-full check. */
   submit(i: number, value = `v${this.counter++}`): Promise<boolean> {
     this.submitted.add(value);
-    const { done } = this.peer(i).submit({ op: 'add', value });
+    const { done } = this.peer(i).submit(this.app.command(value));
     return done.then((r) => {
       if (r.ok) this.acked.add(value);
       return r.ok;
@@ -194,7 +198,7 @@ export class SimCluster {
   /** Jepsen set-full style result over the final state of the running replicas. */
   setCheck(): { lost: string[]; unexpected: string[]; duplicates: string[] } {
     const node = this.running()[0];
-    const values = valuesOf(node?.peer.doc?.app);
+    const values = this.app.values(node?.peer.doc?.app);
     const seen = new Map<string, number>();
     for (const v of values) seen.set(v, (seen.get(v) ?? 0) + 1);
     return {
@@ -228,16 +232,16 @@ export class SimCluster {
     return `seed=${this.opts.seed ?? 1}\n${this.violations.join('\n')}\n--- trace ---\n${this.trace.slice(-200).join('\n')}`;
   }
 
-  private makePeer(i: number): Peer<SetState> {
+  private makePeer(i: number): Peer<S> {
     const node = this.nodes[i]!;
-    const peer = new Peer<SetState>({
+    const peer = new Peer<S>({
       deviceId: node.device,
       name: `laptop ${i}`,
       clock: this.clock,
       random: new SeededRandom((this.opts.seed ?? 1) * 1000 + i * 31 + this.counter++),
       transport: this.net.endpoint(node.device),
       store: node.store,
-      app: setApp,
+      app: this.app.app,
       config: { ...this.opts.config, ...this.opts.configFor?.(i) },
     });
     peer.events.on('role', (r) =>

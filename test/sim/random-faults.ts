@@ -15,7 +15,7 @@ export interface FaultPlan {
  * then a quiet period with everything healed and restarted. Every choice comes from
  * the cluster's seeded random, so the seed replays the run.
  */
-export function runRandomFaults(c: SimCluster, plan: FaultPlan): Promise<boolean>[] {
+export function runRandomFaults<S>(c: SimCluster<S>, plan: FaultPlan): Promise<boolean>[] {
   const r = c.random;
   const acks: Promise<boolean>[] = [];
   const n = c.size;

@@ -21,3 +21,18 @@ export const setApp: App<SetState> = {
 export function valuesOf(state: SetState | undefined): string[] {
   return state ? Object.values(state.items) : [];
 }
+
+/** An app under test in the simulated room: its commands carry a value, its state lists them. */
+export interface SimApp<S> {
+  app: App<S>;
+  /** The command that adds `value` (each value is submitted once). */
+  command(value: string): unknown;
+  /** Every value the state holds, once per time it was applied. */
+  values(state: S | undefined): string[];
+}
+
+export const SET_APP: SimApp<SetState> = {
+  app: setApp,
+  command: (value) => ({ op: 'add', value }),
+  values: valuesOf,
+};

@@ -1,0 +1,95 @@
+/**
+ * The engine as a library: a replicated session for small LAN apps. One copy hosts and
+ * orders every command; the others hold replicas; when the host goes, the next in
+ * successorship order takes over, and nothing acknowledged is lost. docs/ENGINE.md shows
+ * a whole app; examples/diary is one.
+ *
+ * An app is `{ init, commandSchema, apply }` (see `defineApp`). You run it with
+ * `openSession(app, ports)` and get a Peer: `createSession` / `join` / `resume`,
+ * `submit(command)` (settles once the command is durable on the host and its next K),
+ * `events.on('state' | 'role' | 'members' | 'hostChanged' | …)`, `leave()` and `stop()`.
+ */
+import type { z } from 'zod';
+import type { Clock } from '../clock';
+import type { Random } from '../random';
+import { type Result, err } from '../result';
+import type { App, ApplyContext } from '../replication/app';
+import type { EngineConfig } from '../session/config';
+import type { Store } from '../store/store';
+import type { Transport } from '../transport/transport';
+import type { DeviceId } from '../ids';
+import { Peer } from './peer';
+
+export { Peer, JoinRefusedError, type PeerEvents, type PeerRole } from './peer';
+export type { App, ApplyContext } from '../replication/app';
+export type { EngineConfig } from '../session/config';
+export type { Clock } from '../clock';
+export type { Random } from '../random';
+export type { Store } from '../store/store';
+export type { Transport } from '../transport/transport';
+export { type Result, ok, err } from '../result';
+export { type CommandId, type DeviceId, type MemberId, asDeviceId } from '../ids';
+export { systemClock } from '../clock';
+export { SeededRandom, cryptoRandom } from '../random';
+export { MemoryStore } from '../store/store';
+export { FileStore } from '../store/file-store';
+/**
+ * Strings in the state are collaborative text unless wrapped: one op per character. Wrap
+ * what is replaced whole (names, messages) in `new ImmutableString(s)`; read with String().
+ */
+export { ImmutableString } from '@automerge/automerge';
+
+/** What an app declares: its first state, the commands it takes, and how each applies. */
+export interface AppSpec<S, C> {
+  /** The state a new session starts with. */
+  init(): S;
+  /** Every command is checked against this at the host before `apply` sees it. */
+  commandSchema: z.ZodType<C>;
+  /**
+   * Apply one valid command to `state` (a live Automerge draft: write through it; read
+   * from `view`, the same state before the change as plain objects). Runs on the host
+   * only, inside one change; an error result rolls the change back. Keep what it writes
+   * keyed by `ctx.commandId` so a command applied on both sides of a healed partition
+   * merges into one effect.
+   */
+  apply(state: S, command: C, ctx: ApplyContext, view: S): Result<unknown>;
+  /** Optional: resolve what a merge of two sides' changes exposed (runs on the host). */
+  reconcile?(state: S, ctx: { now: number; epoch: number }): void;
+}
+
+/** An engine app from a spec: commands that fail the schema get `invalid` and change nothing. */
+export function defineApp<S, C>(spec: AppSpec<S, C>): App<S> {
+  return {
+    init: () => spec.init(),
+    apply(state, command, ctx, view) {
+      const parsed = spec.commandSchema.safeParse(command);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        const where = first ? `${first.path.join('.') || '(command)'}: ${first.message}` : '';
+        return err('invalid', `invalid command (${where})`);
+      }
+      return spec.apply(state, parsed.data, ctx, view);
+    },
+    ...(spec.reconcile ? { reconcile: spec.reconcile.bind(spec) } : {}),
+  };
+}
+
+/** The ports a session runs on: who this copy is, and its clock, randomness, network, disk. */
+export interface SessionPorts {
+  deviceId: DeviceId;
+  name: string;
+  clock: Clock;
+  random: Random;
+  transport: Transport;
+  store: Store;
+  log?: (line: string) => void;
+}
+
+/** A copy of `app`'s session on `ports`: create one, join one, or resume the stored one. */
+export function openSession<S>(
+  app: App<S>,
+  ports: SessionPorts,
+  config?: Partial<EngineConfig>,
+): Peer<S> {
+  return new Peer<S>({ ...ports, app, ...(config ? { config } : {}) });
+}
