@@ -16,8 +16,3 @@ export const asCommandId = (s: string): CommandId => s as CommandId;
 export function uuidV7Time(id: string): number {
   return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }
-
-/** Compare member ids; UUIDv7 text sorts in issue order. */
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

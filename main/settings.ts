@@ -20,8 +20,6 @@ export interface SettingsData {
   /** This copy's display name. */
   name: string;
   recentSessions: RecentSession[];
-  /** Member id per session id (the engine keeps its own copy in the session store). */
-  memberIds: Record<string, string>;
   windowBounds: Bounds | null;
   prefs: Partial<Prefs>;
 }
@@ -36,7 +34,7 @@ export class Settings {
     this.store = new Store<SettingsData>({
       name: 'settings',
       ...(cwd ? { cwd } : {}),
-      defaults: { name: '', recentSessions: [], memberIds: {}, windowBounds: null, prefs: {} },
+      defaults: { name: '', recentSessions: [], windowBounds: null, prefs: {} },
       // A hand-edited or corrupt file must not stop the app: bad values fall back.
       clearInvalidConfig: true,
     });
@@ -77,10 +75,6 @@ export class Settings {
     return Array.isArray(r) ? r : [];
   }
 
-  memberIdOf(sessionId: string): string | null {
-    return this.store.get('memberIds')?.[sessionId] ?? null;
-  }
-
   /** Remember a session this copy is in (called on every role change). */
   noteSession(s: { sessionId: string; name: string; memberId: string | null }, now: number): void {
     const prev = this.recentSessions.find((r) => r.sessionId === s.sessionId);
@@ -93,7 +87,5 @@ export class Settings {
       return;
     const rest = this.recentSessions.filter((r) => r.sessionId !== s.sessionId);
     this.store.set('recentSessions', [{ ...s, lastSeen: now }, ...rest].slice(0, MAX_RECENT));
-    if (s.memberId)
-      this.store.set('memberIds', { ...this.store.get('memberIds'), [s.sessionId]: s.memberId });
   }
 }

@@ -38,7 +38,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
   /** Submit a queue command and wait for its acknowledgement; errors become ApiErrors. */
   const command = async (cmd: QueueCommand): Promise<unknown> => {
     const r = await q.submit(cmd).done;
-    if (!r.ok) throw new ApiError(r.error.code, r.error.message);
+    if (!r.ok) throw ApiError.of(r.error);
     q.changed();
     return r.value;
   };
@@ -66,7 +66,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
       const r = await acked;
       if (!r.ok) {
         q.secrets().drop(id);
-        throw new ApiError(r.error.code, r.error.message);
+        throw ApiError.of(r.error);
       }
       return { entryId: (r.value as { entryId: string }).entryId };
     },

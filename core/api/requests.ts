@@ -1,16 +1,20 @@
-import { JoinRefusedError } from '../engine/peer';
-import { type QueueOp, STAFF_OPS } from '../queue/commands';
+import { type ApiErrorCode, CodedError, type EngineErrorCode } from '../errors';
+import type { ErrorInfo } from '../result';
+import { type QueueErrorCode, type QueueOp, STAFF_OPS } from '../queue/commands';
 import { type ApiResult, type Method, type Params, type Results, paramsSchema } from './contract';
 
 /** The App API's request path: validate untrusted params, run the handler, code every error. */
 
+/** Every code the App API answers with. */
+export type ErrorCode = EngineErrorCode | ApiErrorCode | QueueErrorCode;
+
 /** An expected failure with a code the UI and scripts can switch on. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class ApiError extends CodedError<ErrorCode> {
+  override name = 'ApiError';
+
+  /** The host's refusal of a command, as it came over the wire (its code is a string there). */
+  static of(e: ErrorInfo): ApiError {
+    return new ApiError(e.code as ErrorCode, e.message);
   }
 }
 
@@ -42,8 +46,7 @@ export async function callValidated<M extends Method>(
     const handler = handlers[method] as Handler<M>;
     return { ok: true, value: await handler(parsed.data as Params<M>) };
   } catch (e) {
-    if (e instanceof ApiError || e instanceof JoinRefusedError)
-      return { ok: false, error: { code: e.code, message: e.message } };
+    if (e instanceof CodedError) return { ok: false, error: { code: e.code, message: e.message } };
     log?.(`internal error in ${method}: ${(e as Error).stack ?? String(e)}`);
     return { ok: false, error: { code: 'internal', message: (e as Error).message } };
   }

@@ -1,3 +1,4 @@
+import type { PeerRole } from '../session/effects';
 /**
  * The shapes the App API answers with: what a copy's status, queue and network look like
  * to the UI. Types only; `contract.ts` re-exports them beside the methods and events.
@@ -5,7 +6,8 @@
 
 import type { MdnsCounters } from '../network/verdict';
 
-export type Role = 'host' | 'member' | 'none';
+/** The engine's role of this copy (host, member, or none outside a session). */
+export type Role = PeerRole;
 
 export interface MemberView {
   memberId: string;

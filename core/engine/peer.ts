@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../clock';
+import { CodedError } from '../errors';
 import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
 import { encode } from '../protocol/codec';
 import type { Random } from '../random';
@@ -31,15 +32,9 @@ export interface PeerOptions<S> {
 /** What a peer tells its app; see SessionEvents for each payload. */
 export type PeerEvents = Omit<SessionEvents, 'joinFailed' | 'stopped'>;
 
-/** A join the session refused (wrong protocol version, unknown session) or that was cancelled. */
-export class JoinRefusedError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JoinRefusedError';
-  }
+/** A join the session refused (`version`, `unknown-session`) or that was `cancelled`. */
+export class JoinRefusedError extends CodedError<string> {
+  override name = 'JoinRefusedError';
 }
 
 /**

@@ -106,13 +106,21 @@ export const ackSchema = z.object({
   ]),
 });
 
+/** A command reached a copy that does not host: resend it to `hostId`. */
 export const notHostSchema = z.object({
   type: z.literal('not-host'),
-  id: z.string().min(1).max(64),
+  id: commandId,
   hostId: memberId.nullable(),
   epoch,
-  /** The host's device, when known: lets a joiner that asked a member try the host. */
-  hostDevice: deviceId.nullable().optional(),
+});
+
+/** A joiner asked a member: ask the host instead (`hostDevice`: where it runs, if known). */
+export const redirectSchema = z.object({
+  type: z.literal('redirect'),
+  sessionId,
+  hostId: memberId.nullable(),
+  hostDevice: deviceId.nullable(),
+  epoch,
 });
 
 export const handoverSchema = z.object({
@@ -139,6 +147,7 @@ export const messageSchema = z.discriminatedUnion('type', [
   commandSchema,
   ackSchema,
   notHostSchema,
+  redirectSchema,
   handoverSchema,
   leaveSchema,
 ]);
@@ -158,5 +167,6 @@ export type Have = z.infer<typeof haveSchema>;
 export type CommandMsg = z.infer<typeof commandSchema>;
 export type Ack = z.infer<typeof ackSchema>;
 export type NotHost = z.infer<typeof notHostSchema>;
+export type Redirect = z.infer<typeof redirectSchema>;
 export type Handover = z.infer<typeof handoverSchema>;
 export type Leave = z.infer<typeof leaveSchema>;

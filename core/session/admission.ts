@@ -23,11 +23,11 @@ export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
   const e = s.election;
   if (!e || e.role !== 'host') {
     s.send(from, {
-      type: 'not-host',
-      id: 'hello',
+      type: 'redirect',
+      sessionId: s.identity.sessionId,
       hostId: e?.hostId ?? null,
-      epoch: s.epoch,
       hostDevice: e?.hostId ? s.deviceOfMember(e.hostId) : null,
+      epoch: s.epoch,
     });
     return;
   }

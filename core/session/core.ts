@@ -19,14 +19,7 @@ import type { Effects, TimerName } from './effects';
 import { onHeartbeat, onTick } from './heartbeats';
 import { handleDecisions, onHandover, onLeaveNotice, onLeaveTimer, startLeave } from './hosting';
 import { saveIdentity } from './identity';
-import {
-  onJoinRedirect,
-  onRefuse,
-  onSnapshot,
-  onWelcome,
-  sendHello,
-  startElection,
-} from './joining';
+import { onRedirect, onRefuse, onSnapshot, onWelcome, sendHello, startElection } from './joining';
 import { type CoreOptions, SessionState } from './state';
 import { onLazyTimer, onSync, onTurnEnd } from './sync-schedule';
 
@@ -240,8 +233,9 @@ export class SessionCore<S> {
       case 'ack':
         return onAck(s, m);
       case 'not-host':
-        if (!onJoinRedirect(s, m)) s.outbox.resetSendTimes();
-        return;
+        return s.outbox.resetSendTimes();
+      case 'redirect':
+        return onRedirect(s, m);
       case 'handover':
         return onHandover(s, m);
       case 'leave':

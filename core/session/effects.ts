@@ -1,3 +1,4 @@
+import type { Role } from '../election/config';
 import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
 import type { Message } from '../protocol/messages';
 import type { Result } from '../result';
@@ -46,7 +47,8 @@ export interface TimerRequest {
   replace: boolean;
 }
 
-export type PeerRole = 'host' | 'member' | 'none';
+/** A copy's role: the election's (host or member), or none while not in a session. */
+export type PeerRole = Role | 'none';
 
 /** Events the driver passes on to the app (and uses to settle its promises). */
 export interface SessionEvents {

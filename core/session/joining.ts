@@ -2,7 +2,7 @@ import { electionConfig } from '../election/config';
 import { Election } from '../election/election';
 import { type DeviceId, type MemberId, type SessionId } from '../ids';
 import { fromBase64 } from '../protocol/codec';
-import type { NotHost, Snapshot, Welcome } from '../protocol/messages';
+import type { Redirect, Snapshot, Welcome } from '../protocol/messages';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import { Replica } from '../replication/replica';
 import { handleDecisions } from './hosting';
@@ -68,12 +68,11 @@ export function onRefuse<S>(
   }
 }
 
-/** We asked a member: ask the host it names instead. Returns whether it was that. */
-export function onJoinRedirect<S>(s: SessionState<S>, m: NotHost): boolean {
-  if (m.id !== 'hello' || !s.joining || s.election || !m.hostDevice) return false;
+/** We asked a member: ask the host it names instead. */
+export function onRedirect<S>(s: SessionState<S>, m: Redirect): void {
+  if (!s.joining || s.election || !m.hostDevice || m.sessionId !== s.joining.sessionId) return;
   s.joining.via = m.hostDevice;
   sendHello(s, s.joining.via, s.joining.sessionId);
-  return true;
 }
 
 /** A joiner's first state, whole: loading a saved document is several times faster than

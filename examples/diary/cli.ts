@@ -5,9 +5,9 @@ import * as readline from 'node:readline';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { MdnsDiscovery } from '../../core/discovery/mdns';
+import { CodedError } from '../../core/errors';
 import {
   FileStore,
-  JoinRefusedError,
   type Peer,
   cryptoRandom,
   openSession,
@@ -38,14 +38,8 @@ const params = {
   'diary.write': z.object({ text: z.string() }),
 } as const;
 
-class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A request's failure: a code the caller can switch on. */
+class ApiError extends CodedError<string> {}
 
 const program = new Command('diary')
   .description('a shared diary for the room, on the Baton engine')
@@ -201,11 +195,7 @@ const program = new Command('diary')
             (result) => out({ id: req.id, result }),
             (e: Error) => {
               const code =
-                e instanceof ApiError || e instanceof JoinRefusedError
-                  ? e.code
-                  : e instanceof z.ZodError
-                    ? 'invalid'
-                    : 'internal';
+                e instanceof CodedError ? e.code : e instanceof z.ZodError ? 'invalid' : 'internal';
               out({ id: req.id, error: { code, message: e.message.slice(0, 500) } });
             },
           );

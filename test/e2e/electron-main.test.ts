@@ -158,14 +158,13 @@ describe('main process with an Electron stand-in', { skip }, () => {
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
       name: string;
       prefs: { notifyCalled: boolean };
-      recentSessions: { sessionId: string; name: string }[];
-      memberIds: Record<string, string>;
+      recentSessions: { sessionId: string; name: string; memberId: string | null }[];
     };
     assert.equal(saved.name, 'Prof. Kim (TA)');
     assert.equal(saved.prefs.notifyCalled, false);
     assert.equal(saved.recentSessions[0]?.sessionId, sessionId);
     assert.equal(saved.recentSessions[0]?.name, 'CS 101');
-    assert.ok(saved.memberIds[sessionId], 'member id remembered');
+    assert.ok(saved.recentSessions[0]?.memberId, 'member id remembered');
     const prefs = (await call('prefs.get')).value as {
       notifyCalled: boolean;
       notifyJoined: boolean;

@@ -33,6 +33,8 @@ const samples: MessageInput[] = [
   { type: 'cmd', from: 'm2', id: 'c1', body: { op: 'add', value: 'x' } },
   { type: 'ack', id: 'c1', epoch: 1000, result: { ok: true, value: null } },
   { type: 'handover', from: 'm1', epoch: 2001, to: 'm2' },
+  { type: 'redirect', sessionId: 's1', hostId: 'm1', hostDevice: 'd1', epoch: 1000 },
+  { type: 'not-host', id: 'c1', hostId: null, epoch: 1000 },
   {
     type: 'link',
     v: 2,
