@@ -1,11 +1,11 @@
-import { type DeviceId, type MemberId, asDeviceId } from '../../core/ids';
+import type { DeviceId, MemberId } from '../../core/ids';
 import { SeededRandom } from '../../core/random';
 import { MemoryStore } from '../../core/store/store';
 import { Peer } from '../../core/engine/peer';
 import type { EngineConfig } from '../../core/session/config';
-import { ManualClock } from './manual-clock';
-import { CLEAN, type LinkFaults, SimNetwork } from './sim-network';
+import { CLEAN, type LinkFaults } from './sim-network';
 import { SET_APP, type SetState, type SimApp } from './set-app';
+import { SimRoom } from './sim-room';
 
 export interface SimNode<S = SetState> {
   index: number;
@@ -27,21 +27,15 @@ export interface ClusterOptions<S = SetState> {
 }
 
 /**
- * A whole classroom in one process: peers on a manual clock and an in-memory network.
- * Every timer that fires is followed by the safety check "at most one host per epoch";
- * histories of submitted and acknowledged commands feed the final set-full check.
+ * A whole classroom in one process: engine peers running an app (the grow-only set by
+ * default, or any other: the diary runs here too) on the shared SimRoom (manual clock,
+ * in-memory network, the one-host-per-epoch check after every timer). Histories of
+ * submitted and acknowledged commands feed the final set-full check.
  */
-export class SimCluster<S = SetState> {
-  readonly clock = new ManualClock();
-  readonly random: SeededRandom;
-  readonly net: SimNetwork;
+export class SimCluster<S = SetState> extends SimRoom<S> {
   readonly nodes: SimNode<S>[] = [];
   readonly app: SimApp<S>;
-  readonly trace: string[] = [];
   readonly sessionId = 'sim-session';
-  /** epoch → the one member that ever hosted it. */
-  private readonly epochHost = new Map<number, MemberId>();
-  readonly violations: string[] = [];
   /** Every value submitted, and those acknowledged ok. */
   readonly submitted = new Set<string>();
   readonly acked = new Set<string>();
@@ -55,27 +49,28 @@ export class SimCluster<S = SetState> {
   private counter = 0;
 
   constructor(
-    readonly size: number,
+    private readonly count: number,
     readonly opts: ClusterOptions<S> = {},
   ) {
+    super(opts.seed ?? 1, (opts.seed ?? 1) * 7919 + 17, opts.faults ?? CLEAN);
     this.app = opts.app ?? (SET_APP as unknown as SimApp<S>);
-    this.random = new SeededRandom(opts.seed ?? 1);
-    this.net = new SimNetwork(
-      this.clock,
-      new SeededRandom((opts.seed ?? 1) * 7919 + 17),
-      opts.faults ?? CLEAN,
-    );
-    for (let i = 0; i < size; i++) {
-      const device = asDeviceId(`laptop-${String(i).padStart(2, '0')}`);
+    for (let i = 0; i < count; i++) {
       this.nodes.push({
         index: i,
-        device,
+        device: SimRoom.device(i),
         store: new MemoryStore(),
         peer: null as unknown as Peer<S>,
       });
       this.nodes[i]!.peer = this.makePeer(i);
     }
-    this.clock.afterEach = () => this.checkSafety();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  protected peerAt(i: number): Peer<S> | null {
+    return this.nodes[i]?.peer ?? null;
   }
 
   /** Node 0 creates the session; the others join it, staggered. */
@@ -89,22 +84,6 @@ export class SimCluster<S = SetState> {
       this.log(`n${i} joins`);
     }
     return this;
-  }
-
-  /** Advance simulated time. */
-  run(ms: number): this {
-    this.clock.advance(ms);
-    return this;
-  }
-
-  /** Run until `pred` holds (checked every 10 ms) or `maxMs` passes. Returns the time taken. */
-  runUntil(pred: () => boolean, maxMs: number): number | null {
-    const start = this.clock.now();
-    while (this.clock.now() - start <= maxMs) {
-      if (pred()) return this.clock.now() - start;
-      this.clock.advance(10);
-    }
-    return null;
   }
 
   peer(i: number): Peer<S> {
@@ -121,18 +100,12 @@ export class SimCluster<S = SetState> {
 
   /** The single host that every running member follows and reaches, or null. */
   agreedHost(): SimNode<S> | null {
-    const hosts = this.hosts();
-    if (hosts.length !== 1) return null;
-    const h = hosts[0]!;
-    const id = h.peer.memberId;
-    const all = this.running().every(
-      (n) => n.peer.hostId === id && n.peer.epoch === h.peer.epoch && n.peer.hostReachable(),
-    );
-    return all ? h : null;
+    const i = this.agreedHostIndex();
+    return i === null ? null : this.nodes[i]!;
   }
 
   indexOf(memberId: MemberId | null): number {
-    return this.nodes.findIndex((n) => n.peer.memberId === memberId);
+    return this.indexOfMember(memberId);
   }
 
   /** Submit `value` at node i; records it for the set-full check. */
@@ -175,26 +148,6 @@ export class SimCluster<S = SetState> {
     return this.peer(i).leave();
   }
 
-  partition(...groups: number[][]): void {
-    this.net.partition(...groups.map((g) => g.map((i) => this.nodes[i]!.device)));
-    this.log(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
-  }
-
-  blockOneWay(a: number, b: number): void {
-    this.net.blockOneWay(this.nodes[a]!.device, this.nodes[b]!.device);
-    this.log(`block n${a} -> n${b}`);
-  }
-
-  heal(): void {
-    this.net.heal();
-    this.log('heal');
-  }
-
-  converged(): boolean {
-    const heads = this.running().map((n) => n.peer.heads().join());
-    return heads.length > 0 && heads.every((h) => h === heads[0]);
-  }
-
   /** Jepsen set-full style result over the final state of the running replicas. */
   setCheck(): { lost: string[]; unexpected: string[]; duplicates: string[] } {
     const node = this.running()[0];
@@ -208,28 +161,9 @@ export class SimCluster<S = SetState> {
     };
   }
 
-  /** Let promise callbacks (acks) run. */
-  settle(): Promise<void> {
-    return new Promise((r) => setImmediate(r));
-  }
-
-  /** Run the clock (10 ms steps, callbacks let through) until `promises` settle or `maxMs` passes. */
-  async settleAll(promises: Promise<unknown>[], maxMs: number): Promise<void> {
-    let done = 0;
-    for (const p of promises) void p.finally(() => done++);
-    for (let t = 0; t < maxMs && done < promises.length; t += 10) {
-      this.run(10);
-      await this.settle();
-    }
-  }
-
-  log(line: string): void {
-    this.trace.push(`${this.clock.now().toFixed(1).padStart(9)} ms  ${line}`);
-  }
-
   /** A replayable failure report. */
-  report(): string {
-    return `seed=${this.opts.seed ?? 1}\n${this.violations.join('\n')}\n--- trace ---\n${this.trace.slice(-200).join('\n')}`;
+  override report(): string {
+    return `seed=${this.opts.seed ?? 1}\n${super.report()}`;
   }
 
   private makePeer(i: number): Peer<S> {
@@ -245,7 +179,7 @@ export class SimCluster<S = SetState> {
       config: { ...this.opts.config, ...this.opts.configFor?.(i) },
     });
     peer.events.on('role', (r) =>
-      this.log(`n${i} role=${r.role} host=${this.short(r.hostId)} epoch=${r.epoch}`),
+      this.log(`n${i} role=${r.role} host=${this.label(r.hostId)} epoch=${r.epoch}`),
     );
     peer.events.on('hostChanged', (c) =>
       this.hostChanges.push({
@@ -257,25 +191,5 @@ export class SimCluster<S = SetState> {
       }),
     );
     return peer;
-  }
-
-  private short(id: MemberId | null): string {
-    const i = this.indexOf(id);
-    return i >= 0 ? `n${i}` : String(id);
-  }
-
-  private checkSafety(): void {
-    for (const n of this.nodes) {
-      if (!n.peer.isRunning || n.peer.role !== 'host') continue;
-      const id = n.peer.memberId!;
-      const epoch = n.peer.epoch;
-      const prev = this.epochHost.get(epoch);
-      if (prev === undefined) this.epochHost.set(epoch, id);
-      else if (prev !== id && this.violations.length < 20) {
-        this.violations.push(
-          `${this.clock.now()} ms: epoch ${epoch} hosted by ${this.short(prev)} and ${this.short(id)}`,
-        );
-      }
-    }
   }
 }

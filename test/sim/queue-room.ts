@@ -3,12 +3,12 @@ import { BatonService } from '../../core/api/service';
 import type { Method, Results } from '../../core/api/contract';
 import type { SessionListing } from '../../core/api/directory';
 import { Peer } from '../../core/engine/peer';
-import { type DeviceId, type MemberId, asDeviceId } from '../../core/ids';
+import type { DeviceId } from '../../core/ids';
 import { SeededRandom } from '../../core/random';
 import type { QueueState } from '../../core/queue/types';
 import { MemoryStore } from '../../core/store/store';
-import { ManualClock } from './manual-clock';
-import { CLEAN, type LinkFaults, SimNetwork } from './sim-network';
+import { CLEAN, type LinkFaults } from './sim-network';
+import { SimRoom } from './sim-room';
 
 export interface Laptop {
   index: number;
@@ -20,30 +20,22 @@ export interface Laptop {
 
 /**
  * A classroom of BatonService copies (the App API, as the UI and the CLI use it) on the
- * manual clock and the in-memory network, checked for "one host per epoch" after every
- * timer like the engine's SimCluster.
+ * shared SimRoom: the same clock, network and one-host-per-epoch check as SimCluster.
  */
-export class QueueRoom {
-  readonly clock = new ManualClock();
-  readonly random: SeededRandom;
-  readonly net: SimNetwork;
+export class QueueRoom extends SimRoom<QueueState> {
   readonly laptops: Laptop[] = [];
-  readonly violations: string[] = [];
-  private readonly epochHost = new Map<number, MemberId>();
   private counter = 0;
 
   constructor(
-    size: number,
+    private readonly count: number,
     readonly seed = 1,
     faults: LinkFaults = CLEAN,
   ) {
-    this.random = new SeededRandom(seed);
-    this.net = new SimNetwork(this.clock, new SeededRandom(seed * 31 + 7), faults);
-    for (let i = 0; i < size; i++) {
-      const device = asDeviceId(`laptop-${String(i).padStart(2, '0')}`);
+    super(seed, seed * 31 + 7, faults);
+    for (let i = 0; i < count; i++) {
       const laptop: Laptop = {
         index: i,
-        device,
+        device: SimRoom.device(i),
         settings: new MemoryStore(),
         stores: new Map(),
         service: null as unknown as BatonService,
@@ -51,7 +43,14 @@ export class QueueRoom {
       this.laptops.push(laptop);
       laptop.service = this.makeService(laptop);
     }
-    this.clock.afterEach = () => this.checkSafety();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  protected peerAt(i: number): Peer<QueueState> | null {
+    return this.laptops[i]?.service.currentPeer ?? null;
   }
 
   /** Call the App API on laptop i and drive the clock until it answers. */
@@ -83,10 +82,6 @@ export class QueueRoom {
     return p;
   }
 
-  run(ms: number): void {
-    this.clock.advance(ms);
-  }
-
   peer(i: number): Peer<QueueState> | null {
     return this.laptops[i]!.service.currentPeer;
   }
@@ -103,43 +98,13 @@ export class QueueRoom {
     l.service.start();
   }
 
-  partition(...groups: number[][]): void {
-    this.net.partition(...groups.map((g) => g.map((i) => this.laptops[i]!.device)));
-  }
-
-  heal(): void {
-    this.net.heal();
-  }
-
   running(): number[] {
-    return this.laptops.filter((l) => l.service.currentPeer?.isRunning).map((l) => l.index);
+    return this.runningIndexes();
   }
 
   /** The one host every running laptop follows, or null. */
   agreedHost(): number | null {
-    const run = this.running();
-    const hosts = run.filter((i) => this.peer(i)!.role === 'host');
-    if (hosts.length !== 1) return null;
-    const h = this.peer(hosts[0]!)!;
-    const agree = run.every((i) => {
-      const p = this.peer(i)!;
-      return p.hostId === h.memberId && p.epoch === h.epoch && p.hostReachable();
-    });
-    return agree ? hosts[0]! : null;
-  }
-
-  converged(): boolean {
-    const heads = this.running().map((i) => this.peer(i)!.heads().join());
-    return heads.length > 0 && heads.every((h) => h === heads[0]);
-  }
-
-  runUntil(pred: () => boolean, maxMs: number): number | null {
-    const start = this.clock.now();
-    while (this.clock.now() - start <= maxMs) {
-      if (pred()) return this.clock.now() - start;
-      this.clock.advance(10);
-    }
-    return null;
+    return this.agreedHostIndex();
   }
 
   private directory(): SessionListing[] {
@@ -181,17 +146,6 @@ export class QueueRoom {
           app,
         }),
     });
-  }
-
-  private checkSafety(): void {
-    for (const l of this.laptops) {
-      const p = l.service.currentPeer;
-      if (!p?.isRunning || p.role !== 'host') continue;
-      const prev = this.epochHost.get(p.epoch);
-      if (prev === undefined) this.epochHost.set(p.epoch, p.memberId!);
-      else if (prev !== p.memberId && this.violations.length < 20)
-        this.violations.push(`epoch ${p.epoch} hosted by ${prev} and ${p.memberId}`);
-    }
   }
 }
 
