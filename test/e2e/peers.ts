@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
+import { CliPeer } from '../cli-peer';
 
 /**
  * Real headless peers for the UI tests, all on this namespace's loopback (the e2e runner
@@ -36,87 +35,57 @@ export async function shot(
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
 }
 
-export class UiPeer {
-  proc: ChildProcess | null = null;
+/** A headless copy serving the UI on loopback: the shared CLI peer, plus its UI address. */
+export class UiPeer extends CliPeer {
   url = '';
   /** The peer port: links, and the phone page at http://127.0.0.1:<port>/. */
   port = 0;
-  stderr = '';
-  private nextId = 1;
-  private readonly waiting = new Map<number, (m: { result?: unknown; error?: unknown }) => void>();
 
   constructor(
     readonly name: string,
     readonly dataDir: string,
-    private readonly extra: string[] = [],
-  ) {}
-
-  async start(): Promise<void> {
-    const proc = spawn(
-      process.execPath,
-      [
+    extra: string[] = [],
+  ) {
+    super(
+      name,
+      () => [
+        process.execPath,
         CLI,
         'peer',
         '--data-dir',
-        this.dataDir,
+        dataDir,
         '--name',
-        this.name,
+        name,
         '--interface',
         '127.0.0.1',
         '--ui-port',
         '0',
         '--stdio',
-        ...this.extra,
+        ...extra,
       ],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
+      50_000,
     );
-    this.proc = proc;
-    proc.stderr!.on('data', (d: Buffer) => {
-      this.stderr = (this.stderr + d.toString()).slice(-50_000);
-    });
-    const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${this.name} did not start:\n${this.stderr}`)),
-        15_000,
-      );
-      readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
-        const m = JSON.parse(line) as {
-          id?: number;
-          event?: string;
-          data?: { ui?: string; port?: number };
-          result?: unknown;
-          error?: unknown;
-        };
-        if (m.event === 'ready') {
-          this.url = m.data?.ui ?? '';
-          this.port = m.data?.port ?? 0;
-          clearTimeout(timer);
-          resolve();
-        } else if (typeof m.id === 'number') this.waiting.get(m.id)?.(m);
-      });
-    });
-    await ready;
+  }
+
+  override async start(): Promise<Record<string, unknown>> {
+    const d = await super.start(15_000);
+    this.url = (d.ui as string | undefined) ?? '';
+    this.port = (d.port as number | undefined) ?? 0;
+    return d;
   }
 
   /** A direct App API call on the peer's stdio (setup and checks beside the page). */
-  call(method: string, params?: unknown): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, (m) =>
-        m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result),
-      );
-      this.proc!.stdin!.write(`${JSON.stringify({ id, method, params })}\n`);
-    });
+  override async call<T = unknown>(method: string, params?: unknown): Promise<T> {
+    const r = await this.request(method, params);
+    if (r.error) throw new Error(JSON.stringify(r.error));
+    return r.result as T;
   }
 
   /** Graceful leave (what closing the app window does). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill(signal);
-    });
+    if (!this.running) return;
+    this.kill(signal);
+    await this.exited();
   }
 }
 

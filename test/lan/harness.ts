@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
+import { CliPeer, type CliEvent } from '../cli-peer';
 
 /**
  * A classroom LAN on one machine: inside `unshare -rnm` (run by `npm run test:lan`), a
@@ -23,22 +23,10 @@ export function ip(...args: string[]): void {
 
 let roomCount = 0;
 
-export interface Event {
-  at: number;
-  event: string;
-  data: unknown;
-}
+export type Event = CliEvent;
 
-export class LanPeer {
-  proc: ChildProcess | null = null;
-  private nextId = 1;
-  private readonly waiting = new Map<
-    number,
-    (r: { result?: unknown; error?: { code: string; message: string } }) => void
-  >();
-  readonly events: Event[] = [];
-  private listeners = new Set<(e: Event) => void>();
-  stderr = '';
+/** One laptop of the room: a CLI peer in its own network namespace. */
+export class LanPeer extends CliPeer {
   port = 0;
   deviceId = '';
 
@@ -49,130 +37,36 @@ export class LanPeer {
     readonly address: string,
     readonly dataDir: string,
     readonly name: string,
-    private readonly extraArgs: string[],
+    extraArgs: string[],
     /** Start without --interface: the copy picks its interface itself. */
-    private readonly autoInterface = false,
-  ) {}
-
-  /** Start the process; resolves when it says it is ready. */
-  async start(): Promise<void> {
+    autoInterface = false,
+  ) {
     // BATON_PEER_NODE_ARGS: extra node flags for the peers (e.g. --cpu-prof when profiling).
     const nodeArgs = (process.env.BATON_PEER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const args = [
+    super(`laptop ${index}`, () => [
+      'ip',
       'netns',
       'exec',
-      this.ns,
+      ns,
       process.execPath,
       ...nodeArgs,
-      ...this.room.command,
+      ...room.command,
       '--data-dir',
-      this.dataDir,
+      dataDir,
       '--name',
-      this.name,
-      ...(this.autoInterface ? [] : ['--interface', this.address]),
+      name,
+      ...(autoInterface ? [] : ['--interface', address]),
       '--stdio',
-      ...this.extraArgs,
-    ];
-    const proc = spawn('ip', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc = proc;
-    proc.stderr!.on('data', (d: Buffer) => {
-      this.stderr += d.toString();
-      if (this.stderr.length > 200_000) this.stderr = this.stderr.slice(-100_000);
-    });
-    const rl = readline.createInterface({ input: proc.stdout! });
-    rl.on('line', (line) => this.onLine(line));
-    const ready = await this.waitEvent('ready', () => true, 15_000);
-    const d = ready.data as { port: number; deviceId: string };
-    this.port = d.port;
-    this.deviceId = d.deviceId;
+      ...extraArgs,
+    ]);
   }
 
-  private onLine(line: string): void {
-    let msg: {
-      id?: number;
-      event?: string;
-      data?: unknown;
-      result?: unknown;
-      error?: { code: string; message: string };
-    };
-    try {
-      msg = JSON.parse(line) as typeof msg;
-    } catch {
-      throw new Error(`laptop ${this.index} wrote a non-JSON line to stdout: ${line}`);
-    }
-    if (msg.event) {
-      const e = { at: performance.now(), event: msg.event, data: msg.data };
-      this.events.push(e);
-      for (const l of this.listeners) l(e);
-      return;
-    }
-    if (typeof msg.id === 'number') this.waiting.get(msg.id)?.(msg);
-  }
-
-  /** Raw JSON-lines request. */
-  request(
-    method: string,
-    params?: unknown,
-    timeoutMs = 20_000,
-  ): Promise<{ result?: unknown; error?: { code: string; message: string } }> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`laptop ${this.index}: ${method} got no answer in ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(id, (r) => {
-        clearTimeout(timer);
-        this.waiting.delete(id);
-        resolve(r);
-      });
-      this.proc!.stdin!.write(`${JSON.stringify({ id, method, params })}\n`);
-    });
-  }
-
-  async call<T = unknown>(method: string, params?: unknown, timeoutMs?: number): Promise<T> {
-    const r = await this.request(method, params, timeoutMs);
-    if (r.error)
-      throw new Error(`laptop ${this.index} ${method}: ${r.error.code}: ${r.error.message}`);
-    return r.result as T;
-  }
-
-  waitEvent(event: string, pred: (data: unknown) => boolean, timeoutMs = 10_000): Promise<Event> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.listeners.delete(l);
-        reject(new Error(`laptop ${this.index}: no ${event} event within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const l = (e: Event): void => {
-        if (e.event === event && pred(e.data)) {
-          clearTimeout(timer);
-          this.listeners.delete(l);
-          resolve(e);
-        }
-      };
-      this.listeners.add(l);
-    });
-  }
-
-  get running(): boolean {
-    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.proc?.kill(signal);
-  }
-
-  exited(timeoutMs = 10_000): Promise<number | null> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null)
-      return Promise.resolve(p?.exitCode ?? null);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`laptop ${this.index} did not exit`)), timeoutMs);
-      p.once('exit', (code) => {
-        clearTimeout(t);
-        resolve(code);
-      });
-    });
+  /** Start the process; resolves when it says it is ready. */
+  override async start(): Promise<Record<string, unknown>> {
+    const d = await super.start(15_000);
+    this.port = d.port as number;
+    this.deviceId = d.deviceId as string;
+    return d;
   }
 }
 
