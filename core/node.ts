@@ -277,13 +277,18 @@ export class SessionNode {
     return out.length ? out : [`127.0.0.1:${port}`];
   }
 
+  /**
+   * The TXT record follows the session: announced once the document holds it (a joiner
+   * between welcome and snapshot stays unannounced, so one join is one re-publish).
+   */
   private announce(): void {
     const peer = this.service.currentPeer;
-    const doc = peer?.doc;
+    const name = peer?.doc?.baton?.session?.name;
+    const inSession = !!(peer?.isRunning && peer.sessionId && name);
     this.network.announce({
-      sid: peer?.isRunning && peer.sessionId ? peer.sessionId : '',
-      sn: peer?.isRunning ? (doc?.baton?.session?.name ?? '') : '',
-      mid: peer?.isRunning ? (peer.memberId ?? '') : '',
+      sid: inSession ? peer!.sessionId! : '',
+      sn: inSession ? name! : '',
+      mid: inSession ? (peer!.memberId ?? '') : '',
     });
   }
 }

@@ -1,38 +1,22 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  BrowserWindow,
-  app,
-  dialog,
-  ipcMain,
-  session as electronSession,
-  type IpcMainInvokeEvent,
-  type WebContents,
-} from 'electron';
-import { EVENTS, type ApiResult } from '../core/api/contract';
-import { METHOD_NAMES } from '../core/api/names';
+import type { BrowserWindow } from 'electron';
+import { app, session as electronSession } from 'electron';
 import { SessionNode } from '../core/node';
+import { ApiBridge } from './ipc';
 import { Notifier } from './notifications';
 import { Settings } from './settings';
+import { MainWindow, PATHS } from './windows';
+
+export { PATHS } from './windows';
 
 /**
- * The Electron main process: one SessionNode per running copy, one window over it. The
- * window's preload reaches the node only through `baton:call` (checked: our window, our
- * page) and hears it through `baton:event`. Closing the last window is a graceful leave —
- * a host hands over first — and then the app quits.
+ * The Electron main process's lifecycle: one SessionNode per running copy and one window
+ * over it (windows.ts); the window's preload reaches the node only through the IPC bridge
+ * (ipc.ts: our window, our page); desktop notifications in notifications.ts. Closing the
+ * last window is a graceful leave — a host hands over first — and then the app quits.
  */
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** Built files, relative to dist/main/. */
-export const PATHS = {
-  preload: path.join(here, '..', 'preload', 'preload.cjs'),
-  renderer: path.join(here, '..', 'renderer', 'index.html'),
-};
-
-export const CALL_CHANNEL = 'baton:call';
-export const EVENT_CHANNEL = 'baton:event';
 
 export interface MainOptions {
   argv: string[];
@@ -67,9 +51,9 @@ function defaultName(profile: string | null): string {
 export class BatonMain {
   node: SessionNode | null = null;
   settings: Settings | null = null;
-  private window: BrowserWindow | null = null;
+  private readonly window: MainWindow;
+  private readonly bridge: ApiBridge;
   private lastTa = false;
-  private closeConfirmed = false;
   private quitting: Promise<void> | null = null;
   private readonly log: (line: string) => void;
   private readonly args: ReturnType<typeof parseMainArgs>;
@@ -83,6 +67,23 @@ export class BatonMain {
       'userData',
       path.join(base, this.args.profile ? `profile-${this.args.profile}` : 'default'),
     );
+    this.window = new MainWindow({
+      settings: () => this.settings,
+      isLastTa: () => this.lastTa,
+      closeQueue: async () => {
+        const r = await this.node?.service.call('staff.setOpen', { open: false });
+        if (r && !r.ok) this.log(`closing the queue: ${r.error.message}`);
+      },
+    });
+    this.bridge = new ApiBridge({
+      node: () => this.node,
+      window: this.window,
+      log: (l) => this.log(l),
+      called: (method, params) => {
+        if (method === 'profile.setName' && this.settings)
+          this.settings.name = (params as { name: string }).name.trim();
+      },
+    });
   }
 
   /** Wire the app's lifecycle; resolves once the window is up. */
@@ -92,7 +93,7 @@ export class BatonMain {
       app.quit();
       return;
     }
-    app.on('second-instance', () => this.focus());
+    app.on('second-instance', () => this.window.focus());
     app.on('window-all-closed', () => void this.leaveAndQuit('last window closed'));
     app.on('before-quit', (e) => {
       // Quit from the menu or the OS: leave gracefully first, then quit for real.
@@ -102,11 +103,8 @@ export class BatonMain {
       }
     });
     app.on('activate', () => {
-      if (!this.window && this.node && !this.quitting) this.createWindow();
+      if (!this.window.current && this.node && !this.quitting) this.window.open();
     });
-    ipcMain.handle(CALL_CHANNEL, (e, method: unknown, params: unknown) =>
-      this.onCall(e, method, params),
-    );
 
     await app.whenReady();
     this.settings = new Settings();
@@ -125,7 +123,7 @@ export class BatonMain {
     this.hardenSession();
     const { port, resumed } = await this.node.start();
     this.log(`listening on port ${port}${resumed ? ', back in the last session' : ''}`);
-    this.createWindow();
+    this.window.open();
   }
 
   /** Close the window = leave. Also what SIGTERM and the quit menu do. */
@@ -145,68 +143,7 @@ export class BatonMain {
   }
 
   get mainWindow(): BrowserWindow | null {
-    return this.window;
-  }
-
-  private createWindow(): void {
-    const b = this.settings?.windowBounds;
-    const win = new BrowserWindow({
-      width: b?.width ?? 1180,
-      height: b?.height ?? 780,
-      ...(b?.x !== undefined && b?.y !== undefined ? { x: b.x, y: b.y } : {}),
-      minWidth: 720,
-      minHeight: 520,
-      title: 'Baton',
-      show: false,
-      backgroundColor: '#f4f5f8',
-      autoHideMenuBar: true,
-      webPreferences: {
-        preload: PATHS.preload,
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        webSecurity: true,
-        spellcheck: false,
-      },
-    });
-    this.window = win;
-    const wc = win.webContents;
-    wc.setWindowOpenHandler(() => ({ action: 'deny' }));
-    wc.on('will-navigate', (e) => e.preventDefault());
-    wc.on('will-attach-webview', (e) => e.preventDefault());
-    win.once('ready-to-show', () => win.show());
-    win.on('close', (e) => {
-      if (this.settings) this.settings.windowBounds = win.getBounds();
-      // The last TA on duty closing the window over an open queue is asked first.
-      if (this.lastTa && !this.closeConfirmed) {
-        e.preventDefault();
-        void this.askLastTa(win);
-      }
-    });
-    win.on('closed', () => {
-      if (this.window === win) this.window = null;
-    });
-    void win.loadFile(PATHS.renderer);
-  }
-
-  /** "You are the last TA. Close the queue?" before the window closes over an open queue. */
-  private async askLastTa(win: BrowserWindow): Promise<void> {
-    const { response } = await dialog.showMessageBox(win, {
-      type: 'question',
-      buttons: ['Close the queue and leave', 'Keep it open and leave', 'Cancel'],
-      defaultId: 0,
-      cancelId: 2,
-      message: 'You are the last TA. Close the queue?',
-      detail:
-        'No other TA is on duty. If the queue stays open, students can keep joining with nobody to help them.',
-    });
-    if (response === 2) return;
-    if (response === 0) {
-      const r = await this.node?.service.call('staff.setOpen', { open: false });
-      if (r && !r.ok) this.log(`closing the queue: ${r.error.message}`);
-    }
-    this.closeConfirmed = true;
-    win.close();
+    return this.window.current;
   }
 
   /** Whether this copy is the last TA on duty over an open queue (kept fresh from events). */
@@ -223,56 +160,14 @@ export class BatonMain {
       node.service.events.on(e, () => void look());
   }
 
-  private focus(): void {
-    const w = this.window;
-    if (!w) return;
-    if (w.isMinimized()) w.restore();
-    w.focus();
-  }
-
-  /** Only our own window, showing our own page, may call the App API. */
-  private trusted(e: IpcMainInvokeEvent): boolean {
-    const w = this.window;
-    if (!w || e.sender !== w.webContents) return false;
-    const url = e.senderFrame?.url ?? '';
-    return url === pathToFileURL(PATHS.renderer).href;
-  }
-
-  private async onCall(
-    e: IpcMainInvokeEvent,
-    method: unknown,
-    params: unknown,
-  ): Promise<ApiResult<unknown>> {
-    if (!this.trusted(e)) {
-      this.log(`dropped a call from an unknown sender (${e.senderFrame?.url ?? '?'})`);
-      return { ok: false, error: { code: 'forbidden', message: 'unknown sender' } };
-    }
-    const node = this.node;
-    if (!node) return { ok: false, error: { code: 'starting', message: 'Baton is starting' } };
-    if (typeof method !== 'string' || !(METHOD_NAMES as readonly string[]).includes(method))
-      return {
-        ok: false,
-        error: { code: 'unknown-method', message: `no method ${String(method)}` },
-      };
-    const r = await node.service.call(method as (typeof METHOD_NAMES)[number], params);
-    if (r.ok && method === 'profile.setName' && this.settings)
-      this.settings.name = (params as { name: string }).name.trim();
-    return r;
-  }
-
-  private send(contents: WebContents | undefined, name: string, data: unknown): void {
-    if (contents && !contents.isDestroyed()) contents.send(EVENT_CHANNEL, name, data);
-  }
-
   private hookEvents(node: SessionNode): void {
     const service = node.service;
-    for (const name of EVENTS)
-      service.events.on(name, (data) => this.send(this.window?.webContents, name, data));
+    this.bridge.forwardEvents(node);
     service.events.on('role', () => this.rememberSession());
     new Notifier({
-      window: () => this.window,
+      window: () => this.window.current,
       prefs: () => this.settings?.prefs ?? {},
-      focus: () => this.focus(),
+      focus: () => this.window.focus(),
     }).hook(service);
   }
 

@@ -12,6 +12,7 @@ import type {
   Results,
 } from '../core/api/contract';
 import { EVENT_NAMES, METHOD_NAMES } from '../core/api/names';
+import { IPC } from './channels';
 
 const methods: readonly string[] = METHOD_NAMES;
 const events: readonly string[] = EVENT_NAMES;
@@ -23,16 +24,16 @@ const api: AppApi = {
         ok: false,
         error: { code: 'unknown-method', message: `no method ${String(method)}` },
       });
-    return ipcRenderer.invoke('baton:call', method, params) as Promise<ApiResult<Results[M]>>;
+    return ipcRenderer.invoke(IPC.call, method, params) as Promise<ApiResult<Results[M]>>;
   },
   on<E extends EventName>(event: E, fn: (data: Events[E]) => void): () => void {
     if (!events.includes(event)) throw new Error(`no event ${String(event)}`);
     const handler = (_e: IpcRendererEvent, name: string, data: unknown): void => {
       if (name === event) fn(data as Events[E]);
     };
-    ipcRenderer.on('baton:event', handler);
+    ipcRenderer.on(IPC.event, handler);
     return () => {
-      ipcRenderer.removeListener('baton:event', handler);
+      ipcRenderer.removeListener(IPC.event, handler);
     };
   },
 };

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { NetworkDiag, ScanView } from '../core/api/contract';
-import { ErrorLine } from './chrome';
+import { ErrorLine } from './feedback';
 import { formatAgo } from './format';
 import { useFocusOnOpen } from './hooks';
 import type { Ctx } from './state';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { QueueInfoView, StaffStatsView } from '../core/api/contract';
-import { ErrorLine } from './chrome';
+import { ErrorLine } from './feedback';
 import { formatDuration } from './format';
 import { useAction } from './staff-queue';
 import type { Ctx } from './state';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EntryView } from '../core/api/contract';
-import { ErrorLine } from './chrome';
+import { ErrorLine } from './feedback';
 import { formatAgo } from './format';
 import { QueueCard, useAction } from './staff-queue';
 import { PhonesCard } from './phones';

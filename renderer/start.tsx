@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RecentSession } from '../core/api/contract';
 import type { Ctx } from './state';
-import { ErrorLine } from './chrome';
+import { ErrorLine } from './feedback';
 import { formatAgo } from './format';
 import { useNow } from './hooks';
 

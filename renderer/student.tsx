@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { EntryView, QueueInfoView, QueueView } from '../core/api/contract';
-import { ErrorLine } from './chrome';
+import { ErrorLine } from './feedback';
 import { entryStateText, formatAgo, formatClock, formatEstimate, ordinal } from './format';
 import { useNow } from './hooks';
 import type { Ctx } from './state';

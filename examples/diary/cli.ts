@@ -95,19 +95,26 @@ const program = new Command('diary')
           if (host) transport.setAddress(device, { host, port: seen.port });
         }
       });
-      const announce = (): void =>
+      // Announced once the document holds the diary (a joiner mid-join stays unannounced).
+      const announce = (): void => {
+        const title = p.doc?.baton?.session?.name;
+        const inSession = !!(p.isRunning && p.sessionId && title);
         mdns.announce({
-          sid: p.isRunning ? (p.sessionId ?? '') : '',
-          sn: p.isRunning ? (p.doc?.baton?.session?.name ?? '') : '',
-          mid: p.isRunning ? (p.memberId ?? '') : '',
+          sid: inSession ? p.sessionId! : '',
+          sn: inSession ? title! : '',
+          mid: inSession ? (p.memberId ?? '') : '',
         });
+      };
       let lastCount = -1;
       p.events.on('role', (r) => {
         out({ event: 'role', data: r });
         announce();
       });
       p.events.on('hostChanged', (c) => out({ event: 'hostChanged', data: c }));
-      p.events.on('members', (m) => out({ event: 'members', data: m }));
+      p.events.on('members', (m) => {
+        out({ event: 'members', data: m });
+        announce();
+      });
       p.events.on('state', () => {
         const count = diaryEntries(p.doc?.app).length;
         if (count !== lastCount) out({ event: 'entries', data: { count } });

@@ -1,15 +1,12 @@
-import { benchQueueAgainstBaseline } from './baseline';
-import { benchSimAck, benchSimFailover } from './sim-failover';
+import { benchQueueAgainstBaseline, benchSimAgainstBaseline } from './baseline';
 
 // `npm run bench`: prints figures; targets are compared by reading, not asserted.
-// BENCH_ONLY=sim|queue runs one part; BENCH_BASELINE=<commit>|none sets the queue bench's baseline.
-const runs = Number(process.env.BENCH_RUNS ?? 100);
+// BENCH_ONLY=sim|queue runs one part; BENCH_BASELINE / BENCH_ENGINE_BASELINE=<commit>|none set
+// the queue and sim benches' baselines; BENCH_RUNS the sim bench's runs.
 const only = process.env.BENCH_ONLY;
 const started = Date.now();
 if (!only || only === 'sim') {
-  for (const line of await benchSimFailover(runs)) console.log(line);
-  console.log('');
-  for (const line of await benchSimAck(100)) console.log(line);
+  for (const line of benchSimAgainstBaseline()) console.log(line);
   console.log('');
 }
 if (!only || only === 'queue') {
