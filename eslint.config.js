@@ -84,6 +84,10 @@ export default tseslint.config(
               group: ['**/clock', '**/store/*', '**/transport/*', '**/engine/*', '**/discovery/*'],
               message: 'The session core has no clock, store, transport or driver: return Effects.',
             },
+            {
+              group: ['**/queue/*', '**/api/*', '**/phone/*', '**/node'],
+              message: 'The engine knows no queue and no App API: apps sit on top of it.',
+            },
           ],
         },
       ],
@@ -112,6 +116,46 @@ export default tseslint.config(
         {
           selector: 'CallExpression[callee.name=/^(setImmediate|queueMicrotask)$/]',
           message: 'Timers belong to the driver: ask for one in Effects.',
+        },
+      ],
+    },
+  },
+  {
+    // The engine's driver and entry point know no app either.
+    files: ['core/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'core/ must not import electron.' }],
+          patterns: [
+            {
+              group: ['**/main/**', '**/preload/**', '**/renderer/**'],
+              message: 'core/ must not import the Electron shell.',
+            },
+            {
+              group: ['**/queue/*', '**/api/*', '**/phone/*', '**/node'],
+              message: 'The engine knows no queue and no App API: apps sit on top of it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A second app on the engine: the engine's entry point and ports, nothing of Baton's queue.
+    files: ['examples/diary/**/*.ts'],
+    ignores: ['examples/diary/test/**', 'examples/diary/sim-app.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/queue/*', '**/core/api/*', '**/core/phone/*', '**/core/node'],
+              message: 'The diary uses the engine only (core/engine/index.ts).',
+            },
+          ],
         },
       ],
     },

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 const entries = [
   { in: 'main/main.ts', out: 'dist/main/main.js', platform: 'node' },
   { in: 'preload/preload.ts', out: 'dist/preload/preload.cjs', platform: 'node', format: 'cjs' },
-  { in: 'renderer/app.tsx', out: 'dist/renderer/app.js', platform: 'browser' },
+  { in: 'renderer/index.tsx', out: 'dist/renderer/app.js', platform: 'browser' },
   { in: 'renderer/phone/phone.tsx', out: 'dist/renderer/phone.js', platform: 'browser' },
   { in: 'core/cli.ts', out: 'dist/cli/baton.js', platform: 'node' },
   { in: 'examples/diary/cli.ts', out: 'dist/examples/diary.js', platform: 'node' },

@@ -1,6 +1,6 @@
 // Electron main entry (package.json "main" is its build, dist/main/main.js).
 import { app } from 'electron';
-import { BatonMain } from './app';
+import { BatonMain } from './lifecycle';
 
 const main = new BatonMain({ argv: process.argv.slice(1) });
 process.on('SIGTERM', () => void main.leaveAndQuit('SIGTERM'));

@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Random } from '../random';
 import { type Result, err } from '../result';
-import type { App, ApplyContext } from '../replication/app';
+import type { App, ApplyContext } from '../replication/engine-app';
 import type { EngineConfig } from '../session/config';
 import type { Store } from '../store/store';
 import type { Transport } from '../transport/transport';
@@ -21,18 +21,23 @@ import type { DeviceId } from '../ids';
 import { Peer } from './peer';
 
 export { Peer, JoinRefusedError, type PeerEvents, type PeerRole } from './peer';
-export type { App, ApplyContext } from '../replication/app';
+export type { App, ApplyContext } from '../replication/engine-app';
 export type { EngineConfig } from '../session/config';
 export type { Clock } from '../clock';
 export type { Random } from '../random';
 export type { Store } from '../store/store';
 export type { Transport } from '../transport/transport';
 export { type Result, ok, err } from '../result';
+export { CodedError, type EngineErrorCode } from '../errors';
 export { type CommandId, type DeviceId, type MemberId, asDeviceId } from '../ids';
 export { systemClock } from '../clock';
 export { SeededRandom, cryptoRandom } from '../random';
 export { MemoryStore } from '../store/store';
 export { FileStore } from '../store/file-store';
+/** The LAN ports: WebSocket links between devices, a device's key, mDNS discovery. */
+export { WsTransport } from '../transport/ws-transport';
+export { DeviceKey } from '../transport/device-key';
+export { MdnsDiscovery } from '../discovery/mdns';
 /**
  * Strings in the state are collaborative text unless wrapped: one op per character. Wrap
  * what is replaced whole (names, messages) in `new ImmutableString(s)`; read with String().

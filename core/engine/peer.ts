@@ -4,7 +4,7 @@ import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
 import { encode } from '../protocol/codec';
 import type { Random } from '../random';
 import type { Result } from '../result';
-import type { App } from '../replication/app';
+import type { App } from '../replication/engine-app';
 import { OUTBOX_KEY } from '../replication/outbox';
 import { DOC_KEY, type Replica } from '../replication/replica';
 import { type EngineConfig, engineConfig } from '../session/config';

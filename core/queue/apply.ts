@@ -1,4 +1,4 @@
-import type { App, ApplyContext } from '../replication/app';
+import type { App, ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
 import { type QueueCommand, type QueueErrorCode, STAFF_OPS, queueCommandSchema } from './commands';
 import {

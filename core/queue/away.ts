@@ -1,4 +1,4 @@
-import type { ApplyContext } from '../replication/app';
+import type { ApplyContext } from '../replication/engine-app';
 import { settingsOf, waitingEntries } from './selectors';
 import type { Entry, QueueState } from './types';
 

@@ -1,4 +1,4 @@
-import type { ApplyContext } from '../replication/app';
+import type { ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
 import { checkStaffKey } from './passcode';
 import { type QueueState, imm } from './types';

@@ -1,4 +1,4 @@
-import type { ApplyContext } from '../replication/app';
+import type { ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
 import type { QueueCommand } from './commands';
 import { LIMITS } from './commands';

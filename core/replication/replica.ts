@@ -4,7 +4,7 @@ import type { Random } from '../random';
 import { type Result, err } from '../result';
 import type { WriteSink } from '../session/effects';
 import { issueMemberId } from '../member-ids';
-import type { App, ApplyContext } from './app';
+import type { App, ApplyContext } from './engine-app';
 import { type SessionDoc, commandBucket, memberIds } from './document';
 
 /** The store key of the document file. */

@@ -4,7 +4,7 @@ import type { Message } from '../protocol/messages';
 import type { Random } from '../random';
 import type { Result } from '../result';
 import { AckTracker } from '../replication/ack-tracker';
-import type { App } from '../replication/app';
+import type { App } from '../replication/engine-app';
 import { Outbox } from '../replication/outbox';
 import type { Replica } from '../replication/replica';
 import type { EngineConfig } from './config';

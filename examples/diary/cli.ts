@@ -4,18 +4,18 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { MdnsDiscovery } from '../../core/discovery/mdns';
-import { CodedError } from '../../core/errors';
 import {
+  CodedError,
+  DeviceKey,
   FileStore,
+  MdnsDiscovery,
   type Peer,
+  WsTransport,
   cryptoRandom,
   openSession,
   systemClock,
 } from '../../core/engine/index';
-import { DeviceKey } from '../../core/transport/device-key';
-import { WsTransport } from '../../core/transport/ws-transport';
-import { type DiaryState, diaryApp, diaryEntries } from './app';
+import { type DiaryState, diaryApp, diaryEntries } from './diary-app';
 
 /**
  * `diary`: a headless copy of the shared diary, a second app on Baton's engine. JSON lines

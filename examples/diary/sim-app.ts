@@ -1,5 +1,5 @@
 import type { SimApp } from '../../test/sim/set-app';
-import { type DiaryState, diaryApp, diaryEntries } from './app';
+import { type DiaryState, diaryApp, diaryEntries } from './diary-app';
 
 /** The diary as an app under test in the simulated room: each value is one entry's text. */
 export const DIARY_SIM: SimApp<DiaryState> = {

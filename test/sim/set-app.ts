@@ -1,4 +1,4 @@
-import type { App } from '../../core/replication/app';
+import type { App } from '../../core/replication/engine-app';
 import { err, ok } from '../../core/result';
 
 /** The tiny test app: a grow-only set of strings, each keyed by the command that added it. */

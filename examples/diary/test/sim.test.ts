@@ -4,7 +4,7 @@ import { SimCluster } from '../../../test/sim/cluster';
 import { assertHealthy } from '../../../test/sim/assert-cluster';
 import { runRandomFaults } from '../../../test/sim/random-faults';
 import { CLEAN } from '../../../test/sim/sim-network';
-import { type DiaryState, diaryEntries } from '../app';
+import { type DiaryState, diaryEntries } from '../diary-app';
 import { DIARY_SIM } from '../sim-app';
 
 // The engine's fault scenarios, run against the diary through the same simulated-room
