@@ -65,7 +65,8 @@ export class SessionControl {
   create(name: string, passcode: string, myName: string): Results['session.create'] {
     this.requireNoSession();
     const sessionId = uuidv4({ random: this.o.random.bytes(16) });
-    const app = new QueueApp(newQueueState(makeVerifier(passcode)));
+    const salt = this.o.random.bytes(16);
+    const app = new QueueApp(newQueueState(makeVerifier(passcode, salt)));
     const peer = this.attach(sessionId, app);
     const memberId = peer.createSession(sessionId, name, app.init());
     // The creator is the TA: staff from the start (logged in through the normal command).

@@ -78,7 +78,7 @@ export class Peer<S> {
     return this.core.memberId;
   }
   get sessionId(): SessionId | null {
-    return this.core.sessionId as SessionId | null;
+    return this.core.sessionId;
   }
   get role(): PeerRole {
     return this.core.role;

@@ -52,13 +52,17 @@ export function createSessionDoc<S>(
   });
 }
 
-export function memberIds<S>(doc: Automerge.Doc<SessionDoc<S>>): MemberId[] {
-  const members = doc.baton?.members;
-  return members ? (Object.keys(members).sort() as MemberId[]) : [];
-}
-
-export function deviceOf<S>(doc: Automerge.Doc<SessionDoc<S>>, id: MemberId): DeviceId | null {
-  return (doc.baton?.members?.[id]?.deviceId as DeviceId | undefined) ?? null;
+/**
+ * The members the document records, each with its device, in successorship order. The
+ * one place the document's ids become typed: only hosts write them, from ids they issued
+ * or that a frame's decoding branded.
+ */
+export function memberEntries<S>(
+  doc: Automerge.Doc<SessionDoc<S>>,
+): { memberId: MemberId; deviceId: DeviceId }[] {
+  return Object.entries(doc.baton?.members ?? {})
+    .map(([id, m]) => ({ memberId: id as MemberId, deviceId: m.deviceId as DeviceId }))
+    .sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
 }
 
 /**

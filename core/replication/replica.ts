@@ -5,7 +5,7 @@ import { type Result, err } from '../result';
 import type { WriteSink } from '../session/effects';
 import { issueMemberId } from '../member-ids';
 import type { App, ApplyContext } from './engine-app';
-import { type SessionDoc, commandBucket, memberIds } from './document';
+import { type SessionDoc, commandBucket, memberEntries } from './document';
 
 /** The store key of the document file. */
 export const DOC_KEY = 'doc.automerge';
@@ -92,10 +92,10 @@ export class Replica<S> {
 
   private cached(): NonNullable<Replica<S>['cache']> {
     if (!this.cache) {
-      const devices = new Map<MemberId, DeviceId>();
-      for (const [id, m] of Object.entries(this._doc.baton?.members ?? {}))
-        devices.set(id as MemberId, m.deviceId as DeviceId);
-      this.cache = { heads: Automerge.getHeads(this._doc), members: memberIds(this._doc), devices };
+      const entries = memberEntries(this._doc);
+      const devices = new Map(entries.map((e) => [e.memberId, e.deviceId]));
+      const members = entries.map((e) => e.memberId);
+      this.cache = { heads: Automerge.getHeads(this._doc), members, devices };
     }
     return this.cache;
   }
@@ -158,11 +158,9 @@ export class Replica<S> {
     now: number,
     random: Random,
   ): { memberId: MemberId; head: string | null } {
-    const members = this._doc.baton.members;
-    for (const [id, m] of Object.entries(members)) {
-      if (m.deviceId === deviceId) return { memberId: id as MemberId, head: null };
-    }
-    const memberId = issueMemberId(Object.keys(members), now, random);
+    const known = this.members().find((m) => this.deviceOf(m) === deviceId);
+    if (known) return { memberId: known, head: null };
+    const memberId = issueMemberId(this.members(), now, random);
     this.doc = Automerge.change(this._doc, { time: Math.floor(now / 1000) }, (d) => {
       d.baton.members[memberId] = { name: name.slice(0, 200), deviceId, admittedAt: now };
     });

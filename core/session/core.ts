@@ -3,6 +3,7 @@ import {
   type CommandId,
   type DeviceId,
   type MemberId,
+  type SessionId,
   asCommandId,
   asMemberId,
   asSessionId,
@@ -43,7 +44,7 @@ export class SessionCore<S> {
   get memberId(): MemberId | null {
     return this.s.memberId;
   }
-  get sessionId(): string | null {
+  get sessionId(): SessionId | null {
     return this.s.identity?.sessionId ?? null;
   }
   get role(): SessionState<S>['role'] {

@@ -43,6 +43,25 @@ describe('the queue through the App API on a simulated room', () => {
     assertSafe(room);
   });
 
+  it('a whole room replays from its seed: same session id, same document, byte for byte', async () => {
+    const run = async (seed: number) => {
+      const room = await classroom(3, seed);
+      await room.ok(1, 'queue.join', { name: 'Ann', topic: 'recursion', location: 'table 4' });
+      await room.ok(0, 'staff.helpNext');
+      room.crash(0);
+      room.runUntil(() => room.agreedHost() !== null, 5_000);
+      await room.ok(2, 'queue.join', { name: 'Ben', topic: '', location: '' });
+      room.run(2_000);
+      const p = room.peer(1)!;
+      return { sessionId: p.sessionId, heads: p.heads().join() };
+    };
+    const a = await run(7);
+    const b = await run(7);
+    assert.equal(a.sessionId, b.sessionId);
+    assert.equal(a.heads, b.heads, 'the same seed gives the same document');
+    assert.notEqual((await run(8)).heads, a.heads, 'another seed, another run');
+  });
+
   it('an acked queue.join survives the host crash', async () => {
     const room = await classroom(4, 2);
     const { entryId } = await room.ok(2, 'queue.join', { name: 'Ben', topic: '', location: '' });
