@@ -18,7 +18,11 @@ export type EngineErrorCode =
   /** The other copy is not in that session. */
   | 'unknown-session'
   /** A join was given up (timeout, user cancel). */
-  | 'cancelled';
+  | 'cancelled'
+  /** The host's disk is full: the command was kept and is sent again (not an ack). */
+  | 'storage-full'
+  /** The host cannot write for another reason (read-only, I/O error); kept and sent again. */
+  | 'storage-failed';
 
 /** Codes of the App API itself (its requests, sessions and network). */
 export type ApiErrorCode =

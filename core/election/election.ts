@@ -28,11 +28,16 @@ export class Election {
   private hostSteppedDown = false;
 
   constructor(
-    readonly cfg: ElectionConfig,
+    public cfg: ElectionConfig,
     persistedEpoch = 0,
   ) {
     this._epoch = persistedEpoch;
     this.maxEpochSeen = persistedEpoch;
+  }
+
+  /** Stop (or start again) offering to host and to hold changes: a copy whose disk fails. */
+  setEligible(eligible: boolean): void {
+    this.cfg = { ...this.cfg, eligible };
   }
 
   get role(): Role {

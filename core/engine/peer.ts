@@ -1,41 +1,19 @@
-import type { Clock, TimerHandle } from '../clock';
-import { CodedError } from '../errors';
+import type { TimerHandle } from '../clock';
 import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
 import { encode } from '../protocol/codec';
-import type { Random } from '../random';
 import type { Result } from '../result';
-import type { App } from '../replication/engine-app';
-import { OUTBOX_KEY } from '../replication/outbox';
+import { OUTBOX_KEY, parseOutbox } from '../replication/outbox';
 import { DOC_KEY, type Replica } from '../replication/replica';
 import { type EngineConfig, engineConfig } from '../session/config';
 import { SessionCore } from '../session/core';
-import type { Effects, PeerRole, SessionEvents, TimerName } from '../session/effects';
+import type { Effects, PeerRole, TimerName } from '../session/effects';
 import { IDENTITY_KEY, parseIdentity } from '../session/identity';
-import type { Store } from '../store/store';
-import type { Transport } from '../transport/transport';
 import { Emitter } from './emitter';
+import { JoinRefusedError, type PeerEvents, type PeerOptions } from './peer-types';
+import { StoredFiles } from './stored-files';
 
 export type { PeerRole } from '../session/effects';
-
-export interface PeerOptions<S> {
-  deviceId: DeviceId;
-  name: string;
-  clock: Clock;
-  random: Random;
-  transport: Transport;
-  store: Store;
-  app: App<S>;
-  config?: Partial<EngineConfig>;
-  log?: (line: string) => void;
-}
-
-/** What a peer tells its app; see SessionEvents for each payload. */
-export type PeerEvents = Omit<SessionEvents, 'joinFailed' | 'stopped'>;
-
-/** A join the session refused (`version`, `unknown-session`) or that was `cancelled`. */
-export class JoinRefusedError extends CodedError<string> {
-  override name = 'JoinRefusedError';
-}
+export { JoinRefusedError, type PeerEvents, type PeerOptions } from './peer-types';
 
 /**
  * The driver of one copy's session: it owns the clock, the timers, the transport and the
@@ -51,12 +29,16 @@ export class Peer<S> {
   private readonly core: SessionCore<S>;
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly waiters = new Map<CommandId, (r: Result<unknown>) => void>();
+  /** The store, and the files in it found unreadable (moved aside). */
+  private readonly files: StoredFiles;
+  /** A write failed and none has worked since. */
+  private writeFailing = false;
   private joinWaiter: { resolve: () => void; reject: (e: JoinRefusedError) => void } | null = null;
   private stopWaiters: (() => void)[] = [];
 
   constructor(private readonly o: PeerOptions<S>) {
     this.cfg = engineConfig(o.config);
-    const load = (key: string): Uint8Array | null => o.store.load(key);
+    this.files = new StoredFiles(o.store, o.log);
     this.core = new SessionCore<S>({
       deviceId: o.deviceId,
       name: o.name,
@@ -64,9 +46,9 @@ export class Peer<S> {
       app: o.app,
       cfg: this.cfg,
       stored: {
-        identity: parseIdentity(load(IDENTITY_KEY)),
-        doc: load(DOC_KEY),
-        outbox: load(OUTBOX_KEY),
+        identity: this.files.read(IDENTITY_KEY, parseIdentity, null),
+        doc: this.files.read(DOC_KEY, (raw) => raw, null),
+        outbox: this.files.read(OUTBOX_KEY, parseOutbox, []),
       },
     });
     o.transport.onFrame((from, frame) => this.apply(this.core.step(this.now(), from, frame)));
@@ -118,6 +100,14 @@ export class Peer<S> {
   heardAgoMs(id: MemberId): number | null {
     const at = this.core.election?.lastHeard(id) ?? null;
     return at === null ? null : this.now() - at;
+  }
+  /** Files found unreadable at start or since, moved aside: what and where. */
+  get unreadable(): StoredFiles['unreadable'] {
+    return this.files.unreadable;
+  }
+  /** Whether this copy's disk refuses writes (why, since when), or null. */
+  get storage(): SessionCore<S>['storage'] {
+    return this.core.storage;
   }
   pendingCommands(): readonly { id: CommandId; body: unknown }[] {
     return this.core.pendingCommands();
@@ -210,15 +200,14 @@ export class Peer<S> {
     return this.o.clock.now();
   }
 
-  /** Persist, then send, then arm timers, then emit: the one order, for every step. */
+  /**
+   * Persist, then send, then arm timers, then emit: the one order, for every step. When
+   * a write fails (a full or read-only disk), nothing of that step is sent (its frames may
+   * claim what is not on disk) and the core hears of it; a later write that works clears it.
+   */
   private apply(fx: Effects): void {
-    const store = this.o.store;
-    for (const w of fx.persist) {
-      if (w.op === 'save') store.save(w.key, w.bytes, w.durable);
-      else if (w.op === 'append') store.append(w.key, w.bytes);
-      else store.remove(w.key);
-    }
-    for (const { to, msg } of fx.send) this.o.transport.send(to, encode(msg));
+    const failed = this.persist(fx);
+    if (!failed) for (const { to, msg } of fx.send) this.o.transport.send(to, encode(msg));
     for (const line of fx.log) this.o.log?.(line);
     if (fx.cancelTimers) {
       for (const h of this.timers.values()) this.o.clock.clearTimer(h);
@@ -237,6 +226,29 @@ export class Peer<S> {
     }
     // Last, because a listener may call back in (submit, stop) and start a step of its own.
     for (const e of fx.emit) this.deliver(e);
+    if (failed) {
+      this.writeFailing = true;
+      this.apply(this.core.storageFailed(this.now(), failed.code ?? 'EIO', failed.message));
+    } else if (this.writeFailing && fx.persist.some((w) => w.op !== 'moveAside')) {
+      this.writeFailing = false;
+      this.apply(this.core.storageRecovered(this.now()));
+    }
+  }
+
+  /** Carry out a step's writes in order; the error that stopped them, if any. */
+  private persist(fx: Effects): NodeJS.ErrnoException | null {
+    const store = this.o.store;
+    for (const w of fx.persist) {
+      try {
+        if (w.op === 'save') store.save(w.key, w.bytes, w.durable);
+        else if (w.op === 'append') store.append(w.key, w.bytes);
+        else if (w.op === 'remove') store.remove(w.key);
+        else this.files.moveAside(w.key, w.why);
+      } catch (e) {
+        return e as NodeJS.ErrnoException;
+      }
+    }
+    return null;
   }
 
   private deliver(e: Effects['emit'][number]): void {

@@ -100,6 +100,8 @@ export const ackSchema = z.object({
   type: z.literal('ack'),
   id: commandId,
   epoch,
+  /** Not acknowledged: the host could not make it durable (`storage-full`); send it again. */
+  retry: z.boolean().optional(),
   result: z.union([
     z.object({ ok: z.literal(true), value: z.unknown() }),
     z.object({ ok: z.literal(false), error: errorInfo }),

@@ -8,6 +8,17 @@ export interface OutboxEntry {
   createdAt: number;
 }
 
+/** The entries of a stored OUTBOX_KEY blob; throws on a file that is not an outbox. */
+export function parseOutbox(raw: Uint8Array | null): OutboxEntry[] {
+  if (!raw) return [];
+  const parsed: unknown = JSON.parse(Buffer.from(raw).toString('utf8'));
+  if (!Array.isArray(parsed)) throw new Error('not a list of commands');
+  return parsed.filter(
+    (e): e is OutboxEntry =>
+      !!e && typeof e === 'object' && typeof (e as OutboxEntry).id === 'string',
+  );
+}
+
 /** The store key of the outbox file. */
 export const OUTBOX_KEY = 'outbox.json';
 
@@ -19,12 +30,12 @@ export class Outbox {
   private entries: OutboxEntry[];
   private readonly lastSent = new Map<CommandId, number>();
 
-  /** `raw`: the stored OUTBOX_KEY blob, if any. */
+  /** `entries`: what the store held (see `parseOutbox`). */
   constructor(
     private readonly store: WriteSink,
-    raw: Uint8Array | null,
+    entries: readonly OutboxEntry[],
   ) {
-    this.entries = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as OutboxEntry[]) : [];
+    this.entries = [...entries];
   }
 
   add(entry: OutboxEntry): void {
@@ -65,6 +76,11 @@ export class Outbox {
   /** The host changed: everything is due again. */
   resetSendTimes(): void {
     this.lastSent.clear();
+  }
+
+  /** Write the outbox again (after a failed write). */
+  rewrite(): void {
+    this.persist(false);
   }
 
   private persist(durable = true): void {

@@ -271,6 +271,12 @@ export class Replica<S> {
   onDeferredWrite: (() => void) | null = null;
   private dirty = false;
 
+  /** Write the whole document at the next flush (after a failed write: the chunks since the last good one are lost). */
+  rewrite(): void {
+    this.chunksSinceCompact = COMPACT_EVERY;
+    this.dirty = true;
+  }
+
   /** Write what `onDeferredWrite` held back (no-op when nothing is pending). */
   flush(): void {
     if (!this.dirty) return;

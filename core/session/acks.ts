@@ -40,6 +40,16 @@ export function sendAck<S>(
 
 /** Member: the host acknowledged one of our commands. */
 export function onAck<S>(s: SessionState<S>, m: Ack): void {
+  if (m.retry) {
+    // Not an acknowledgement: the command stays in the outbox and goes again after resendMs.
+    if (!m.result.ok && s.outbox.list().some((e) => e.id === m.id))
+      s.fx.emit('delayed', {
+        id: m.id,
+        code: m.result.error.code,
+        message: m.result.error.message,
+      });
+    return;
+  }
   if (!s.outbox.remove(m.id)) return; // duplicate ack
   s.fx.emit('ack', { id: m.id, result: m.result as Result<unknown> });
 }

@@ -2,6 +2,7 @@ import type { DeviceId } from '../ids';
 import type { CommandMsg } from '../protocol/messages';
 import { err } from '../result';
 import { releaseAcks, sendAck } from './acks';
+import { refuseForStorage } from './storage';
 import type { SessionState } from './state';
 import { afterHostChange, stateSoon } from './sync-schedule';
 
@@ -18,6 +19,7 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
   }
   const sender = m.from;
   const id = m.id;
+  if (refuseForStorage(s, sender, id)) return;
   const known = s.replica.deviceOf(sender);
   if (known === null || known !== from) {
     sendAck(s, from, sender, id, err('forbidden', 'sender is not a member of this session'));

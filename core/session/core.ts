@@ -12,7 +12,7 @@ import { decode } from '../protocol/codec';
 import type { Message } from '../protocol/messages';
 import { createSessionDoc } from '../replication/document';
 import type { OutboxEntry } from '../replication/outbox';
-import { Replica } from '../replication/replica';
+import { DOC_KEY, Replica } from '../replication/replica';
 import { onAck, onHave } from './acks';
 import { onHello } from './admission';
 import { flushOutbox, onCommand } from './command-intake';
@@ -22,6 +22,7 @@ import { handleDecisions, onHandover, onLeaveNotice, onLeaveTimer, startLeave } 
 import { saveIdentity } from './identity';
 import { onRedirect, onRefuse, onSnapshot, onWelcome, sendHello, startElection } from './joining';
 import { type CoreOptions, SessionState } from './state';
+import { onStorageFailed, onStorageRecovered, onStorageTimer } from './storage';
 import { onLazyTimer, onSync, onTurnEnd } from './sync-schedule';
 
 export type { CoreOptions } from './state';
@@ -89,7 +90,17 @@ export class SessionCore<S> {
     const bytes = s.o.stored.doc;
     if (!id || !bytes) return { ...this.end(), resumed: false };
     s.o.stored.doc = null; // held until now only to be loaded once
-    s.useReplica(Replica.load<S>(bytes, s.fx, s.actor(id.memberId)));
+    let replica: Replica<S>;
+    try {
+      replica = Replica.load<S>(bytes, s.fx, s.actor(id.memberId));
+    } catch (e) {
+      // Truncated by a power cut, or damaged: out of the way; the room has the session.
+      const why = `the session document could not be loaded: ${(e as Error).message}`;
+      s.fx.log(`${why}; moving it aside and getting the session back from the other laptops`);
+      s.fx.moveAside(DOC_KEY, why);
+      return { ...this.end(), resumed: false };
+    }
+    s.useReplica(replica);
     startElection(s, id.memberId, id.epoch);
     s.election!.start(now);
     s.startTicking();
@@ -168,6 +179,23 @@ export class SessionCore<S> {
     return this.end();
   }
 
+  /** The driver could not write (a full or read-only disk): the last step sent nothing. */
+  storageFailed(now: number, code: string, message: string): Effects {
+    onStorageFailed(this.begin(now), code, message);
+    return this.end();
+  }
+
+  /** A write worked again after `storageFailed`. */
+  storageRecovered(now: number): Effects {
+    onStorageRecovered(this.begin(now));
+    return this.end();
+  }
+
+  /** Whether this copy's disk is refusing writes (why, since when), or null. */
+  get storage(): SessionState<S>['storage'] {
+    return this.s.storage;
+  }
+
   // ---- inputs ----------------------------------------------------------------
 
   /** A frame from `from` (the transport proved the device). Bad input is dropped. */
@@ -198,6 +226,7 @@ export class SessionCore<S> {
       if (s.running) s.fx.timer('tick', s.cfg.detector.heartbeatMs);
     } else if (name === 'turn') onTurnEnd(s);
     else if (name === 'lazy') onLazyTimer(s);
+    else if (name === 'storage') onStorageTimer(s);
     else if (name === 'loopback') {
       const frames = s.loopback;
       s.loopback = [];

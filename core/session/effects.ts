@@ -23,7 +23,9 @@ export interface Effects {
 export type StoreWrite =
   | { op: 'save'; key: string; bytes: Uint8Array; durable: boolean }
   | { op: 'append'; key: string; bytes: Uint8Array }
-  | { op: 'remove'; key: string };
+  | { op: 'remove'; key: string }
+  /** A file that could not be read: moved out of the way (never deleted). */
+  | { op: 'moveAside'; key: string; why: string };
 
 /** Where the core's writes go while it works; `Store` has this shape too. */
 export interface WriteSink {
@@ -38,9 +40,10 @@ export interface WriteSink {
  * - turn: the end of this event-loop turn (group commit, then sync pushes);
  * - lazy: a member that no ack waits on answers its sync late, once for many changes;
  * - loopback: a frame this copy sends itself (the host's own commands and their acks);
- * - leave: a leaving host checks whether its successor caught up.
+ * - leave: a leaving host checks whether its successor caught up;
+ * - storage: a copy whose disk failed tries writing everything again.
  */
-export type TimerName = 'tick' | 'turn' | 'lazy' | 'loopback' | 'leave';
+export type TimerName = 'tick' | 'turn' | 'lazy' | 'loopback' | 'leave' | 'storage';
 export interface TimerRequest {
   name: TimerName;
   ms: number;
@@ -59,6 +62,10 @@ export interface SessionEvents {
   /** The members, who of them is live from here, or the successor order changed. */
   members: { members: MemberId[]; live: MemberId[]; successors: MemberId[] };
   ack: { id: CommandId; result: Result<unknown> };
+  /** A command was not acknowledged yet for a reason worth showing (the host's disk is full); it stays in the outbox and is sent again. */
+  delayed: { id: CommandId; code: string; message: string };
+  /** This copy's disk stopped (or started again) taking writes. */
+  storage: { ok: boolean; code: string | null; message: string | null };
   joined: { sessionId: SessionId; memberId: MemberId };
   joinFailed: { code: string; message: string };
   /** The core stopped (crash-like stop, or the end of a graceful leave). */
@@ -74,12 +81,17 @@ export type SessionEvent = {
 /** Collects one step's effects. */
 export class EffectsBuilder implements WriteSink {
   private fx: Effects = blank();
+  /** The disk is failing: writes are not even tried until the next retry rewrites all. */
+  holdWrites = false;
 
   save(key: string, bytes: Uint8Array, durable = true): void {
-    this.fx.persist.push({ op: 'save', key, bytes, durable });
+    if (!this.holdWrites) this.fx.persist.push({ op: 'save', key, bytes, durable });
   }
   append(key: string, bytes: Uint8Array): void {
-    this.fx.persist.push({ op: 'append', key, bytes });
+    if (!this.holdWrites) this.fx.persist.push({ op: 'append', key, bytes });
+  }
+  moveAside(key: string, why: string): void {
+    this.fx.persist.push({ op: 'moveAside', key, why });
   }
   send(to: DeviceId, msg: Message): void {
     this.fx.send.push({ to, msg });

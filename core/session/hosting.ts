@@ -71,7 +71,7 @@ export function tryFailback<S>(s: SessionState<S>, to: MemberId): void {
   }
 }
 
-function handOver<S>(s: SessionState<S>, to: MemberId): void {
+export function handOver<S>(s: SessionState<S>, to: MemberId): void {
   const epoch = s.election!.handOver(to, s.now);
   const leaving = s.leaving;
   s.broadcast((from) => ({ type: 'handover', from, epoch, to, ...(leaving ? { leaving } : {}) }));

@@ -12,11 +12,12 @@ export interface Identity {
 /** The store key of the identity file. */
 export const IDENTITY_KEY = 'identity.json';
 
-/** The identity in a stored IDENTITY_KEY blob, or null. */
+/** The identity in a stored IDENTITY_KEY blob, or null; throws on a file that is not one. */
 export function parseIdentity(raw: Uint8Array | null): Identity | null {
   if (!raw) return null;
   const parsed = JSON.parse(Buffer.from(raw).toString('utf8')) as Identity;
-  if (typeof parsed.sessionId !== 'string' || typeof parsed.memberId !== 'string') return null;
+  if (typeof parsed?.sessionId !== 'string' || typeof parsed?.memberId !== 'string')
+    throw new Error('not an identity (no session id or member id)');
   return { ...parsed, epoch: Number(parsed.epoch) || 0 };
 }
 

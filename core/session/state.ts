@@ -5,7 +5,7 @@ import type { Random } from '../random';
 import type { Result } from '../result';
 import { AckTracker } from '../replication/ack-tracker';
 import type { App } from '../replication/engine-app';
-import { Outbox } from '../replication/outbox';
+import { Outbox, type OutboxEntry } from '../replication/outbox';
 import type { Replica } from '../replication/replica';
 import type { EngineConfig } from './config';
 import { EffectsBuilder, type PeerRole } from './effects';
@@ -27,7 +27,7 @@ export interface CoreOptions<S> {
   app: App<S>;
   cfg: EngineConfig;
   /** What the store held at start (the driver reads it; the core never touches a disk). */
-  stored: { identity: Identity | null; doc: Uint8Array | null; outbox: Uint8Array | null };
+  stored: { identity: Identity | null; doc: Uint8Array | null; outbox: readonly OutboxEntry[] };
 }
 
 /**
@@ -70,6 +70,8 @@ export class SessionState<S> {
   failbackTarget: MemberId | null = null;
   /** Where a member can be reached before the document lists it (the host, while joining). */
   readonly deviceHints = new Map<MemberId, DeviceId>();
+  /** This copy's disk refused a write: since when, and why (see storage.ts). */
+  storage: { code: string; message: string; since: number } | null = null;
   /** Frames this copy sends itself, delivered on the loopback timer. */
   loopback: Message[] = [];
 

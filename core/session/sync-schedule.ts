@@ -153,8 +153,9 @@ export function onSync<S>(s: SessionState<S>, m: SyncMsg): void {
     // it and answers a moment later, with whatever else arrives meanwhile (one fsync for
     // many changes).
     lazy = e.role !== 'host' && !e.isHolder(s.cfg.k, s.now);
-    if (e.role === 'host') {
+    if (e.role === 'host' && !s.storage) {
       // Merged a peer's changes (a demoted host's, say): anchor them in our ack chain.
+      // (Not while the disk fails: a change of ours that is not on disk must not leave.)
       afterHostChange(s, s.replica.anchor(s.now, e.epoch, s.o.app));
     } else if (!lazy) {
       reportHeadsToHost(s);

@@ -13,6 +13,8 @@ export interface Store {
   /** Append to the blob (used for incremental document chunks). */
   append(key: string, bytes: Uint8Array): void;
   remove(key: string): void;
+  /** Move a blob that could not be read out of the way, never deleting it; where it went. */
+  moveAside(key: string, why: string): string;
 }
 
 /** In-memory store: survives a simulated crash because the cluster keeps it between restarts. */
@@ -23,6 +25,15 @@ export class MemoryStore implements Store {
   bytesWritten = 0;
   /** Writes (each one an fsync in the file store), for tests. */
   writes = 0;
+  /** Tests: every write fails with this errno code (`ENOSPC`: a full disk) until cleared. */
+  failWrites: string | null = null;
+
+  private check(): void {
+    if (!this.failWrites) return;
+    const e = new Error(`${this.failWrites}: simulated write failure`) as NodeJS.ErrnoException;
+    e.code = this.failWrites;
+    throw e;
+  }
 
   load(key: string): Uint8Array | null {
     const chunks = this.blobs.get(key);
@@ -36,11 +47,13 @@ export class MemoryStore implements Store {
     return out;
   }
   save(key: string, bytes: Uint8Array, _durable = true): void {
+    this.check();
     this.blobs.set(key, [bytes.slice()]);
     this.bytesWritten += bytes.byteLength;
     this.writes++;
   }
   append(key: string, bytes: Uint8Array): void {
+    this.check();
     const chunks = this.blobs.get(key);
     if (!chunks) return this.save(key, bytes);
     chunks.push(bytes.slice());
@@ -49,5 +62,13 @@ export class MemoryStore implements Store {
   }
   remove(key: string): void {
     this.blobs.delete(key);
+  }
+  /** Blobs moved aside, by their new key. */
+  readonly aside = new Map<string, { bytes: Uint8Array | null; why: string }>();
+  moveAside(key: string, why: string): string {
+    const to = `${key}.unreadable-${this.aside.size + 1}`;
+    this.aside.set(to, { bytes: this.load(key), why });
+    this.blobs.delete(key);
+    return to;
   }
 }

@@ -9,7 +9,7 @@ import { issueMemberId } from '../../core/member-ids';
 import { SeededRandom } from '../../core/random';
 import { AckTracker } from '../../core/replication/ack-tracker';
 import { createSessionDoc } from '../../core/replication/document';
-import { OUTBOX_KEY, Outbox } from '../../core/replication/outbox';
+import { OUTBOX_KEY, Outbox, parseOutbox } from '../../core/replication/outbox';
 import { DOC_KEY, Replica } from '../../core/replication/replica';
 import { FileStore } from '../../core/store/file-store';
 import { MemoryStore } from '../../core/store/store';
@@ -95,19 +95,19 @@ describe('AckTracker', () => {
 describe('Outbox', () => {
   it('persists unacknowledged commands and resends them when due', () => {
     const store = new MemoryStore();
-    const o = new Outbox(store, null);
+    const o = new Outbox(store, []);
     o.add({ id: asCommandId('c1'), body: { op: 'add', value: 'x' }, createdAt: 0 });
     o.markSent(asCommandId('c1'), 0);
     assert.equal(o.due(100, 1000).length, 0);
     assert.equal(o.due(1000, 1000).length, 1);
-    const reopened = new Outbox(store, store.load(OUTBOX_KEY));
+    const reopened = new Outbox(store, parseOutbox(store.load(OUTBOX_KEY)));
     assert.deepEqual(
       reopened.list().map((e) => e.id),
       ['c1'],
     );
     assert.equal(reopened.due(0, 1000).length, 1, 'a restart resends at once');
     assert.ok(reopened.remove(asCommandId('c1')));
-    assert.equal(new Outbox(store, store.load(OUTBOX_KEY)).list().length, 0);
+    assert.equal(new Outbox(store, parseOutbox(store.load(OUTBOX_KEY))).list().length, 0);
   });
 });
 
