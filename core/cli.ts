@@ -124,4 +124,8 @@ program
     },
   );
 
-await program.parseAsync(process.argv);
+await program.parseAsync(process.argv).catch((e: Error) => {
+  // A clear line, not a stack trace: the data directory is read-only, a port is taken, …
+  process.stderr.write(`baton: ${e.message}\n`);
+  process.exit(e.name === 'DataDirError' ? 3 : 1);
+});

@@ -53,7 +53,12 @@ export class SessionNode {
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly o: SessionNodeOptions) {
-    fs.mkdirSync(o.dataDir, { recursive: true });
+    const refused = FileStore.probe(o.dataDir);
+    if (refused)
+      throw new DataDirError(
+        `Baton cannot write to its data directory ${o.dataDir} (${refused.code ?? 'error'}: ` +
+          `${refused.message}). Free some space, or make the directory writable, and start again.`,
+      );
     const log = (line: string): void => o.log?.(line);
     const key = DeviceKey.loadOrCreate(o.dataDir, log);
     this.deviceId = key.deviceId;
@@ -291,6 +296,11 @@ export class SessionNode {
       mid: inSession ? (peer!.memberId ?? '') : '',
     });
   }
+}
+
+/** The data directory refuses writes (read-only, full, no permission): nothing can start. */
+export class DataDirError extends Error {
+  override name = 'DataDirError';
 }
 
 function safeDir(sessionId: string): string {

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BrowserWindow } from 'electron';
-import { app, session as electronSession } from 'electron';
+import { app, dialog, session as electronSession } from 'electron';
 import { SessionNode } from '../core/node';
 import { ApiBridge } from './ipc';
 import { Notifier } from './notifications';
@@ -107,17 +107,25 @@ export class BatonMain {
     });
 
     await app.whenReady();
-    this.settings = new Settings();
-    if (this.args.name) this.settings.name = this.args.name;
-    const name = this.settings.name || defaultName(this.args.profile);
-    const settings = this.settings;
-    this.node = new SessionNode({
-      dataDir: path.join(app.getPath('userData'), 'node'),
-      phoneDir: path.dirname(PATHS.renderer),
-      name,
-      log: (l) => this.log(l),
-      prefs: { get: () => settings.prefs, set: (p) => (settings.prefs = p) },
-    });
+    try {
+      this.settings = new Settings();
+      if (this.args.name) this.settings.name = this.args.name;
+      const settings = this.settings;
+      this.node = new SessionNode({
+        dataDir: path.join(app.getPath('userData'), 'node'),
+        phoneDir: path.dirname(PATHS.renderer),
+        name: this.settings.name || defaultName(this.args.profile),
+        log: (l) => this.log(l),
+        prefs: { get: () => settings.prefs, set: (p) => (settings.prefs = p) },
+      });
+    } catch (e) {
+      // A read-only or full profile directory: say so, by name, and quit (no crash loop).
+      const why = `${(e as Error).message} (profile: ${app.getPath('userData')})`;
+      this.log(why);
+      dialog.showErrorBox('Baton cannot start', why);
+      app.exit(3);
+      return;
+    }
     this.hookEvents(this.node);
     this.watchLastTa(this.node);
     this.hardenSession();

@@ -149,6 +149,12 @@ function App({ api }: { api: UiApi }) {
         </div>
       </header>
       <main class="content" id="main">
+        {ctx.status.storage.problem && (
+          <div class="storage-problem" role="alert" data-testid="storage-problem">
+            <strong>{ctx.status.storage.ok ? 'Recovering' : 'Disk problem'}</strong>{' '}
+            {ctx.status.storage.problem}
+          </div>
+        )}
         {ctx.queue?.announcement && inSession ? (
           <div class="announcement" role="note">
             <span class="announcement-label">Announcement</span> {ctx.queue.announcement}

@@ -6,6 +6,7 @@ import { QueueCard, useAction } from './staff-queue';
 import { PhonesCard } from './phones';
 import { Announcement, QueuesCard, Stats, Timers } from './staff-side';
 import type { Ctx } from './state';
+import { PendingList } from './student';
 
 /** The TA's view: log in, run the queues, announce, see stats, export. */
 export function StaffView({ ctx }: { ctx: Ctx }) {
@@ -18,6 +19,7 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
     <div class="staff">
       <div class="staff-main">
         <Controls ctx={ctx} serving={serving.ids} />
+        <PendingList q={q} />
         {many && <ServingPicker ctx={ctx} {...serving} />}
         {q.queues.map((queue) => (
           <QueueCard key={queue.queueId} ctx={ctx} queue={queue} many={many} />

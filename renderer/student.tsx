@@ -12,6 +12,10 @@ const PENDING_LABEL: Record<string, string> = {
   'queue.here': "Telling the TA you're here",
   'queue.away': 'Stepping away',
   'queue.back': 'Coming back',
+  'staff.setAnnouncement': 'Posting the announcement',
+  'staff.setOpen': 'Opening or closing the queue',
+  'staff.helpNext': 'Calling the next student',
+  'staff.message': 'Sending the note',
 };
 
 /** A student's view: join, my place in line and wait estimate, away, edit, withdraw. */
@@ -405,14 +409,18 @@ function JoinForm(props: {
   );
 }
 
-function PendingList({ q }: { q: QueueView }) {
+/** What this copy sent that the host has not acknowledged yet, and why it waits if known. */
+export function PendingList({ q }: { q: QueueView }) {
   if (q.pending.length === 0) return null;
   return (
     <ul class="pending" aria-live="polite" data-testid="pending">
       {q.pending.map((p) => (
         <li key={p.commandId}>
           <span class="spinner" aria-hidden="true" />
-          {PENDING_LABEL[p.method] ?? p.method} — sending…
+          <span>
+            {PENDING_LABEL[p.method] ?? p.method} — sending…
+            {p.reason && <span class="pending-reason">{p.reason}</span>}
+          </span>
         </li>
       ))}
     </ul>

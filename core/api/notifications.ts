@@ -4,7 +4,7 @@ import type { Events, QueueView } from './contract';
 import { AlertDetector } from './alerts';
 import type { GraceExpiry } from './grace-expiry';
 import type { SessionControl } from './session-control';
-import { type PeerFacts, liveness, membersView, statusView } from './status-view';
+import { type PeerFacts, liveness, membersView, statusView, storageProblem } from './status-view';
 import { memberNameIn, staffOnDuty } from './views';
 
 export interface NotifierOptions {
@@ -87,7 +87,16 @@ export class Notifier {
   }
 
   status(): ReturnType<typeof statusView> {
-    return statusView(this.peer, this.o.name());
+    return statusView(
+      this.peer,
+      this.o.name(),
+      storageProblem(this.peer, this.o.session.recovering),
+    );
+  }
+
+  /** The disk stopped or started taking writes. */
+  onStorage(): void {
+    this.onStatus();
   }
 
   /** Forget what was last told (the session changed). */
@@ -103,7 +112,7 @@ export class Notifier {
     this.onState();
   }
 
-  private onStatus(): void {
+  onStatus(): void {
     const status = this.status();
     const key = JSON.stringify(status);
     if (key === this.lastStatus) return;

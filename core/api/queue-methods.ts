@@ -1,5 +1,6 @@
 import type { Random } from '../random';
-import type { CommandId } from '../ids';
+import { v7 as uuidv7 } from 'uuid';
+import { type CommandId, asCommandId } from '../ids';
 import type { LoginRefused } from '../queue/apply';
 import type { QueueCommand } from '../queue/commands';
 import { exportCsv } from '../queue/csv';
@@ -26,8 +27,8 @@ export interface QueuePort {
   myName(): string;
   memberName(id: string): string;
   secrets(): OwnerSecrets;
-  /** Hand a command to the engine; throws `no-session` outside one. */
-  submit(cmd: QueueCommand): { id: CommandId; done: Promise<Result<unknown>> };
+  /** Hand a command to the engine (under `id` if given); throws `no-session` outside one. */
+  submit(cmd: QueueCommand, id?: CommandId): { id: CommandId; done: Promise<Result<unknown>> };
   /** The queue changed here (an ack came back): tell the UI. */
   changed(): void;
 }
@@ -60,9 +61,19 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'queue.get': () => q.queueView(),
     'queue.join': async (p) => {
       const secret = Buffer.from(q.random.bytes(32)).toString('hex');
-      // The secret is on disk before the command leaves, so a restart can still withdraw.
-      const { id, done: acked } = q.submit({ op: 'join', ...p, ownerHash: sha256Hex(secret) });
-      q.secrets().save(id, secret);
+      // The secret is on disk before the command leaves, so a restart can still withdraw;
+      // a laptop that cannot save it (a full disk) does not join at all.
+      const id = asCommandId(uuidv7({ msecs: q.now(), random: q.random.bytes(16) }));
+      try {
+        q.secrets().save(id, secret);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new ApiError(
+          code === 'ENOSPC' || code === 'EDQUOT' ? 'storage-full' : 'storage-failed',
+          `This laptop cannot save what proves the entry is yours (${code ?? 'error'}): free some disk space and try again`,
+        );
+      }
+      const { done: acked } = q.submit({ op: 'join', ...p, ownerHash: sha256Hex(secret) }, id);
       const r = await acked;
       if (!r.ok) {
         q.secrets().drop(id);

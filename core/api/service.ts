@@ -61,6 +61,8 @@ export class BatonService {
   private readonly recent: RecentSessions;
   private readonly session: SessionControl;
   private readonly notify: Notifier;
+  /** Why a pending command is taking long, as its host said (its disk is full). */
+  private readonly delayed = new Map<string, string>();
 
   constructor(private readonly o: ServiceOptions) {
     this.name = o.name;
@@ -72,11 +74,17 @@ export class BatonService {
       state: () => this.notify.onState(),
       members: () => this.notify.onMembers(),
       hostChanged: (c) => this.notify.onHostChanged(c),
+      storage: () => this.notify.onStorage(),
+      delayed: (d) => {
+        this.delayed.set(d.id, d.message);
+        this.notify.onState();
+      },
       connected: () => {
         this.notify.onRole();
         this.notify.onState();
       },
       detached: () => {
+        this.delayed.clear();
         this.expiry.clear();
         this.notify?.reset();
       },
@@ -117,7 +125,7 @@ export class BatonService {
         myName: () => this.name,
         memberName: (id) => this.memberName(id),
         secrets: () => this.secrets(),
-        submit: (cmd) => session.requirePeer().submit(cmd),
+        submit: (cmd, id) => session.requirePeer().submit(cmd, id),
         changed: () => this.notify.onState(),
       }),
       ...networkMethods({
@@ -185,10 +193,10 @@ export class BatonService {
       ...liveness(peer),
       ownEntries: new Set(Object.keys(this.secrets().all())),
       memberName: (id) => this.memberName(id),
-      pending: (peer?.pendingCommands() ?? []).map((c) => ({
-        commandId: c.id,
-        method: methodOf(c.body),
-      })),
+      pending: (peer?.pendingCommands() ?? []).map((c) => {
+        const reason = this.delayed.get(c.id);
+        return { commandId: c.id, method: methodOf(c.body), ...(reason ? { reason } : {}) };
+      }),
     };
   }
 

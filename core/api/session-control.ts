@@ -28,6 +28,9 @@ export interface SessionListener {
   state(): void;
   members(): void;
   hostChanged(c: PeerEvents['hostChanged']): void;
+  /** The disk stopped or started taking writes; a command was delayed (why). */
+  storage(): void;
+  delayed(d: PeerEvents['delayed']): void;
   /** In a session now (created, joined or resumed). */
   connected(): void;
   /** The session's peer is gone (left, stopped, replaced). */
@@ -41,7 +44,10 @@ export interface SessionListener {
 export class SessionControl {
   peer: Peer<QueueState> | null = null;
   store: Store | null = null;
+  /** The last session's document could not be read: it is being fetched from the room. */
+  recovering: { sessionId: string; movedTo: string; found: boolean } | null = null;
   private unsubs: (() => void)[] = [];
+  private recoveryOff: (() => void) | null = null;
 
   constructor(
     private readonly o: SessionControlOptions,
@@ -58,12 +64,51 @@ export class SessionControl {
       this.on.connected();
       return true;
     }
+    const lost = peer.unreadable.find(
+      (u) => u.key === 'doc.automerge' || u.key === 'identity.json',
+    );
     this.detach();
+    // The document (or who we were in it) was unreadable: get the session back from
+    // whichever laptop of it the network shows, now or when one appears.
+    if (lost) this.recover(last, lost.movedTo);
     return false;
+  }
+
+  private recover(sessionId: string, movedTo: string): void {
+    this.recovering = { sessionId, movedTo, found: false };
+    this.o.log?.(`session ${sessionId}: its document was unreadable; rejoining from the room`);
+    let trying = false;
+    const attempt = (): void => {
+      const r = this.recovering;
+      const listed = this.o.directory.list().find((s) => s.sessionId === sessionId);
+      if (!r || trying || !listed?.contacts[0]) return;
+      r.found = true;
+      this.on.role();
+      trying = true;
+      this.joinVia(sessionId, listed.contacts[0]).then(
+        () => this.endRecovery('the session is back from the room'),
+        (e: Error) => {
+          trying = false;
+          this.o.log?.(`recovering ${sessionId}: ${e.message}; trying again when the room changes`);
+        },
+      );
+    };
+    this.recoveryOff = this.o.directory.onChange(attempt);
+    attempt();
+  }
+
+  private endRecovery(why: string): void {
+    if (!this.recovering) return;
+    this.o.log?.(`recovery of ${this.recovering.sessionId} ended: ${why}`);
+    this.recovering = null;
+    this.recoveryOff?.();
+    this.recoveryOff = null;
+    this.on.role();
   }
 
   create(name: string, passcode: string, myName: string): Results['session.create'] {
     this.requireNoSession();
+    this.endRecovery('a new session was started');
     const sessionId = uuidv4({ random: this.o.random.bytes(16) });
     const salt = this.o.random.bytes(16);
     const app = new QueueApp(newQueueState(makeVerifier(passcode, salt)));
@@ -84,6 +129,7 @@ export class SessionControl {
   async join(sessionId: string): Promise<Results['session.join']> {
     if (this.peer?.sessionId === sessionId && this.peer.isRunning) return {};
     this.requireNoSession();
+    if (this.recovering?.sessionId !== sessionId) this.endRecovery('another session was joined');
     const listing = this.o.directory.list().find((s) => s.sessionId === sessionId);
     const via = listing?.contacts[0];
     if (!via) throw new ApiError('unknown-session', 'that session is not visible on this network');
@@ -165,6 +211,8 @@ export class SessionControl {
       peer.events.on('ack', () => this.on.state()),
       peer.events.on('members', () => this.on.members()),
       peer.events.on('hostChanged', (c) => this.on.hostChanged(c)),
+      peer.events.on('storage', () => this.on.storage()),
+      peer.events.on('delayed', (d) => this.on.delayed(d)),
     );
     return peer;
   }

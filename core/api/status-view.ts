@@ -16,6 +16,7 @@ export type PeerFacts = Pick<
   | 'successors'
   | 'hostReachable'
   | 'isLive'
+  | 'storage'
 >;
 
 /** Whether a member's laptop is live from here (this copy always is). */
@@ -35,8 +36,40 @@ export function membersView(peer: PeerFacts | null): MemberView[] {
     .map(([id, m]) => ({ memberId: id, name: m.name, live: !!peer?.isLive(id as MemberId) }));
 }
 
+/** What to tell the user about this laptop's disk, or null when all is well. */
+export function storageProblem(
+  peer: PeerFacts | null,
+  recovering: { movedTo: string; found: boolean } | null,
+): string | null {
+  const s = peer?.storage;
+  if (s) {
+    const full = s.code === 'ENOSPC' || s.code === 'EDQUOT';
+    return (
+      (full
+        ? "This laptop's disk is full. "
+        : `This laptop cannot save to its disk (${s.code}: ${s.message}). `) +
+      (peer?.role === 'host'
+        ? 'No other laptop can take over hosting, so changes wait (nothing is lost) until it can save again; '
+        : 'Baton keeps running and showing the queue, but saves nothing and will not host until it can write again; ') +
+      'it goes on by itself once space is freed.'
+    );
+  }
+  if (recovering)
+    return (
+      `The saved copy of this session could not be read (moved aside to ${recovering.movedTo}). ` +
+      (recovering.found
+        ? 'Getting it back from the other laptops…'
+        : 'No other laptop of this session is on the network yet: it comes back when one is.')
+    );
+  return null;
+}
+
 /** The `status` answer: who this copy is, who hosts, whom it hears. */
-export function statusView(peer: PeerFacts | null, name: string): Status {
+export function statusView(
+  peer: PeerFacts | null,
+  name: string,
+  problem: string | null = null,
+): Status {
   const doc = peer?.doc;
   const me = peer?.memberId ?? null;
   return {
@@ -52,5 +85,6 @@ export function statusView(peer: PeerFacts | null, name: string): Status {
     isStaff: !!(me && doc?.app?.staff?.[me]),
     connected: !!peer?.hostReachable(),
     staffOnDuty: doc?.app?.staff ? staffOnDuty(doc.app, liveness(peer)) : { count: 0, names: [] },
+    storage: { ok: !peer?.storage, problem },
   };
 }

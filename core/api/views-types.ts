@@ -32,6 +32,11 @@ export interface Status {
   connected: boolean;
   /** Staff on duty: logged in as staff on a laptop that is live right now. */
   staffOnDuty: StaffOnDuty;
+  /**
+   * This laptop's disk: `ok` false while it refuses writes (full, read-only); `problem`
+   * says so in plain words, or that a saved file could not be read and what happens now.
+   */
+  storage: { ok: boolean; problem: string | null };
 }
 
 export interface StaffOnDuty {
@@ -124,7 +129,8 @@ export interface QueueView {
   myPosition: number | null;
   myEstimate: WaitEstimateView | null;
   /** Commands sent and not acknowledged yet ("sending…"). */
-  pending: { commandId: string; method: string }[];
+  /** `reason`: why it is taking long, when the host said (its disk is full). */
+  pending: { commandId: string; method: string; reason?: string }[];
 }
 
 export interface StaffStatsView {

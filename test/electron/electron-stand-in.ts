@@ -213,6 +213,10 @@ export const dialog = {
     recorded.messageBoxes.push({ message: o.message, buttons: o.buttons });
     return { response: recorded.messageBoxAnswer };
   },
+  /** Records the error box (a profile that cannot be written, say). */
+  showErrorBox: (title: string, content: string) => {
+    recorded.messageBoxes.push({ message: `${title}: ${content}`, buttons: [] });
+  },
 };
 
 export default { app, ipcMain, BrowserWindow, Notification, session, shell, dialog };
