@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { FAULT_PLANS } from './transport/injected-faults';
 import { JsonLinesAdapter } from './api/json-lines';
 import { SessionNode } from './node';
 import { UiServer } from './ui-server';
@@ -51,6 +52,11 @@ program
   .option('--stdio', 'JSON-lines control on stdin/stdout')
   .option('--ui-port <n>', 'serve the Baton UI to a browser on http://127.0.0.1:<n>', int)
   .option('--quiet', 'no logs on stderr')
+  .addOption(
+    new Option('--inject-faults <plan>', 'testing only: bad Wi-Fi on outgoing frames')
+      .choices(Object.keys(FAULT_PLANS))
+      .hideHelp(),
+  )
   .action(
     async (opts: {
       dataDir: string;
@@ -64,6 +70,7 @@ program
       stdio?: boolean;
       uiPort?: number;
       quiet?: boolean;
+      injectFaults?: string;
     }) => {
       const log = (line: string): void => {
         if (!opts.quiet) process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
@@ -78,6 +85,7 @@ program
         interface: opts.interface,
         eligible: opts.host,
         mdns: opts.mdns,
+        ...(opts.injectFaults ? { faults: FAULT_PLANS[opts.injectFaults]! } : {}),
         config: {
           ...(opts.stabilityMs ? { stabilityMs: opts.stabilityMs } : {}),
           ...(opts.holders !== undefined ? { k: opts.holders } : {}),

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SessionDirectory } from './api/directory';
@@ -18,6 +17,7 @@ import { LanNetwork } from './network/lan';
 import { PhoneGateway } from './phone/gateway';
 import { DeviceKey } from './transport/device-key';
 import { WsTransport } from './transport/ws-transport';
+import { type FaultPlan, InjectedFaults } from './transport/injected-faults';
 
 export interface SessionNodeOptions {
   dataDir: string;
@@ -36,6 +36,8 @@ export interface SessionNodeOptions {
   phoneDir?: string;
   /** Where preferences live (the app's electron-store); default: the data dir. */
   prefs?: PrefsStore;
+  /** Tests and benchmarks only: bad Wi-Fi injected on this copy's outgoing frames. */
+  faults?: FaultPlan;
   log?: (line: string) => void;
 }
 
@@ -50,6 +52,8 @@ export class SessionNode {
   readonly network: LanNetwork;
   readonly phones: PhoneGateway;
   readonly deviceId: DeviceId;
+  /** Injected bad Wi-Fi (tests only), with its counts. */
+  readonly faults: InjectedFaults | null;
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly o: SessionNodeOptions) {
@@ -75,6 +79,9 @@ export class SessionNode {
       log: (l) => log(`ws: ${l}`),
     });
     const transport = this.transport;
+    this.faults = o.faults ? new InjectedFaults(transport, o.faults, cryptoRandom) : null;
+    if (this.faults) log('injecting faults on outgoing frames (test mode)');
+    const peerTransport = this.faults ?? transport;
     const settings = new FileStore(path.join(o.dataDir, 'settings'));
     this.network = new LanNetwork({
       deviceId: this.deviceId,
@@ -110,7 +117,7 @@ export class SessionNode {
           name: o.name,
           clock: systemClock,
           random: cryptoRandom,
-          transport,
+          transport: peerTransport,
           store,
           app,
           config: { eligible: o.eligible ?? true, ...o.config },

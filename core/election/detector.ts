@@ -20,7 +20,7 @@ export interface DetectorConfig {
 export const DEFAULT_DETECTOR: DetectorConfig = {
   heartbeatMs: 250,
   threshold: 8,
-  minStdDevMs: 100,
+  minStdDevMs: 70,
   acceptablePauseMs: 250,
   windowSize: 100,
 };

@@ -17,7 +17,7 @@ import { onAck, onHave } from './acks';
 import { onHello } from './admission';
 import { flushOutbox, onCommand } from './command-intake';
 import type { Effects, TimerName } from './effects';
-import { onHeartbeat, onTick } from './heartbeats';
+import { onCheck, onHeartbeat, onTick } from './heartbeats';
 import { handleDecisions, onHandover, onLeaveNotice, onLeaveTimer, startLeave } from './hosting';
 import { saveIdentity } from './identity';
 import { onRedirect, onRefuse, onSnapshot, onWelcome, sendHello, startElection } from './joining';
@@ -227,6 +227,7 @@ export class SessionCore<S> {
     } else if (name === 'turn') onTurnEnd(s);
     else if (name === 'lazy') onLazyTimer(s);
     else if (name === 'storage') onStorageTimer(s);
+    else if (name === 'check') onCheck(s);
     else if (name === 'loopback') {
       const frames = s.loopback;
       s.loopback = [];

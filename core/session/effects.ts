@@ -41,9 +41,10 @@ export interface WriteSink {
  * - lazy: a member that no ack waits on answers its sync late, once for many changes;
  * - loopback: a frame this copy sends itself (the host's own commands and their acks);
  * - leave: a leaving host checks whether its successor caught up;
- * - storage: a copy whose disk failed tries writing everything again.
+ * - storage: a copy whose disk failed tries writing everything again;
+ * - check: the moment the host would be suspected, if no heartbeat comes first.
  */
-export type TimerName = 'tick' | 'turn' | 'lazy' | 'loopback' | 'leave' | 'storage';
+export type TimerName = 'tick' | 'turn' | 'lazy' | 'loopback' | 'leave' | 'storage' | 'check';
 export interface TimerRequest {
   name: TimerName;
   ms: number;

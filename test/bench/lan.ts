@@ -266,6 +266,66 @@ async function benchIdle(n: number): Promise<void> {
   }
 }
 
+/**
+ * The jitter soak: N laptops (default 20), every one injecting bad Wi-Fi on what it sends
+ * (delays of 50–300 ms on 3 % of frames, bursts of 2 % loss, a 400 ms stall now and then;
+ * core/transport/injected-faults.ts), idle for BENCH_LAN_JITTER_S (default 1200 s) but for
+ * a command every 2 s: no host change may happen, and idle traffic stays ≤ 10 frames/s.
+ */
+async function benchJitter(n: number): Promise<void> {
+  const seconds = Number(process.env.BENCH_LAN_JITTER_S ?? 1200);
+  const c = await setUp(n, ['--stability-ms', '600000', '--inject-faults', 'jitter']);
+  try {
+    const firstEpoch = (await c.agreedHost()).epoch;
+    const stats = () =>
+      Promise.all(
+        c.running().map((p) => p.call<{ framesOut: number; links: number }>('diag.stats')),
+      );
+    const before = await stats();
+    const t0 = performance.now();
+    let acked = 0;
+    let failed = 0;
+    for (let k = 0; performance.now() - t0 < seconds * 1000; k++) {
+      const p = c.peer(1 + (k % (n - 1)));
+      const r = await p.request(
+        'queue.join',
+        { name: `Soak ${k}`, topic: '', location: '' },
+        30_000,
+      );
+      if (r.error) failed++;
+      else {
+        acked++;
+        await p.request('queue.withdraw', { entryId: (r.result as { entryId: string }).entryId });
+      }
+      await sleep(2_000);
+    }
+    const after = await stats();
+    const elapsed = (performance.now() - t0) / 1000;
+    const perLink = after.map(
+      (a, i) => (a.framesOut - before[i]!.framesOut) / elapsed / Math.max(1, a.links),
+    );
+    const changes = c.room.peers
+      .flatMap((p) => p.events)
+      .filter(
+        (e) => e.event === 'hostChanged' && (e.data as { epoch: number }).epoch !== firstEpoch,
+      ).length;
+    row(
+      'jitter soak: false failovers',
+      n,
+      `${changes} in ${elapsed.toFixed(0)} s (${acked} commands acked, ${failed} failed)`,
+      '0 in 20 min with 20',
+    );
+    row(
+      'jitter soak: frames/s per link',
+      n,
+      `mean ${(perLink.reduce((a, b) => a + b, 0) / perLink.length).toFixed(1)}/s`,
+      '≤ 10/s',
+    );
+  } finally {
+    await c.close();
+  }
+}
+
 const started = performance.now();
 console.error('LAN bench (real processes, one netns per laptop):');
 /** A part that fails is reported in the table, and the bench goes on. */
@@ -475,6 +535,10 @@ if (PARTS.includes('failover'))
 if (PARTS.includes('idle')) {
   const n = Number(process.env.BENCH_LAN_IDLE_N ?? 30);
   await part('idle', n, () => benchIdle(n));
+}
+if (PARTS.includes('jitter')) {
+  const n = Number(process.env.BENCH_LAN_JITTER_N ?? 20);
+  await part('jitter soak', n, () => benchJitter(n));
 }
 if (PARTS.includes('soak')) {
   const n = Number(process.env.BENCH_LAN_SOAK_N ?? 30);
