@@ -207,7 +207,15 @@ export class Peer<S> {
    */
   private apply(fx: Effects): void {
     const failed = this.persist(fx);
-    if (!failed) for (const { to, msg } of fx.send) this.o.transport.send(to, encode(msg));
+    if (!failed) {
+      // A message sent to many (a broadcast, a heartbeat's shared parts) is encoded once.
+      const frames = new Map<Effects['send'][number]['msg'], string>();
+      for (const { to, msg } of fx.send) {
+        let frame = frames.get(msg);
+        if (frame === undefined) frames.set(msg, (frame = encode(msg)));
+        this.o.transport.send(to, frame);
+      }
+    }
     for (const line of fx.log) this.o.log?.(line);
     if (fx.cancelTimers) {
       for (const h of this.timers.values()) this.o.clock.clearTimer(h);

@@ -87,7 +87,26 @@ export const snapshotSchema = z.object({
   data: z.string().max(24 * 1024 * 1024),
 });
 
-export const haveSchema = z.object({ type: z.literal('have'), from: memberId, epoch, heads });
+/**
+ * Host → members in step: the changes since `base` (Automerge changes, base64), the same
+ * frame for each of them. A member without `base` asks for a sync instead.
+ */
+export const changesSchema = z.object({
+  type: z.literal('changes'),
+  from: memberId,
+  epoch,
+  base: heads,
+  data: z.array(z.string().max(16 * 1024 * 1024)).max(100_000),
+});
+
+export const haveSchema = z.object({
+  type: z.literal('have'),
+  from: memberId,
+  epoch,
+  heads,
+  /** The member lacked a broadcast's base: sync it. */
+  behind: z.boolean().optional(),
+});
 
 export const commandSchema = z.object({
   type: z.literal('cmd'),
@@ -146,6 +165,7 @@ export const messageSchema = z.discriminatedUnion('type', [
   syncSchema,
   snapshotSchema,
   haveSchema,
+  changesSchema,
   commandSchema,
   ackSchema,
   notHostSchema,
@@ -166,6 +186,7 @@ export type Heartbeat = z.infer<typeof heartbeatSchema>;
 export type SyncMsg = z.infer<typeof syncSchema>;
 export type Snapshot = z.infer<typeof snapshotSchema>;
 export type Have = z.infer<typeof haveSchema>;
+export type Changes = z.infer<typeof changesSchema>;
 export type CommandMsg = z.infer<typeof commandSchema>;
 export type Ack = z.infer<typeof ackSchema>;
 export type NotHost = z.infer<typeof notHostSchema>;

@@ -206,6 +206,26 @@ export class Replica<S> {
     return changed;
   }
 
+  /** Host: every change since `heads` (for the broadcast to members in step). */
+  changesSince(heads: readonly string[]): Uint8Array[] {
+    this.flush(); // as in generateSync: a change leaves only once it is on our disk
+    return Automerge.getChangesSince(this._doc, [...heads]);
+  }
+
+  /**
+   * Member: apply a broadcast of the changes since `base`. `gap` when this replica lacks
+   * `base` (a broadcast was lost): the caller falls back to the sync protocol.
+   */
+  applyBroadcast(base: readonly string[], changes: Uint8Array[]): 'applied' | 'nothing' | 'gap' {
+    if (!Automerge.hasHeads(this._doc, [...base])) return 'gap';
+    const before = this.heads().join();
+    const [doc] = Automerge.applyChanges(this._doc, changes);
+    this.doc = doc;
+    if (this.heads().join() === before) return 'nothing';
+    this.persist();
+    return 'applied';
+  }
+
   /** Next sync message for `peer`, or null when it has everything we know it needs. */
   generateSync(peer: MemberId): Uint8Array | null {
     // A change must be on our disk before any copy can see it: a crash that lost it would

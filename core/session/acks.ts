@@ -1,6 +1,7 @@
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Ack } from '../protocol/messages';
 import type { Result } from '../result';
+import { noteReport } from './fanout';
 import { tryFailback } from './hosting';
 import type { SessionState } from './state';
 
@@ -9,9 +10,15 @@ import type { SessionState } from './state';
 // entry when the ack comes.
 
 /** Host: a member reported the heads it has written. */
-export function onHave<S>(s: SessionState<S>, from: MemberId, heads: readonly string[]): void {
+export function onHave<S>(
+  s: SessionState<S>,
+  from: MemberId,
+  heads: readonly string[],
+  behind = false,
+): void {
   if (s.election?.role !== 'host') return;
   s.peerHeads.set(from, [...heads]);
+  noteReport(s, from, heads, behind);
   s.acks.reportHeads(from, heads);
   releaseAcks(s);
   if (s.failbackTarget === from) tryFailback(s, from);

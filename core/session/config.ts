@@ -21,6 +21,14 @@ export interface EngineConfig {
   /** Longest a graceful leave waits for the successor to catch up before handing over anyway. */
   handoverWaitMs: number;
   eligible: boolean;
+  /**
+   * How the host sends its changes to members that are in step: `broadcast` encodes the
+   * turn's new changes once and sends the same frame to each of them (cost per command
+   * nearly flat in the room's size); `sync` runs Automerge's sync protocol per member for
+   * every change (the way before; kept for the comparison bench). Members behind or
+   * rejoining always get the sync protocol.
+   */
+  fanout: 'broadcast' | 'sync';
   /** Per sender, at the host: commands accepted at once, and per second after that. */
   commandBurst: number;
   commandsPerSecond: number;
@@ -35,6 +43,7 @@ export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
     resendMs: over.resendMs ?? 4 * detector.heartbeatMs,
     handoverWaitMs: over.handoverWaitMs ?? 2 * detector.heartbeatMs,
     eligible: over.eligible ?? true,
+    fanout: over.fanout ?? 'broadcast',
     commandBurst: over.commandBurst ?? 1000,
     commandsPerSecond: over.commandsPerSecond ?? 500,
   };

@@ -15,6 +15,7 @@ import type { OutboxEntry } from '../replication/outbox';
 import { DOC_KEY, Replica } from '../replication/replica';
 import { onAck, onHave } from './acks';
 import { onHello } from './admission';
+import { onChanges } from './fanout';
 import { flushOutbox, onCommand } from './command-intake';
 import type { Effects, TimerName } from './effects';
 import { onCheck, onHeartbeat, onTick } from './heartbeats';
@@ -258,7 +259,9 @@ export class SessionCore<S> {
       case 'snapshot':
         return onSnapshot(s, m);
       case 'have':
-        return onHave(s, m.from, m.heads);
+        return onHave(s, m.from, m.heads, m.behind === true);
+      case 'changes':
+        return onChanges(s, m);
       case 'cmd':
         return onCommand(s, from, m);
       case 'ack':

@@ -2,6 +2,7 @@ import type { Decision } from '../election/config';
 import type { MemberId } from '../ids';
 import type { Handover } from '../protocol/messages';
 import { flushOutbox } from './command-intake';
+import { resetFanout } from './fanout';
 import { sendHeartbeats } from './heartbeats';
 import { saveIdentity } from './identity';
 import type { SessionState } from './state';
@@ -34,6 +35,7 @@ export function handleDecisions<S>(s: SessionState<S>, decisions: Decision[]): v
 function becomeHost<S>(s: SessionState<S>, epoch: number): void {
   persistEpoch(s, epoch);
   s.acks.reset();
+  resetFanout(s);
   for (const m of s.election!.members) if (m !== s.memberId) s.replica!.resetSync(m);
   // The holders now; every other member opens its own exchange when it follows (our
   // heartbeat below tells it): starting both ends at once doubles the sync messages of
@@ -48,6 +50,7 @@ function becomeHost<S>(s: SessionState<S>, epoch: number): void {
 
 function follow<S>(s: SessionState<S>, hostId: MemberId): void {
   s.acks.dropPending();
+  resetFanout(s);
   s.failbackTarget = null;
   persistEpoch(s, s.election!.epoch);
   s.replica!.resetSync(hostId);

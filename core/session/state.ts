@@ -66,6 +66,10 @@ export class SessionState<S> {
   reportDue = false;
   stateDue = false;
   readonly peerHeads = new Map<MemberId, string[]>();
+  /** Host: members in step, with the heads they hold (see fanout.ts). */
+  readonly inStep = new Map<MemberId, string>();
+  /** Host: the heads the next broadcast starts from (the last turn's end). */
+  broadcastHeads: string[] | null = null;
   joining: { via: DeviceId; sessionId: SessionId } | null = null;
   failbackTarget: MemberId | null = null;
   /** Where a member can be reached before the document lists it (the host, while joining). */

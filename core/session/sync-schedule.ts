@@ -1,6 +1,7 @@
 import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { SyncMsg } from '../protocol/messages';
+import { broadcastChanges, turnDone } from './fanout';
 import { checkJoined } from './joining';
 import type { SessionState } from './state';
 
@@ -65,7 +66,8 @@ export function onTurnEnd<S>(s: SessionState<S>): void {
   const due = [...s.syncFirst, ...[...s.syncDue].filter((m) => !s.syncFirst.has(m))];
   s.syncDue.clear();
   s.syncFirst.clear();
-  for (const m of due) pushSync(s, m);
+  for (const m of broadcastChanges(s, due)) pushSync(s, m);
+  turnDone(s);
   // Last: the app's view of the new state (the UI) never delays an ack.
   if (s.stateDue && s.replica) {
     s.stateDue = false;
@@ -81,6 +83,11 @@ export function onTurnEnd<S>(s: SessionState<S>): void {
  */
 function lazyReplySoon<S>(s: SessionState<S>, peer: MemberId): void {
   s.lazyDue.add(peer);
+  lazyReportSoon(s);
+}
+
+/** Member, not a holder: report heads after LAZY_MS, once for everything meanwhile. */
+export function lazyReportSoon<S>(s: SessionState<S>): void {
   if (s.lazyArmed) return;
   s.lazyArmed = true;
   s.fx.timer('lazy', LAZY_MS);
@@ -135,6 +142,7 @@ export function repairSync<S>(s: SessionState<S>): void {
     const looping = (s.fruitlessSync.get(peer) ?? 0) > MAX_FRUITLESS_SYNC;
     if (!looping && s.now - (s.lastSyncAt.get(peer) ?? -Infinity) < quiet) continue;
     s.fruitlessSync.delete(peer);
+    s.inStep.delete(peer);
     s.replica!.resetSync(peer);
     pushSync(s, peer);
   }
@@ -145,6 +153,9 @@ export function onSync<S>(s: SessionState<S>, m: SyncMsg): void {
   if (!e || !s.replica || m.epoch < e.epoch) return; // an older epoch is refused
   const from = m.from;
   s.lastSyncAt.set(from, s.now);
+  // A member that speaks the sync protocol to us (catching up, repairing) gets answers in
+  // it, not broadcasts, until its reports show it in step again (fanout.ts).
+  if (e.role === 'host') s.inStep.delete(from);
   const changed = s.replica.receiveSync(from, fromBase64(m.data));
   let lazy = false;
   if (changed) {

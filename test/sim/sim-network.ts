@@ -26,6 +26,8 @@ export class SimNetwork {
   faults: LinkFaults;
   framesSent = 0;
   bytesSent = 0;
+  /** When set, frames sent are counted here by sender and message type. */
+  byType: Map<string, number> | null = null;
 
   constructor(
     private readonly clock: ManualClock,
@@ -73,6 +75,11 @@ export class SimNetwork {
   private send(from: DeviceId, to: DeviceId, frame: string): void {
     this.framesSent++;
     this.bytesSent += frame.length;
+    if (this.byType) {
+      const type = /^\{"type":"([a-z-]+)"/.exec(frame)?.[1] ?? '?';
+      const key = `${from} ${type}`;
+      this.byType.set(key, (this.byType.get(key) ?? 0) + 1);
+    }
     if (!this.canReach(from, to)) return;
     if (this.random.next() < this.faults.drop) return;
     const copies = this.random.next() < this.faults.duplicate ? 2 : 1;
