@@ -60,6 +60,7 @@ export class DeviceKey {
    * member) — an id that no key backs cannot be proven on the wire.
    */
   static loadOrCreate(dir: string, log?: (line: string) => void): DeviceKey {
+    fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'device.json');
     let legacy = false;
     try {

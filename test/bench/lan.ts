@@ -4,6 +4,7 @@ import { linkFrame, proofFrame } from '../lan/raw-link';
 import { Classroom, sleep } from '../lan/classroom';
 import { FollowingPhone } from '../lan/phone-client';
 import type { LanPeer } from '../lan/harness';
+import { type RoomFigures, benchRoom } from './room';
 import { seedHistory } from './seed';
 import { percentile } from './stats';
 
@@ -326,6 +327,51 @@ async function benchJitter(n: number): Promise<void> {
   }
 }
 
+/** The room-scale table: host and member CPU per command, ack latency and failovers by size. */
+async function benchRoomScale(): Promise<void> {
+  const sizes = (process.env.BENCH_ROOM_SIZES ?? '5,20,50,100').split(',').map(Number);
+  const figs: RoomFigures[] = [];
+  for (const n of sizes)
+    for (const fanout of ['broadcast', 'sync']) {
+      try {
+        figs.push(await benchRoom(n, fanout));
+      } catch (e) {
+        row(`room scale (${fanout})`, n, `FAILED: ${(e as Error).message.split('\n')[0]}`, '—');
+      }
+    }
+  const f = (ms: number): string => `${ms.toFixed(2)} ms`;
+  const list = (xs: number[]): string =>
+    xs.length ? xs.map((x) => x.toFixed(0)).join(', ') + ' ms' : '—';
+  for (const g of figs) {
+    const sync = figs.find((x) => x.n === g.n && x.fanout === 'sync');
+    const ratio =
+      g.fanout === 'broadcast' && sync
+        ? ` (${(g.hostCpuPerCmd / sync.hostCpuPerCmd).toFixed(2)}× sync)`
+        : '';
+    row(
+      `room scale, fan-out ${g.fanout}: host CPU/cmd`,
+      g.n,
+      `${f(g.hostCpuPerCmd)}${ratio}; member ${f(g.memberCpuPerCmd)}; ${g.processes} processes`,
+      '100 ≤ 2× 5',
+    );
+    row(
+      `room scale, fan-out ${g.fanout}: ack, failover`,
+      g.n,
+      `ack p50 ${fmt(g.ackP50)}, p99 ${fmt(g.ackP99)} (${g.acked}); graceful ${list(g.graceful)}; crash ${list(g.crash)}`,
+      'p50 ≤ 20 ms, graceful ≤ 0.5 s',
+    );
+  }
+  const b = (n: number) => figs.find((x) => x.n === n && x.fanout === 'broadcast');
+  const [lo, hi] = [b(Math.min(...sizes)), b(Math.max(...sizes))];
+  if (lo && hi)
+    row(
+      'room scale: host CPU/cmd, largest ÷ smallest',
+      `${hi.n}/${lo.n}`,
+      `${(hi.hostCpuPerCmd / lo.hostCpuPerCmd).toFixed(2)}×`,
+      '≤ 2×',
+    );
+}
+
 const started = performance.now();
 console.error('LAN bench (real processes, one netns per laptop):');
 /** A part that fails is reported in the table, and the bench goes on. */
@@ -526,6 +572,7 @@ async function benchPhones(n: number): Promise<void> {
   }
 }
 
+if (PARTS.includes('room')) await part('room scale', 'all', benchRoomScale);
 if (PARTS.includes('join')) await part('join with history', 5, benchJoinHistory);
 if (PARTS.includes('phones')) await part('phones', 5, () => benchPhones(5));
 if (PARTS.includes('ack'))

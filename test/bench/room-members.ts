@@ -1,0 +1,135 @@
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { Command } from 'commander';
+import {
+  DeviceKey,
+  MemoryStore,
+  type Peer,
+  WsTransport,
+  asDeviceId,
+  cryptoRandom,
+  openSession,
+  systemClock,
+} from '../../core/engine/index';
+import type { EngineConfig } from '../../core/session/config';
+import { type SetState, setApp } from '../sim/set-app';
+
+// One process of the room-scale bench: M engine peers (the test set app), each with its own
+// device key and WebSocket port on this laptop's address, speaking JSON lines on stdio
+// like `baton peer`. Members only apply changes, so many share a process (and 2 cores)
+// while the host runs alone in its own.
+
+console.log = (...a: unknown[]) => console.error(...a);
+
+const o = new Command()
+  .requiredOption('--data-dir <d>')
+  .requiredOption('--name <n>')
+  .requiredOption('--interface <a>')
+  .option('--stdio')
+  .option('--quiet')
+  .option('--members <m>', 'peers in this process', '1')
+  .option('--fanout <mode>', 'broadcast | sync', 'broadcast')
+  .parse()
+  .opts<{ dataDir: string; name: string; interface: string; members: string; fanout: string }>();
+
+const out = (m: unknown): void => void process.stdout.write(`${JSON.stringify(m)}\n`);
+const config: Partial<EngineConfig> = {
+  fanout: o.fanout as EngineConfig['fanout'],
+  stabilityMs: 600_000,
+};
+
+interface Member {
+  peer: Peer<SetState>;
+  transport: WsTransport;
+  device: string;
+  port: number;
+}
+const members: Member[] = [];
+for (let i = 0; i < Number(o.members); i++) {
+  const key = DeviceKey.loadOrCreate(path.join(o.dataDir, `m${i}`));
+  const transport = new WsTransport({ key, port: 0, host: o.interface });
+  const port = await transport.start();
+  const peer = openSession(
+    setApp,
+    {
+      deviceId: key.deviceId,
+      name: `${o.name} #${i}`,
+      clock: systemClock,
+      random: cryptoRandom,
+      transport,
+      store: new MemoryStore(),
+    },
+    config,
+  );
+  peer.events.on('hostChanged', (c) =>
+    out({ event: 'hostChanged', data: { member: i, to: c.to } }),
+  );
+  members.push({ peer, transport, device: key.deviceId, port });
+}
+
+let counter = 0;
+const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
+  create: (p) => {
+    members[0]!.peer.createSession(String(p.sessionId), 'room');
+    return { memberId: members[0]!.peer.memberId };
+  },
+  addresses: (p) => {
+    for (const a of p.list as { device: string; host: string; port: number }[])
+      for (const m of members)
+        m.transport.setAddress(asDeviceId(a.device), { host: a.host, port: a.port });
+    return {};
+  },
+  join: async (p) => {
+    for (const m of members) await m.peer.join(asDeviceId(String(p.via)), String(p.sessionId));
+    return { memberIds: members.map((m) => m.peer.memberId) };
+  },
+  /** `count` commands from this process's members, spread over `spreadMs`: each one's ack latency. */
+  submit: async (p) => {
+    const count = Number(p.count);
+    const spread = Number(p.spreadMs ?? 0);
+    const lat: number[] = [];
+    let failed = 0;
+    await Promise.all(
+      Array.from({ length: count }, async (_, k) => {
+        await new Promise((r) => setTimeout(r, (spread * k) / Math.max(1, count)));
+        const m = members[k % members.length]!;
+        const t0 = performance.now();
+        const r = await m.peer.submit({ op: 'add', value: `${o.name}-${counter++}` }).done;
+        if (r.ok) lat.push(performance.now() - t0);
+        else failed++;
+      }),
+    );
+    return { latencies: lat, failed };
+  },
+  cpu: () => {
+    const u = process.cpuUsage();
+    return { cpuMs: (u.user + u.system) / 1000, members: members.length };
+  },
+  hosts: () => ({ hosts: members.map((m) => (m.peer.isRunning ? m.peer.hostId : null)) }),
+};
+
+const rl = readline.createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  const req = JSON.parse(line) as { id: number; method: string; params?: Record<string, unknown> };
+  Promise.resolve()
+    .then(() => methods[req.method]!(req.params ?? {}))
+    .then(
+      (result) => out({ id: req.id, result }),
+      (e: Error) => out({ id: req.id, error: { code: 'failed', message: e.message } }),
+    );
+});
+const leave = async (): Promise<void> => {
+  await Promise.all(members.map((m) => m.peer.leave()));
+  await Promise.all(members.map((m) => m.transport.close()));
+  process.exit(0);
+};
+process.on('SIGTERM', () => void leave());
+rl.on('close', () => void leave());
+out({
+  event: 'ready',
+  data: {
+    port: members[0]!.port,
+    deviceId: members[0]!.device,
+    members: members.map((m) => ({ device: m.device, port: m.port })),
+  },
+});

@@ -1,0 +1,153 @@
+import * as path from 'node:path';
+import { type LanPeer, LanRoom } from '../lan/harness';
+import { percentile } from './stats';
+
+/**
+ * The room-scale bench: how the host's cost per command grows with the room. The host is
+ * one process to itself; its first successors one process each (they are killed in turn
+ * for the failover figures); the rest of the members share up to 8 processes (members
+ * only apply changes). All over real WebSockets, one network namespace per process.
+ * Each size runs twice, with the host's fan-out as broadcast (now) and as per-member sync
+ * (before), so the ratio compares the two in the same run on the same machine.
+ */
+
+const MEMBERS = [path.resolve('test/bench/room-members.ts')];
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface RoomFigures {
+  n: number;
+  fanout: string;
+  processes: number;
+  hostCpuPerCmd: number;
+  memberCpuPerCmd: number;
+  ackP50: number;
+  ackP99: number;
+  acked: number;
+  graceful: number[];
+  crash: number[];
+}
+
+interface Ready {
+  members: { device: string; port: number }[];
+}
+
+export async function benchRoom(
+  n: number,
+  fanout: string,
+  rate = 40,
+  seconds = 10,
+): Promise<RoomFigures> {
+  const successors = Math.min(4, n - 2);
+  const bulk = n - 1 - successors;
+  const bulkProcs = Math.min(8, bulk);
+  const sizes = [1, ...Array<number>(successors).fill(1)];
+  for (let b = 0; b < bulkProcs; b++)
+    sizes.push(Math.floor(bulk / bulkProcs) + (b < bulk % bulkProcs ? 1 : 0));
+  const room = new LanRoom(
+    sizes.length,
+    (i) => ['--members', String(sizes[i]), '--fanout', fanout, '--quiet'],
+    {
+      command: ['--import', 'tsx', ...MEMBERS],
+    },
+  );
+  try {
+    await room.startAll();
+    const procs = room.peers;
+    const roster = procs.flatMap((p) =>
+      (p.ready as unknown as Ready).members.map((m) => ({
+        device: m.device,
+        host: p.address,
+        port: m.port,
+      })),
+    );
+    await Promise.all(procs.map((p) => p.call('addresses', { list: roster })));
+    const sessionId = `room-${n}-${fanout}`;
+    const hostId = (await procs[0]!.call<{ memberId: string }>('create', { sessionId })).memberId;
+    const via = roster[0]!.device;
+    // Successors first and in order (their member ids come next), then the rest at once.
+    const ids: string[] = [hostId];
+    for (const p of procs.slice(1, 1 + successors))
+      ids.push(
+        (await p.call<{ memberIds: string[] }>('join', { sessionId, via }, 60_000)).memberIds[0]!,
+      );
+    await Promise.all(
+      procs.slice(1 + successors).map((p) => p.call('join', { sessionId, via }, 120_000)),
+    );
+    await allFollow(procs, 30_000);
+    await sleep(2_000);
+
+    // Idle, then the same time under load: the difference is what the commands cost.
+    const cpu = async () =>
+      Promise.all(procs.map((p) => p.call<{ cpuMs: number; members: number }>('cpu')));
+    const c0 = await cpu();
+    await sleep(seconds * 1000);
+    const c1 = await cpu();
+    const loaders = procs.slice(1);
+    const per = Math.ceil((rate * seconds) / loaders.length);
+    const results = await Promise.all(
+      loaders.map((p) =>
+        p.call<{ latencies: number[]; failed: number }>(
+          'submit',
+          { count: per, spreadMs: seconds * 1000 },
+          120_000,
+        ),
+      ),
+    );
+    const c2 = await cpu();
+    const lat = results.flatMap((r) => r.latencies);
+    const acked = lat.length;
+    const cost = (i: number): number => c2[i]!.cpuMs - c1[i]!.cpuMs - (c1[i]!.cpuMs - c0[i]!.cpuMs);
+    const memberCosts = procs
+      .slice(1 + successors)
+      .map((_, k) => cost(1 + successors + k) / c2[1 + successors + k]!.members / acked);
+    const fig: RoomFigures = {
+      n,
+      fanout,
+      processes: procs.length,
+      hostCpuPerCmd: cost(0) / acked,
+      memberCpuPerCmd: memberCosts.length ? percentile(memberCosts, 50) : cost(1) / acked,
+      ackP50: percentile(lat, 50),
+      ackP99: percentile(lat, 99),
+      acked,
+      graceful: [],
+      crash: [],
+    };
+
+    // Failovers: the host leaves (SIGTERM) twice, then is killed (SIGKILL) twice; each time
+    // until every remaining member follows one new host and a command is acked through it.
+    const plan: NodeJS.Signals[] = ['SIGTERM', 'SIGTERM', 'SIGKILL', 'SIGKILL'].slice(
+      0,
+      successors,
+    ) as NodeJS.Signals[];
+    for (const [k, signal] of plan.entries()) {
+      const t0 = performance.now();
+      procs[k]!.kill(signal);
+      await allFollow(
+        procs.filter((p) => p.running && p !== procs[k]),
+        15_000,
+        ids[k],
+      );
+      const rest = procs.filter((p) => p.running && p !== procs[k]);
+      await rest[rest.length - 1]!.call('submit', { count: 1 }, 15_000);
+      (signal === 'SIGTERM' ? fig.graceful : fig.crash).push(performance.now() - t0);
+      await procs[k]!.exited(10_000).catch(() => procs[k]!.kill('SIGKILL'));
+    }
+    return fig;
+  } finally {
+    await room.close();
+  }
+}
+
+/** Until every member of `procs` follows one host (other than `not`, the one just stopped). */
+async function allFollow(procs: LanPeer[], timeoutMs: number, not?: string): Promise<void> {
+  const t0 = performance.now();
+  for (;;) {
+    const all = (
+      await Promise.all(procs.map((p) => p.call<{ hosts: (string | null)[] }>('hosts')))
+    ).flatMap((h) => h.hosts);
+    const first = all[0] ?? null;
+    if (first !== null && first !== not && all.every((h) => h === first)) return;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`no agreed host in ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
