@@ -10,17 +10,14 @@
  * `events.on('state' | 'role' | 'members' | 'hostChanged' | …)`, `leave()` and `stop()`.
  */
 import type { z } from 'zod';
-import type { Clock } from '../clock';
-import type { Random } from '../random';
 import { type Result, err } from '../result';
 import type { App, ApplyContext } from '../replication/engine-app';
 import type { EngineConfig } from '../session/config';
-import type { Store } from '../store/store';
-import type { Transport } from '../transport/transport';
-import type { DeviceId } from '../ids';
 import { Peer } from './peer';
+import type { SessionPorts } from './peer-types';
 
 export { Peer, JoinRefusedError, type PeerEvents, type PeerRole } from './peer';
+export type { SessionPorts } from './peer-types';
 export type { App, ApplyContext } from '../replication/engine-app';
 export type { EngineConfig } from '../session/config';
 export type { Clock } from '../clock';
@@ -77,17 +74,6 @@ export function defineApp<S, C>(spec: AppSpec<S, C>): App<S> {
     },
     ...(spec.reconcile ? { reconcile: spec.reconcile.bind(spec) } : {}),
   };
-}
-
-/** The ports a session runs on: who this copy is, and its clock, randomness, network, disk. */
-export interface SessionPorts {
-  deviceId: DeviceId;
-  name: string;
-  clock: Clock;
-  random: Random;
-  transport: Transport;
-  store: Store;
-  log?: (line: string) => void;
 }
 
 /** A copy of `app`'s session on `ports`: create one, join one, or resume the stored one. */

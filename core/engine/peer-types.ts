@@ -10,16 +10,21 @@ import type { Transport } from '../transport/transport';
 
 // The driver's vocabulary: what a peer is given, what it tells, how a join fails.
 
-export interface PeerOptions<S> {
+/** The ports a session runs on: who this copy is, and its clock, randomness, network, disk. */
+export interface SessionPorts {
   deviceId: DeviceId;
   name: string;
   clock: Clock;
   random: Random;
   transport: Transport;
   store: Store;
+  log?: (line: string) => void;
+}
+
+/** What a peer is given: its ports, the app it runs, and engine settings. */
+export interface PeerOptions<S> extends SessionPorts {
   app: App<S>;
   config?: Partial<EngineConfig>;
-  log?: (line: string) => void;
 }
 
 /** What a peer tells its app; see SessionEvents for each payload. */

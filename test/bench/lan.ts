@@ -25,6 +25,23 @@ function row(what: string, n: number | string, value: string, goal: string): voi
   console.error(`  ${what} (${n}): ${value}   [goal ${goal}]`);
 }
 
+/** Host changes any laptop saw after the first host (false failovers when nothing failed). */
+function hostChangesSince(c: Classroom, firstEpoch: number): number {
+  return c.room.peers
+    .flatMap((p) => p.events)
+    .filter((e) => e.event === 'hostChanged' && (e.data as { epoch: number }).epoch !== firstEpoch)
+    .length;
+}
+
+/** Frames each laptop sent per second per link between two `diag.stats` readings. */
+function framesPerLink(
+  before: { framesOut: number }[],
+  after: { framesOut: number; links: number }[],
+  seconds: number,
+): number[] {
+  return after.map((a, i) => (a.framesOut - before[i]!.framesOut) / seconds / Math.max(1, a.links));
+}
+
 async function setUp(n: number, args: string[] = ['--stability-ms', '600000']): Promise<Classroom> {
   const c = new Classroom(n, () => [...args, ...QUIET]);
   try {
@@ -245,15 +262,9 @@ async function benchIdle(n: number): Promise<void> {
         .map((p) => p.call<{ framesOut: number; cpuMs: number; links: number }>('diag.stats')),
     );
     const h = c.running().findIndex((p) => p.index === host);
-    const perLink = after.map(
-      (a, i) => (a.framesOut - before[i]!.framesOut) / IDLE_S / Math.max(1, a.links),
-    );
+    const perLink = framesPerLink(before, after, IDLE_S);
     const cpu = ((after[h]!.cpuMs - before[h]!.cpuMs) / (IDLE_S * 1000)) * 100;
-    const hostChanges = c.room.peers
-      .flatMap((p) => p.events)
-      .filter(
-        (e) => e.event === 'hostChanged' && (e.data as { epoch: number }).epoch !== firstEpoch,
-      ).length;
+    const hostChanges = hostChangesSince(c, firstEpoch);
     row(
       'idle: frames/s per link (heartbeats)',
       n,
@@ -302,14 +313,8 @@ async function benchJitter(n: number): Promise<void> {
     }
     const after = await stats();
     const elapsed = (performance.now() - t0) / 1000;
-    const perLink = after.map(
-      (a, i) => (a.framesOut - before[i]!.framesOut) / elapsed / Math.max(1, a.links),
-    );
-    const changes = c.room.peers
-      .flatMap((p) => p.events)
-      .filter(
-        (e) => e.event === 'hostChanged' && (e.data as { epoch: number }).epoch !== firstEpoch,
-      ).length;
+    const perLink = framesPerLink(before, after, elapsed);
+    const changes = hostChangesSince(c, firstEpoch);
     row(
       'jitter soak: false failovers',
       n,
@@ -445,14 +450,8 @@ async function benchSoak(n: number): Promise<void> {
     // Laptop 0 created the session and, with no failover, hosts throughout.
     const cpu = (a: Diag, b: Diag, s: number): string =>
       `${((100 * (b.cpuMs - a.cpuMs)) / (s * 1000)).toFixed(1)} %`;
-    const perLink = d1.map(
-      (x, i) => (x.framesOut - d0[i]!.framesOut) / IDLE / Math.max(1, x.links),
-    );
-    const changes = c.room.peers
-      .flatMap((p) => p.events)
-      .filter(
-        (e) => e.event === 'hostChanged' && (e.data as { epoch: number }).epoch !== firstEpoch,
-      ).length;
+    const perLink = framesPerLink(d0, d1, IDLE);
+    const changes = hostChangesSince(c, firstEpoch);
     row(
       'soak: RSS growth per laptop, idle',
       n,
