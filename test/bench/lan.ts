@@ -128,7 +128,7 @@ async function benchFailover(n: number): Promise<void> {
           'crash failover, kill -9 → all follow + ack',
           n,
           `p50 ${fmt(p50)}, p95 ${fmt(p95)}`,
-          'p95 ≤ 2 s',
+          'p95 ≤ 1.0 s',
         );
     }
   } finally {
