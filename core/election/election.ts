@@ -373,10 +373,9 @@ export class Election {
   }
 
   private hostAgo(now: number): number | null {
-    if (this._hostId === null) return null;
-    if (this._hostId === this.cfg.self) return 0;
-    const last = this.peers.get(this._hostId)?.detector.lastHeard ?? null;
-    return last === null ? null : Math.max(0, now - last);
+    const last =
+      this._hostId === this.cfg.self ? now : this.lastHeard(this._hostId ?? this.cfg.self);
+    return this._hostId === null || last === null ? null : Math.max(0, now - last);
   }
 
   /** A member we have not heard from since we started, while that is still no evidence. */
@@ -393,11 +392,7 @@ export class Election {
   }
 
   private peer(id: MemberId): PeerState {
-    let p = this.peers.get(id);
-    if (!p) {
-      p = newPeerState(this.cfg.detector);
-      this.peers.set(id, p);
-    }
-    return p;
+    if (!this.peers.has(id)) this.peers.set(id, newPeerState(this.cfg.detector));
+    return this.peers.get(id)!;
   }
 }

@@ -15,7 +15,9 @@ const HISTORY = Number(process.env.BENCH_LAN_HISTORY ?? 5_000);
 const RUNS = Number(process.env.BENCH_LAN_RUNS ?? 20);
 const SIZES = (process.env.BENCH_LAN_SIZES ?? '5,20').split(',').map(Number);
 const IDLE_S = Number(process.env.BENCH_LAN_IDLE_S ?? 60);
-const PARTS = (process.env.BENCH_LAN_PARTS ?? 'join,ack,failover,idle,phones,room,jitter').split(',');
+const PARTS = (process.env.BENCH_LAN_PARTS ?? 'join,ack,failover,idle,phones,room,jitter').split(
+  ',',
+);
 const QUIET = process.env.BENCH_LAN_QUIET === '0' ? [] : ['--quiet'];
 const rows: string[][] = [];
 const fmt = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
