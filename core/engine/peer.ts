@@ -88,10 +88,10 @@ export class Peer<S> {
     return this.core.hostReachable(this.now());
   }
   successors(): MemberId[] {
-    return this.core.election?.successors(this.now()) ?? [];
+    return this.core.successors(this.now());
   }
   isLive(id: MemberId): boolean {
-    return this.core.election?.isLive(id, this.now()) ?? false;
+    return this.core.isLive(this.now(), id);
   }
   suspectAfterMs(id: MemberId): number {
     return this.core.election?.suspectAfterMs(id) ?? 0;

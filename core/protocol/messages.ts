@@ -69,6 +69,9 @@ export const heartbeatSchema = z.object({
   hostAgoMs: z.number().nonnegative().nullable(),
   eligible: z.boolean(),
   heads,
+  /** Host only: bitmaps over the member order (base64) of who is live and who may host. */
+  live: z.string().max(400).optional(),
+  elig: z.string().max(400).optional(),
 });
 
 export const syncSchema = z.object({

@@ -24,6 +24,7 @@ import { saveIdentity } from './identity';
 import { onRedirect, onRefuse, onSnapshot, onWelcome, sendHello, startElection } from './joining';
 import { type CoreOptions, SessionState } from './state';
 import { onStorageFailed, onStorageRecovered, onStorageTimer } from './storage';
+import { roomLive, roomSuccessors } from './room-view';
 import { onLazyTimer, onSync, onTurnEnd } from './sync-schedule';
 
 export type { CoreOptions } from './state';
@@ -76,6 +77,16 @@ export class SessionCore<S> {
   }
   pendingCommands(): readonly OutboxEntry[] {
     return this.s.outbox.list();
+  }
+  /** Whether member `id` is live, as far as the app is concerned (see room-view.ts). */
+  isLive(now: number, id: MemberId): boolean {
+    this.s.now = now;
+    return roomLive(this.s, id);
+  }
+  /** The successor list to show (the host's view when fresh). */
+  successors(now: number): MemberId[] {
+    this.s.now = now;
+    return roomSuccessors(this.s);
   }
   /** Whether `id` waits in the outbox for its ack. */
   isPending(id: CommandId): boolean {

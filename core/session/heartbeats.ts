@@ -4,6 +4,7 @@ import { flushOutbox } from './command-intake';
 import { handleDecisions } from './hosting';
 import { sendHello } from './joining';
 import type { SessionState } from './state';
+import { heartbeatTargets, hostView, noteHostView } from './room-view';
 import { repairSync } from './sync-schedule';
 
 // The heartbeat round: every heartbeatMs each copy tells every member its view (epoch,
@@ -44,11 +45,11 @@ export function sendHeartbeats<S>(s: SessionState<S>): void {
   const me = s.identity!.memberId;
   s.replica!.flush(); // heads in a heartbeat count as held
   const heads = s.replica!.heads();
-  for (const id of e.members) {
-    if (id === me) continue;
+  const view = e.role === 'host' ? hostView(s) : {};
+  for (const id of heartbeatTargets(s)) {
     const device = s.replica!.deviceOf(id);
     if (!device) continue;
-    const msg: Heartbeat = { type: 'hb', from: me, ...e.heartbeatFor(id, s.now), heads };
+    const msg: Heartbeat = { type: 'hb', from: me, ...e.heartbeatFor(id, s.now), heads, ...view };
     s.send(device, msg);
   }
   e.nextRound();
@@ -60,7 +61,10 @@ export function onHeartbeat<S>(s: SessionState<S>, m: Heartbeat): void {
   s.peerHeads.set(m.from, m.heads);
   handleDecisions(s, e.onHeartbeat(m.from, m, s.now));
   if (e.role === 'host') onHave(s, m.from, m.heads);
-  else if (m.from === e.hostId) armCheck(s);
+  else if (m.from === e.hostId) {
+    noteHostView(s, m.live, m.elig);
+    armCheck(s);
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import type { EngineConfig } from './config';
 import { EffectsBuilder, type PeerRole } from './effects';
 import type { Identity } from './identity';
 import { RateLimiter } from './rate-limit';
+import { roomLive, roomSuccessors } from './room-view';
 
 /** An acknowledgement the host holds until the next K members hold the change. */
 export interface PendingAck {
@@ -68,6 +69,8 @@ export class SessionState<S> {
   readonly peerHeads = new Map<MemberId, string[]>();
   /** Host: members in step, with the heads they hold (see fanout.ts). */
   readonly inStep = new Map<MemberId, string>();
+  /** Member: the host's view of the room, from its last heartbeat (room-view.ts). */
+  hostView: { at: number; live: Set<MemberId>; successors: MemberId[] } | null = null;
   /** Host: the heads the next broadcast starts from (the last turn's end). */
   broadcastHeads: string[] | null = null;
   joining: { via: DeviceId; sessionId: SessionId } | null = null;
@@ -156,8 +159,8 @@ export class SessionState<S> {
     const e = this.election;
     if (!e || !this.replica) return;
     const members = this.replica.members();
-    const live = members.filter((m) => m === this.memberId || e.isLive(m, this.now));
-    const successors = e.successors(this.now);
+    const live = members.filter((m) => roomLive(this, m));
+    const successors = roomSuccessors(this);
     const key = `${members.join()}|${live.join()}|${successors.join()}`;
     if (key === this.lastMembers) return;
     this.lastMembers = key;

@@ -69,4 +69,39 @@ describe('the host fan-out', () => {
     c.runUntil(() => c.converged(), 5_000);
     await assertHealthy(c, 'straggler');
   });
+
+  it('heartbeats: host and electorate to all, the rest to them only; every laptop still shows everyone live', async () => {
+    const c = new SimCluster(20, { seed: 63 }).start();
+    c.run(6_000);
+    const sent0 = c.net.framesSent;
+    c.run(10_000);
+    const perSecond = (c.net.framesSent - sent0) / 10;
+    const mesh = 20 * 19 * 4;
+    assert.ok(
+      perSecond < mesh / 2,
+      `${perSecond.toFixed(0)} frames/s idle (the full mesh is ${mesh})`,
+    );
+    const host = c.agreedHost()!;
+    const order = host.peer.successors();
+    assert.equal(order.length, 20);
+    for (const n of c.nodes) {
+      const ids = c.nodes.map((x) => x.peer.memberId!);
+      assert.ok(
+        ids.every((id) => n.peer.isLive(id)),
+        `laptop ${n.index} shows everyone live`,
+      );
+      assert.deepEqual(
+        n.peer.successors(),
+        order,
+        `laptop ${n.index} shows the host's successor list`,
+      );
+    }
+    // A member far down the order that leaves is shown gone everywhere within seconds.
+    const last = c.nodes[c.indexOf(order[19]!)]!;
+    c.crash(last.index);
+    c.run(4_000);
+    for (const n of c.running())
+      assert.ok(!n.peer.isLive(last.peer.memberId!), `laptop ${n.index}`);
+    await assertHealthy(c, 'heartbeat fan-in');
+  });
 });

@@ -1,0 +1,84 @@
+import type { MemberId } from '../ids';
+import type { SessionState } from './state';
+
+// Heartbeats without the full mesh. Every copy heartbeating every other one costs the
+// room N² frames (≈ 40,000 a second with 100 members): at 50–100 members that alone
+// fills two cores. Instead, the host and its electorate (the first ELECTORATE members in
+// successorship order besides the host: those who decide and veto a failover) heartbeat
+// everyone, and everyone else heartbeats only the host and the electorate — and everyone
+// whenever it cannot hear the host (an election is on). What a copy no longer hears for
+// itself (another student's laptop, a TA's), the host's heartbeat tells it: a bitmap of
+// the members live and eligible in the host's view, in member order. The election still
+// decides on what a copy hears itself; the bitmap only feeds what the app shows (who is
+// live, staff on duty, the successor list).
+
+/** Members, besides the host, that heartbeat everyone (at least the K holders and two more). */
+export const ELECTORATE = 3;
+
+/** Whom this copy heartbeats this round. */
+export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
+  const e = s.election!;
+  const me = s.memberId;
+  const host = e.hostId;
+  const all = e.members.filter((m) => m !== me);
+  const electorate = e.members
+    .filter((m) => m !== host)
+    .slice(0, Math.max(ELECTORATE, s.cfg.k + 2));
+  if (!host || host === me || electorate.includes(me!) || !s.hostReachable()) return all;
+  return all.filter((m) => m === host || electorate.includes(m));
+}
+
+/** Host: who is live and who may host, as bitmaps over the member order (base64). */
+export function hostView<S>(s: SessionState<S>): { live: string; elig: string } {
+  const e = s.election!;
+  const live = e.members.map((m) => m === s.memberId || e.isLive(m, s.now));
+  const successors = new Set(e.successors(s.now));
+  const elig = e.members.map((m) => successors.has(m));
+  return { live: bits(live), elig: bits(elig) };
+}
+
+/** Member: the host's view, as its last heartbeat told it. */
+export function noteHostView<S>(s: SessionState<S>, live?: string, elig?: string): void {
+  if (live === undefined || elig === undefined) return;
+  const order = s.election!.members;
+  const l = unbits(live, order.length);
+  const g = unbits(elig, order.length);
+  s.hostView = {
+    at: s.now,
+    live: new Set(order.filter((_, i) => l[i])),
+    successors: order.filter((_, i) => g[i]),
+  };
+}
+
+/** Live from here, or (for what the app shows) in the host's recent view. */
+export function roomLive<S>(s: SessionState<S>, id: MemberId): boolean {
+  const e = s.election;
+  if (!e) return false;
+  if (id === s.memberId || e.isLive(id, s.now)) return true;
+  const v = s.hostView;
+  return !!v && s.hostReachable() && s.now - v.at < 2_000 && v.live.has(id);
+}
+
+/** The successor list the app shows: the host's view when it is fresh, else our own. */
+export function roomSuccessors<S>(s: SessionState<S>): MemberId[] {
+  const e = s.election;
+  if (!e) return [];
+  const v = s.hostView;
+  if (e.role === 'host' || !v || !s.hostReachable() || s.now - v.at >= 2_000)
+    return e.successors(s.now);
+  const host = e.hostId;
+  return host ? [host, ...v.successors.filter((m) => m !== host)] : v.successors;
+}
+
+function bits(flags: boolean[]): string {
+  const bytes = new Uint8Array(Math.ceil(flags.length / 8));
+  flags.forEach((f, i) => {
+    if (f) bytes[i >> 3]! |= 1 << (i & 7);
+  });
+  return Buffer.from(bytes).toString('base64');
+}
+
+function unbits(b64: string, n: number): boolean[] {
+  const bytes = Buffer.from(b64, 'base64');
+  return Array.from({ length: n }, (_, i) => ((bytes[i >> 3] ?? 0) & (1 << (i & 7))) !== 0);
+}
