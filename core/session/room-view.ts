@@ -6,7 +6,7 @@ import type { SessionState } from './state';
 // fills two cores. Instead, the host and its electorate (the first ELECTORATE members in
 // successorship order besides the host: those who decide and veto a failover) heartbeat
 // everyone, and everyone else heartbeats only the host and the electorate — and everyone
-// whenever it cannot hear the host (an election is on). What a copy no longer hears for
+// only when it hears none of them (the host and its electorate all gone at once). What a copy no longer hears for
 // itself (another student's laptop, a TA's), the host's heartbeat tells it: a bitmap of
 // the members live and eligible in the host's view, in member order. The election still
 // decides on what a copy hears itself; the bitmap only feeds what the app shows (who is
@@ -24,8 +24,11 @@ export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
   const electorate = e.members
     .filter((m) => m !== host)
     .slice(0, Math.max(ELECTORATE, s.cfg.k + 2));
-  if (!host || host === me || electorate.includes(me!) || !s.hostReachable()) return all;
-  return all.filter((m) => m === host || electorate.includes(m));
+  if (!host || host === me || electorate.includes(me!)) return all;
+  // Only when neither the host nor anyone of the electorate can be heard (they all went at
+  // once) does everyone heartbeat everyone, so that the rest of the order can elect.
+  const heard = s.hostReachable() || electorate.some((m) => e.isLive(m, s.now));
+  return heard ? all.filter((m) => m === host || electorate.includes(m)) : all;
 }
 
 /** Host: who is live and who may host, as bitmaps over the member order (base64). */
