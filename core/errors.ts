@@ -54,3 +54,8 @@ export class CodedError<C extends string = EngineErrorCode | ApiErrorCode> exten
     this.name = 'CodedError';
   }
 }
+
+/** A write's errno as the code to answer with: a full disk (or quota), or another failure. */
+export function storageErrorCode(errno: string | undefined): 'storage-full' | 'storage-failed' {
+  return errno === 'ENOSPC' || errno === 'EDQUOT' ? 'storage-full' : 'storage-failed';
+}

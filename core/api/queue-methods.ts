@@ -1,4 +1,5 @@
 import type { Random } from '../random';
+import { storageErrorCode } from '../errors';
 import { v7 as uuidv7 } from 'uuid';
 import { type CommandId, asCommandId } from '../ids';
 import type { LoginRefused } from '../queue/apply';
@@ -69,7 +70,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         throw new ApiError(
-          code === 'ENOSPC' || code === 'EDQUOT' ? 'storage-full' : 'storage-failed',
+          storageErrorCode(code),
           `This laptop cannot save what proves the entry is yours (${code ?? 'error'}): free some disk space and try again`,
         );
       }

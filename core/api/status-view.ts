@@ -1,3 +1,4 @@
+import { storageErrorCode } from '../errors';
 import type { Peer } from '../engine/peer';
 import type { MemberId } from '../ids';
 import type { QueueState } from '../queue/types';
@@ -43,7 +44,7 @@ export function storageProblem(
 ): string | null {
   const s = peer?.storage;
   if (s) {
-    const full = s.code === 'ENOSPC' || s.code === 'EDQUOT';
+    const full = storageErrorCode(s.code) === 'storage-full';
     return (
       (full
         ? "This laptop's disk is full. "

@@ -39,7 +39,8 @@ export function broadcastChanges<S>(s: SessionState<S>, due: MemberId[]): Member
       s.inStep.set(m, heads.join());
     }
   }
-  return due.filter((m) => !inStep.includes(m));
+  const sent = new Set(inStep);
+  return due.filter((m) => !sent.has(m));
 }
 
 /** Host, after a turn: what the next broadcast starts from. */

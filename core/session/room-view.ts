@@ -53,22 +53,29 @@ export function noteHostView<S>(s: SessionState<S>, live?: string, elig?: string
   };
 }
 
+/** A host's view older than this (or from a host we cannot hear) is not shown. */
+const HOST_VIEW_FRESH_MS = 2_000;
+
+/** The host's view of the room, if it is fresh enough to show. */
+function freshHostView<S>(s: SessionState<S>): SessionState<S>['hostView'] {
+  const v = s.hostView;
+  return v && s.hostReachable() && s.now - v.at < HOST_VIEW_FRESH_MS ? v : null;
+}
+
 /** Live from here, or (for what the app shows) in the host's recent view. */
 export function roomLive<S>(s: SessionState<S>, id: MemberId): boolean {
   const e = s.election;
   if (!e) return false;
   if (id === s.memberId || e.isLive(id, s.now)) return true;
-  const v = s.hostView;
-  return !!v && s.hostReachable() && s.now - v.at < 2_000 && v.live.has(id);
+  return !!freshHostView(s)?.live.has(id);
 }
 
 /** The successor list the app shows: the host's view when it is fresh, else our own. */
 export function roomSuccessors<S>(s: SessionState<S>): MemberId[] {
   const e = s.election;
   if (!e) return [];
-  const v = s.hostView;
-  if (e.role === 'host' || !v || !s.hostReachable() || s.now - v.at >= 2_000)
-    return e.successors(s.now);
+  const v = freshHostView(s);
+  if (e.role === 'host' || !v) return e.successors(s.now);
   const host = e.hostId;
   return host ? [host, ...v.successors.filter((m) => m !== host)] : v.successors;
 }

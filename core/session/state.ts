@@ -55,6 +55,8 @@ export class SessionState<S> {
   listenUntil = 0;
   hostlessSince: number | null = null;
   lastHost: MemberId | null = null;
+  /** What `noteLiveness` last reported: the member list, and members + live + successors. */
+  lastMemberList = '';
   lastMembers = '';
   readonly lastSyncAt = new Map<MemberId, number>();
   /** See sync-schedule.ts: sync messages in a row from a peer that taught us nothing. */
@@ -148,7 +150,7 @@ export class SessionState<S> {
   membersChanged(): void {
     const members = this.replica!.members();
     this.election?.setMembers(members);
-    if (members.join() !== this.lastMembers.split('|')[0]) this.noteLiveness();
+    if (members.join() !== this.lastMemberList) this.noteLiveness();
   }
 
   /**
@@ -164,6 +166,7 @@ export class SessionState<S> {
     const key = `${members.join()}|${live.join()}|${successors.join()}`;
     if (key === this.lastMembers) return;
     this.lastMembers = key;
+    this.lastMemberList = members.join();
     this.fx.emit('members', { members, live, successors });
   }
 

@@ -1,3 +1,4 @@
+import { storageErrorCode } from '../errors';
 import { err } from '../result';
 import type { CommandMsg } from '../protocol/messages';
 import { handOver } from './hosting';
@@ -72,10 +73,10 @@ export function refuseForStorage<S>(
   id: CommandMsg['id'],
 ): boolean {
   if (!s.storage) return false;
-  const full = s.storage.code === 'ENOSPC' || s.storage.code === 'EDQUOT';
+  const code = storageErrorCode(s.storage.code);
   const result = err(
-    full ? 'storage-full' : 'storage-failed',
-    full
+    code,
+    code === 'storage-full'
       ? "the host laptop's disk is full: your request is kept and sent again"
       : `the host laptop cannot save (${s.storage.code}): your request is kept and sent again`,
   );
