@@ -81,6 +81,11 @@ export class Replica<S> {
     return this.cached().heads;
   }
 
+  /** Does this replica hold every change up to `heads`? */
+  hasHeads(heads: readonly string[]): boolean {
+    return Automerge.hasHeads(this._doc, [...heads]);
+  }
+
   members(): MemberId[] {
     return this.cached().members;
   }
@@ -217,7 +222,7 @@ export class Replica<S> {
    * `base` (a broadcast was lost): the caller falls back to the sync protocol.
    */
   applyBroadcast(base: readonly string[], changes: Uint8Array[]): 'applied' | 'nothing' | 'gap' {
-    if (!Automerge.hasHeads(this._doc, [...base])) return 'gap';
+    if (!this.hasHeads(base)) return 'gap';
     const before = this.heads().join();
     const [doc] = Automerge.applyChanges(this._doc, changes);
     this.doc = doc;

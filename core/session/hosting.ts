@@ -2,11 +2,11 @@ import type { Decision } from '../election/config';
 import type { MemberId } from '../ids';
 import type { Handover } from '../protocol/messages';
 import { flushOutbox } from './command-intake';
-import { resetFanout } from './fanout';
+import { catchUpRoom, resetFanout } from './fanout';
 import { sendHeartbeats } from './heartbeats';
 import { saveIdentity } from './identity';
 import type { SessionState } from './state';
-import { afterHostChange, pushSync } from './sync-schedule';
+import { afterHostChange, pushSync, reportHeadsToHost } from './sync-schedule';
 
 // Who hosts: the election's decisions carried out (become host, follow, failback), the
 // handover message both ways, and a host's graceful leave.
@@ -37,13 +37,14 @@ function becomeHost<S>(s: SessionState<S>, epoch: number): void {
   s.acks.reset();
   resetFanout(s);
   for (const m of s.election!.members) if (m !== s.memberId) s.replica!.resetSync(m);
-  // The holders now; every other member opens its own exchange when it follows (our
-  // heartbeat below tells it): starting both ends at once doubles the sync messages of
-  // a room that just changed host, and the new host answers all of them.
   afterHostChange(s, s.replica!.startTerm(epoch, s.memberId!, s.now, s.o.app), true);
   noteHostChange(s, s.memberId!, epoch);
   // Tell the room now rather than at the next heartbeat: members switch a round sooner.
   sendHeartbeats(s);
+  // Then, on the same links (so after the heartbeat that makes them follow), what each
+  // member lacks, from the heads its last heartbeat reported: one frame for the room.
+  // A member we cannot place that way reports its heads when it follows (below).
+  catchUpRoom(s);
   s.outbox.resetSendTimes();
   flushOutbox(s);
 }
@@ -54,7 +55,10 @@ function follow<S>(s: SessionState<S>, hostId: MemberId): void {
   s.failbackTarget = null;
   persistEpoch(s, s.election!.epoch);
   s.replica!.resetSync(hostId);
-  pushSync(s, hostId);
+  // Tell the new host what we hold: it sends what we lack (fanout.ts), or syncs when we
+  // hold changes it lacks. In the `sync` fan-out mode we open the exchange ourselves.
+  if (s.cfg.fanout === 'broadcast') reportHeadsToHost(s);
+  else pushSync(s, hostId);
   noteHostChange(s, hostId, s.election!.epoch);
   s.outbox.resetSendTimes();
   flushOutbox(s);

@@ -70,11 +70,11 @@ export class SessionState<S> {
   stateDue = false;
   readonly peerHeads = new Map<MemberId, string[]>();
   /** Host: members in step, with the heads they hold (see fanout.ts). */
-  readonly inStep = new Map<MemberId, string>();
+  readonly inStep = new Map<MemberId, readonly string[]>();
+  /** Host: members to bring up to date by broadcast at the end of the turn, with their heads. */
+  readonly catchUpDue = new Map<MemberId, string[]>();
   /** Member: the host's view of the room, from its last heartbeat (room-view.ts). */
   hostView: { at: number; live: Set<MemberId>; successors: MemberId[] } | null = null;
-  /** Host: the heads the next broadcast starts from (the last turn's end). */
-  broadcastHeads: string[] | null = null;
   joining: { via: DeviceId; sessionId: SessionId } | null = null;
   failbackTarget: MemberId | null = null;
   /** Where a member can be reached before the document lists it (the host, while joining). */

@@ -1,7 +1,7 @@
 import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { SyncMsg } from '../protocol/messages';
-import { broadcastChanges, turnDone } from './fanout';
+import { fanOut } from './fanout';
 import { checkJoined } from './joining';
 import type { SessionState } from './state';
 
@@ -66,8 +66,7 @@ export function onTurnEnd<S>(s: SessionState<S>): void {
   const due = [...s.syncFirst, ...[...s.syncDue].filter((m) => !s.syncFirst.has(m))];
   s.syncDue.clear();
   s.syncFirst.clear();
-  for (const m of broadcastChanges(s, due)) pushSync(s, m);
-  turnDone(s);
+  for (const m of fanOut(s, due)) pushSync(s, m);
   // Last: the app's view of the new state (the UI) never delays an ack.
   if (s.stateDue && s.replica) {
     s.stateDue = false;

@@ -104,4 +104,73 @@ describe('the host fan-out', () => {
       assert.ok(!n.peer.isLive(last.peer.memberId!), `laptop ${n.index}`);
     await assertHealthy(c, 'heartbeat fan-in');
   });
+
+  it('after a host change, the new host brings the room up to date with one frame, not a sync exchange per member', async () => {
+    const cost = async (fanout: EngineConfig['fanout'], how: 'crash' | 'leave') => {
+      const c = new SimCluster(20, { seed: 64, config: { fanout } }).start();
+      c.run(4_000);
+      const acks = [1, 2, 3].map((i) => c.submit(i));
+      await c.settleAll(acks, 3_000);
+      c.run(1_000);
+      const old = c.agreedHost()!;
+      c.net.byType = new Map();
+      if (how === 'crash') c.crash(old.index);
+      else void c.leave(old.index);
+      const t0 = c.clock.now();
+      assert.notEqual(
+        c.runUntil(() => c.agreedHost() !== null && c.converged(), 5_000),
+        null,
+        c.report(),
+      );
+      const ms = c.clock.now() - t0;
+      const host = c.agreedHost()!;
+      const sent = (type: string) => c.net.byType!.get(`${host.device} ${type}`) ?? 0;
+      const all = (type: string) =>
+        [...c.net.byType!].filter(([k]) => k.endsWith(` ${type}`)).reduce((a, [, n]) => a + n, 0);
+      const out = { sync: all('sync'), hostSync: sent('sync'), changes: sent('changes'), ms };
+      c.net.byType = null;
+      const after = c.submit(5);
+      await c.settleAll([after], 3_000);
+      assert.equal(await after, true, 'a command right after the change is acked');
+      await assertHealthy(c, `${fanout} ${how}`);
+      return out;
+    };
+    for (const how of ['crash', 'leave'] as const) {
+      const b = await cost('broadcast', how);
+      const s = await cost('sync', how);
+      // 18 members to bring up to date (the new host's and the old host's places aside).
+      // Broadcast: one frame to each (the same bytes), no sync exchange. Sync mode: an
+      // exchange of at least two messages per member.
+      assert.ok(b.sync <= 2, `${how}, broadcast: ${b.sync} sync messages (sync mode ${s.sync})`);
+      assert.ok(b.changes >= 18 && b.changes <= 24, `${how}, broadcast: ${b.changes} frames`);
+      assert.ok(s.sync >= 2 * 18, `${how}, sync mode: ${s.sync} sync messages`);
+      assert.ok(b.ms <= s.ms + 50, `${how}: settled in ${b.ms} ms (sync mode ${s.ms} ms)`);
+    }
+  });
+
+  it("changes of the old host's that the new host lacks (never acked) still reach it from the members that have them", async () => {
+    const c = new SimCluster(8, { seed: 65 }).start();
+    c.run(4_000);
+    const host = c.agreedHost()!;
+    const successor = c.indexOf(host.peer.successors()[1]!);
+    // The host's frames to its successor are lost: a command reaches every member but
+    // the holder, so it is not acknowledged. Then the host dies.
+    c.blockOneWay(host.index, successor);
+    const submitter = [...Array(8).keys()].find((i) => i !== host.index && i !== successor)!;
+    const stray = c.submit(submitter, 'stray');
+    c.run(300);
+    const holds = (i: number) => c.app.values(c.peer(i).doc?.app).includes('stray');
+    assert.ok(holds(submitter) && !holds(successor), 'the change is on members, not on the holder');
+    c.crash(host.index);
+    c.heal();
+    await c.settleAll([stray], 10_000);
+    assert.equal(await stray, true, 'the command is acknowledged after the failover');
+    assert.notEqual(
+      c.runUntil(() => c.converged(), 5_000),
+      null,
+      c.report(),
+    );
+    assert.equal(c.agreedHost()?.index, successor);
+    await assertHealthy(c, 'stray changes');
+  });
 });
