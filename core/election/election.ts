@@ -201,6 +201,7 @@ export class Election {
     const p = this.peers.get(from);
     if (!p) return [];
     p.left = true;
+    p.leftAt = now;
     p.liveSince = null;
     p.hostClaimSince = null;
     p.detector.reset();
@@ -294,7 +295,9 @@ export class Election {
   /** No promotion on our say-so alone: a peer that heard the host after we did proves it alive. */
   private blockedByEvidence(now: number): boolean {
     const host = this.hostSteppedDown ? null : this._hostId;
-    const mine = host ? (this.peers.get(host)?.detector.lastHeard ?? -Infinity) : -Infinity;
+    // What we last knew of the host: a heartbeat, or its goodbye (found gone).
+    const hp = host ? this.peers.get(host) : undefined;
+    const mine = hp ? Math.max(hp.detector.lastHeard ?? -Infinity, hp.leftAt) : -Infinity;
     const margin = this.cfg.detector.heartbeatMs / 2;
     for (const [id, p] of this.peers) {
       if (
@@ -387,8 +390,7 @@ export class Election {
   }
 
   private eligibleOf(id: MemberId): boolean {
-    if (id === this.cfg.self) return this.cfg.eligible;
-    return this.peers.get(id)?.eligible ?? false;
+    return id === this.cfg.self ? this.cfg.eligible : (this.peers.get(id)?.eligible ?? false);
   }
 
   private peer(id: MemberId): PeerState {

@@ -17,6 +17,8 @@ export interface PeerState {
   /** Since when this peer has continuously claimed to host. */
   hostClaimSince: number | null;
   left: boolean;
+  /** When it left (said goodbye, or was found gone): evidence of it from before is stale. */
+  leftAt: number;
   /** Highest heartbeat seq received from this peer (echoed back to it). */
   lastSeq: number;
 }
@@ -33,6 +35,7 @@ export function newPeerState(detector: DetectorConfig): PeerState {
     hearsMeAt: null,
     hostClaimSince: null,
     left: false,
+    leftAt: -Infinity,
     lastSeq: -1,
   };
 }

@@ -52,6 +52,7 @@ export class Peer<S> {
       },
     });
     o.transport.onFrame((from, frame) => this.apply(this.core.step(this.now(), from, frame)));
+    o.transport.onGone?.((device) => this.apply(this.core.deviceGone(this.now(), device)));
   }
 
   // ---- reading -----------------------------------------------------------------

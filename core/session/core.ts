@@ -19,7 +19,14 @@ import { onChanges } from './fanout';
 import { flushOutbox, onCommand } from './command-intake';
 import type { Effects, TimerName } from './effects';
 import { onCheck, onHeartbeat, onTick } from './heartbeats';
-import { handleDecisions, onHandover, onLeaveNotice, onLeaveTimer, startLeave } from './hosting';
+import {
+  handleDecisions,
+  onDeviceGone,
+  onHandover,
+  onLeaveNotice,
+  onLeaveTimer,
+  startLeave,
+} from './hosting';
 import { saveIdentity } from './identity';
 import { onRedirect, onRefuse, onSnapshot, onWelcome, sendHello, startElection } from './joining';
 import { type CoreOptions, SessionState } from './state';
@@ -194,6 +201,12 @@ export class SessionCore<S> {
   /** The driver could not write (a full or read-only disk): the last step sent nothing. */
   storageFailed(now: number, code: string, message: string): Effects {
     onStorageFailed(this.begin(now), code, message);
+    return this.end();
+  }
+
+  /** The transport found `device` gone (its process died: see gone-probe.ts). */
+  deviceGone(now: number, device: DeviceId): Effects {
+    onDeviceGone(this.begin(now), device);
     return this.end();
   }
 

@@ -1,5 +1,5 @@
 import type { Decision } from '../election/config';
-import type { MemberId } from '../ids';
+import type { DeviceId, MemberId } from '../ids';
 import type { Handover } from '../protocol/messages';
 import { flushOutbox } from './command-intake';
 import { catchUpRoom, resetFanout } from './fanout';
@@ -96,6 +96,21 @@ export function onHandover<S>(s: SessionState<S>, m: Handover): void {
 
 export function onLeaveNotice<S>(s: SessionState<S>, from: MemberId): void {
   if (s.election) handleDecisions(s, s.election.onLeave(from, s.now));
+}
+
+/**
+ * The transport found `device` gone: its link closed and nothing listens at its address
+ * (its process died). As good as a goodbye: a crashed host is replaced at once instead
+ * of after a detector timeout. Should it still be alive, its next heartbeat says so.
+ */
+export function onDeviceGone<S>(s: SessionState<S>, device: DeviceId): void {
+  const e = s.election;
+  if (!e || !s.running || s.leaving) return;
+  for (const m of e.members) {
+    if (m === s.memberId || s.deviceOfMember(m) !== device || !e.isLive(m, s.now)) continue;
+    s.fx.log(`${m}: its link closed and nothing listens at its address: counted as gone`);
+    handleDecisions(s, e.onLeave(m, s.now));
+  }
 }
 
 /** Graceful leave: a host brings its successor up to date and hands over first. */

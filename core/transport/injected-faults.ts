@@ -50,6 +50,10 @@ export class InjectedFaults implements Transport {
     this.inner.onFrame(handler);
   }
 
+  onGone(handler: (device: DeviceId) => void): void {
+    this.inner.onGone?.(handler);
+  }
+
   send(to: DeviceId, frame: string): void {
     const now = Date.now();
     if (now >= this.nextLoss) {

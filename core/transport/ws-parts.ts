@@ -1,4 +1,4 @@
-import type { RawData, WebSocket } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import type { DeviceId } from '../ids';
 
 /** The WebSocket transport's small parts: addresses, ports, link info, frame helpers. */
@@ -60,3 +60,20 @@ export interface Link {
 
 /** How often each link is pinged for its round trip: 0.2 control frames/s per link. */
 export const PING_EVERY_MS = 5_000;
+
+/** Ping the link every PING_EVERY_MS from `start()` on, keeping `link.rttMs` current. */
+export function measureRtt(link: Link): { start(): void; stop(): void } {
+  let pingAt = 0;
+  let pinger: NodeJS.Timeout | null = null;
+  const ping = (): void => {
+    if (link.ws.readyState !== WebSocket.OPEN) return;
+    pingAt = Date.now();
+    link.ws.ping();
+    pinger ??= setInterval(ping, PING_EVERY_MS);
+    pinger.unref?.();
+  };
+  link.ws.on('pong', () => {
+    if (pingAt) link.rttMs = Date.now() - pingAt;
+  });
+  return { start: ping, stop: () => pinger && clearInterval(pinger) };
+}

@@ -9,7 +9,7 @@ import {
   type Address,
   type Link,
   type LinkInfo,
-  PING_EVERY_MS,
+  measureRtt,
   DEFAULT_PORTS,
   hostForUrl,
   peekLinkVersion,
@@ -19,6 +19,7 @@ import {
 
 export { type Address, type LinkInfo, DEFAULT_PORTS } from './ws-parts';
 import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
+import { GoneWatch } from './gone-probe';
 
 export interface WsTransportOptions {
   /** This laptop's key: its device id, and its answer to every link's challenge. */
@@ -69,6 +70,10 @@ export class WsTransport implements Transport {
   private port = 0;
   private closed = false;
   private dropsLogged = 0;
+  private readonly gone = new GoneWatch<DeviceId>(
+    (d) => this.addresses.get(d) ?? null,
+    (d) => this.linkTo(d) !== null,
+  );
   /** Counters for tests and benchmarks. */
   readonly stats = { framesIn: 0, framesOut: 0, dropped: 0, refused: 0 };
 
@@ -138,6 +143,11 @@ export class WsTransport implements Transport {
     this.handler = h;
   }
 
+  /** A device whose last link closed and at whose address nothing listens (gone-probe.ts). */
+  onGone(h: (device: DeviceId) => void): void {
+    this.gone.onGone(h);
+  }
+
   /** Where a device listens (from discovery). */
   setAddress(device: DeviceId, addr: Address): void {
     if (device === this.deviceId) return;
@@ -202,9 +212,7 @@ export class WsTransport implements Transport {
 
   /** Devices with an open, handshaken link. */
   connectedDevices(): DeviceId[] {
-    return [...this.links]
-      .filter((l) => l.device && l.ws.readyState === WebSocket.OPEN)
-      .map((l) => l.device!);
+    return this.linkInfo().map((l) => l.device);
   }
 
   /** Every open, handshaken link (a device may have two for a moment). */
@@ -337,7 +345,7 @@ export class WsTransport implements Transport {
         return refuse('identity', `could not prove it is device ${claim.device}`, 1008, 'identity');
       clearTimeout(timer);
       link.device = claim.device;
-      ping();
+      ping.start();
       if (claim.port > 0 && host)
         this.addresses.set(link.device, { host: stripV6Prefix(host), port: claim.port });
       if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device, claim.sid);
@@ -347,23 +355,13 @@ export class WsTransport implements Transport {
       if (expect) this.connecting.delete(expect);
       for (const f of pending?.queue ?? []) this.write(link, f);
     });
-    let pingAt = 0;
-    let pinger: NodeJS.Timeout | null = null;
-    const ping = (): void => {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      pingAt = Date.now();
-      ws.ping();
-      pinger ??= setInterval(ping, PING_EVERY_MS);
-      pinger.unref?.();
-    };
-    ws.on('pong', () => {
-      if (pingAt) link.rttMs = Date.now() - pingAt;
-    });
+    const ping = measureRtt(link);
     ws.on('close', () => {
       clearTimeout(timer);
-      if (pinger) clearInterval(pinger);
+      ping.stop();
       this.links.delete(link);
       if (expect) this.connecting.delete(expect);
+      if (link.device && !this.closed) this.gone.linkClosed(link.device);
     });
     ws.on('error', (e) => this.o.log?.(`link ${link.device ?? host}: ${e.message}`));
     this.links.add(link);

@@ -123,6 +123,13 @@ export class SimCluster<S = SetState> extends SimRoom<S> {
     this.log(`n${i} crashed`);
   }
 
+  /** The process dies (kill -9): its links close, so the others learn it is gone at once. */
+  kill(i: number): void {
+    this.peer(i).stop();
+    this.net.processDied(this.nodes[i]!.device);
+    this.log(`n${i} killed`);
+  }
+
   pause(i: number): void {
     this.peer(i).suspend();
     this.log(`n${i} paused`);

@@ -62,6 +62,59 @@ describe('host crash', () => {
   });
 });
 
+describe('host process killed (its links close)', () => {
+  it('the room learns at once that nothing listens: a new host within a few latencies, not a detector timeout', async () => {
+    const c = new SimCluster(20, { seed: 7 }).start();
+    c.run(4_000);
+    const acked = [3, 7, 11].map((i) => c.submit(i));
+    await c.settleAll(acked, 2_000);
+    const host = c.agreedHost()!;
+    const next = c.indexOf(host.peer.successors()[1]!);
+    c.kill(host.index);
+    const took = c.runUntil(() => c.agreedHost()?.index === next, 3_000);
+    assert.notEqual(took, null, c.report());
+    assert.ok(took! <= 50, `took ${took} ms`);
+    const after = c.submit(5);
+    await c.settleAll([after], 1_000);
+    assert.equal(await after, true);
+    await assertHealthy(c, 'killed host');
+  });
+
+  it('a silent host (asleep, out of range) still waits for the detector: the hint is only for closed links', async () => {
+    const c = new SimCluster(5, { seed: 8 }).start();
+    c.run(3_000);
+    const timeout = c.peer(1).suspectAfterMs(c.peer(0).memberId!);
+    c.crash(0);
+    const took = c.runUntil(() => c.peer(1).role === 'host', 5_000);
+    assert.ok(took !== null && took >= timeout - HEARTBEAT_MS, `took ${took} ms`);
+    c.runUntil(() => c.agreedHost() !== null, 2_000);
+    await assertHealthy(c, 'silent host');
+  });
+
+  it('a wrong "gone" for a live host (its listener was restarting) costs one host change, never two hosts or a lost ack', async () => {
+    const c = new SimCluster(6, { seed: 9 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const acks: Promise<boolean>[] = [];
+    for (let i = 0; i < 10; i++) {
+      acks.push(c.submit(1 + (i % 5)));
+      if (i === 4) c.net.processDied(host.device);
+      c.run(30);
+    }
+    await c.settleAll(acks, 5_000);
+    assert.deepEqual(await Promise.all(acks), Array(10).fill(true));
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost() !== null && c.converged(), 5_000),
+      null,
+      c.report(),
+    );
+    assertSafe(c);
+    const moved = c.hostChanges.filter((h) => h.from === host.peer.memberId);
+    assert.ok(moved.length > 0, 'the successor took over on the wrong hint');
+    await assertHealthy(c, 'false gone');
+  });
+});
+
 describe('pause (laptop asleep, SIGSTOP)', () => {
   it('shorter than the timeout: no failover', async () => {
     const c = new SimCluster(4, { seed: 7 }).start();

@@ -21,6 +21,7 @@ export const CLEAN: LinkFaults = { latencyMs: [1, 3], drop: 0, duplicate: 0 };
  */
 export class SimNetwork {
   private readonly handlers = new Map<DeviceId, (from: DeviceId, frame: string) => void>();
+  private readonly goneHandlers = new Map<DeviceId, (device: DeviceId) => void>();
   private readonly blocked = new Set<string>();
   private readonly down = new Set<DeviceId>();
   faults: LinkFaults;
@@ -41,7 +42,21 @@ export class SimNetwork {
     return {
       send: (to, frame) => this.send(device, to, frame),
       onFrame: (h) => this.handlers.set(device, h),
+      onGone: (h) => this.goneHandlers.set(device, h),
     };
+  }
+
+  /**
+   * `device`'s process died and its operating system closed its links: every device it
+   * can reach learns, one latency later, that nothing listens there (as WsTransport's
+   * probe does). Only the handlers installed now hear it: a later restart is alive.
+   */
+  processDied(device: DeviceId): void {
+    for (const [other, h] of this.goneHandlers) {
+      if (other === device || !this.canReach(device, other)) continue;
+      const [lo, hi] = this.faults.latencyMs;
+      this.clock.setTimer(2 * (lo + this.random.next() * (hi - lo)), () => h(device));
+    }
   }
 
   /** Block traffic from `a` to `b` (one way). */

@@ -106,6 +106,42 @@ runTransportContract('WebSocket (loopback)', async () => {
   };
 });
 
+describe('WebSocket transport: a device whose process died', () => {
+  it('is reported gone when its link closes and nothing listens at its address; a link that merely drops is not', async () => {
+    const ka = DeviceKey.generate();
+    const kb = DeviceKey.generate();
+    const a = new WsTransport({ key: ka, host: '127.0.0.1' });
+    const b = new WsTransport({ key: kb, host: '127.0.0.1' });
+    await a.start();
+    const portB = await b.start();
+    a.setAddress(kb.deviceId, { host: '127.0.0.1', port: portB });
+    const gone: DeviceId[] = [];
+    a.onGone((d) => gone.push(d));
+    const linked = async () => {
+      a.send(kb.deviceId, '{"n":1}');
+      for (let i = 0; i < 50 && !a.connectedDevices().includes(kb.deviceId); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.ok(a.connectedDevices().includes(kb.deviceId), 'linked');
+    };
+    try {
+      await linked();
+      // The link drops, but b still listens: alive, so no hint.
+      a.disconnect(kb.deviceId);
+      await new Promise((r) => setTimeout(r, 400));
+      assert.deepEqual(gone, []);
+      await new Promise((r) => setTimeout(r, 300)); // past the 250 ms reconnect pause
+      await linked();
+      // b's process goes: its links close and its port refuses.
+      await b.close();
+      for (let i = 0; i < 50 && gone.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(gone, [kb.deviceId]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
 describe('WebSocket transport handshake', () => {
   const tKey = DeviceKey.generate();
   const t = new WsTransport({ key: tKey, host: '127.0.0.1' });

@@ -1,0 +1,58 @@
+import * as net from 'node:net';
+import type { Address } from './ws-parts';
+
+/**
+ * Is anything listening at `addr`? Asked when a link to a device closes without a
+ * goodbye. A process that died (crashed, killed, its window closed without a clean
+ * exit) has its sockets closed by its operating system: the link closes at once and a
+ * new connection is refused. A laptop that slept or left the Wi-Fi closes nothing, and
+ * a connection to it times out; a copy that is alive accepts. Only a refusal is an
+ * answer ('gone'); everything else ('alive' or 'unknown') leaves the judgement to the
+ * heartbeats' failure detector.
+ */
+export function probeListener(
+  addr: Address,
+  timeoutMs = 1_000,
+): Promise<'gone' | 'alive' | 'unknown'> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: addr.host, port: addr.port });
+    const done = (answer: 'gone' | 'alive' | 'unknown'): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done('unknown'), timeoutMs);
+    socket.once('connect', () => done('alive'));
+    socket.once('error', (e: NodeJS.ErrnoException) =>
+      done(e.code === 'ECONNREFUSED' ? 'gone' : 'unknown'),
+    );
+  });
+}
+
+/**
+ * A transport's watch for devices that died: when the last link to a device closes, probe
+ * its address once and tell the handler if nothing listens there.
+ */
+export class GoneWatch<D> {
+  private handler: ((device: D) => void) | null = null;
+  private readonly probing = new Set<D>();
+
+  constructor(
+    private readonly addressOf: (device: D) => Address | null,
+    private readonly stillLinked: (device: D) => boolean,
+  ) {}
+
+  onGone(handler: (device: D) => void): void {
+    this.handler = handler;
+  }
+
+  linkClosed(device: D): void {
+    const addr = this.addressOf(device);
+    if (!this.handler || !addr || this.probing.has(device) || this.stillLinked(device)) return;
+    this.probing.add(device);
+    void probeListener(addr).then((answer) => {
+      this.probing.delete(device);
+      if (answer === 'gone' && !this.stillLinked(device)) this.handler?.(device);
+    });
+  }
+}
