@@ -1,6 +1,7 @@
 import type { MemberId } from '../ids';
 import type { Decision, ElectionConfig, HeartbeatView, Role } from './config';
 import { nextEpoch } from './epoch';
+import { blockedByEvidence } from './evidence';
 import { type PeerState, hearsMe, newPeerState } from './peer-state';
 import { type RoomView, holdersAfter, successorForLeave, successorsOf } from './succession';
 
@@ -20,6 +21,8 @@ export class Election {
   private maxEpochSeen: number;
   private seq = 0;
   private bootAt: number | null = null;
+  /** Heard a host since start-up: the room is known, the boot grace is over. */
+  private heardHost = false;
   /** A peer reported an epoch newer than ours, hosted by someone we cannot hear. */
   private orphanEpochSince: number | null = null;
   private lostNoted = false;
@@ -60,6 +63,7 @@ export class Election {
 
   start(now: number): void {
     this.bootAt = now;
+    this.heardHost = false;
   }
 
   /** The creator of a session hosts it from the first instant. */
@@ -155,7 +159,10 @@ export class Election {
     p.hostClaimSince = hb.role === 'host' ? (p.hostClaimSince ?? now) : null;
     this.maxEpochSeen = Math.max(this.maxEpochSeen, hb.epoch);
 
-    if (hb.role === 'host') return this.onHostClaim(from, p, now);
+    if (hb.role === 'host') {
+      this.heardHost = this.bootAt !== null;
+      return this.onHostClaim(from, p, now);
+    }
     // A member names us host of a newer epoch: we missed the handover message.
     if (hb.epoch > this._epoch && hb.hostId === this.cfg.self && this.cfg.eligible) {
       this.become('host', this.cfg.self, hb.epoch, now);
@@ -267,7 +274,8 @@ export class Election {
       if (!this.lostNoted) out.push({ kind: 'lost-host', hostId: this._hostId });
       this.lostNoted = true;
     }
-    if (this.bootAt === null || now - this.bootAt < this.cfg.bootGraceMs) return out;
+    const booting = this.bootAt === null || now - this.bootAt < this.cfg.bootGraceMs;
+    if (booting && !this.heardHost) return out;
     if (!this.cfg.eligible) return out;
     // Hearing nobody at all is more likely our own stall (a blocked event loop, a link
     // just back) than the whole room gone at once: confirm over two more heartbeats, in
@@ -286,36 +294,16 @@ export class Election {
       (id) => (this.isLive(id, now) || this.unheardYet(id, now)) && this.eligibleOf(id),
     );
     if (candidate !== this.cfg.self) return out;
-    if (this.blockedByEvidence(now)) return out;
+    const host = this.hostSteppedDown ? null : this._hostId;
+    const view = {
+      self: this.cfg.self,
+      epoch: this._epoch,
+      margin: this.cfg.detector.heartbeatMs / 2,
+    };
+    if (blockedByEvidence(this.peers, host, view, now, this)) return out;
     this.become('host', this.cfg.self, this.newEpoch(), now);
     out.push({ kind: 'become-host', epoch: this._epoch, reason: 'failover' });
     return out;
-  }
-
-  /** No promotion on our say-so alone: a peer that heard the host after we did proves it alive. */
-  private blockedByEvidence(now: number): boolean {
-    const host = this.hostSteppedDown ? null : this._hostId;
-    // What we last knew of the host: a heartbeat, or its goodbye (found gone).
-    const hp = host ? this.peers.get(host) : undefined;
-    const mine = hp ? Math.max(hp.detector.lastHeard ?? -Infinity, hp.leftAt) : -Infinity;
-    const margin = this.cfg.detector.heartbeatMs / 2;
-    for (const [id, p] of this.peers) {
-      if (
-        !this.isLive(id, now) ||
-        p.hostHeardAt === null ||
-        p.hostId === null ||
-        p.hostId === this.cfg.self
-      )
-        continue;
-      if (p.role === 'host') continue;
-      const heardRecently = p.hostHeardAt >= now - this.suspectAfterMs(p.hostId);
-      const sameHost = host !== null && p.hostId === host;
-      if (sameHost && p.hostHeardAt > mine + margin && heardRecently) return true;
-      // Someone follows a host of an epoch at least as new as ours that is alive for them.
-      if (!sameHost && p.epoch >= this._epoch && heardRecently && !this.isLive(p.hostId, now))
-        return true;
-    }
-    return false;
   }
 
   private onHostClaim(from: MemberId, p: PeerState, now: number): Decision[] {

@@ -80,6 +80,28 @@ describe('host process killed (its links close)', () => {
     await assertHealthy(c, 'killed host');
   });
 
+  it('a laptop restarted a moment ago that has heard the host takes over at once too (no boot grace left to wait)', async () => {
+    const c = new SimCluster(5, { seed: 10 }).start();
+    c.run(3_000);
+    c.kill(0);
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost()?.index === 1, 1_000),
+      null,
+      c.report(),
+    );
+    c.restart(0); // first in line again, but a member: failback waits for stability
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost()?.index === 1, 1_000),
+      null,
+      c.report(),
+    );
+    c.run(100);
+    c.kill(1);
+    const took = c.runUntil(() => c.agreedHost()?.index === 0, 2_000);
+    assert.ok(took !== null && took <= 50, `took ${took} ms\n${c.report()}`);
+    await assertHealthy(c, 'restarted successor');
+  });
+
   it('a silent host (asleep, out of range) still waits for the detector: the hint is only for closed links', async () => {
     const c = new SimCluster(5, { seed: 8 }).start();
     c.run(3_000);
