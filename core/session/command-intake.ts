@@ -4,7 +4,7 @@ import { err } from '../result';
 import { releaseAcks, sendAck } from './acks';
 import { refuseForStorage } from './storage';
 import type { SessionState } from './state';
-import { afterHostChange, stateSoon } from './sync-schedule';
+import { afterHostChange, pushSyncSoon, stateSoon } from './sync-schedule';
 
 // Commands in: the host checks the sender, its rate, applies the command through the
 // app (idempotent by command id) and holds the ack for the holders. Commands out: the
@@ -50,6 +50,8 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
   let counter: number;
   if (outcome.kind === 'applied') {
     counter = afterHostChange(s, outcome.head);
+    // Its sender sees the change with the ack, not a batch later.
+    if (sender !== s.memberId) pushSyncSoon(s, sender, true);
     stateSoon(s);
   } else {
     // A repeat: ack again once the holders have everything we have now.

@@ -15,7 +15,7 @@ import type { OutboxEntry } from '../replication/outbox';
 import { DOC_KEY, Replica } from '../replication/replica';
 import { onAck, onHave } from './acks';
 import { onHello } from './admission';
-import { onChanges } from './fanout';
+import { onChanges, onFanoutTimer } from './fanout';
 import { flushOutbox, onCommand } from './command-intake';
 import type { Effects, TimerName } from './effects';
 import { onCheck, onHeartbeat, onTick } from './heartbeats';
@@ -251,6 +251,7 @@ export class SessionCore<S> {
       if (s.running) s.fx.timer('tick', s.cfg.detector.heartbeatMs);
     } else if (name === 'turn') onTurnEnd(s);
     else if (name === 'lazy') onLazyTimer(s);
+    else if (name === 'fanout') onFanoutTimer(s);
     else if (name === 'storage') onStorageTimer(s);
     else if (name === 'check') onCheck(s);
     else if (name === 'loopback') {

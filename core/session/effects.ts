@@ -44,7 +44,8 @@ export interface WriteSink {
  * - storage: a copy whose disk failed tries writing everything again;
  * - check: the moment the host would be suspected, if no heartbeat comes first.
  */
-export type TimerName = 'tick' | 'turn' | 'lazy' | 'loopback' | 'leave' | 'storage' | 'check';
+export type TimerName =
+  'tick' | 'turn' | 'lazy' | 'fanout' | 'loopback' | 'leave' | 'storage' | 'check';
 export interface TimerRequest {
   name: TimerName;
   ms: number;

@@ -73,6 +73,10 @@ export class SessionState<S> {
   readonly inStep = new Map<MemberId, readonly string[]>();
   /** Host: members to bring up to date by broadcast at the end of the turn, with their heads. */
   readonly catchUpDue = new Map<MemberId, string[]>();
+  /** Host: members whose changes go out with the next batch (fanout.ts). */
+  readonly batchDue = new Set<MemberId>();
+  /** Host: when the last frame went to the members no ack waits on. */
+  lastBatchAt = -Infinity;
   /** Member: the host's view of the room, from its last heartbeat (room-view.ts). */
   hostView: { at: number; live: Set<MemberId>; successors: MemberId[] } | null = null;
   joining: { via: DeviceId; sessionId: SessionId } | null = null;

@@ -63,10 +63,11 @@ export function onTurnEnd<S>(s: SessionState<S>): void {
     s.reportDue = false;
     reportHeadsToHostNow(s);
   }
-  const due = [...s.syncFirst, ...[...s.syncDue].filter((m) => !s.syncFirst.has(m))];
+  const first = new Set(s.syncFirst);
+  const due = [...first, ...[...s.syncDue].filter((m) => !first.has(m))];
   s.syncDue.clear();
   s.syncFirst.clear();
-  for (const m of fanOut(s, due)) pushSync(s, m);
+  for (const m of fanOut(s, due, first)) pushSync(s, m);
   // Last: the app's view of the new state (the UI) never delays an ack.
   if (s.stateDue && s.replica) {
     s.stateDue = false;

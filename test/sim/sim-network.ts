@@ -29,6 +29,13 @@ export class SimNetwork {
   bytesSent = 0;
   /** When set, frames sent are counted here by sender and message type. */
   byType: Map<string, number> | null = null;
+  private readonly taps = new Set<(from: DeviceId, to: DeviceId, type: string) => void>();
+
+  /** See every frame sent (sender, receiver, message type); returns the way to stop. */
+  tap(f: (from: DeviceId, to: DeviceId, type: string) => void): () => void {
+    this.taps.add(f);
+    return () => this.taps.delete(f);
+  }
 
   constructor(
     private readonly clock: ManualClock,
@@ -90,10 +97,11 @@ export class SimNetwork {
   private send(from: DeviceId, to: DeviceId, frame: string): void {
     this.framesSent++;
     this.bytesSent += frame.length;
-    if (this.byType) {
+    if (this.byType || this.taps.size > 0) {
       const type = /^\{"type":"([a-z-]+)"/.exec(frame)?.[1] ?? '?';
       const key = `${from} ${type}`;
-      this.byType.set(key, (this.byType.get(key) ?? 0) + 1);
+      if (this.byType) this.byType.set(key, (this.byType.get(key) ?? 0) + 1);
+      for (const f of this.taps) f(from, to, type);
     }
     if (!this.canReach(from, to)) return;
     if (this.random.next() < this.faults.drop) return;
