@@ -3,14 +3,15 @@ import type { SessionState } from './state';
 
 // Heartbeats without the full mesh. Every copy heartbeating every other one costs the
 // room N² frames (≈ 40,000 a second with 100 members): at 50–100 members that alone
-// fills two cores. Instead, the host and its electorate (the first ELECTORATE members in
-// successorship order besides the host: those who decide and veto a failover) heartbeat
-// everyone, and everyone else heartbeats only the host and the electorate — and everyone
-// only when it hears none of them (the host and its electorate all gone at once). What a copy no longer hears for
-// itself (another student's laptop, a TA's), the host's heartbeat tells it: a bitmap of
-// the members live and eligible in the host's view, in member order. The election still
-// decides on what a copy hears itself; the bitmap only feeds what the app shows (who is
-// live, staff on duty, the successor list).
+// fills two cores. Instead, the host and its electorate (the first ELECTORATE live,
+// eligible members in successorship order besides the host: those who decide and veto a
+// failover) heartbeat everyone, and everyone else heartbeats only the host and the
+// electorate — and everyone only when it hears none of them (the host and its electorate
+// all gone at once). What a copy no longer hears for itself (another student's laptop, a
+// TA's), the host's heartbeat tells it: a bitmap of the members live and eligible in the
+// host's view, in member order. The election still decides on what a copy hears itself;
+// the bitmap only feeds what the app shows (who is live, staff on duty, the successor
+// list) and who is in the electorate.
 
 /** Members, besides the host, that heartbeat everyone (at least the K holders and two more). */
 export const ELECTORATE = 3;
@@ -21,7 +22,9 @@ export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
   const me = s.memberId;
   const host = e.hostId;
   const all = e.members.filter((m) => m !== me);
-  const electorate = e.members
+  // The first live, eligible members after the host, as the host sees them (members who
+  // left or died stay in the document's order, but elect nobody).
+  const electorate = roomSuccessors(s)
     .filter((m) => m !== host)
     .slice(0, Math.max(ELECTORATE, s.cfg.k + 2));
   if (!host || host === me || electorate.includes(me!)) return all;

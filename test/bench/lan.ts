@@ -339,7 +339,7 @@ async function benchRoomScale(): Promise<void> {
   const sizes = (process.env.BENCH_ROOM_SIZES ?? '5,20,50,100').split(',').map(Number);
   const figs: RoomFigures[] = [];
   for (const n of sizes)
-    for (const fanout of ['broadcast', 'sync']) {
+    for (const fanout of (process.env.BENCH_ROOM_FANOUTS ?? 'broadcast,sync').split(',')) {
       try {
         figs.push(await benchRoom(n, fanout));
       } catch (e) {

@@ -30,7 +30,14 @@ const o = new Command()
   .option('--members <m>', 'peers in this process', '1')
   .option('--fanout <mode>', 'broadcast | sync', 'broadcast')
   .parse()
-  .opts<{ dataDir: string; name: string; interface: string; members: string; fanout: string }>();
+  .opts<{
+    dataDir: string;
+    name: string;
+    interface: string;
+    members: string;
+    fanout: string;
+    quiet?: boolean;
+  }>();
 
 const out = (m: unknown): void => void process.stdout.write(`${JSON.stringify(m)}\n`);
 const config: Partial<EngineConfig> = {
@@ -58,6 +65,9 @@ for (let i = 0; i < Number(o.members); i++) {
       random: cryptoRandom,
       transport,
       store: new MemoryStore(),
+      ...(o.quiet
+        ? {}
+        : { log: (l: string) => console.error(`${new Date().toISOString()} m${i} ${l}`) }),
     },
     config,
   );

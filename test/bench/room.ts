@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LanPeer, LanRoom } from '../lan/harness';
 import { percentile } from './stats';
@@ -45,7 +46,13 @@ export async function benchRoom(
     sizes.push(Math.floor(bulk / bulkProcs) + (b < bulk % bulkProcs ? 1 : 0));
   const room = new LanRoom(
     sizes.length,
-    (i) => ['--members', String(sizes[i]), '--fanout', fanout, '--quiet'],
+    (i) => [
+      '--members',
+      String(sizes[i]),
+      '--fanout',
+      fanout,
+      ...(process.env.BENCH_LAN_QUIET === '0' ? [] : ['--quiet']),
+    ],
     {
       command: ['--import', 'tsx', ...MEMBERS],
     },
@@ -120,6 +127,7 @@ export async function benchRoom(
       successors,
     ) as NodeJS.Signals[];
     for (const [k, signal] of plan.entries()) {
+      if (process.env.BENCH_LAN_LOGS === '1') console.error(`  room ${n}: ${signal} to ${ids[k]}`);
       const t0 = performance.now();
       procs[k]!.kill(signal);
       await allFollow(
@@ -133,6 +141,15 @@ export async function benchRoom(
       await procs[k]!.exited(10_000).catch(() => procs[k]!.kill('SIGKILL'));
     }
     return fig;
+  } catch (e) {
+    if (process.env.BENCH_LAN_LOGS === '1') console.error(room.logs());
+    const dir = process.env.BENCH_ROOM_LOG_DIR;
+    if (dir) {
+      fs.mkdirSync(dir, { recursive: true });
+      for (const p of room.peers)
+        fs.writeFileSync(path.join(dir, `laptop-${p.index}.log`), p.stderr);
+    }
+    throw e;
   } finally {
     await room.close();
   }
@@ -147,7 +164,15 @@ async function allFollow(procs: LanPeer[], timeoutMs: number, not?: string): Pro
     ).flatMap((h) => h.hosts);
     const first = all[0] ?? null;
     if (first !== null && first !== not && all.every((h) => h === first)) return;
-    if (performance.now() - t0 > timeoutMs) throw new Error(`no agreed host in ${timeoutMs} ms`);
+    if (performance.now() - t0 > timeoutMs) {
+      const seen = new Map<string, number>();
+      for (const h of all)
+        seen.set(h?.slice(-6) ?? 'none', (seen.get(h?.slice(-6) ?? 'none') ?? 0) + 1);
+      const view = [...seen].map(([h, c]) => `${h}×${c}`).join(' ');
+      throw new Error(
+        `no agreed host in ${timeoutMs} ms${not ? ` after ${not.slice(-6)}` : ''} (${view})`,
+      );
+    }
     await sleep(20);
   }
 }

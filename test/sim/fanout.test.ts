@@ -211,4 +211,36 @@ describe('the host fan-out', () => {
     );
     await assertHealthy(c, 'batched room');
   });
+
+  it('the electorate is the first live members after the host: with the first in line gone, a host crash still elects the next one, once', async () => {
+    const c = new SimCluster(20, { seed: 67 }).start();
+    c.run(4_000);
+    const host = c.agreedHost()!;
+    const order = host.peer.successors();
+    // The three after the host leave for good, one after the other.
+    for (const m of order.slice(1, 4)) {
+      await c.leave(c.indexOf(m));
+      c.run(1_000);
+    }
+    assert.equal(c.agreedHost(), host);
+    const next = c.indexOf(order[4]!);
+    const changes = c.hostChanges.length;
+    // Everyone hears the next in line itself: it is in the electorate now.
+    for (const n of c.running())
+      if (n.index !== next) {
+        const ago = n.peer.heardAgoMs(order[4]!);
+        assert.ok(ago !== null && ago < 1_000, `laptop ${n.index} heard it ${ago} ms ago`);
+      }
+    c.crash(host.index); // silent: the detector's path
+    assert.notEqual(
+      c.runUntil(() => c.agreedHost()?.index === next, 3_000),
+      null,
+      c.report(),
+    );
+    c.run(2_000);
+    assert.equal(c.agreedHost()?.index, next);
+    const moved = c.hostChanges.slice(changes);
+    assert.equal(moved.length, 16, `one host change per remaining member: ${moved.length}`);
+    await assertHealthy(c, 'electorate after departures');
+  });
 });
