@@ -142,6 +142,16 @@ export class Election {
     p.eligible = eligible;
   }
 
+  /**
+   * Host: `id` spoke to us in this term (its heads when it followed us), before its first
+   * heartbeat here. Live from now, as an admitted member is: the next change goes to it.
+   */
+  onContact(id: MemberId, now: number): void {
+    const p = this.peers.get(id);
+    if (this._role !== 'host' || id === this.cfg.self || (p && this.isLive(id, now))) return;
+    this.onAdmitted(id, p?.eligible ?? false, now);
+  }
+
   onHeartbeat(from: MemberId, hb: HeartbeatView, now: number): Decision[] {
     if (from === this.cfg.self) return [];
     const p = this.peer(from);

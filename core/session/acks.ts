@@ -17,6 +17,7 @@ export function onHave<S>(
   behind = false,
 ): void {
   if (s.election?.role !== 'host') return;
+  s.election.onContact(from, s.now);
   s.peerHeads.set(from, [...heads]);
   noteReport(s, from, heads, behind);
   s.acks.reportHeads(from, heads);

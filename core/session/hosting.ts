@@ -59,6 +59,7 @@ function follow<S>(s: SessionState<S>, hostId: MemberId): void {
   // hold changes it lacks. In the `sync` fan-out mode we open the exchange ourselves.
   if (s.cfg.fanout === 'broadcast') reportHeadsToHost(s);
   else pushSync(s, hostId);
+  s.lastSyncAt.set(hostId, s.now); // its answer is on the way: no repair before then
   noteHostChange(s, hostId, s.election!.epoch);
   s.outbox.resetSendTimes();
   flushOutbox(s);

@@ -5,9 +5,9 @@ import type { SessionState } from './state';
 // room N² frames (≈ 40,000 a second with 100 members): at 50–100 members that alone
 // fills two cores. Instead, the host and its electorate (the first ELECTORATE live,
 // eligible members in successorship order besides the host: those who decide and veto a
-// failover) heartbeat everyone, and everyone else heartbeats only the host and the
-// electorate — and everyone only when it hears none of them (the host and its electorate
-// all gone at once). What a copy no longer hears for itself (another student's laptop, a
+// failover) heartbeat everyone, and everyone else only the host (and the electorate when
+// it loses the host) — and everyone only when it hears none of them (the host and its
+// electorate all gone at once). What a copy no longer hears for itself (another student's laptop, a
 // TA's), the host's heartbeat tells it: a bitmap of the members live and eligible in the
 // host's view, in member order. The election still decides on what a copy hears itself;
 // the bitmap only feeds what the app shows (who is live, staff on duty, the successor
@@ -28,9 +28,12 @@ export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
     .filter((m) => m !== host)
     .slice(0, Math.max(ELECTORATE, s.cfg.k + 2));
   if (!host || host === me || electorate.includes(me!)) return all;
-  // Only when neither the host nor anyone of the electorate can be heard (they all went at
-  // once) does everyone heartbeat everyone, so that the rest of the order can elect.
-  const heard = s.hostReachable() || electorate.some((m) => e.isLive(m, s.now));
+  // The rest heartbeat the host alone while they hear it; the electorate too when they
+  // lose it (their heads and what they last heard of the host count in the failover);
+  // everyone only when they hear neither (the host and its electorate all went at once),
+  // so that the rest of the order can elect.
+  if (s.hostReachable()) return [host];
+  const heard = electorate.some((m) => e.isLive(m, s.now));
   return heard ? all.filter((m) => m === host || electorate.includes(m)) : all;
 }
 

@@ -93,15 +93,16 @@ const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
     for (const m of members) await m.peer.join(asDeviceId(String(p.via)), String(p.sessionId));
     return { memberIds: members.map((m) => m.peer.memberId) };
   },
-  /** `count` commands from this process's members, spread over `spreadMs`: each one's ack latency. */
+  /** `count` commands from this process's members, spread over `spreadMs` from `phaseMs` on: each one's ack latency. */
   submit: async (p) => {
     const count = Number(p.count);
     const spread = Number(p.spreadMs ?? 0);
+    const phase = Number(p.phaseMs ?? 0);
     const lat: number[] = [];
     let failed = 0;
     await Promise.all(
       Array.from({ length: count }, async (_, k) => {
-        await new Promise((r) => setTimeout(r, (spread * k) / Math.max(1, count)));
+        await new Promise((r) => setTimeout(r, phase + (spread * k) / Math.max(1, count)));
         const m = members[k % members.length]!;
         const t0 = performance.now();
         const r = await m.peer.submit({ op: 'add', value: `${o.name}-${counter++}` }).done;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LanPeer, LanRoom } from '../lan/harness';
@@ -19,11 +20,19 @@ export interface RoomFigures {
   n: number;
   fanout: string;
   processes: number;
+  /** CPU while idle, in cores: the host, the bulk members' processes, the successors'. */
+  idleHost: number;
+  idleBulk: number;
+  idleRest: number;
   hostCpuPerCmd: number;
   memberCpuPerCmd: number;
   ackP50: number;
   ackP99: number;
   acked: number;
+  /** At LIGHT_RATE commands/s, the host pinned to a core of its own. */
+  lightP50: number;
+  lightP99: number;
+  lightAcked: number;
   graceful: number[];
   crash: number[];
 }
@@ -89,33 +98,51 @@ export async function benchRoom(
     const c0 = await cpu();
     await sleep(seconds * 1000);
     const c1 = await cpu();
-    const loaders = procs.slice(1);
-    const per = Math.ceil((rate * seconds) / loaders.length);
-    const results = await Promise.all(
-      loaders.map((p) =>
-        p.call<{ latencies: number[]; failed: number }>(
-          'submit',
-          { count: per, spreadMs: seconds * 1000 },
-          120_000,
+    const load = async (perSecond: number, loaders = procs.slice(1)): Promise<number[]> => {
+      const per = Math.ceil((perSecond * seconds) / loaders.length);
+      const gap = (seconds * 1000) / per;
+      // Every loader at its own phase: commands evenly spread, not in bursts.
+      const results = await Promise.all(
+        loaders.map((p, i) =>
+          p.call<{ latencies: number[]; failed: number }>(
+            'submit',
+            { count: per, spreadMs: seconds * 1000, phaseMs: (gap * i) / loaders.length },
+            120_000,
+          ),
         ),
-      ),
-    );
+      );
+      return results.flatMap((r) => r.latencies);
+    };
+    const lat = await load(rate);
     const c2 = await cpu();
-    const lat = results.flatMap((r) => r.latencies);
     const acked = lat.length;
+    // Latency where the host has a core to itself: the host pinned to CPU 0, every other
+    // process (and this bench) to CPU 1, at a light load (a busy room's real rate), from
+    // the laptops that run alone in their process (the successors), as a real laptop does.
+    pin(procs, true);
+    const light = await load(LIGHT_RATE, procs.slice(1, 1 + successors)).finally(() =>
+      pin(procs, false),
+    );
     const cost = (i: number): number => c2[i]!.cpuMs - c1[i]!.cpuMs - (c1[i]!.cpuMs - c0[i]!.cpuMs);
     const memberCosts = procs
       .slice(1 + successors)
       .map((_, k) => cost(1 + successors + k) / c2[1 + successors + k]!.members / acked);
+    const idle = (i: number): number => (c1[i]!.cpuMs - c0[i]!.cpuMs) / (seconds * 1000);
     const fig: RoomFigures = {
       n,
       fanout,
       processes: procs.length,
+      idleHost: idle(0),
+      idleBulk: procs.slice(1 + successors).reduce((a, _, k) => a + idle(1 + successors + k), 0),
+      idleRest: procs.slice(1, 1 + successors).reduce((a, _, k) => a + idle(1 + k), 0),
       hostCpuPerCmd: cost(0) / acked,
       memberCpuPerCmd: memberCosts.length ? percentile(memberCosts, 50) : cost(1) / acked,
       ackP50: percentile(lat, 50),
       ackP99: percentile(lat, 99),
       acked,
+      lightP50: percentile(light, 50),
+      lightP99: percentile(light, 99),
+      lightAcked: light.length,
       graceful: [],
       crash: [],
     };
@@ -153,6 +180,18 @@ export async function benchRoom(
   } finally {
     await room.close();
   }
+}
+
+/** Commands per second for the latency figure: a busy room's rate, not a stress test. */
+export const LIGHT_RATE = 4;
+
+/** A core for the host: its process pinned to CPU 0, everything else (this bench too) to CPU 1; or undone. */
+function pin(procs: LanPeer[], on: boolean): void {
+  const set = (pid: number | undefined, cpus: string): void => {
+    if (pid) spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+  };
+  procs.forEach((p, i) => set(p.proc?.pid, on ? (i === 0 ? '0' : '1') : '0,1'));
+  set(process.pid, on ? '1' : '0,1');
 }
 
 /** Until every member of `procs` follows one host (other than `not`, the one just stopped). */
