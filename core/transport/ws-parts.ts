@@ -56,21 +56,40 @@ export interface Link {
   /** Round trip of the last WebSocket ping, ms (the network panel shows it). */
   rttMs: number | null;
   host: string;
+  /** When a frame last went either way (Date.now()). */
+  activeAt: number;
 }
 
-/** How often each link is pinged for its round trip: 0.2 control frames/s per link. */
+/** How often each link in use is pinged for its round trip: 0.2 control frames/s per link. */
 export const PING_EVERY_MS = 5_000;
+/**
+ * A link that carried no frame for this long is closed (it reopens on the next frame).
+ * A room's copies all link to each other while they join; at 100 members most of those
+ * links then fall silent (heartbeats go to the host and its electorate), and 10,000
+ * open links pinging each other cost the room more than its heartbeats.
+ */
+export const IDLE_CLOSE_MS = 60_000;
 
-/** Ping the link every PING_EVERY_MS from `start()` on, keeping `link.rttMs` current. */
-export function measureRtt(link: Link): { start(): void; stop(): void } {
+/**
+ * Ping the link every PING_EVERY_MS from `start()` on while it carries frames, keeping
+ * `link.rttMs` current; close it once idle for IDLE_CLOSE_MS.
+ */
+export function measureRtt(
+  link: Link,
+  every = PING_EVERY_MS,
+  idleClose = IDLE_CLOSE_MS,
+): { start(): void; stop(): void } {
   let pingAt = 0;
   let pinger: NodeJS.Timeout | null = null;
   const ping = (): void => {
     if (link.ws.readyState !== WebSocket.OPEN) return;
+    pinger ??= setInterval(ping, every);
+    pinger.unref?.();
+    const idle = Date.now() - link.activeAt;
+    if (idle >= idleClose) return link.ws.close(1000, 'idle');
+    if (idle >= every) return;
     pingAt = Date.now();
     link.ws.ping();
-    pinger ??= setInterval(ping, PING_EVERY_MS);
-    pinger.unref?.();
   };
   link.ws.on('pong', () => {
     if (pingAt) link.rttMs = Date.now() - pingAt;

@@ -33,6 +33,8 @@ export interface WsTransportOptions {
   maxBufferedBytes?: number;
   /** A link that has not completed its handshake after this long is closed. */
   handshakeMs?: number;
+  /** A link idle this long is closed (default IDLE_CLOSE_MS; tests shorten it). */
+  idleCloseMs?: number;
   /** The session this copy is in, announced in the handshake. */
   sessionOf?: () => string | null;
   /**
@@ -256,6 +258,7 @@ export class WsTransport implements Transport {
       outbound,
       rttMs: null,
       host: stripV6Prefix(host),
+      activeAt: Date.now(),
     };
     const hello = (): void =>
       ws.send(
@@ -292,6 +295,7 @@ export class WsTransport implements Transport {
       }
       if (link.device) {
         this.stats.framesIn++;
+        link.activeAt = Date.now();
         this.handler?.(link.device, frame);
         return;
       }
@@ -355,7 +359,7 @@ export class WsTransport implements Transport {
       if (expect) this.connecting.delete(expect);
       for (const f of pending?.queue ?? []) this.write(link, f);
     });
-    const ping = measureRtt(link);
+    const ping = measureRtt(link, undefined, this.o.idleCloseMs);
     ws.on('close', () => {
       clearTimeout(timer);
       ping.stop();
@@ -387,6 +391,7 @@ export class WsTransport implements Transport {
       return;
     }
     this.stats.framesOut++;
+    link.activeAt = Date.now();
     link.ws.send(frame);
   }
 }

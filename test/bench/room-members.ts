@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { Command } from 'commander';
@@ -78,6 +80,9 @@ for (let i = 0; i < Number(o.members); i++) {
 }
 
 let counter = 0;
+let profiler: inspector.Session | null = null;
+const post = (method: string): Promise<unknown> =>
+  new Promise((resolve, reject) => profiler!.post(method, (e, r) => (e ? reject(e) : resolve(r))));
 const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
   create: (p) => {
     members[0]!.peer.createSession(String(p.sessionId), 'room');
@@ -111,6 +116,20 @@ const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
       }),
     );
     return { latencies: lat, failed };
+  },
+  /** Bench diagnostics: CPU-profile this process until `profileStop` (to `file`). */
+  profileStart: async () => {
+    profiler ??= new inspector.Session();
+    profiler.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+    return {};
+  },
+  profileStop: async (p) => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(String(p.file), JSON.stringify(profile));
+    profiler?.disconnect();
+    return {};
   },
   cpu: () => {
     const u = process.cpuUsage();

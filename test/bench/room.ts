@@ -95,9 +95,19 @@ export async function benchRoom(
     // Idle, then the same time under load: the difference is what the commands cost.
     const cpu = async () =>
       Promise.all(procs.map((p) => p.call<{ cpuMs: number; members: number }>('cpu')));
+    const profileDir = process.env.BENCH_ROOM_PROFILE_DIR;
+    if (profileDir) await Promise.all(procs.map((p) => p.call('profileStart')));
     const c0 = await cpu();
     await sleep(seconds * 1000);
     const c1 = await cpu();
+    if (profileDir) {
+      fs.mkdirSync(profileDir, { recursive: true });
+      await Promise.all(
+        procs.map((p, i) =>
+          p.call('profileStop', { file: path.join(profileDir, `idle-${n}-${i}.cpuprofile`) }),
+        ),
+      );
+    }
     const load = async (perSecond: number, loaders = procs.slice(1)): Promise<number[]> => {
       const per = Math.ceil((perSecond * seconds) / loaders.length);
       const gap = (seconds * 1000) / per;

@@ -142,6 +142,37 @@ describe('WebSocket transport: a device whose process died', () => {
   });
 });
 
+describe('WebSocket transport: idle links', () => {
+  it('a link that carries nothing is closed (no pings kept up for it, no "gone"); the next frame reopens it', async () => {
+    const ka = DeviceKey.generate();
+    const kb = DeviceKey.generate();
+    const a = new WsTransport({ key: ka, host: '127.0.0.1', idleCloseMs: 300 });
+    const b = new WsTransport({ key: kb, host: '127.0.0.1', idleCloseMs: 300 });
+    await a.start();
+    const portB = await b.start();
+    a.setAddress(kb.deviceId, { host: '127.0.0.1', port: portB });
+    const got: string[] = [];
+    b.onFrame((_, f) => got.push(f));
+    const gone: DeviceId[] = [];
+    a.onGone((d) => gone.push(d));
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      a.send(kb.deviceId, '{"n":1}');
+      await wait(150);
+      assert.deepEqual(a.connectedDevices(), [kb.deviceId]);
+      await wait(5_800); // the idle check runs with the ping, every 5 s
+      assert.deepEqual(a.connectedDevices(), [], 'closed when idle');
+      assert.deepEqual(gone, [], 'an idle close is not a death');
+      a.send(kb.deviceId, '{"n":2}');
+      await wait(300);
+      assert.deepEqual(got, ['{"n":1}', '{"n":2}']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
 describe('WebSocket transport handshake', () => {
   const tKey = DeviceKey.generate();
   const t = new WsTransport({ key: tKey, host: '127.0.0.1' });
