@@ -133,6 +133,9 @@ export async function benchRoom(
     const light = await load(LIGHT_RATE, procs.slice(1, 1 + successors)).finally(() =>
       pin(procs, false),
     );
+    // The members' processes shared one core meanwhile: let them catch up first.
+    await sleep(3_000);
+    await allFollow(procs, 30_000);
     const cost = (i: number): number => c2[i]!.cpuMs - c1[i]!.cpuMs - (c1[i]!.cpuMs - c0[i]!.cpuMs);
     const memberCosts = procs
       .slice(1 + successors)
@@ -175,19 +178,23 @@ export async function benchRoom(
       const rest = procs.filter((p) => p.running && p !== procs[k]);
       await rest[rest.length - 1]!.call('submit', { count: 1 }, 15_000);
       (signal === 'SIGTERM' ? fig.graceful : fig.crash).push(performance.now() - t0);
+      if (process.env.BENCH_LAN_LOGS === '1')
+        console.error(
+          `  room ${n}: ${signal} at ${new Date(Date.now() - (performance.now() - t0)).toISOString()}: ${(performance.now() - t0).toFixed(0)} ms`,
+        );
       await procs[k]!.exited(10_000).catch(() => procs[k]!.kill('SIGKILL'));
     }
     return fig;
   } catch (e) {
     if (process.env.BENCH_LAN_LOGS === '1') console.error(room.logs());
+    throw e;
+  } finally {
     const dir = process.env.BENCH_ROOM_LOG_DIR;
     if (dir) {
       fs.mkdirSync(dir, { recursive: true });
       for (const p of room.peers)
-        fs.writeFileSync(path.join(dir, `laptop-${p.index}.log`), p.stderr);
+        fs.writeFileSync(path.join(dir, `${n}-${fanout}-laptop-${p.index}.log`), p.stderr);
     }
-    throw e;
-  } finally {
     await room.close();
   }
 }
