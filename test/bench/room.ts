@@ -168,6 +168,8 @@ export async function benchRoom(
     ) as NodeJS.Signals[];
     for (const [k, signal] of plan.entries()) {
       if (process.env.BENCH_LAN_LOGS === '1') console.error(`  room ${n}: ${signal} to ${ids[k]}`);
+      const profiling = process.env.BENCH_ROOM_PROFILE_DIR && k === 2;
+      if (profiling) await Promise.all(procs.slice(k + 1).map((p) => p.call('profileStart')));
       const t0 = performance.now();
       procs[k]!.kill(signal);
       await allFollow(
@@ -178,6 +180,17 @@ export async function benchRoom(
       const rest = procs.filter((p) => p.running && p !== procs[k]);
       await rest[rest.length - 1]!.call('submit', { count: 1 }, 15_000);
       (signal === 'SIGTERM' ? fig.graceful : fig.crash).push(performance.now() - t0);
+      if (profiling)
+        await Promise.all(
+          procs.slice(k + 1).map((p, i) =>
+            p.call('profileStop', {
+              file: path.join(
+                process.env.BENCH_ROOM_PROFILE_DIR!,
+                `failover-${n}-${k + 1 + i}.cpuprofile`,
+              ),
+            }),
+          ),
+        );
       if (process.env.BENCH_LAN_LOGS === '1')
         console.error(
           `  room ${n}: ${signal} at ${new Date(Date.now() - (performance.now() - t0)).toISOString()}: ${(performance.now() - t0).toFixed(0)} ms`,

@@ -5,7 +5,7 @@ import type { SimCluster } from './cluster';
 export async function assertHealthy<S>(c: SimCluster<S>, what = 'cluster'): Promise<void> {
   await c.settle();
   // Members no ack waits on may get the last changes one batch later (fanout.ts).
-  c.runUntil(() => c.converged(), 500);
+  c.runUntil(() => c.converged(), 1_000);
   await c.settle();
   const fail = (msg: string): never => assert.fail(`${what}: ${msg}\n${c.report()}`);
   if (c.violations.length) fail('safety violated');

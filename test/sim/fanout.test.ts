@@ -31,10 +31,10 @@ describe('the host fan-out', () => {
     const s = await load('sync');
     // 40 commands 50 ms apart, 19 members: the sync protocol sends ≈ one message per member
     // per change; broadcasts go at once to the holder and the sender, to the rest at most
-    // every 100 ms (two commands a frame here).
+    // every 250 ms (five commands a frame here).
     assert.ok(s.sync >= 40 * 15, `sync mode: ${s.sync} sync messages`);
     assert.ok(
-      b.changes >= 40 * 8 && b.changes <= 40 * 12,
+      b.changes >= 40 * 3 && b.changes <= 40 * 7,
       `broadcast mode: ${b.changes} broadcasts`,
     );
     assert.ok(
@@ -179,7 +179,7 @@ describe('the host fan-out', () => {
     await assertHealthy(c, 'stray changes');
   });
 
-  it('batches for members no ack waits on: under load about ten frames a second each; a quiet room sees a change at once', async () => {
+  it('batches for members no ack waits on: under load about four frames a second each; a quiet room sees a change at once', async () => {
     const c = new SimCluster(20, { seed: 66 }).start();
     c.run(4_000);
     const host = c.agreedHost()!;
@@ -206,7 +206,7 @@ describe('the host fan-out', () => {
     unsubscribe();
     assert.deepEqual(await Promise.all(acks), Array(100).fill(true));
     assert.ok(
-      frames >= 8 && frames <= 14,
+      frames >= 3 && frames <= 7,
       `${frames} frames to a bystander for 100 changes in 1 s`,
     );
     await assertHealthy(c, 'batched room');

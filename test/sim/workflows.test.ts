@@ -17,7 +17,7 @@ describe('workflows across a failover', () => {
       await room.ok(0, 'staff.helpNext');
       await room.ok(0, 'staff.cantFind', { entryId });
       const marked = room.clock.now();
-      room.run(150); // within a fan-out batch (fanout.ts)
+      room.run(300); // within a fan-out batch (fanout.ts)
       assert.equal(alerts.length, 1, `seed ${seed}: the student's copy is alerted`);
       assert.ok(Math.abs(alerts[0]!.graceEndsAt - (marked + DEFAULT_SETTINGS.graceMs)) < 100);
       // The host crashes a random while into the grace period.
