@@ -205,10 +205,7 @@ describe('the host fan-out', () => {
     await c.settleAll(acks, 3_000);
     unsubscribe();
     assert.deepEqual(await Promise.all(acks), Array(100).fill(true));
-    assert.ok(
-      frames >= 3 && frames <= 7,
-      `${frames} frames to a bystander for 100 changes in 1 s`,
-    );
+    assert.ok(frames >= 3 && frames <= 7, `${frames} frames to a bystander for 100 changes in 1 s`);
     await assertHealthy(c, 'batched room');
   });
 
