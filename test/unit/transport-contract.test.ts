@@ -106,15 +106,21 @@ runTransportContract('WebSocket (loopback)', async () => {
   };
 });
 
+/** Two WebSocket transports on loopback, `a` knowing where `b` listens. */
+async function loopbackPair(opts: { idleCloseMs?: number } = {}) {
+  const ka = DeviceKey.generate();
+  const kb = DeviceKey.generate();
+  const a = new WsTransport({ key: ka, host: '127.0.0.1', ...opts });
+  const b = new WsTransport({ key: kb, host: '127.0.0.1', ...opts });
+  await a.start();
+  a.setAddress(kb.deviceId, { host: '127.0.0.1', port: await b.start() });
+  return { a, b, bId: kb.deviceId };
+}
+
 describe('WebSocket transport: a device whose process died', () => {
   it('is reported gone when its link closes and nothing listens at its address; a link that merely drops is not', async () => {
-    const ka = DeviceKey.generate();
-    const kb = DeviceKey.generate();
-    const a = new WsTransport({ key: ka, host: '127.0.0.1' });
-    const b = new WsTransport({ key: kb, host: '127.0.0.1' });
-    await a.start();
-    const portB = await b.start();
-    a.setAddress(kb.deviceId, { host: '127.0.0.1', port: portB });
+    const { a, b, bId } = await loopbackPair();
+    const kb = { deviceId: bId };
     const gone: DeviceId[] = [];
     a.onGone((d) => gone.push(d));
     const linked = async () => {
@@ -144,13 +150,8 @@ describe('WebSocket transport: a device whose process died', () => {
 
 describe('WebSocket transport: idle links', () => {
   it('a link that carries nothing is closed (no pings kept up for it, no "gone"); the next frame reopens it', async () => {
-    const ka = DeviceKey.generate();
-    const kb = DeviceKey.generate();
-    const a = new WsTransport({ key: ka, host: '127.0.0.1', idleCloseMs: 300 });
-    const b = new WsTransport({ key: kb, host: '127.0.0.1', idleCloseMs: 300 });
-    await a.start();
-    const portB = await b.start();
-    a.setAddress(kb.deviceId, { host: '127.0.0.1', port: portB });
+    const { a, b, bId } = await loopbackPair({ idleCloseMs: 300 });
+    const kb = { deviceId: bId };
     const got: string[] = [];
     b.onFrame((_, f) => got.push(f));
     const gone: DeviceId[] = [];
