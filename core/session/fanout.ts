@@ -99,6 +99,7 @@ export function fanOut<S>(
 /** Host, the `fanout` timer: the batch for members no ack waits on. */
 export function onFanoutTimer<S>(s: SessionState<S>): void {
   const due = [...s.batchDue];
+  if (due.length === 0) return; // emptied by a new term meanwhile
   s.batchDue.clear();
   s.lastBatchAt = s.now;
   for (const m of fanOut(s, due, new Set(due))) pushSync(s, m);

@@ -68,7 +68,7 @@ async function order(c: Classroom): Promise<number[]> {
  * and that host acks a command. Who takes over is the election's business (a laptop that
  * came back earlier may be first in line by now), so the bench does not presume it.
  */
-async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL'): Promise<number> {
+async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP'): Promise<number> {
   const [host] = await order(c);
   const oldId = c.memberIds[host!]!;
   const others = c.running().filter((p) => p.index !== host);
@@ -102,6 +102,8 @@ async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL'): Promise<nu
     console.error(
       `  ${signal} laptop ${host} → laptop ${newHost}: ${ms.toFixed(0)} ms (followed: ${seenAt.join(' ')}; prober ${prober.index})`,
     );
+  // A silent laptop (SIGSTOP) is then killed: it comes back as the others do.
+  if (signal === 'SIGSTOP') c.peer(host!).kill('SIGKILL');
   await c.peer(host!).exited();
   await c.room.restart(host!); // the laptop comes back, as a member (no failback: long window)
   await c.agreedHost(20_000);
@@ -113,12 +115,19 @@ async function benchFailover(n: number): Promise<void> {
   try {
     // Everyone staff, so any laptop can issue the probe command.
     await Promise.all(c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein' })));
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    for (const signal of ['SIGTERM', 'SIGKILL', 'SIGSTOP'] as const) {
       const times: number[] = [];
       for (let r = 0; r < RUNS; r++) times.push(await failover(c, signal));
       const p50 = percentile(times, 50);
       const p95 = percentile(times, 95);
-      if (signal === 'SIGTERM')
+      if (signal === 'SIGSTOP')
+        row(
+          'silent host (SIGSTOP: asleep, out of range)',
+          n,
+          `p50 ${fmt(p50)}, p95 ${fmt(p95)}`,
+          'the detector: ≈ 1 s',
+        );
+      else if (signal === 'SIGTERM')
         row(
           'graceful failover, SIGTERM → all follow + ack',
           n,
