@@ -31,7 +31,9 @@ export function probeListener(
 
 /**
  * A transport's watch for devices that died: when the last link to a device closes, probe
- * its address once and tell the handler if nothing listens there.
+ * its address once and tell the handler if nothing listens there; and tell it at once
+ * when a connection the transport opened to the device is refused (a copy that had no
+ * link yet to a host that dies learns it from its next heartbeat's connection).
  */
 export class GoneWatch<D> {
   private handler: ((device: D) => void) | null = null;
@@ -44,6 +46,11 @@ export class GoneWatch<D> {
 
   onGone(handler: (device: D) => void): void {
     this.handler = handler;
+  }
+
+  /** A connection of ours to `device` was refused: nothing listens there. */
+  refused(device: D): void {
+    if (this.handler && !this.stillLinked(device)) this.handler(device);
   }
 
   linkClosed(device: D): void {

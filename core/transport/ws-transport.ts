@@ -208,7 +208,10 @@ export class WsTransport implements Transport {
       perMessageDeflate: false,
       handshakeTimeout: 2_000,
     });
-    ws.on('error', () => this.connecting.delete(to));
+    ws.on('error', (e: NodeJS.ErrnoException) => {
+      this.connecting.delete(to);
+      if (e.code === 'ECONNREFUSED') this.gone.refused(to); // as good as a probe
+    });
     this.adopt(ws, true, addr.host, undefined, to);
   }
 
