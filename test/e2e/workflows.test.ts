@@ -36,6 +36,14 @@ describe('the queue workflows on real peers', { skip }, () => {
   let sessionId = '';
 
   const queueOf = async (p: UiPeer) => (await p.call('queue.get')) as Queue;
+  /** A bystander's laptop gets a change with the host's next fan-out batch (≤ 250 ms). */
+  const eventually = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
+    for (let i = 0; ; i++) {
+      const v = await read();
+      if (ok(v) || i >= 40) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
 
   before(async () => {
     const label: Record<string, string> = {
@@ -215,7 +223,10 @@ describe('the queue workflows on real peers', { skip }, () => {
     await toast.waitFor();
     await toast.getByRole('button', { name: 'Undo' }).click();
     await ta.getByTestId('staff-queue-card').getByText('Cal Reyes').waitFor();
-    const cal = (await queueOf(peer.cal)).entries.find((e) => e.name === 'Cal Reyes');
+    const cal = await eventually(
+      async () => (await queueOf(peer.cal)).entries.find((e) => e.name === 'Cal Reyes'),
+      (e) => e?.status === 'waiting',
+    );
     assert.equal(cal?.status, 'waiting', 'back in line after the undo');
 
     await ta.getByRole('button', { name: 'Message Ana Souza' }).click();
@@ -242,7 +253,10 @@ describe('the queue workflows on real peers', { skip }, () => {
     await ta.getByTestId('finished').getByText('Dan Li').waitFor();
     await ta.getByRole('button', { name: 'Restore Dan Li' }).click();
     await ta.getByTestId('staff-queue-card').filter({ hasText: 'Dan Li' }).waitFor();
-    const dan = (await queueOf(peer.dan)).entries.find((e) => e.name === 'Dan Li');
+    const dan = await eventually(
+      async () => (await queueOf(peer.dan)).entries.find((e) => e.name === 'Dan Li'),
+      (e) => e?.position === 1,
+    );
     assert.equal(dan?.position, 1);
   });
 
