@@ -39,6 +39,7 @@ export interface WriteSink {
  * - tick: the heartbeat round (election, resends, repair);
  * - turn: the end of this event-loop turn (group commit, then sync pushes);
  * - lazy: a member that no ack waits on answers its sync late, once for many changes;
+ * - fanout: the host's next batch of changes for the members no ack waits on;
  * - loopback: a frame this copy sends itself (the host's own commands and their acks);
  * - leave: a leaving host checks whether its successor caught up;
  * - storage: a copy whose disk failed tries writing everything again;

@@ -7,11 +7,11 @@ import type { SessionState } from './state';
 // eligible members in successorship order besides the host: those who decide and veto a
 // failover) heartbeat everyone, and everyone else only the host (and the electorate when
 // it loses the host) — and everyone only when it hears none of them (the host and its
-// electorate all gone at once). What a copy no longer hears for itself (another student's laptop, a
-// TA's), the host's heartbeat tells it: a bitmap of the members live and eligible in the
-// host's view, in member order. The election still decides on what a copy hears itself;
-// the bitmap only feeds what the app shows (who is live, staff on duty, the successor
-// list) and who is in the electorate.
+// electorate all gone at once). What a copy no longer hears for itself (another
+// student's laptop, a TA's), the host's heartbeat tells it: a bitmap of the members live
+// and eligible in the host's view, in member order. The election still decides on what a
+// copy hears itself; the bitmap only feeds what the app shows (who is live, staff on
+// duty, the successor list) and who is in the electorate.
 
 /** Members, besides the host, that heartbeat everyone (at least the K holders and two more). */
 export const ELECTORATE = 3;
@@ -21,20 +21,21 @@ export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
   const e = s.election!;
   const me = s.memberId;
   const host = e.hostId;
-  const all = e.members.filter((m) => m !== me);
+  const all = (): MemberId[] => e.members.filter((m) => m !== me);
+  if (!host || host === me) return all();
   // The first live, eligible members after the host, as the host sees them (members who
   // left or died stay in the document's order, but elect nobody).
   const electorate = roomSuccessors(s)
     .filter((m) => m !== host)
     .slice(0, Math.max(ELECTORATE, s.cfg.k + 2));
-  if (!host || host === me || electorate.includes(me!)) return all;
+  if (electorate.includes(me!)) return all();
   // The rest heartbeat the host alone while they hear it; the electorate too when they
   // lose it (their heads and what they last heard of the host count in the failover);
   // everyone only when they hear neither (the host and its electorate all went at once),
   // so that the rest of the order can elect.
   if (s.hostReachable()) return [host];
   const heard = electorate.some((m) => e.isLive(m, s.now));
-  return heard ? all.filter((m) => m === host || electorate.includes(m)) : all;
+  return heard ? all().filter((m) => m === host || electorate.includes(m)) : all();
 }
 
 /** Host: who is live and who may host, as bitmaps over the member order (base64). */

@@ -95,19 +95,11 @@ export async function benchRoom(
     // Idle, then the same time under load: the difference is what the commands cost.
     const cpu = async () =>
       Promise.all(procs.map((p) => p.call<{ cpuMs: number; members: number }>('cpu')));
-    const profileDir = process.env.BENCH_ROOM_PROFILE_DIR;
-    if (profileDir) await Promise.all(procs.map((p) => p.call('profileStart')));
+    const stopIdleProfile = await profile(procs, `idle-${n}`);
     const c0 = await cpu();
     await sleep(seconds * 1000);
     const c1 = await cpu();
-    if (profileDir) {
-      fs.mkdirSync(profileDir, { recursive: true });
-      await Promise.all(
-        procs.map((p, i) =>
-          p.call('profileStop', { file: path.join(profileDir, `idle-${n}-${i}.cpuprofile`) }),
-        ),
-      );
-    }
+    await stopIdleProfile();
     const load = async (perSecond: number, loaders = procs.slice(1)): Promise<number[]> => {
       const per = Math.ceil((perSecond * seconds) / loaders.length);
       const gap = (seconds * 1000) / per;
@@ -168,8 +160,8 @@ export async function benchRoom(
     ) as NodeJS.Signals[];
     for (const [k, signal] of plan.entries()) {
       if (process.env.BENCH_LAN_LOGS === '1') console.error(`  room ${n}: ${signal} to ${ids[k]}`);
-      const profiling = process.env.BENCH_ROOM_PROFILE_DIR && k === 2;
-      if (profiling) await Promise.all(procs.slice(k + 1).map((p) => p.call('profileStart')));
+      // The first crash failover, CPU-profiled on request.
+      const stopProfile = k === 2 ? await profile(procs, `failover-${n}`, k + 1) : null;
       const t0 = performance.now();
       procs[k]!.kill(signal);
       await allFollow(
@@ -179,22 +171,11 @@ export async function benchRoom(
       );
       const rest = procs.filter((p) => p.running && p !== procs[k]);
       await rest[rest.length - 1]!.call('submit', { count: 1 }, 15_000);
-      (signal === 'SIGTERM' ? fig.graceful : fig.crash).push(performance.now() - t0);
-      if (profiling)
-        await Promise.all(
-          procs.slice(k + 1).map((p, i) =>
-            p.call('profileStop', {
-              file: path.join(
-                process.env.BENCH_ROOM_PROFILE_DIR!,
-                `failover-${n}-${k + 1 + i}.cpuprofile`,
-              ),
-            }),
-          ),
-        );
+      const ms = performance.now() - t0;
+      (signal === 'SIGTERM' ? fig.graceful : fig.crash).push(ms);
+      await stopProfile?.();
       if (process.env.BENCH_LAN_LOGS === '1')
-        console.error(
-          `  room ${n}: ${signal} at ${new Date(Date.now() - (performance.now() - t0)).toISOString()}: ${(performance.now() - t0).toFixed(0)} ms`,
-        );
+        console.error(`  room ${n}: ${signal}: ${ms.toFixed(0)} ms`);
       await procs[k]!.exited(10_000).catch(() => procs[k]!.kill('SIGKILL'));
     }
     return fig;
@@ -210,6 +191,25 @@ export async function benchRoom(
     }
     await room.close();
   }
+}
+
+/**
+ * With BENCH_ROOM_PROFILE_DIR set, CPU-profile the processes from index `from` on until the
+ * returned function is called; it writes `<name>-<index>.cpuprofile` there. Else a no-op.
+ */
+async function profile(procs: LanPeer[], name: string, from = 0): Promise<() => Promise<void>> {
+  const dir = process.env.BENCH_ROOM_PROFILE_DIR;
+  if (!dir) return async () => {};
+  const which = procs.slice(from);
+  await Promise.all(which.map((p) => p.call('profileStart')));
+  return async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    await Promise.all(
+      which.map((p, i) =>
+        p.call('profileStop', { file: path.join(dir, `${name}-${from + i}.cpuprofile`) }),
+      ),
+    );
+  };
 }
 
 /** Commands per second for the latency figure: a busy room's rate, not a stress test. */

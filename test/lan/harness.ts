@@ -44,7 +44,6 @@ export class LanPeer extends CliPeer {
     // BATON_PEER_NODE_ARGS: extra node flags for the peers (e.g. --cpu-prof when profiling).
     const nodeArgs = (process.env.BATON_PEER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     super(`laptop ${index}`, () => [
-      ...room.prefixOf(index),
       'ip',
       'netns',
       'exec',
@@ -93,8 +92,6 @@ export class LanRoom {
       autoInterface?: (i: number) => boolean;
       /** The headless program each laptop runs (default `baton peer`; the diary has its own). */
       command?: string[];
-      /** What laptop i's command line starts with (e.g. `nice -n 10`). */
-      prefix?: (i: number) => string[];
     } = {},
   ) {
     this.command = opts.command ?? [CLI, 'peer'];
@@ -209,10 +206,6 @@ export class LanRoom {
         // already gone
       }
     }
-  }
-
-  prefixOf(i: number): string[] {
-    return this.opts.prefix?.(i) ?? [];
   }
 
   /** Logs of every laptop (for a failure report). */
