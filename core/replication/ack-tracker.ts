@@ -46,6 +46,11 @@ export class AckTracker<P> {
     return this.held.get(member) ?? 0;
   }
 
+  /** Whether an ack still waits on the holders. */
+  get waiting(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Wait for the change `counter` to reach the holders before releasing `payload`. */
   add(counter: number, payload: P): void {
     this.pending.push({ counter, payload });

@@ -24,9 +24,26 @@ export type ApplyOutcome<V> =
  */
 export class Replica<S> {
   private _doc: Automerge.Doc<SessionDoc<S>>;
-  /** Reading the document goes through wasm; heads and the member list are cached per version. */
-  private cache: { heads: string[]; members: MemberId[]; devices: Map<MemberId, DeviceId> } | null =
-    null;
+  /**
+   * Changes merged into Automerge's core but not yet into `_doc`'s plain-object view. A
+   * member applies the host's broadcasts to the core alone, and the view catches up (for
+   * every change since, at once) when something reads it: the view's update costs as much
+   * as the merge itself (it copies every container a change touches), and no ack waits on
+   * it. Everything that only needs heads, changes or bytes reads the core.
+   */
+  private viewBehind = false;
+  /** Reading the document goes through wasm: heads are cached per version. */
+  private cache: { heads: string[] } | null = null;
+  /**
+   * The member list, per count of member records (records are only ever added: `admit`);
+   * `checked` until the document next changes.
+   */
+  private memberCache: {
+    count: number;
+    checked: boolean;
+    members: MemberId[];
+    devices: Map<MemberId, DeviceId>;
+  } | null = null;
   private readonly syncStates = new Map<MemberId, Automerge.SyncState>();
   private chunksSinceCompact = 0;
   /** Bytes of sync messages generated, per link (for the "only what it lacks" check). */
@@ -73,7 +90,13 @@ export class Replica<S> {
     return new Replica(store, Automerge.load<SessionDoc<S>>(bytes, { actor }));
   }
 
+  /** The document, its view up to date. */
   get doc(): Automerge.Doc<SessionDoc<S>> {
+    if (this.viewBehind) {
+      // Applying no changes brings the view up to the core: one patch for all since.
+      this._doc = Automerge.applyChanges(this._doc, [])[0];
+      this.viewBehind = false;
+    }
     return this._doc;
   }
 
@@ -87,27 +110,52 @@ export class Replica<S> {
   }
 
   members(): MemberId[] {
-    return this.cached().members;
+    return this.memberList().members;
   }
 
   /** The device a member runs on, as the document records it. */
   deviceOf(id: MemberId): DeviceId | null {
-    return this.cached().devices.get(id) ?? null;
+    return this.memberList().devices.get(id) ?? null;
   }
 
   private cached(): NonNullable<Replica<S>['cache']> {
-    if (!this.cache) {
-      const entries = memberEntries(this._doc);
-      const devices = new Map(entries.map((e) => [e.memberId, e.deviceId]));
-      const members = entries.map((e) => e.memberId);
-      this.cache = { heads: Automerge.getHeads(this._doc), members, devices };
-    }
+    this.cache ??= { heads: Automerge.getHeads(this._doc) };
     return this.cache;
+  }
+
+  /** The members, read from the view only when the core counts a different number of them. */
+  private memberList(): NonNullable<Replica<S>['memberCache']> {
+    const c = this.memberCache;
+    if (c?.checked) return c;
+    const count = this.memberCount();
+    if (c?.count === count) {
+      c.checked = true;
+      return c;
+    }
+    const entries = memberEntries(this.doc);
+    const devices = new Map(entries.map((e) => [e.memberId, e.deviceId]));
+    this.memberCache = { count, checked: true, members: entries.map((e) => e.memberId), devices };
+    return this.memberCache;
+  }
+
+  /** The document changed: heads and the member count are read again when next asked. */
+  private changed(): void {
+    this.cache = null;
+    if (this.memberCache) this.memberCache.checked = false;
+  }
+
+  /** How many member records the core holds (three lookups, no view). */
+  private memberCount(): number {
+    const core = Automerge.getBackend(this._doc);
+    const baton = core.get('_root', 'baton');
+    const members = typeof baton === 'string' ? core.get(baton, 'members') : undefined;
+    return typeof members === 'string' ? core.length(members) : -1;
   }
 
   private set doc(next: Automerge.Doc<SessionDoc<S>>) {
     this._doc = next;
-    this.cache = null;
+    this.viewBehind = false;
+    this.changed();
   }
 
   /** Host: apply one command through the app, idempotent by command id. */
@@ -121,7 +169,7 @@ export class Replica<S> {
     if (seen !== undefined) return { kind: 'duplicate', result: JSON.parse(seen) as Result<V> };
     let result: Result<V> = err('internal', 'not applied');
     const rejected = new Error('rejected');
-    const view = this._doc.app;
+    const view = this.doc.app;
     try {
       this.doc = Automerge.change(this._doc, { time: Math.floor(ctx.now / 1000) }, (d) => {
         result = app.apply(d.app, body, ctx, view);
@@ -146,7 +194,7 @@ export class Replica<S> {
 
   /** The recorded result of command `id`, in any term, as JSON; undefined if never applied. */
   commandResult(id: CommandId): string | undefined {
-    const cmds = this._doc.baton?.cmds;
+    const cmds = this.doc.baton?.cmds;
     if (!cmds) return undefined;
     const bucket = commandBucket(id);
     for (const term of Object.values(cmds)) {
@@ -166,7 +214,7 @@ export class Replica<S> {
     const known = this.members().find((m) => this.deviceOf(m) === deviceId);
     if (known) return { memberId: known, head: null };
     const memberId = issueMemberId(this.members(), now, random);
-    this.doc = Automerge.change(this._doc, { time: Math.floor(now / 1000) }, (d) => {
+    this.doc = Automerge.change(this.doc, { time: Math.floor(now / 1000) }, (d) => {
       d.baton.members[memberId] = { name: name.slice(0, 200), deviceId, admittedAt: now };
     });
     this.persist();
@@ -175,7 +223,7 @@ export class Replica<S> {
 
   /** Host: mark the start of a term. The change depends on every head, anchoring the ack chain. */
   startTerm(epoch: number, host: MemberId, now: number, app?: App<S>): string {
-    this.doc = Automerge.change(this._doc, { time: Math.floor(now / 1000) }, (d) => {
+    this.doc = Automerge.change(this.doc, { time: Math.floor(now / 1000) }, (d) => {
       if (!d.baton.terms) d.baton.terms = {};
       d.baton.terms[String(epoch)] = { host, at: now };
       app?.reconcile?.(d.app, { now, epoch });
@@ -190,7 +238,7 @@ export class Replica<S> {
    */
   anchor(now: number, epoch: number, app?: App<S>): string {
     const opts = { time: Math.floor(now / 1000) };
-    let next = this._doc;
+    let next = this.doc;
     if (app?.reconcile) {
       const reconcile = app.reconcile.bind(app);
       next = Automerge.change(next, opts, (d) => reconcile(d.app, { now, epoch }));
@@ -203,7 +251,7 @@ export class Replica<S> {
   /** Merge a sync message from `peer`. Returns whether our heads changed (then persisted). */
   receiveSync(peer: MemberId, data: Uint8Array): boolean {
     const before = this.heads().join();
-    const [doc, state] = Automerge.receiveSyncMessage(this._doc, this.syncState(peer), data);
+    const [doc, state] = Automerge.receiveSyncMessage(this.doc, this.syncState(peer), data);
     this.doc = doc;
     this.syncStates.set(peer, state);
     const changed = this.heads().join() !== before;
@@ -224,9 +272,10 @@ export class Replica<S> {
   applyBroadcast(base: readonly string[], changes: Uint8Array[]): 'applied' | 'nothing' | 'gap' {
     if (!this.hasHeads(base)) return 'gap';
     const before = this.heads().join();
-    const [doc] = Automerge.applyChanges(this._doc, changes);
-    this.doc = doc;
+    Automerge.getBackend(this._doc).applyChanges(changes);
+    this.changed();
     if (this.heads().join() === before) return 'nothing';
+    this.viewBehind = true;
     this.persist();
     return 'applied';
   }

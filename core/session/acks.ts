@@ -1,7 +1,7 @@
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Ack } from '../protocol/messages';
 import type { Result } from '../result';
-import { noteReport } from './fanout';
+import { afterAcks, noteReport } from './fanout';
 import { tryFailback } from './hosting';
 import type { SessionState } from './state';
 
@@ -30,7 +30,9 @@ export function releaseAcks<S>(s: SessionState<S>): void {
   const e = s.election;
   if (!e || e.role !== 'host') return;
   const holders = e.nextHolders(s.cfg.k, s.now);
-  for (const p of s.acks.release(holders)) sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result);
+  const released = s.acks.release(holders);
+  for (const p of released) sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result);
+  if (released.length > 0) afterAcks(s);
 }
 
 export function sendAck<S>(

@@ -17,9 +17,10 @@ import { lazyReportSoon, pushSync, reportHeadsToHost, stateSoon } from './sync-s
 // protocol, as does everyone in the `sync` fan-out mode kept for the comparison bench.
 //
 // Who gets a change when: the next K holders (the ack waits on them), the command's
-// sender and members being caught up, at the end of the turn; everyone else too when the
-// room's last frame is at least BATCH_MS old, else with the next batch, at most BATCH_MS
-// after the last (one frame for everything meanwhile). Applying a change costs a member
+// sender and members being caught up, at the end of the turn; everyone else once the ack
+// has gone when the room's last frame is at least BATCH_MS old (so the ack's round trip
+// never queues behind a hundred frames, on the host or on a shared core), else with the
+// next batch, at most BATCH_MS after the last (one frame for everything meanwhile). Applying a change costs a member
 // about as much for one change as for several (Automerge copies the containers a change
 // touches: ≈ 1 ms for one change to a 450-key map, 4 ms at 2,000 keys), so under load a
 // room of 100 does four applies a second each instead of one per command, while a quiet
@@ -48,6 +49,9 @@ export function fanOut<S>(
   const groups = new Map<string, { base: readonly string[]; members: MemberId[] }>();
   const needSync: MemberId[] = [];
   const batching = s.now - s.lastBatchAt < BATCH_MS;
+  // An ack waits on the holders: the room gets the change once it is released (or with
+  // the batch), so the ack's round trip never queues behind a hundred frames.
+  const afterAck = !batching && s.acks.waiting;
   let sentToRoom = false;
   for (const m of new Set([...due, ...s.catchUpDue.keys()])) {
     const caughtUp = s.catchUpDue.get(m);
@@ -62,7 +66,7 @@ export function fanOut<S>(
       continue;
     }
     if (!caughtUp && !first.has(m)) {
-      if (batching) {
+      if (batching || afterAck) {
         s.batchDue.add(m);
         continue;
       }
@@ -74,7 +78,8 @@ export function fanOut<S>(
   }
   s.catchUpDue.clear();
   if (sentToRoom) s.lastBatchAt = s.now;
-  if (s.batchDue.size > 0) s.fx.timer('fanout', Math.max(0, s.lastBatchAt + BATCH_MS - s.now));
+  if (s.batchDue.size > 0)
+    s.fx.timer('fanout', batching ? Math.max(0, s.lastBatchAt + BATCH_MS - s.now) : BATCH_MS);
   for (const g of groups.values()) {
     // One message object per starting point: the driver encodes it once for all.
     const msg: Changes = {
@@ -94,6 +99,11 @@ export function fanOut<S>(
     }
   }
   return needSync;
+}
+
+/** Host, acks just released: a room that waited only on them gets its frame now. */
+export function afterAcks<S>(s: SessionState<S>): void {
+  if (s.batchDue.size > 0 && !s.acks.waiting && s.now - s.lastBatchAt >= BATCH_MS) onFanoutTimer(s);
 }
 
 /** Host, the `fanout` timer: the batch for members no ack waits on. */

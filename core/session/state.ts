@@ -61,6 +61,8 @@ export class SessionState<S> {
   readonly lastSyncAt = new Map<MemberId, number>();
   /** See sync-schedule.ts: sync messages in a row from a peer that taught us nothing. */
   readonly fruitlessSync = new Map<MemberId, number>();
+  /** See `repairSync`: the links that looked stalled at the last round, by the heads they showed. */
+  repairSuspects = new Map<MemberId, string>();
   readonly snapshotSentAt = new Map<DeviceId, number>();
   readonly syncDue = new Set<MemberId>();
   readonly syncFirst = new Set<MemberId>();

@@ -135,17 +135,28 @@ export function repairSync<S>(s: SessionState<S>): void {
       : [e.hostId];
   const mine = s.replica!.heads().join();
   const quiet = 2 * s.cfg.detector.heartbeatMs;
+  const suspects = new Map<MemberId, string>();
   for (const peer of links) {
     if (!peer || peer === s.memberId) continue;
-    const theirs = s.peerHeads.get(peer);
-    if (theirs && theirs.join() === mine) continue;
+    const theirs = s.peerHeads.get(peer)?.join();
+    if (theirs === mine) continue;
     const looping = (s.fruitlessSync.get(peer) ?? 0) > MAX_FRUITLESS_SYNC;
     if (!looping && s.now - (s.lastSyncAt.get(peer) ?? -Infinity) < quiet) continue;
+    // Stalled at two rounds in a row, the same heads shown: a copy that was only slow (a
+    // busy core: the frames that catch it up still queued in its socket, or its report in
+    // ours) has moved on by the next round. Restarting its exchange would cost both sides
+    // a full sync, and on a busy room's busy core slow it down further.
+    const key = `${mine}|${theirs ?? ''}`;
+    if (!looping && s.repairSuspects.get(peer) !== key) {
+      suspects.set(peer, key);
+      continue;
+    }
     s.fruitlessSync.delete(peer);
     s.inStep.delete(peer);
     s.replica!.resetSync(peer);
     pushSync(s, peer);
   }
+  s.repairSuspects = suspects;
 }
 
 export function onSync<S>(s: SessionState<S>, m: SyncMsg): void {

@@ -369,7 +369,7 @@ async function benchRoomScale(): Promise<void> {
     row(
       `room scale, fan-out ${g.fanout}: host CPU/cmd`,
       g.n,
-      `${f(g.hostCpuPerCmd)}${ratio}; member ${f(g.memberCpuPerCmd)}; ${g.processes} processes; idle cores: host ${g.idleHost.toFixed(2)}, others ${(g.idleBulk + g.idleRest).toFixed(2)}`,
+      `${f(g.hostCpuPerCmd)}${ratio}; member ${f(g.memberCpuPerCmd)}; ${g.processes} processes; idle cores: host ${g.idleHost.toFixed(2)}, others ${(g.idleBulk + g.idleRest).toFixed(2)} (${g.idleFrames.toFixed(1)} frames/s per member)`,
       '100 ≤ 2× 5',
     );
     row(

@@ -7,6 +7,7 @@ import {
   DeviceKey,
   MemoryStore,
   type Peer,
+  type Transport,
   WsTransport,
   asDeviceId,
   cryptoRandom,
@@ -47,6 +48,36 @@ const config: Partial<EngineConfig> = {
   stabilityMs: 600_000,
 };
 
+// Bench diagnostics: with tracing on, every cmd / changes / have / ack frame in or out,
+// with the time (ms since the epoch, sub-ms), for a latency breakdown of the ack path.
+const trace: (string | number)[][] = [];
+const frames = { in: 0, out: 0 };
+let tracing = false;
+const now = (): number => performance.timeOrigin + performance.now();
+const kindOf = (f: string): string | null => {
+  const m = /"type":"(cmd|changes|have|ack|sync|hb)"/.exec(f.slice(0, 40));
+  return m ? m[1]! : null;
+};
+function traced(t: WsTransport, member: number): Transport {
+  return {
+    send(to, frame) {
+      frames.out++;
+      const k = tracing && kindOf(frame);
+      if (k) trace.push([now(), member, 'out', k, to.slice(0, 8)]);
+      t.send(to, frame);
+    },
+    onFrame(h) {
+      t.onFrame((from, frame) => {
+        frames.in++;
+        const k = tracing && kindOf(frame);
+        if (k) trace.push([now(), member, 'in', k, from.slice(0, 8)]);
+        h(from, frame);
+      });
+    },
+    onGone: (h) => t.onGone(h),
+  };
+}
+
 interface Member {
   peer: Peer<SetState>;
   transport: WsTransport;
@@ -65,7 +96,7 @@ for (let i = 0; i < Number(o.members); i++) {
       name: `${o.name} #${i}`,
       clock: systemClock,
       random: cryptoRandom,
-      transport,
+      transport: traced(transport, i),
       store: new MemoryStore(),
       ...(o.quiet
         ? {}
@@ -131,9 +162,22 @@ const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
     profiler?.disconnect();
     return {};
   },
+  traceStart: () => {
+    trace.length = 0;
+    tracing = true;
+    return { device: members[0]!.device.slice(0, 8) };
+  },
+  traceStop: (p) => {
+    tracing = false;
+    fs.writeFileSync(
+      String(p.file),
+      [`device ${members[0]!.device.slice(0, 8)}`, ...trace.map((r) => r.join(' '))].join('\n'),
+    );
+    return {};
+  },
   cpu: () => {
     const u = process.cpuUsage();
-    return { cpuMs: (u.user + u.system) / 1000, members: members.length };
+    return { cpuMs: (u.user + u.system) / 1000, members: members.length, ...frames };
   },
   hosts: () => ({ hosts: members.map((m) => (m.peer.isRunning ? m.peer.hostId : null)) }),
 };

@@ -24,6 +24,8 @@ export interface RoomFigures {
   idleHost: number;
   idleBulk: number;
   idleRest: number;
+  /** Idle frames a second (in + out) per member in the shared processes. */
+  idleFrames: number;
   hostCpuPerCmd: number;
   memberCpuPerCmd: number;
   ackP50: number;
@@ -94,7 +96,11 @@ export async function benchRoom(
 
     // Idle, then the same time under load: the difference is what the commands cost.
     const cpu = async () =>
-      Promise.all(procs.map((p) => p.call<{ cpuMs: number; members: number }>('cpu')));
+      Promise.all(
+        procs.map((p) =>
+          p.call<{ cpuMs: number; members: number; in: number; out: number }>('cpu'),
+        ),
+      );
     const stopIdleProfile = await profile(procs, `idle-${n}`);
     const c0 = await cpu();
     await sleep(seconds * 1000);
@@ -122,9 +128,22 @@ export async function benchRoom(
     // process (and this bench) to CPU 1, at a light load (a busy room's real rate), from
     // the laptops that run alone in their process (the successors), as a real laptop does.
     pin(procs, true);
+    const traceDir = process.env.BENCH_ROOM_TRACE_DIR;
+    if (traceDir)
+      await Promise.all(procs.slice(0, 1 + successors).map((p) => p.call('traceStart')));
+    const stopLightProfile = await profile(procs, `light-${n}`);
     const light = await load(LIGHT_RATE, procs.slice(1, 1 + successors)).finally(() =>
       pin(procs, false),
     );
+    await stopLightProfile();
+    if (traceDir) {
+      fs.mkdirSync(traceDir, { recursive: true });
+      await Promise.all(
+        procs
+          .slice(0, 1 + successors)
+          .map((p, i) => p.call('traceStop', { file: path.join(traceDir, `${n}-${i}.trace`) })),
+      );
+    }
     // The members' processes shared one core meanwhile: let them catch up first.
     await sleep(3_000);
     await allFollow(procs, 30_000);
@@ -140,6 +159,13 @@ export async function benchRoom(
       idleHost: idle(0),
       idleBulk: procs.slice(1 + successors).reduce((a, _, k) => a + idle(1 + successors + k), 0),
       idleRest: procs.slice(1, 1 + successors).reduce((a, _, k) => a + idle(1 + k), 0),
+      idleFrames:
+        procs.slice(1 + successors).reduce((a, _, k) => {
+          const [x, y] = [c0[1 + successors + k]!, c1[1 + successors + k]!];
+          return a + y.in + y.out - x.in - x.out;
+        }, 0) /
+        Math.max(1, bulk) /
+        seconds,
       hostCpuPerCmd: cost(0) / acked,
       memberCpuPerCmd: memberCosts.length ? percentile(memberCosts, 50) : cost(1) / acked,
       ackP50: percentile(lat, 50),
@@ -169,13 +195,16 @@ export async function benchRoom(
         15_000,
         ids[k],
       );
+      const followed = performance.now() - t0;
       const rest = procs.filter((p) => p.running && p !== procs[k]);
       await rest[rest.length - 1]!.call('submit', { count: 1 }, 15_000);
       const ms = performance.now() - t0;
       (signal === 'SIGTERM' ? fig.graceful : fig.crash).push(ms);
       await stopProfile?.();
       if (process.env.BENCH_LAN_LOGS === '1')
-        console.error(`  room ${n}: ${signal}: ${ms.toFixed(0)} ms`);
+        console.error(
+          `  room ${n}: ${signal}: ${ms.toFixed(0)} ms (all follow at ${followed.toFixed(0)})`,
+        );
       await procs[k]!.exited(10_000).catch(() => procs[k]!.kill('SIGKILL'));
     }
     return fig;
@@ -233,6 +262,14 @@ async function allFollow(procs: LanPeer[], timeoutMs: number, not?: string): Pro
     ).flatMap((h) => h.hosts);
     const first = all[0] ?? null;
     if (first !== null && first !== not && all.every((h) => h === first)) return;
+    if (process.env.BENCH_ROOM_TRACE_FOLLOW === '1') {
+      const seen = new Map<string, number>();
+      for (const h of all)
+        seen.set(h?.slice(-6) ?? 'none', (seen.get(h?.slice(-6) ?? 'none') ?? 0) + 1);
+      console.error(
+        `    ${(performance.now() - t0).toFixed(0)} ms: ${[...seen].map(([h, c]) => `${h}×${c}`).join(' ')}`,
+      );
+    }
     if (performance.now() - t0 > timeoutMs) {
       const seen = new Map<string, number>();
       for (const h of all)

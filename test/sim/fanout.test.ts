@@ -185,9 +185,18 @@ describe('the host fan-out', () => {
     const host = c.agreedHost()!;
     const holder = c.indexOf(host.peer.successors()[1]!);
     const bystander = c.running().find((n) => n !== host && n.index !== holder && n.index !== 7)!;
-    // Quiet: one command, and every member holds it a few latencies later.
+    // Quiet: one command, and every member holds it a few latencies later, the room's
+    // frames leaving after the ack (which never queues behind them).
+    const order: string[] = [];
+    const untap = c.net.tap((from, to, type) => {
+      if (from !== host.device) return;
+      if (type === 'ack') order.push('ack');
+      else if (type === 'changes' && to === bystander.device) order.push('bystander');
+    });
     const one = c.submit(7, 'quiet');
     c.run(15);
+    untap();
+    assert.deepEqual(order, ['ack', 'bystander']);
     for (const n of c.running())
       assert.ok(c.app.values(n.peer.doc?.app).includes('quiet'), `laptop ${n.index} has it`);
     await c.settleAll([one], 1_000);
@@ -207,6 +216,45 @@ describe('the host fan-out', () => {
     assert.deepEqual(await Promise.all(acks), Array(100).fill(true));
     assert.ok(frames >= 3 && frames <= 7, `${frames} frames to a bystander for 100 changes in 1 s`);
     await assertHealthy(c, 'batched room');
+  });
+
+  it('a member that is only slow (its reports late by more than the repair window) gets no sync restart, one that lost a frame does', async () => {
+    const c = new SimCluster(5, { seed: 71 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const slow = c.running().find((n) => n !== host && n.index === 4)!;
+    // Its reports reach the host 600 ms late: past the 500 ms after which a link whose
+    // heads differ counts as stalled, but by the next round they are in.
+    c.net.slow.set(`${slow.device}>${host.device}`, 600);
+    let syncs = 0;
+    const untap = c.net.tap((from, to, type) => {
+      if (type === 'sync' && ((from === host.device && to === slow.device) || from === slow.device))
+        syncs++;
+    });
+    const acks = [c.submit(1, 'one')];
+    c.run(3_000);
+    acks.push(c.submit(2, 'two'));
+    c.run(3_000);
+    untap();
+    assert.deepEqual(await Promise.all(acks), [true, true]);
+    assert.equal(syncs, 0, 'no sync exchange with a copy that was only slow');
+    assert.ok(c.app.values(slow.peer.doc?.app).includes('two'));
+    // A frame really lost: the copy is stalled at two rounds in a row, and repaired.
+    c.net.slow.clear();
+    c.partition(
+      [slow.index],
+      c
+        .running()
+        .filter((n) => n !== slow)
+        .map((n) => n.index),
+    );
+    const three = c.submit(1, 'three');
+    c.run(100);
+    c.heal();
+    c.run(2_000);
+    assert.ok(await three);
+    assert.ok(c.app.values(slow.peer.doc?.app).includes('three'), 'caught up after the loss');
+    await assertHealthy(c, 'slow member');
   });
 
   it('the electorate is the first live members after the host: with the first in line gone, a host crash still elects the next one, once', async () => {

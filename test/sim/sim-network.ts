@@ -94,6 +94,9 @@ export class SimNetwork {
     return !this.blocked.has(`${a}>${b}`) && !this.down.has(a) && !this.down.has(b);
   }
 
+  /** Extra one-way latency per link (`from>to`), ms: a slow copy, its frames late but all there. */
+  readonly slow = new Map<string, number>();
+
   private send(from: DeviceId, to: DeviceId, frame: string): void {
     this.framesSent++;
     this.bytesSent += frame.length;
@@ -108,7 +111,7 @@ export class SimNetwork {
     const copies = this.random.next() < this.faults.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const [lo, hi] = this.faults.latencyMs;
-      const delay = lo + this.random.next() * (hi - lo);
+      const delay = lo + this.random.next() * (hi - lo) + (this.slow.get(`${from}>${to}`) ?? 0);
       this.clock.setTimer(delay, () => {
         if (!this.canReach(from, to)) return;
         this.handlers.get(to)?.(from, frame);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimCluster } from './cluster';
 import { assertHealthy } from './assert-cluster';
+import { valuesOf } from './set-app';
 
 describe('cold start', () => {
   for (const [n, idleMs] of [
@@ -69,7 +70,7 @@ describe('whole-cluster restart', () => {
     c.run(2_000);
     assert.ok((await Promise.all(acks)).every(Boolean));
     const before = c.peer(0).heads().join();
-    const values = Object.values(c.peer(0).doc!.app.items).sort();
+    const values = valuesOf(c.peer(0).doc!.app).sort();
     for (let i = 0; i < 5; i++) c.crash(i);
     c.run(5_000);
     for (let i = 4; i >= 0; i--) c.restart(i);
@@ -79,7 +80,7 @@ describe('whole-cluster restart', () => {
       c.report(),
     );
     c.run(2_000);
-    assert.deepEqual(Object.values(c.peer(3).doc!.app.items).sort(), values);
+    assert.deepEqual(valuesOf(c.peer(3).doc!.app).sort(), values);
     assert.ok(c.peer(3).doc!.baton.terms, 'terms recorded');
     // Heads moved only by the new term's marker, on top of the old heads.
     assert.ok(c.running().every((n) => n.peer.heads().join() !== '' && n.peer.doc));

@@ -13,7 +13,7 @@ import { OUTBOX_KEY, Outbox, parseOutbox } from '../../core/replication/outbox';
 import { DOC_KEY, Replica } from '../../core/replication/replica';
 import { FileStore } from '../../core/store/file-store';
 import { MemoryStore } from '../../core/store/store';
-import { type SetState, setApp } from '../sim/set-app';
+import { type SetState, setApp, valuesOf } from '../sim/set-app';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'baton-store-'));
 
@@ -139,7 +139,50 @@ describe('Replica', () => {
     assert.equal(b.kind, 'duplicate');
     assert.deepEqual(b.result, a.result);
     assert.equal(r.heads().join(), heads, 'no new change for a repeat');
-    assert.deepEqual(Object.values(r.doc.app.items), ['x']);
+    assert.deepEqual(valuesOf(r.doc.app), ['x']);
+  });
+
+  it("a member's broadcasts merge into the core and its view catches up when read: state, members, later changes and saves all agree", () => {
+    const { r } = make();
+    const member = Replica.load<SetState>(r.save(), new MemoryStore(), 'bb');
+    const apply = (from: string[]): void => {
+      assert.equal(member.applyBroadcast(from, r.changesSince(from)), 'applied');
+    };
+    for (let i = 0; i < 5; i++) {
+      const base = r.heads();
+      r.applyCommand(setApp, asCommandId(`c${i}`), { op: 'add', value: `v${i}` }, ctx(`c${i}`));
+      apply(base);
+      assert.deepEqual(member.heads(), r.heads(), 'heads from the core at once');
+    }
+    // A member admitted meanwhile shows in the member list without any other read.
+    let base = r.heads();
+    r.admit(asDeviceId('d2'), 'B', Date.UTC(2026, 11, 2), new SeededRandom(1));
+    apply(base);
+    assert.equal(member.members().length, 2);
+    assert.equal(member.deviceOf(member.members()[1]!), 'd2');
+    assert.deepEqual(valuesOf(member.doc.app).sort(), ['v0', 'v1', 'v2', 'v3', 'v4']);
+    // More broadcasts, then a sync exchange on a view that is behind: nothing lost.
+    base = r.heads();
+    r.applyCommand(setApp, asCommandId('c9'), { op: 'add', value: 'v9' }, ctx('c9'));
+    apply(base);
+    const other = Replica.load<SetState>(r.save(), new MemoryStore(), 'cc');
+    for (let i = 0; i < 10; i++) {
+      const a = member.generateSync(asMemberId('x'));
+      const b = other.generateSync(asMemberId('y'));
+      if (!a && !b) break;
+      if (a) other.receiveSync(asMemberId('y'), a);
+      if (b) member.receiveSync(asMemberId('x'), b);
+    }
+    assert.equal(valuesOf(member.doc.app).length, 6);
+    assert.deepEqual(member.heads(), r.heads());
+    // What it saved reloads to the same state.
+    const again = Replica.load<SetState>(member.save(), new MemoryStore(), 'dd');
+    assert.deepEqual(valuesOf(again.doc.app).sort(), valuesOf(r.doc.app).sort());
+    assert.equal(
+      member.applyBroadcast(base, r.changesSince(base)),
+      'nothing',
+      'a repeat changes nothing',
+    );
   });
 
   it('rolls back a rejected command completely', () => {
@@ -158,7 +201,7 @@ describe('Replica', () => {
     const again = Replica.load<SetState>(store.load(DOC_KEY)!, store, 'bb');
     assert.ok(again);
     assert.deepEqual(again.heads(), r.heads());
-    assert.equal(Object.keys(again.doc.app.items).length, 5);
+    assert.equal(valuesOf(again.doc.app).length, 5);
   });
 
   it('a joiner snapshot (cached save + changes since) loads to exactly the current document', () => {
@@ -175,7 +218,7 @@ describe('Replica', () => {
     const joiner = Replica.empty<SetState>(store, 'cc');
     assert.ok(joiner.adoptSnapshot(second, 'cc'));
     assert.deepEqual(joiner.heads(), r.heads());
-    assert.equal(Object.keys(joiner.doc.app.items).length, 30);
+    assert.equal(valuesOf(joiner.doc.app).length, 30);
     // What the joiner stored reloads the same.
     assert.deepEqual(Replica.load<SetState>(store.load(DOC_KEY)!, store, 'dd').heads(), r.heads());
   });
