@@ -9,6 +9,8 @@ import { type SessionDoc, commandBucket, memberEntries } from './document';
 
 /** The store key of the document file. */
 export const DOC_KEY = 'doc.automerge';
+/** A member's view of the document is at most this many changes behind its core. */
+const VIEW_LAG = 32;
 /** Rewrite the document file as one compact chunk after this many appended chunks. */
 const COMPACT_EVERY = 500;
 
@@ -29,9 +31,12 @@ export class Replica<S> {
    * member applies the host's broadcasts to the core alone, and the view catches up (for
    * every change since, at once) when something reads it: the view's update costs as much
    * as the merge itself (it copies every container a change touches), and no ack waits on
-   * it. Everything that only needs heads, changes or bytes reads the core.
+   * it. Everything that only needs heads, changes or bytes reads the core. Counted in
+   * changes, and caught up by VIEW_LAG changes at the latest: a view left behind for a whole
+   * session would cost one long stall when first read (a second for a process of twelve
+   * members after a failover on the room bench).
    */
-  private viewBehind = false;
+  private viewBehind = 0;
   /** Reading the document goes through wasm: heads are cached per version. */
   private cache: { heads: string[] } | null = null;
   /**
@@ -92,10 +97,10 @@ export class Replica<S> {
 
   /** The document, its view up to date. */
   get doc(): Automerge.Doc<SessionDoc<S>> {
-    if (this.viewBehind) {
+    if (this.viewBehind > 0) {
       // Applying no changes brings the view up to the core: one patch for all since.
       this._doc = Automerge.applyChanges(this._doc, [])[0];
-      this.viewBehind = false;
+      this.viewBehind = 0;
     }
     return this._doc;
   }
@@ -154,7 +159,7 @@ export class Replica<S> {
 
   private set doc(next: Automerge.Doc<SessionDoc<S>>) {
     this._doc = next;
-    this.viewBehind = false;
+    this.viewBehind = 0;
     this.changed();
   }
 
@@ -275,7 +280,8 @@ export class Replica<S> {
     Automerge.getBackend(this._doc).applyChanges(changes);
     this.changed();
     if (this.heads().join() === before) return 'nothing';
-    this.viewBehind = true;
+    this.viewBehind += changes.length;
+    if (this.viewBehind >= VIEW_LAG) void this.doc;
     this.persist();
     return 'applied';
   }
