@@ -61,5 +61,25 @@ export function onAck<S>(s: SessionState<S>, m: Ack): void {
     return;
   }
   if (!s.outbox.remove(m.id)) return; // duplicate ack
+  // Read your writes: the caller hears "done" once this copy's own document shows the
+  // change. An ack can outrun it: a repeat of a command applied before (a phone that moved
+  // here and sent it again) is answered from the record, and this copy may get the change
+  // a batch later.
+  if (m.result.ok && s.replica && s.replica.commandResult(m.id) === undefined) {
+    s.parkedAcks.set(m.id, { result: m.result, at: s.now });
+    return;
+  }
   s.fx.emit('ack', { id: m.id, result: m.result as Result<unknown> });
+}
+
+/** An ack held for its change is let go after this long anyway: it is still an ack. */
+export const ACK_PARK_MS = 2_000;
+
+/** Member: emit the held acks whose change this copy now shows (or that waited too long). */
+export function releaseParkedAcks<S>(s: SessionState<S>, all = false): void {
+  for (const [id, p] of s.parkedAcks) {
+    if (!all && s.now - p.at < ACK_PARK_MS && s.replica?.commandResult(id) === undefined) continue;
+    s.parkedAcks.delete(id);
+    s.fx.emit('ack', { id, result: p.result });
+  }
 }

@@ -68,6 +68,8 @@ export class SessionState<S> {
   readonly syncFirst = new Set<MemberId>();
   readonly lazyDue = new Set<MemberId>();
   lazyArmed = false;
+  /** Member: acks that came before their change (see `onAck`), with when. */
+  readonly parkedAcks = new Map<CommandId, { result: Result<unknown>; at: number }>();
   reportDue = false;
   stateDue = false;
   readonly peerHeads = new Map<MemberId, string[]>();
@@ -206,6 +208,9 @@ export class SessionState<S> {
     this.lazyArmed = false;
     this.loopback = [];
     this.fx.cancelTimers();
+    // A held ack is still an ack: it is not lost with the stop.
+    for (const [id, p] of this.parkedAcks) this.fx.emit('ack', { id, result: p.result });
+    this.parkedAcks.clear();
     this.fx.emit('stopped', {});
   }
 }

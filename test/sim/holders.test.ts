@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimCluster } from './cluster';
+import type { Peer } from '../../core/engine/peer';
+import { type SetState, valuesOf } from './set-app';
+import { assertHealthy } from './assert-cluster';
 
 /**
  * What K means: an ack waits until the host and the next K members in successor order hold
@@ -39,4 +42,42 @@ describe('holders before an ack (K)', () => {
       }
     });
   }
+});
+
+describe('read your writes', () => {
+  it('a repeat of an acked command, sent from another laptop, is answered there only once that laptop shows it', async () => {
+    const c = new SimCluster(8, { seed: 67 }).start();
+    c.run(4_000);
+    const host = c.agreedHost()!;
+    const order = host.peer.successors();
+    // A bystander: no ack waits on it, and in a busy room its frames come in batches.
+    const far = c.indexOf(order.at(-1)!);
+    const near = c.indexOf(order[1]!);
+    const busy: Promise<boolean>[] = [];
+    for (let i = 0; i < 10; i++) {
+      busy.push(c.submit(near));
+      c.run(40);
+    }
+    // A phone's page sends its command through one laptop, gets the answer, moves, and
+    // sends it again (same command id) through another: the host answers from its record.
+    const body = c.app.command('moved');
+    c.submitted.add('moved');
+    const first = c.peer(near).submit(body);
+    let again: ReturnType<Peer<SetState>['submit']> | undefined;
+    const shown: boolean[] = [];
+    c.peer(near).events.on('ack', (a) => {
+      if (a.id === first.id) again ??= c.peer(far).submit(body, first.id);
+    });
+    c.peer(far).events.on('ack', (a) => {
+      if (a.id === first.id) shown.push(valuesOf(c.peer(far).doc?.app).includes('moved'));
+    });
+    c.run(2_000);
+    await c.settleAll(busy, 2_000);
+    assert.equal((await first.done).ok, true);
+    c.acked.add('moved');
+    assert.deepEqual(await again!.done, await first.done, 'the same answer');
+    assert.deepEqual(shown, [true], 'when the answer came, that laptop showed the change');
+    assert.equal(valuesOf(c.peer(far).doc?.app).filter((v) => v === 'moved').length, 1);
+    await assertHealthy(c, 'repeat through another laptop');
+  });
 });
