@@ -127,6 +127,10 @@ export class Election {
   nextRound(): void {
     this.seq++;
   }
+  /** The heartbeat round this copy is in (its next seq). */
+  get round(): number {
+    return this.seq;
+  }
 
   /**
    * Host: `id` was just admitted (its hello arrived now). It counts as live from this
@@ -142,10 +146,7 @@ export class Election {
     p.eligible = eligible;
   }
 
-  /**
-   * Host: `id` spoke to us in this term (its heads when it followed us), before its first
-   * heartbeat here. Live from now, as an admitted member is: the next change goes to it.
-   */
+  /** Host: `id` followed us this term before its first heartbeat: live now, as if admitted. */
   onContact(id: MemberId, now: number): void {
     const p = this.peers.get(id);
     if (this._role !== 'host' || id === this.cfg.self || (p && this.isLive(id, now))) return;
@@ -287,10 +288,9 @@ export class Election {
     const booting = this.bootAt === null || now - this.bootAt < this.cfg.bootGraceMs;
     if (booting && !this.heardHost) return out;
     if (!this.cfg.eligible) return out;
-    // Hearing nobody at all is more likely our own stall (a blocked event loop, a link
-    // just back) than the whole room gone at once: confirm over two more heartbeats, in
-    // which queued heartbeats get processed, before promoting. Members that said goodbye
-    // are not silence: a graceful leave needs no confirmation.
+    // Hearing nobody at all is more likely our own stall (a blocked event loop, a link just
+    // back) than the whole room gone at once: confirm over two more heartbeats (queued ones
+    // get processed) before promoting. Goodbyes are not silence: a leave needs no confirming.
     const others = this.order.filter((id) => id !== this.cfg.self && !this.peers.get(id)?.left);
     const hearsSomeone = others.length === 0 || others.some((id) => this.isLive(id, now));
     if (hearsSomeone) this.isolatedSince = null;

@@ -5,11 +5,11 @@ import type { SessionState } from './state';
 // room N² frames (≈ 40,000 a second with 100 members): at 50–100 members that alone
 // fills two cores. Instead, the host and its electorate (the first ELECTORATE live,
 // eligible members in successorship order besides the host: those who decide and veto a
-// failover) heartbeat everyone, and everyone else only the host (and the electorate when
-// it loses the host) — and everyone only when it hears none of them (the host and its
-// electorate all gone at once). What a copy no longer hears for itself (another
-// student's laptop, a TA's), the host's heartbeat tells it: a bitmap of the members live
-// and eligible in the host's view, in member order. The election still decides on what a
+// failover) heartbeat everyone (the electorate every other round to the rest), and
+// everyone else only the host (and the electorate when it loses the host) — and everyone
+// only when it hears none of them (the host and its electorate all gone at once). What a
+// copy no longer hears for itself (another student's laptop, a TA's), the host's heartbeat
+// tells it: a bitmap of the members live and eligible in the host's view, in member order. The election still decides on what a
 // copy hears itself; the bitmap only feeds what the app shows (who is live, staff on
 // duty, the successor list) and who is in the electorate.
 
@@ -28,7 +28,11 @@ export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
   const electorate = roomSuccessors(s)
     .filter((m) => m !== host)
     .slice(0, Math.max(ELECTORATE, s.cfg.k + 2));
-  if (electorate.includes(me!)) return all();
+  // The electorate heartbeats the host and itself every round, the rest every other round:
+  // what they need of it is that it is live (for a failover and the successor list), and
+  // the phi detector learns the longer interval.
+  if (electorate.includes(me!))
+    return e.round % 2 === 0 ? all() : all().filter((m) => m === host || electorate.includes(m));
   // The rest heartbeat the host alone while they hear it; the electorate too when they
   // lose it (their heads and what they last heard of the host count in the failover);
   // everyone only when they hear neither (the host and its electorate all went at once),

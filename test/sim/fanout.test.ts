@@ -79,7 +79,12 @@ describe('the host fan-out', () => {
     const c = new SimCluster(20, { seed: 63 }).start();
     c.run(6_000);
     const sent0 = c.net.framesSent;
+    const hb = new Map<string, number>();
+    const untap = c.net.tap((from, to, type) => {
+      if (type === 'hb') hb.set(`${from} ${to}`, (hb.get(`${from} ${to}`) ?? 0) + 1);
+    });
     c.run(10_000);
+    untap();
     const perSecond = (c.net.framesSent - sent0) / 10;
     const mesh = 20 * 19 * 4;
     assert.ok(
@@ -89,6 +94,15 @@ describe('the host fan-out', () => {
     const host = c.agreedHost()!;
     const order = host.peer.successors();
     assert.equal(order.length, 20);
+    // 250 ms rounds: the host heartbeats a member far down the order every round, the
+    // electorate every other round; that member heartbeats the host alone.
+    const [first, far] = [c.nodes[c.indexOf(order[1]!)]!, c.nodes[c.indexOf(order[15]!)]!];
+    const count = (a: typeof host, b: typeof host) => hb.get(`${a.device} ${b.device}`) ?? 0;
+    const within = (n: number, lo: number, hi: number) => n >= lo && n <= hi;
+    assert.ok(within(count(host, far), 38, 42), `host → member: ${count(host, far)} in 10 s`);
+    assert.ok(within(count(first, far), 18, 22), `electorate → member: ${count(first, far)}`);
+    assert.ok(within(count(first, host), 38, 42), `electorate → host: ${count(first, host)}`);
+    assert.equal(count(far, first), 0, 'member → electorate: none while the host is heard');
     for (const n of c.nodes) {
       const ids = c.nodes.map((x) => x.peer.memberId!);
       assert.ok(
