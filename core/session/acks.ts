@@ -76,9 +76,9 @@ export function onAck<S>(s: SessionState<S>, m: Ack): void {
 export const ACK_PARK_MS = 2_000;
 
 /** Member: emit the held acks whose change this copy now shows (or that waited too long). */
-export function releaseParkedAcks<S>(s: SessionState<S>, all = false): void {
+export function releaseParkedAcks<S>(s: SessionState<S>): void {
   for (const [id, p] of s.parkedAcks) {
-    if (!all && s.now - p.at < ACK_PARK_MS && s.replica?.commandResult(id) === undefined) continue;
+    if (s.now - p.at < ACK_PARK_MS && s.replica?.commandResult(id) === undefined) continue;
     s.parkedAcks.delete(id);
     s.fx.emit('ack', { id, result: p.result });
   }

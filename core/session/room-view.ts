@@ -9,9 +9,9 @@ import type { SessionState } from './state';
 // everyone else only the host (and the electorate when it loses the host) — and everyone
 // only when it hears none of them (the host and its electorate all gone at once). What a
 // copy no longer hears for itself (another student's laptop, a TA's), the host's heartbeat
-// tells it: a bitmap of the members live and eligible in the host's view, in member order. The election still decides on what a
-// copy hears itself; the bitmap only feeds what the app shows (who is live, staff on
-// duty, the successor list) and who is in the electorate.
+// tells it: a bitmap of the members live and eligible in the host's view, in member order.
+// The election still decides on what a copy hears itself; the bitmap only feeds what the
+// app shows (who is live, staff on duty, the successor list) and who is in the electorate.
 
 /** Members, besides the host, that heartbeat everyone (at least the K holders and two more). */
 export const ELECTORATE = 3;

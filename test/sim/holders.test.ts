@@ -80,4 +80,45 @@ describe('read your writes', () => {
     assert.equal(valuesOf(c.peer(far).doc?.app).filter((v) => v === 'moved').length, 1);
     await assertHealthy(c, 'repeat through another laptop');
   });
+
+  it('an ack whose change does not come is still reported, 2 s later', async () => {
+    const c = new SimCluster(5, { seed: 68 }).start();
+    c.run(4_000);
+    const host = c.agreedHost()!;
+    const order = host.peer.successors();
+    const [near, far] = [c.indexOf(order[1]!), c.indexOf(order.at(-1)!)];
+    // The far laptop gets no changes for a while: only the ack of its repeat comes through.
+    let cut = true;
+    const untap = c.net.tap((from, to, type) =>
+      cut && to === c.nodes[far]!.device && (type === 'changes' || type === 'sync')
+        ? 'drop'
+        : undefined,
+    );
+    const body = c.app.command('late');
+    c.submitted.add('late');
+    const first = c.peer(near).submit(body);
+    await c.settleAll([first.done.then((r) => r.ok)], 1_000);
+    c.acked.add('late');
+    const events: { at: number; shown: boolean }[] = [];
+    const t0 = c.clock.now();
+    c.peer(far).events.on('ack', (a) => {
+      if (a.id !== first.id) return;
+      const shown = valuesOf(c.peer(far).doc?.app).includes('late');
+      events.push({ at: c.clock.now() - t0, shown });
+    });
+    const again = c.peer(far).submit(body, first.id);
+    c.run(1_500);
+    const count = (): number => events.length;
+    assert.equal(count(), 0, 'held while the change has not come');
+    c.run(1_000);
+    const [got] = events;
+    assert.ok(got && count() === 1, 'reported after 2 s');
+    assert.equal(got.shown, false);
+    assert.ok(got.at >= 2_000 && got.at < 2_500, `after ${got.at} ms`);
+    assert.deepEqual(await again.done, await first.done);
+    cut = false;
+    untap();
+    c.runUntil(() => c.converged(), 5_000);
+    await assertHealthy(c, 'an ack without its change');
+  });
 });

@@ -3,6 +3,9 @@ import type { SeededRandom } from '../../core/random';
 import type { Transport } from '../../core/transport/transport';
 import type { ManualClock } from './manual-clock';
 
+/** Sees one frame: sender, receiver, message type; 'drop' loses it. */
+export type Tap = (from: DeviceId, to: DeviceId, type: string) => void | 'drop';
+
 export interface LinkFaults {
   /** One-way latency range, ms. */
   latencyMs: [number, number];
@@ -29,10 +32,11 @@ export class SimNetwork {
   bytesSent = 0;
   /** When set, frames sent are counted here by sender and message type. */
   byType: Map<string, number> | null = null;
-  private readonly taps = new Set<(from: DeviceId, to: DeviceId, type: string) => void>();
+  private readonly taps = new Set<Tap>();
 
-  /** See every frame sent (sender, receiver, message type); returns the way to stop. */
-  tap(f: (from: DeviceId, to: DeviceId, type: string) => void): () => void {
+  /** See every frame sent (sender, receiver, message type); returns the way to stop. A tap
+   *  that returns 'drop' loses the frame. */
+  tap(f: Tap): () => void {
     this.taps.add(f);
     return () => this.taps.delete(f);
   }
@@ -100,12 +104,14 @@ export class SimNetwork {
   private send(from: DeviceId, to: DeviceId, frame: string): void {
     this.framesSent++;
     this.bytesSent += frame.length;
+    let dropped = false;
     if (this.byType || this.taps.size > 0) {
       const type = /^\{"type":"([a-z-]+)"/.exec(frame)?.[1] ?? '?';
       const key = `${from} ${type}`;
       if (this.byType) this.byType.set(key, (this.byType.get(key) ?? 0) + 1);
-      for (const f of this.taps) f(from, to, type);
+      for (const f of this.taps) if (f(from, to, type) === 'drop') dropped = true;
     }
+    if (dropped) return;
     if (!this.canReach(from, to)) return;
     if (this.random.next() < this.faults.drop) return;
     const copies = this.random.next() < this.faults.duplicate ? 2 : 1;
