@@ -66,20 +66,8 @@ export function onAck<S>(s: SessionState<S>, m: Ack): void {
   // here and sent it again) is answered from the record, and this copy may get the change
   // a batch later.
   if (m.result.ok && s.replica && s.replica.commandResult(m.id) === undefined) {
-    s.parkedAcks.set(m.id, { result: m.result, at: s.now });
+    s.parkedAcks.set(m.id, { result: m.result, at: s.now }); // see releaseParkedAcks
     return;
   }
   s.fx.emit('ack', { id: m.id, result: m.result as Result<unknown> });
-}
-
-/** An ack held for its change is let go after this long anyway: it is still an ack. */
-export const ACK_PARK_MS = 2_000;
-
-/** Member: emit the held acks whose change this copy now shows (or that waited too long). */
-export function releaseParkedAcks<S>(s: SessionState<S>): void {
-  for (const [id, p] of s.parkedAcks) {
-    if (s.now - p.at < ACK_PARK_MS && s.replica?.commandResult(id) === undefined) continue;
-    s.parkedAcks.delete(id);
-    s.fx.emit('ack', { id, result: p.result });
-  }
 }

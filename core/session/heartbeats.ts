@@ -1,5 +1,5 @@
 import type { Heartbeat } from '../protocol/messages';
-import { releaseAcks, onHave, releaseParkedAcks } from './acks';
+import { releaseAcks, onHave } from './acks';
 import { flushOutbox } from './command-intake';
 import { handleDecisions } from './hosting';
 import { sendHello } from './joining';
@@ -38,7 +38,7 @@ export function onTick<S>(s: SessionState<S>): void {
   s.noteLiveness();
   repairSync(s);
   flushOutbox(s);
-  releaseParkedAcks(s);
+  s.releaseParkedAcks();
 }
 
 export function sendHeartbeats<S>(s: SessionState<S>): void {

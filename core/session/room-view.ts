@@ -28,18 +28,19 @@ export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
   const electorate = roomSuccessors(s)
     .filter((m) => m !== host)
     .slice(0, Math.max(ELECTORATE, s.cfg.k + 2));
+  const hostAndElectorate = (): MemberId[] =>
+    all().filter((m) => m === host || electorate.includes(m));
   // The electorate heartbeats the host and itself every round, the rest every other round:
   // what they need of it is that it is live (for a failover and the successor list), and
   // the phi detector learns the longer interval.
-  if (electorate.includes(me!))
-    return e.round % 2 === 0 ? all() : all().filter((m) => m === host || electorate.includes(m));
+  if (electorate.includes(me!)) return e.round % 2 === 0 ? all() : hostAndElectorate();
   // The rest heartbeat the host alone while they hear it; the electorate too when they
   // lose it (their heads and what they last heard of the host count in the failover);
   // everyone only when they hear neither (the host and its electorate all went at once),
   // so that the rest of the order can elect.
   if (s.hostReachable()) return [host];
   const heard = electorate.some((m) => e.isLive(m, s.now));
-  return heard ? all().filter((m) => m === host || electorate.includes(m)) : all();
+  return heard ? hostAndElectorate() : all();
 }
 
 /** Host: who is live and who may host, as bitmaps over the member order (base64). */

@@ -13,6 +13,9 @@ import type { Identity } from './identity';
 import { RateLimiter } from './rate-limit';
 import { roomLive, roomSuccessors } from './room-view';
 
+/** How long a member holds an ack for its change before reporting it anyway. */
+export const ACK_PARK_MS = 2_000;
+
 /** An acknowledgement the host holds until the next K members hold the change. */
 export interface PendingAck {
   id: CommandId;
@@ -178,6 +181,19 @@ export class SessionState<S> {
     this.fx.emit('members', { members, live, successors });
   }
 
+  /**
+   * Member: emit the held acks (see `onAck`) whose change this copy now shows, that waited
+   * ACK_PARK_MS (it is still an ack), or, with `all`, every one.
+   */
+  releaseParkedAcks(all = false): void {
+    for (const [id, p] of this.parkedAcks) {
+      const due = all || this.now - p.at >= ACK_PARK_MS;
+      if (!due && this.replica?.commandResult(id) === undefined) continue;
+      this.parkedAcks.delete(id);
+      this.fx.emit('ack', { id, result: p.result });
+    }
+  }
+
   drop(from: DeviceId, code: string, message: string): void {
     this.fx.log(`dropped frame from ${from}: ${code}: ${message}`);
     this.fx.emit('dropped', { from, code, message });
@@ -208,9 +224,7 @@ export class SessionState<S> {
     this.lazyArmed = false;
     this.loopback = [];
     this.fx.cancelTimers();
-    // A held ack is still an ack: it is not lost with the stop.
-    for (const [id, p] of this.parkedAcks) this.fx.emit('ack', { id, result: p.result });
-    this.parkedAcks.clear();
+    this.releaseParkedAcks(true); // a held ack is still an ack: not lost with the stop
     this.fx.emit('stopped', {});
   }
 }

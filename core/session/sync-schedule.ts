@@ -1,7 +1,6 @@
 import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { SyncMsg } from '../protocol/messages';
-import { releaseParkedAcks } from './acks';
 import { fanOut } from './fanout';
 import { checkJoined } from './joining';
 import type { SessionState } from './state';
@@ -73,7 +72,7 @@ export function onTurnEnd<S>(s: SessionState<S>): void {
   if (s.stateDue && s.replica) {
     s.stateDue = false;
     s.fx.emit('state', { heads: s.replica.heads() });
-    releaseParkedAcks(s);
+    s.releaseParkedAcks();
   }
 }
 
