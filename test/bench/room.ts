@@ -264,8 +264,8 @@ async function profile(procs: LanPeer[], name: string, from = 0): Promise<() => 
   };
 }
 
-/** Time between two failovers of the room bench. */
-const FAILOVER_GAP_MS = 2_000;
+/** Time between two failovers of the room bench (BENCH_ROOM_FAILOVER_GAP_MS, default 2 s). */
+const FAILOVER_GAP_MS = Number(process.env.BENCH_ROOM_FAILOVER_GAP_MS ?? 2_000);
 
 /** Commands per second for the latency figure: a busy room's rate, not a stress test. */
 export const LIGHT_RATE = 4;
