@@ -1,13 +1,17 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-/** The current time, re-rendering every `everyMs` (countdowns, "away for 3 min"). */
+/**
+ * The current time, re-rendering every `everyMs` (countdowns, "away for 3 min"). The time of
+ * the render, not of the last tick: a render brought by new data (a deadline just set) must
+ * not count from a second ago.
+ */
 export function useNow(everyMs = 1_000): number {
-  const [now, setNow] = useState(Date.now());
+  const [, setTick] = useState(0);
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), everyMs);
+    const t = setInterval(() => setTick((n) => n + 1), everyMs);
     return () => clearInterval(t);
   }, [everyMs]);
-  return now;
+  return Date.now();
 }
 
 /** Move keyboard focus to the returned button when a panel or dialog opens. */
@@ -15,4 +19,32 @@ export function useFocusOnOpen() {
   const ref = useRef<HTMLButtonElement>(null);
   useEffect(() => ref.current?.focus(), []);
   return ref;
+}
+
+/**
+ * Keep `--topbar-height` and `--statusbar-height` on the root in step with the bars' real
+ * heights (they grow with the font size and the zoom), for layouts that fit between them.
+ */
+export function useBarHeights(ready: boolean): void {
+  useEffect(() => {
+    if (!ready || typeof ResizeObserver === 'undefined') return;
+    const bars: [string, string][] = [
+      ['.topbar', '--topbar-height'],
+      ['.statusbar', '--statusbar-height'],
+    ];
+    const root = document.documentElement.style;
+    const measure = (): void => {
+      for (const [sel, name] of bars) {
+        const el = document.querySelector(sel);
+        if (el) root.setProperty(name, `${el.getBoundingClientRect().height}px`);
+      }
+    };
+    const ro = new ResizeObserver(measure);
+    for (const [sel] of bars) {
+      const el = document.querySelector(sel);
+      if (el) ro.observe(el);
+    }
+    measure();
+    return () => ro.disconnect();
+  }, [ready]);
 }

@@ -6,7 +6,7 @@ import { Toasts } from './feedback';
 import { MembersPanel } from './members-panel';
 import { SettingsPanel } from './settings-panel';
 import { StatusBar } from './status-bar';
-import { useFocusOnOpen } from './hooks';
+import { useBarHeights, useFocusOnOpen } from './hooks';
 import { NetworkPanel } from './network';
 import { type Ctx, type Panel, useBaton } from './state';
 import { StartScreen } from './start';
@@ -83,6 +83,7 @@ function App({ api }: { api: UiApi }) {
     [b.status, b.queue, b.sessions, b.prefs, b.link, call, b.toast, b.refresh, isLastTa],
   );
 
+  useBarHeights(ctx !== null);
   if (!ctx) {
     return (
       <div class="splash" role="status">

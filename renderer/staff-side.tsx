@@ -104,7 +104,7 @@ export function QueuesCard({ ctx }: { ctx: Ctx }) {
       >
         <input
           aria-label="New queue name"
-          placeholder="Another queue, e.g. Check-offs"
+          placeholder="e.g. Check-offs"
           value={name}
           maxLength={60}
           onInput={(e) => setName(e.currentTarget.value)}

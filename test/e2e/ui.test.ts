@@ -112,6 +112,21 @@ describe('the UI on real peers', { skip }, () => {
   it('staff helps the next student, who is told at once', async () => {
     const queue = taPage.getByTestId('staff-queue');
     await queue.getByText('Ben Okafor').waitFor();
+    // Help next and the queue stay in view while the TA scrolls the side cards, between
+    // the top bar and the status bar.
+    await taPage.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    assert.ok((await taPage.evaluate<number>('window.scrollY')) > 200, 'the page scrolls');
+    const box = async (sel: string) => (await taPage.locator(sel).first().boundingBox())!;
+    const [top, bottom, help, ben] = await Promise.all([
+      box('.topbar'),
+      box('.statusbar'),
+      box('[data-testid="help-next"]'),
+      box('[data-testid="staff-queue"] >> text=Ben Okafor'),
+    ]);
+    assert.ok(help.y >= top.y + top.height, `Help next below the top bar (${help.y})`);
+    assert.ok(ben.y + ben.height <= bottom.y, `the queue above the status bar (${ben.y})`);
+    await shot(taPage, 'staff-scrolled');
+    await taPage.evaluate('window.scrollTo(0, 0)');
     await shot(taPage, 'staff-view');
     await taPage.getByTestId('help-next').click();
     await anaPage.getByTestId('my-entry').getByText('is calling you').waitFor();
@@ -166,6 +181,18 @@ describe('the UI on real peers', { skip }, () => {
     await anaPage.getByLabel('Passcode').fill('lab-42');
     await anaPage.getByRole('button', { name: 'Log in' }).click();
     await anaPage.getByTestId('help-next').waitFor();
+    // A called student's row has six actions: they take a line of their own, and the
+    // name stays on one line, clear of the "called by" text.
+    const called = anaPage.locator('[data-testid="staff-queue"] .entry.called').first();
+    const box = async (sel: string) => (await called.locator(sel).boundingBox())!;
+    const [name, state, actions] = [
+      await box('.entry-name'),
+      await box('.entry-state'),
+      await box('.entry-actions'),
+    ];
+    assert.ok(name.height < 30, `the name on one line (${name.height}px)`);
+    assert.ok(name.x + name.width <= state.x, 'the name clear of "called by"');
+    assert.ok(actions.y >= name.y + name.height, 'the actions below the name');
     await shot(anaPage, 'staff-after-failover');
   });
 });

@@ -209,6 +209,11 @@ describe('the queue workflows on real peers', { skip }, () => {
     await ana.getByText("The TA couldn't find you").first().waitFor();
     await ana.getByTestId('grace').waitFor();
     await ana.getByTestId('toast-called').filter({ hasText: "Tap I'm here" }).waitFor();
+    // The countdown starts at the grace period (5 min), not above it: it counts from the
+    // render, not from the page's last one-second tick.
+    const left = /\((\d+):(\d\d) left\)/.exec((await ana.getByTestId('grace').textContent()) ?? '');
+    assert.ok(left, 'a countdown is shown');
+    assert.ok(Number(left[1]) * 60 + Number(left[2]) <= 300, `at most 5:00 left (${left[0]})`);
     await shot(ana, 'student-cant-find');
     await ta.locator('li.entry.missing', { hasText: 'Ana Souza' }).waitFor();
     await ana.getByRole('button', { name: "I'm here" }).first().click();
