@@ -139,6 +139,14 @@ export async function benchRoom(
       pin(procs, false),
     );
     await stopLightProfile();
+    if (traceDir) {
+      fs.mkdirSync(traceDir, { recursive: true });
+      await Promise.all(
+        procs
+          .slice(0, 1 + successors)
+          .map((p, i) => p.call('traceStop', { file: path.join(traceDir, `${n}-${i}.trace`) })),
+      );
+    }
     // Again with the shared processes' members (on no command's path: not the host, not a
     // holder, not a sender) at idle priority, as if each member had a laptop of its own and
     // did not take CPU 1 from the senders and holders. Only where the priority can be raised
@@ -152,14 +160,6 @@ export async function benchRoom(
         prioritise(bulkProcs, 'normal');
         pin(procs, false);
       });
-    }
-    if (traceDir) {
-      fs.mkdirSync(traceDir, { recursive: true });
-      await Promise.all(
-        procs
-          .slice(0, 1 + successors)
-          .map((p, i) => p.call('traceStop', { file: path.join(traceDir, `${n}-${i}.trace`) })),
-      );
     }
     // The members' processes shared one core meanwhile: let them catch up first.
     await sleep(3_000);
