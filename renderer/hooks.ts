@@ -28,22 +28,22 @@ export function useFocusOnOpen() {
 export function useBarHeights(ready: boolean): void {
   useEffect(() => {
     if (!ready || typeof ResizeObserver === 'undefined') return;
-    const bars: [string, string][] = [
-      ['.topbar', '--topbar-height'],
-      ['.statusbar', '--statusbar-height'],
-    ];
+    const bars = (
+      [
+        ['.topbar', '--topbar-height'],
+        ['.statusbar', '--statusbar-height'],
+      ] as const
+    ).flatMap(([sel, name]) => {
+      const el = document.querySelector(sel);
+      return el ? [{ el, name }] : [];
+    });
     const root = document.documentElement.style;
     const measure = (): void => {
-      for (const [sel, name] of bars) {
-        const el = document.querySelector(sel);
-        if (el) root.setProperty(name, `${el.getBoundingClientRect().height}px`);
-      }
+      for (const { el, name } of bars)
+        root.setProperty(name, `${el.getBoundingClientRect().height}px`);
     };
     const ro = new ResizeObserver(measure);
-    for (const [sel] of bars) {
-      const el = document.querySelector(sel);
-      if (el) ro.observe(el);
-    }
+    for (const { el } of bars) ro.observe(el);
     measure();
     return () => ro.disconnect();
   }, [ready]);

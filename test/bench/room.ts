@@ -74,6 +74,10 @@ export async function benchRoom(
   try {
     await room.startAll();
     const procs = room.peers;
+    // The successors run alone in their process (the light phase's senders, the holder);
+    // the rest share processes.
+    const senders = procs.slice(1, 1 + successors);
+    const shared = procs.slice(1 + successors);
     const roster = procs.flatMap((p) =>
       (p.ready as unknown as Ready).members.map((m) => ({
         device: m.device,
@@ -87,13 +91,11 @@ export async function benchRoom(
     const via = roster[0]!.device;
     // Successors first and in order (their member ids come next), then the rest at once.
     const ids: string[] = [hostId];
-    for (const p of procs.slice(1, 1 + successors))
+    for (const p of senders)
       ids.push(
         (await p.call<{ memberIds: string[] }>('join', { sessionId, via }, 60_000)).memberIds[0]!,
       );
-    await Promise.all(
-      procs.slice(1 + successors).map((p) => p.call('join', { sessionId, via }, 120_000)),
-    );
+    await Promise.all(shared.map((p) => p.call('join', { sessionId, via }, 120_000)));
     await allFollow(procs, 30_000);
     await sleep(2_000);
 
@@ -130,14 +132,24 @@ export async function benchRoom(
     // Latency where the host has a core to itself: the host pinned to CPU 0, every other
     // process (and this bench) to CPU 1, at a light load (a busy room's real rate), from
     // the laptops that run alone in their process (the successors), as a real laptop does.
-    pin(procs, true);
+    // With `sharedIdle`, the shared processes' members (on no command's path: not the host,
+    // not a holder, not a sender) run at idle priority meanwhile, as if each member had a
+    // laptop of its own and did not take CPU 1 from the senders and holders.
+    const lightLoad = async (sharedIdle: boolean): Promise<number[]> => {
+      pin(procs, true);
+      if (sharedIdle) prioritise(shared, 'idle');
+      try {
+        return await load(LIGHT_RATE, senders);
+      } finally {
+        if (sharedIdle) prioritise(shared, 'normal');
+        pin(procs, false);
+      }
+    };
     const traceDir = process.env.BENCH_ROOM_TRACE_DIR;
     if (traceDir)
       await Promise.all(procs.slice(0, 1 + successors).map((p) => p.call('traceStart')));
     const stopLightProfile = await profile(procs, `light-${n}`);
-    const light = await load(LIGHT_RATE, procs.slice(1, 1 + successors)).finally(() =>
-      pin(procs, false),
-    );
+    const light = await lightLoad(false);
     await stopLightProfile();
     if (traceDir) {
       fs.mkdirSync(traceDir, { recursive: true });
@@ -147,37 +159,26 @@ export async function benchRoom(
           .map((p, i) => p.call('traceStop', { file: path.join(traceDir, `${n}-${i}.trace`) })),
       );
     }
-    // Again with the shared processes' members (on no command's path: not the host, not a
-    // holder, not a sender) at idle priority, as if each member had a laptop of its own and
-    // did not take CPU 1 from the senders and holders. Only where the priority can be raised
-    // again afterwards (real root); else null.
-    let idleLight: number[] | null = null;
-    const bulkProcs = procs.slice(1 + successors);
-    if (canReprioritise() && bulkProcs.length) {
-      pin(procs, true);
-      prioritise(bulkProcs, 'idle');
-      idleLight = await load(LIGHT_RATE, procs.slice(1, 1 + successors)).finally(() => {
-        prioritise(bulkProcs, 'normal');
-        pin(procs, false);
-      });
-    }
+    // Again with the shared processes at idle priority, only where it can be raised again
+    // afterwards (real root); else null.
+    const idleLight = canReprioritise() && shared.length ? await lightLoad(true) : null;
     // The members' processes shared one core meanwhile: let them catch up first.
     await sleep(3_000);
     await allFollow(procs, 30_000);
     const cost = (i: number): number => c2[i]!.cpuMs - c1[i]!.cpuMs - (c1[i]!.cpuMs - c0[i]!.cpuMs);
-    const memberCosts = procs
-      .slice(1 + successors)
-      .map((_, k) => cost(1 + successors + k) / c2[1 + successors + k]!.members / acked);
+    const memberCosts = shared.map(
+      (_, k) => cost(1 + successors + k) / c2[1 + successors + k]!.members / acked,
+    );
     const idle = (i: number): number => (c1[i]!.cpuMs - c0[i]!.cpuMs) / (seconds * 1000);
     const fig: RoomFigures = {
       n,
       fanout,
       processes: procs.length,
       idleHost: idle(0),
-      idleBulk: procs.slice(1 + successors).reduce((a, _, k) => a + idle(1 + successors + k), 0),
-      idleRest: procs.slice(1, 1 + successors).reduce((a, _, k) => a + idle(1 + k), 0),
+      idleBulk: shared.reduce((a, _, k) => a + idle(1 + successors + k), 0),
+      idleRest: senders.reduce((a, _, k) => a + idle(1 + k), 0),
       idleFrames:
-        procs.slice(1 + successors).reduce((a, _, k) => {
+        shared.reduce((a, _, k) => {
           const [x, y] = [c0[1 + successors + k]!, c1[1 + successors + k]!];
           return a + y.in + y.out - x.in - x.out;
         }, 0) /
@@ -279,8 +280,14 @@ function pin(procs: LanPeer[], on: boolean): void {
   set(process.pid, on ? '1' : '0,1');
 }
 
-/** Whether this process may move a process to idle priority and back (real root). */
+let reprioritise: boolean | undefined;
+
+/** Whether this process may move a process to idle priority and back (real root); probed once. */
 function canReprioritise(): boolean {
+  return (reprioritise ??= probeReprioritise());
+}
+
+function probeReprioritise(): boolean {
   const probe = spawn('sleep', ['5'], { stdio: 'ignore' });
   try {
     const pid = String(probe.pid);
