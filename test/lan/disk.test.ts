@@ -106,10 +106,14 @@ describe('LAN: disk faults', { skip }, () => {
         return st.storage.ok ? null : st;
       });
       assert.match(s.storage.problem ?? '', /disk is full/);
-      const st1 = await c.peer(0).call<{ successors: string[] }>('status');
-      assert.ok(
-        !st1.successors.includes(c.memberIds[holder]!),
+      // The host hears of it in the holder's next heartbeat (a round, 250 ms): a few rounds.
+      await until(
         'the full laptop holds nothing now',
+        async () => {
+          const st1 = await c.peer(0).call<{ successors: string[] }>('status');
+          return st1.successors.includes(c.memberIds[holder]!) ? null : st1;
+        },
+        2_000,
       );
       fs.rmSync(filler);
       await c.studentJoins(holder, 30_000);
