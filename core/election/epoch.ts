@@ -15,3 +15,11 @@ export function nextEpoch(maxSeen: number, slot: number): number {
 export function termOf(epoch: number): number {
   return Math.floor(epoch / EPOCH_SLOTS);
 }
+
+/**
+ * How far past its own epoch a copy lets a member's frame move it: a thousand terms
+ * (failovers, failbacks, handovers), far more than any real session sees between two
+ * frames, yet an epoch can then never run away (a member claiming 2^53 is refused; one
+ * walking up a step at a time would need days of heartbeats to reach MAX_EPOCH).
+ */
+export const MAX_EPOCH_STEP = 1000 * EPOCH_SLOTS;

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -8,6 +9,7 @@ import { asCommandId } from '../ids';
 import type { QueueCommand } from '../queue/commands';
 import { sha256Hex } from '../queue/passcode';
 import type { QueueState } from '../queue/types';
+import { RateLimiter } from '../session/rate-limit';
 import { type LaptopFrame, PHONE_MAX_FRAME, type PhoneCommand, decodePhoneFrame } from './protocol';
 import { type PhoneRoom, phoneRoom } from './views';
 
@@ -30,6 +32,13 @@ export interface GatewayOptions {
   /** Where phone.html and phone.js are; null: no page here (tests of the API alone). */
   files: string | null;
   maxPhones?: number;
+  /** Phone sockets one address may hold (a phone has one; a script holding hundreds stops here). */
+  maxPerAddress?: number;
+  /**
+   * Names this laptop answers to in a `Host` header besides its interface addresses (tests
+   * behind a port forward). A request naming any other host — a DNS-rebinding page — is refused.
+   */
+  extraHosts?: string[];
   log?: (line: string) => void;
 }
 
@@ -41,9 +50,15 @@ const PUSH_EVERY_MS = 50;
 const BURST = 30;
 const PER_SECOND = 5;
 const MAX_BAD = 20;
+/** A socket that has not said hello by then is closed: idle sockets cannot pile up. */
+const HELLO_WITHIN_MS = 10_000;
+/** Joins, per address and per phone: a few at once, then one every 20 s. */
+const JOIN_BURST = 4;
+const JOINS_PER_SECOND = 1 / 20;
 
 interface PhoneConn {
   ws: WebSocket;
+  address: string;
   owner: string | null;
   secret: string | null;
   tokens: number;
@@ -61,6 +76,9 @@ export class PhoneGateway {
     perMessageDeflate: false,
   });
   private readonly phones = new Set<PhoneConn>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly joinsByAddress = new RateLimiter<string>(JOIN_BURST, JOINS_PER_SECOND);
+  private readonly joinsByPhone = new RateLimiter<string>(JOIN_BURST, JOINS_PER_SECOND);
   private readonly heartbeat: NodeJS.Timeout;
   private wasOff = false;
   private flushTimer: NodeJS.Timeout | null = null;
@@ -91,6 +109,12 @@ export class PhoneGateway {
         !['/', '/index.html', '/phone.js', '/phone.css', '/palette.css'].includes(url)
       )
         return false;
+      if (!this.ownHost(req.headers.host)) {
+        this.stats.refused++;
+        res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('This laptop does not answer to that name.');
+        return true;
+      }
       const off = this.closedReason();
       if (off) {
         res.writeHead(403, {
@@ -125,6 +149,7 @@ export class PhoneGateway {
         socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\n\r\n`);
         return true;
       };
+      if (!this.ownHost(req.headers.host)) return refuse(421, 'Misdirected Request');
       const off = this.closedReason();
       if (off) return refuse(403, 'Phones off');
       // A page may talk to any laptop of the session, but no page from anywhere else.
@@ -132,11 +157,33 @@ export class PhoneGateway {
       const sameOrigin = origin === `http://${req.headers.host}`;
       if (origin !== undefined && !sameOrigin && !this.allowedOrigins().has(origin))
         return refuse(403, 'Foreign origin');
+      const address = req.socket.remoteAddress ?? '';
+      if ((this.perAddress.get(address) ?? 0) >= (this.o.maxPerAddress ?? 4))
+        return refuse(429, 'Too many phones from one address');
       if (this.phones.size >= (this.o.maxPhones ?? 200)) return refuse(503, 'Too many phones');
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws, address));
       return true;
     },
   };
+
+  /**
+   * Whether a request's `Host` names this laptop: one of its interface addresses (what the
+   * QR code and the laptop list carry) or localhost. A page on another name that resolves
+   * here (DNS rebinding) is refused, so no foreign site can reach the phone API.
+   */
+  private ownHost(host: string | undefined): boolean {
+    if (!host) return false;
+    const name = host
+      .replace(/:\d+$/, '')
+      .replace(/^\[(.*)\]$/, '$1')
+      .toLowerCase();
+    if (name === 'localhost' || (this.o.extraHosts ?? []).includes(name)) return true;
+    const self = this.o.selfAddress();
+    if (self && self.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1') === name) return true;
+    for (const list of Object.values(os.networkInterfaces()))
+      for (const a of list ?? []) if (a.address.toLowerCase() === name) return true;
+    return false;
+  }
 
   private allowedOrigins(): Set<string> {
     const out = new Set<string>();
@@ -147,9 +194,10 @@ export class PhoneGateway {
     return out;
   }
 
-  private adopt(ws: WebSocket): void {
+  private adopt(ws: WebSocket, address: string): void {
     const p: PhoneConn = {
       ws,
+      address,
       owner: null,
       secret: null,
       tokens: BURST,
@@ -157,6 +205,11 @@ export class PhoneGateway {
       bad: 0,
     };
     this.phones.add(p);
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    const helloBy = setTimeout(() => {
+      if (!p.owner) ws.close(1008, 'no hello');
+    }, HELLO_WITHIN_MS);
+    helloBy.unref?.();
     ws.on('message', (data, isBinary) => {
       this.stats.frames++;
       if (!this.take(p)) {
@@ -192,8 +245,15 @@ export class PhoneGateway {
         return this.send(p, { t: 'error', code: 'hello-first', message: 'say hello first' });
       void this.run(p, f.cid, f.cmd);
     });
-    ws.on('close', () => this.phones.delete(p));
-    ws.on('error', () => this.phones.delete(p));
+    const gone = (): void => {
+      if (!this.phones.delete(p)) return;
+      clearTimeout(helloBy);
+      const n = (this.perAddress.get(address) ?? 1) - 1;
+      if (n > 0) this.perAddress.set(address, n);
+      else this.perAddress.delete(address);
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
   }
 
   private take(p: PhoneConn): boolean {
@@ -207,6 +267,23 @@ export class PhoneGateway {
 
   /** Submit a phone's command to the host for it, under the phone's own command id. */
   private async run(p: PhoneConn, cid: string, cmd: PhoneCommand): Promise<void> {
+    if (cmd.m === 'join') {
+      const now = Date.now();
+      // Both buckets are checked before either is spent: a refused join costs nothing.
+      const ok = this.joinsByAddress.peek(p.address, now) && this.joinsByPhone.peek(p.owner!, now);
+      if (!ok)
+        return this.send(p, {
+          t: 'result',
+          cid,
+          ok: false,
+          error: {
+            code: 'rate-limited',
+            message: 'too many sign-ups from this phone or network; wait a moment',
+          },
+        });
+      this.joinsByAddress.take(p.address, now);
+      this.joinsByPhone.take(p.owner!, now);
+    }
     const peer = this.o.peer();
     if (!peer?.isRunning)
       return this.send(p, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_EPOCH } from './version';
 import { asCommandId, asDeviceId, asMemberId, asSessionId } from '../ids';
 
 // Every wire message, declared once. PROTOCOL.md beside this file gives the grammar.
@@ -9,7 +10,7 @@ const deviceId = z.string().min(1).max(64).transform(asDeviceId);
 const sessionId = z.string().min(1).max(64).transform(asSessionId);
 const commandId = z.string().min(1).max(64).transform(asCommandId);
 const heads = z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(256);
-const epoch = z.number().int().nonnegative();
+const epoch = z.number().int().nonnegative().max(MAX_EPOCH);
 const errorInfo = z.object({ code: z.string().max(64), message: z.string().max(1000) });
 
 const base64 = (max: number) =>

@@ -1,8 +1,15 @@
 import type { App, ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
-import { type QueueCommand, type QueueErrorCode, STAFF_OPS, queueCommandSchema } from './commands';
+import {
+  LIMITS,
+  type QueueCommand,
+  type QueueErrorCode,
+  STAFF_OPS,
+  queueCommandSchema,
+} from './commands';
 import {
   activeEntryOf,
+  carriedEntries,
   archiveEntry,
   findAnywhere,
   frontOrder,
@@ -111,6 +118,11 @@ export class QueueApp implements App<QueueState> {
         const member = cmd.owner ?? by;
         if (activeEntryOf(view, member))
           return fail('already-queued', 'you are already in the queue');
+        if (cmd.owner && carriedEntries(view, by) >= LIMITS.phoneEntriesPerLaptop)
+          return fail(
+            'limit',
+            `this laptop already carries ${LIMITS.phoneEntriesPerLaptop} phones in the line; join from another laptop's code`,
+          );
         const id = ctx.commandId as string;
         const order = view.seq + 1;
         state.seq = order;

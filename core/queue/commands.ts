@@ -25,6 +25,12 @@ export const LIMITS = {
   tags: 20,
   queues: 10,
   message: 300,
+  /**
+   * Active entries one laptop may hold for the phones it carries (each phone has one at a
+   * time already). A lecture hall's phones spread over the room's laptops; a laptop making
+   * up phone owners to fill the line stops here.
+   */
+  phoneEntriesPerLaptop: 60,
 } as const;
 
 /** Bounds of the staff timers, ms. */

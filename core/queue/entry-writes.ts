@@ -102,6 +102,14 @@ export function activeEntryOf(
   );
 }
 
+/** Active phone entries that laptop member `by` joined for the phones it carries. */
+export function carriedEntries(view: QueueState, by: string): number {
+  let n = 0;
+  for (const e of liveEntries(view))
+    if (isActive(e.status) && e.member.startsWith('phone:') && e.history[e.id]?.by === by) n++;
+  return n;
+}
+
 /**
  * Keep at most KEEP_FINISHED finished entries in the live list; archive the oldest.
  * Judged on `view` (the state before this command), so it may lag by one entry; the

@@ -51,6 +51,11 @@ export class AckTracker<P> {
     return this.pending.length > 0;
   }
 
+  /** The change the oldest waiting ack needs, or null when none waits. */
+  get lowestPending(): number | null {
+    return this.pending.length === 0 ? null : Math.min(...this.pending.map((p) => p.counter));
+  }
+
   /** Wait for the change `counter` to reach the holders before releasing `payload`. */
   add(counter: number, payload: P): void {
     this.pending.push({ counter, payload });

@@ -21,6 +21,10 @@ export function onHave<S>(
   s.peerHeads.set(from, [...heads]);
   noteReport(s, from, heads, behind);
   s.acks.reportHeads(from, heads);
+  if (s.stalledHolders.has(from) && s.acks.heldBy(from) >= s.acks.latestCounter) {
+    s.stalledHolders.delete(from); // caught up: a holder again
+    s.holderBehindSince.delete(from);
+  }
   releaseAcks(s);
   if (s.failbackTarget === from) tryFailback(s, from);
 }
@@ -29,10 +33,44 @@ export function onHave<S>(
 export function releaseAcks<S>(s: SessionState<S>): void {
   const e = s.election;
   if (!e || e.role !== 'host') return;
-  const holders = e.nextHolders(s.cfg.k, s.now);
+  let holders = ackHolders(s);
+  if (noteStalledHolders(s, holders)) holders = ackHolders(s);
   const released = s.acks.release(holders);
   for (const p of released) sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result);
   if (released.length > 0) afterAcks(s);
+}
+
+/**
+ * The members an ack waits on: the next K in successor order, less those that stalled
+ * (live, yet reporting nothing new for `holderTimeoutMs`: a wedged or hostile copy), whose
+ * place the next member takes. With nobody to take its place a stalled holder is still
+ * waited on: an ack never rests on fewer copies than the room can give it.
+ */
+function ackHolders<S>(s: SessionState<S>): MemberId[] {
+  const e = s.election!;
+  const k = s.cfg.k;
+  const all = e.nextHolders(k + s.stalledHolders.size, s.now);
+  const fresh = all.filter((m) => !s.stalledHolders.has(m)).slice(0, k);
+  return fresh.length >= Math.min(k, all.length) ? fresh : all.slice(0, k);
+}
+
+/** Mark holders that have held up the oldest ack for too long; true when one was marked. */
+function noteStalledHolders<S>(s: SessionState<S>, holders: readonly MemberId[]): boolean {
+  const need = s.acks.lowestPending;
+  let marked = false;
+  for (const h of holders) {
+    if (need === null || s.acks.heldBy(h) >= need) {
+      s.holderBehindSince.delete(h);
+      continue;
+    }
+    const since = s.holderBehindSince.get(h) ?? s.now;
+    s.holderBehindSince.set(h, since);
+    if (s.now - since < s.cfg.holderTimeoutMs) continue;
+    s.stalledHolders.add(h);
+    marked = true;
+    s.fx.log(`holder ${h} reported nothing new for ${s.now - since} ms: acks go on without it`);
+  }
+  return marked;
 }
 
 export function sendAck<S>(

@@ -18,6 +18,7 @@ export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
     s.send(from, { type: 'refuse', error: { code, message } });
   if (m.v !== PROTOCOL_VERSION)
     return refuse('version', `protocol ${m.v} is not ${PROTOCOL_VERSION}`);
+  if (m.deviceId !== from) return refuse('identity', 'a hello must name the device it comes from');
   if (!s.identity || m.sessionId !== s.identity.sessionId)
     return refuse('unknown-session', 'not in that session');
   const e = s.election;
@@ -30,6 +31,11 @@ export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
       epoch: s.epoch,
     });
     return;
+  }
+  const returning = s.replica!.members().some((id) => s.replica!.deviceOf(id) === m.deviceId);
+  if (!returning && !s.admitLimit.take('admit', s.now)) {
+    s.fx.log(`hello from ${from} waits: admitting new devices at the limit`);
+    return; // it says hello again at its next heartbeat round
   }
   const { memberId, head } = s.replica!.admit(m.deviceId, m.name, s.now, s.o.random);
   s.membersChanged();

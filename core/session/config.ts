@@ -31,9 +31,28 @@ export interface EngineConfig {
    * rejoining always get the sync protocol.
    */
   fanout: 'broadcast' | 'sync';
-  /** Per sender, at the host: commands accepted at once, and per second after that. */
+  /**
+   * A holder that is live but reports nothing new for this long while an ack waits on it is
+   * skipped for the next member: a wedged or hostile copy cannot hold every ack back.
+   * Long enough for a busy laptop's slowest report (p99 ≈ 120 ms at 100 members).
+   */
+  holderTimeoutMs: number;
+  /**
+   * Per sender, at the host: commands accepted at once, and per second after that. Small
+   * enough that a full burst costs the host well under a heartbeat's worth of CPU (a queue
+   * command is 1–4 ms to apply), so one member's burst never delays the host's heartbeats
+   * into a failover; a TA sends a few a second, a laptop carrying phones a few more.
+   */
   commandBurst: number;
   commandsPerSecond: number;
+  /**
+   * New devices the host admits at once, and per second after that (a hello from a device
+   * already a member is not counted): a class arrives in a burst, a script making up
+   * devices is slowed to a trickle. A joiner past the limit is not refused; its next hello
+   * (every heartbeat) is admitted once the bucket refills.
+   */
+  admitBurst: number;
+  admitsPerSecond: number;
 }
 
 export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
@@ -46,7 +65,10 @@ export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
     handoverWaitMs: over.handoverWaitMs ?? 2 * detector.heartbeatMs,
     eligible: over.eligible ?? true,
     fanout: over.fanout ?? 'broadcast',
-    commandBurst: over.commandBurst ?? 1000,
-    commandsPerSecond: over.commandsPerSecond ?? 500,
+    holderTimeoutMs: over.holderTimeoutMs ?? 1_000,
+    commandBurst: over.commandBurst ?? 60,
+    commandsPerSecond: over.commandsPerSecond ?? 20,
+    admitBurst: over.admitBurst ?? 50,
+    admitsPerSecond: over.admitsPerSecond ?? 5,
   };
 }

@@ -27,6 +27,7 @@ import {
   onLeaveTimer,
   startLeave,
 } from './hosting';
+import { refusal } from './gate';
 import { saveIdentity } from './identity';
 import { onRedirect, onRefuse, onSnapshot, onWelcome, sendHello, startElection } from './joining';
 import { type CoreOptions, SessionState } from './state';
@@ -232,6 +233,11 @@ export class SessionCore<S> {
       s.drop(from, d.error.code, d.error.message);
       return this.end();
     }
+    const no = refusal(s, from, d.message, frame.length);
+    if (no) {
+      s.drop(from, no.code, no.message);
+      return this.end();
+    }
     try {
       this.dispatch(from, d.message);
     } catch (e) {
@@ -263,10 +269,7 @@ export class SessionCore<S> {
   }
 
   private dispatch(from: DeviceId, m: Message): void {
-    const s = this.s;
-    // A frame that speaks for a member must come from that member's device (the
-    // transport proved the device). Commands answer `forbidden` instead (onCommand).
-    if ('from' in m && m.type !== 'cmd' && !this.speaksFor(from, m.from)) return;
+    const s = this.s; // `step` checked who may send this (gate.ts)
     switch (m.type) {
       case 'link':
       case 'proof':
@@ -300,15 +303,6 @@ export class SessionCore<S> {
       case 'leave':
         return onLeaveNotice(s, m.from);
     }
-  }
-
-  /** May `device` speak for `member`? Yes when it is the member's device, or when we do
-   * not know the member's device yet (a joiner before its snapshot). */
-  private speaksFor(device: DeviceId, member: MemberId): boolean {
-    const known = this.s.deviceOfMember(member);
-    if (known === null || known === device) return true;
-    this.s.drop(device, 'impostor', `a frame from member ${member}, which is another device's`);
-    return false;
   }
 
   private begin(now: number): SessionState<S> {

@@ -35,6 +35,8 @@ export function handleDecisions<S>(s: SessionState<S>, decisions: Decision[]): v
 function becomeHost<S>(s: SessionState<S>, epoch: number): void {
   persistEpoch(s, epoch);
   s.acks.reset();
+  s.holderBehindSince.clear();
+  s.stalledHolders.clear();
   resetFanout(s);
   for (const m of s.election!.members) if (m !== s.memberId) s.replica!.resetSync(m);
   afterHostChange(s, s.replica!.startTerm(epoch, s.memberId!, s.now, s.o.app), true);

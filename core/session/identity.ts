@@ -1,4 +1,5 @@
 import type { MemberId, SessionId } from '../ids';
+import { MAX_EPOCH } from '../protocol/version';
 import type { WriteSink } from './effects';
 
 /** What a copy remembers of the session it belongs to, across restarts. */
@@ -18,7 +19,11 @@ export function parseIdentity(raw: Uint8Array | null): Identity | null {
   const parsed = JSON.parse(Buffer.from(raw).toString('utf8')) as Identity;
   if (typeof parsed?.sessionId !== 'string' || typeof parsed?.memberId !== 'string')
     throw new Error('not an identity (no session id or member id)');
-  return { ...parsed, epoch: Number(parsed.epoch) || 0 };
+  const epoch = Number(parsed.epoch) || 0;
+  // An epoch no frame can carry (a data dir from before the bound, when a forged heartbeat
+  // could push it past 2^53) would split this copy from the room for good: start over at 0,
+  // the room's epochs teach it the current one.
+  return { ...parsed, epoch: epoch >= 0 && epoch <= MAX_EPOCH ? epoch : 0 };
 }
 
 export function saveIdentity(store: WriteSink, id: Identity): void {

@@ -13,12 +13,29 @@ export class RateLimiter<K> {
 
   /** Take one token for `key` at `now`; false when its bucket is empty. */
   take(key: K, now: number): boolean {
-    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
-    b.at = now;
-    this.buckets.set(key, b);
+    const b = this.refill(key, now);
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+
+  /** Whether `take` would succeed now, without taking. */
+  peek(key: K, now: number): boolean {
+    return this.refill(key, now).tokens >= 1;
+  }
+
+  private refill(key: K, now: number): { tokens: number; at: number } {
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    b.at = now;
+    if (this.buckets.size >= 10_000) this.forgetFull(now);
+    this.buckets.set(key, b);
+    return b;
+  }
+
+  /** Full buckets hold nothing worth keeping: forget them so keys cannot grow without end. */
+  private forgetFull(now: number): void {
+    for (const [k, b] of this.buckets)
+      if (b.tokens + ((now - b.at) / 1000) * this.perSecond >= this.burst) this.buckets.delete(k);
   }
 }

@@ -48,6 +48,10 @@ export class SessionState<S> {
   readonly outbox: Outbox;
   readonly acks = new AckTracker<PendingAck>();
   readonly commandLimit: RateLimiter<MemberId>;
+  readonly admitLimit: RateLimiter<'admit'>;
+  /** Host: holders behind the oldest waiting ack, since when; those skipped for it (acks.ts). */
+  readonly holderBehindSince = new Map<MemberId, number>();
+  readonly stalledHolders = new Set<MemberId>();
   running = false;
   leaving = false;
   /** A leave in progress: its successor and deadline. */
@@ -99,6 +103,7 @@ export class SessionState<S> {
     this.identity = o.stored.identity;
     this.outbox = new Outbox(this.fx, o.stored.outbox);
     this.commandLimit = new RateLimiter(o.cfg.commandBurst, o.cfg.commandsPerSecond);
+    this.admitLimit = new RateLimiter(o.cfg.admitBurst, o.cfg.admitsPerSecond);
     this.fx.take(); // loading writes nothing
   }
 

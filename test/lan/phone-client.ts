@@ -37,9 +37,18 @@ export class PhoneClient {
     ws.on('message', (d) => this.frames.push(JSON.parse(d.toString()) as Frame));
     ws.on('close', (code) => (this.closed = code));
   }
-  static open(address: string, origin?: string, secret?: string): Promise<PhoneClient> {
+  static open(
+    address: string,
+    origin?: string,
+    secret?: string,
+    from?: { localAddress?: string; host?: string },
+  ): Promise<PhoneClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://${address}/phone`, origin ? { origin } : {});
+      const ws = new WebSocket(`ws://${address}/phone`, {
+        ...(origin ? { origin } : {}),
+        ...(from?.localAddress ? { localAddress: from.localAddress } : {}),
+        ...(from?.host ? { headers: { host: from.host } } : {}),
+      });
       const c = new PhoneClient(ws, secret);
       ws.once('open', () => resolve(c));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));

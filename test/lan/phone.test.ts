@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
 import { describe, it } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
 import { Classroom, sleep } from './classroom';
+import { ip } from './harness';
 import { PhoneClient } from './phone-client';
 
 /**
@@ -97,13 +100,86 @@ describe('LAN: phones', () => {
       const after = await c.peer(2).call<{ entries: { name: string }[] }>('queue.get');
       assert.equal(after.entries.filter((e) => e.name === 'Kim (phone)').length, 1, 'applied once');
       for (const p of [ann, eve, flood, kim, again]) p.ws.close();
-      // At most 200 phones per laptop: the next one is told to go elsewhere.
+      // One address holds at most 4 phone sockets: a script holding idle sockets from one
+      // machine is turned away (429) and cannot crowd out the real phones.
       await sleep(200);
+      const idle: PhoneClient[] = [];
+      for (let i = 0; i < 4; i++) idle.push(await PhoneClient.open(at(2)));
+      await assert.rejects(PhoneClient.open(at(2)), /HTTP 429/);
+      // At most 200 phones per laptop, from 50 addresses: the next one is told to go elsewhere.
       const crowd: PhoneClient[] = [];
-      for (let i = 0; i < 200; i++) crowd.push(await PhoneClient.open(at(2)));
-      await assert.rejects(PhoneClient.open(at(2)), /HTTP 503/);
+      for (let a = 0; a < 50; a++) {
+        const localAddress = `${c.room.subnet}.${200 + a}`;
+        ip('addr', 'add', `${localAddress}/24`, 'dev', `br${c.room.id}a`);
+        for (let i = 0; i < 4 && idle.length + crowd.length < 200; i++)
+          crowd.push(await PhoneClient.open(at(2), undefined, undefined, { localAddress }));
+      }
+      ip('addr', 'add', `${c.room.subnet}.250/24`, 'dev', `br${c.room.id}a`);
+      await assert.rejects(
+        PhoneClient.open(at(2), undefined, undefined, { localAddress: `${c.room.subnet}.250` }),
+        /HTTP 503/,
+      );
       assert.ok(await PhoneClient.open(at(0)), 'another laptop still takes phones');
-      for (const p of crowd) p.ws.close();
+      for (const p of [...idle, ...crowd]) p.ws.close();
+    } catch (e) {
+      console.error(c.room.logs());
+      throw e;
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a page under a foreign Host (DNS rebinding) is refused; sign-ups are rate-limited per address and per phone', async () => {
+    const c = new Classroom(2);
+    try {
+      await c.setUp();
+      const at = `${c.peer(0).address}:${c.peer(0).port}`;
+      // The page and the API answer only to this laptop's own addresses.
+      const get = async (host: string) => {
+        const res = await new Promise<number>((resolve, reject) => {
+          const req = http.get({
+            host: c.peer(0).address,
+            port: c.peer(0).port,
+            path: '/',
+            headers: { host },
+          });
+          req.on('response', (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          });
+          req.on('error', reject);
+        });
+        return res;
+      };
+      assert.equal(await get(at), 200, 'its own address');
+      assert.equal(await get(`evil.example:${c.peer(0).port}`), 421, 'a foreign name');
+      await assert.rejects(
+        PhoneClient.open(at, `http://evil.example:${c.peer(0).port}`, undefined, {
+          host: `evil.example:${c.peer(0).port}`,
+        }),
+        /HTTP 421/,
+      );
+      // One client making up students: a new secret per sign-up, all from one address.
+      const script = await PhoneClient.open(at);
+      const codes: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        script.hello(randomBytes(32).toString('hex'));
+        const r = await script.command({ m: 'join', name: `fake ${i}`, topic: '', location: '' });
+        codes.push(r.ok ? 'ok' : r.error!.code);
+      }
+      assert.equal(codes.filter((x) => x === 'ok').length, 4, codes.join());
+      assert.ok(
+        codes.slice(4).every((x) => x === 'rate-limited'),
+        codes.join(),
+      );
+      // A real phone on another address still signs up.
+      const localAddress = `${c.room.subnet}.199`;
+      ip('addr', 'add', `${localAddress}/24`, 'dev', `br${c.room.id}a`);
+      const real = await PhoneClient.open(at, undefined, undefined, { localAddress });
+      real.hello();
+      const ok = await real.command({ m: 'join', name: 'Real', topic: '', location: '' });
+      assert.equal(ok.ok, true, JSON.stringify(ok));
+      for (const p of [script, real]) p.ws.close();
     } catch (e) {
       console.error(c.room.logs());
       throw e;

@@ -4,6 +4,9 @@ import type { EngineConfig } from '../../core/session/config';
 import { assertHealthy } from './assert-cluster';
 import { SimCluster } from './cluster';
 
+/** This test drives one laptop past a person's rate to load the fan-out: the host lets it. */
+const LOAD_ALLOWANCE = { commandBurst: 10_000, commandsPerSecond: 10_000 };
+
 // The host's fan-out: in a steady room each new change leaves once per turn, as one
 // broadcast frame to every member in step, instead of one sync-protocol exchange per member.
 
@@ -194,7 +197,7 @@ describe('the host fan-out', () => {
   });
 
   it('batches for members no ack waits on: under load about four frames a second each; a quiet room sees a change at once', async () => {
-    const c = new SimCluster(20, { seed: 66 }).start();
+    const c = new SimCluster(20, { seed: 66, config: LOAD_ALLOWANCE }).start();
     c.run(4_000);
     const host = c.agreedHost()!;
     const holder = c.indexOf(host.peer.successors()[1]!);

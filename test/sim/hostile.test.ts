@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as Automerge from '@automerge/automerge';
+import { MAX_EPOCH_STEP } from '../../core/election/epoch';
+import type { DeviceId } from '../../core/ids';
+import { PROTOCOL_VERSION } from '../../core/protocol/version';
 import { SimCluster } from './cluster';
 import { assertHealthy } from './assert-cluster';
 
@@ -90,5 +94,206 @@ describe('a member that speaks for others', () => {
     await c.settleAll(done, 3_000);
     assert.deepEqual(await Promise.all(done), [true, true, true, true]);
     await assertHealthy(c);
+  });
+});
+
+/** A change to the room's document as a forger would write it: the room's members gone, a value of its own. */
+function forgedChanges(c: SimCluster): string[] {
+  const doc = c.agreedHost()!.peer.doc!;
+  const evil = Automerge.clone(doc, { actor: 'e'.repeat(32) });
+  const after = Automerge.change(evil, (d) => {
+    for (const id of Object.keys(d.baton.members)) delete d.baton.members[id];
+    d.app.items['forged'] = { forged: 'forged' };
+  });
+  return Automerge.getChanges(doc, after).map((ch) => Buffer.from(ch).toString('base64'));
+}
+
+const STRANGER = 'f00d'.repeat(8) as DeviceId;
+const FAKE_MEMBER = '00000000-0000-7000-8000-000000000000';
+
+function heartbeat(from: string, epoch: number, hostId: string | null, role = 'host') {
+  return {
+    type: 'hb',
+    from,
+    epoch,
+    role,
+    hostId,
+    seq: 1,
+    echo: -1,
+    hostAgoMs: 0,
+    eligible: true,
+    heads: [],
+  };
+}
+
+describe('a stranger on the network', () => {
+  it('one forged changes frame from a made-up member, an epoch ahead, changes nothing anywhere', async () => {
+    const c = new SimCluster(4, { seed: 41 }).start();
+    c.run(3_000);
+    await c.settleAll([c.submit(1), c.submit(2)], 2_000);
+    const host = c.agreedHost()!;
+    const dropped: string[] = [];
+    for (const n of c.nodes) n.peer.events.on('dropped', (d) => dropped.push(d.code));
+    const wire = c.net.endpoint(STRANGER);
+    const frame = {
+      type: 'changes',
+      from: FAKE_MEMBER,
+      epoch: host.peer.epoch + 1000,
+      base: host.peer.doc ? Automerge.getHeads(host.peer.doc) : [],
+      data: forgedChanges(c),
+    };
+    for (const n of c.nodes) wire.send(n.device, JSON.stringify(frame));
+    c.run(1_000);
+    for (const n of c.nodes) {
+      assert.equal(Object.keys(n.peer.doc!.baton.members).length, 4, `n${n.index} lost members`);
+      assert.ok(!('forged' in n.peer.doc!.app.items), `n${n.index} took the forged value`);
+    }
+    assert.equal(c.agreedHost()?.peer.memberId, host.peer.memberId);
+    assert.ok(dropped.filter((d) => d === 'not-member').length >= 4, dropped.join());
+    await c.settleAll([c.submit(3)], 2_000);
+    await assertHealthy(c);
+  });
+
+  it("fake host heartbeats from a made-up member (epoch 1e9, or an id that sorts first) do not take the room's host", async () => {
+    const c = new SimCluster(4, { seed: 42 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const changesBefore = c.hostChanges.length;
+    const wire = c.net.endpoint(STRANGER);
+    const done: Promise<boolean>[] = [];
+    for (let i = 0; i < 12; i++) {
+      for (const n of c.nodes) {
+        wire.send(n.device, JSON.stringify(heartbeat(FAKE_MEMBER, 1e9, FAKE_MEMBER)));
+        wire.send(n.device, JSON.stringify(heartbeat(FAKE_MEMBER, host.peer.epoch, FAKE_MEMBER)));
+      }
+      if (i % 3 === 0) done.push(c.submit(1 + (i % 3)));
+      c.run(250);
+    }
+    await c.settleAll(done, 3_000);
+    assert.deepEqual(
+      await Promise.all(done),
+      done.map(() => true),
+      c.report(),
+    );
+    assert.equal(c.agreedHost()?.peer.memberId, host.peer.memberId, c.report());
+    assert.equal(c.hostChanges.length, changesBefore, 'no host change');
+    await assertHealthy(c);
+  });
+});
+
+describe('a member of the room', () => {
+  it('cannot push its own changes frame to the room: the document comes only from the host', async () => {
+    const c = new SimCluster(4, { seed: 43 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const mallory = c.nodes.find((n) => n !== host)!;
+    const wire = c.net.endpoint(mallory.device);
+    const frame = {
+      type: 'changes',
+      from: mallory.peer.memberId,
+      epoch: host.peer.epoch + 1,
+      base: Automerge.getHeads(host.peer.doc!),
+      data: forgedChanges(c),
+    };
+    for (const n of c.nodes) if (n !== mallory) wire.send(n.device, JSON.stringify(frame));
+    c.run(1_000);
+    for (const n of c.nodes)
+      if (n !== mallory) assert.ok(!('forged' in n.peer.doc!.app.items), `n${n.index} took it`);
+    await assertHealthy(c);
+  });
+
+  it('cannot bomb the epoch: 2^53 is refused at decode, a thousand terms at once by the bound, and the room keeps one host', async () => {
+    const c = new SimCluster(4, { seed: 44 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const epoch = host.peer.epoch;
+    const mallory = c.nodes.find((n) => n !== host)!;
+    const codes: string[] = [];
+    for (const n of c.nodes) n.peer.events.on('dropped', (d) => codes.push(d.code));
+    const wire = c.net.endpoint(mallory.device);
+    for (let i = 0; i < 8; i++) {
+      for (const n of c.nodes) {
+        if (n === mallory) continue;
+        const me = mallory.peer.memberId!;
+        wire.send(n.device, JSON.stringify(heartbeat(me, 9007199254740500, me)));
+        wire.send(n.device, JSON.stringify(heartbeat(me, epoch + MAX_EPOCH_STEP + 1, me)));
+      }
+      c.run(250);
+    }
+    assert.ok(codes.includes('invalid') && codes.includes('epoch-jump'), codes.join());
+    for (const n of c.nodes) assert.ok(n.peer.epoch <= epoch + MAX_EPOCH_STEP, `n${n.index}`);
+    assert.equal(c.agreedHost()?.peer.memberId, host.peer.memberId, c.report());
+    await c.settleAll([c.submit(0), c.submit(2)], 2_000);
+    await assertHealthy(c);
+  });
+
+  it('a holder that heartbeats as live but never reports new heads is skipped after a timeout, not waited on', async () => {
+    const c = new SimCluster(4, { seed: 45 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const holder = c.nodes[c.indexOf(host.peer.successors()[1]!)]!;
+    const heads = Automerge.getHeads(holder.peer.doc!);
+    const me = holder.peer.memberId!;
+    // The holder's copy stops, and a client on its device keeps it "live" with stale heads.
+    holder.peer.suspend();
+    const wire = c.net.endpoint(holder.device);
+    const pretend = () => {
+      const hb = { ...heartbeat(me, host.peer.epoch, host.peer.memberId, 'member'), heads };
+      wire.send(host.device, JSON.stringify(hb));
+    };
+    const other = c.nodes.find((n) => n !== host && n !== holder)!;
+    const done = c.submit(other.index);
+    let acked = false;
+    void done.then(() => (acked = true));
+    for (let t = 0; t < 20 && !acked; t++) {
+      pretend();
+      c.run(250);
+      await c.settle();
+    }
+    assert.ok(acked, `the ack waited on the stalled holder for 5 s\n${c.report()}`);
+    assert.equal(await done, true);
+    // Nothing acked rests on the host alone: another member holds it.
+    assert.ok(c.setCheck().lost.length === 0);
+  });
+});
+
+describe('joining', () => {
+  it('a hello naming another device is refused; a script making up devices is admitted at a trickle', async () => {
+    const c = new SimCluster(3, { seed: 46 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const sid = host.peer.sessionId!;
+    const members = () => Object.keys(host.peer.doc!.baton.members).length;
+    // A stranger says hello as laptop 1: refused, nobody admitted.
+    const stranger = c.net.endpoint(STRANGER);
+    const refused: string[] = [];
+    stranger.onFrame((_from: DeviceId, frame: string) => {
+      const m = JSON.parse(frame) as { type: string; error?: { code: string } };
+      if (m.type === 'refuse') refused.push(m.error!.code);
+    });
+    const hello = (device: string) => ({
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      sessionId: sid,
+      deviceId: device,
+      memberId: null,
+      name: 'x',
+      eligible: true,
+    });
+    stranger.send(host.device, JSON.stringify(hello(c.nodes[1]!.device)));
+    c.run(500);
+    assert.equal(members(), 3);
+    assert.deepEqual(refused, ['identity']);
+    // 200 made-up devices say hello within one second.
+    for (let i = 0; i < 200; i++) {
+      const d = `${i.toString(16).padStart(4, '0')}${'a'.repeat(28)}` as DeviceId;
+      c.net.endpoint(d).send(host.device, JSON.stringify(hello(d)));
+      if (i % 50 === 49) c.run(250);
+    }
+    c.run(1_000);
+    const admitted = members() - 3;
+    assert.ok(admitted <= 50 + 5 * 3, `admitted ${admitted} in about 2 s`);
+    await c.settleAll([c.submit(0), c.submit(1)], 3_000);
+    assert.equal(c.agreedHost()?.peer.memberId, host.peer.memberId);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KEEP_FINISHED, newQueueState } from '../../core/queue/apply';
+import { LIMITS } from '../../core/queue/commands';
 import { exportCsv } from '../../core/queue/csv';
 import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
 import { reconcileQueue } from '../../core/queue/reconcile';
@@ -329,5 +330,28 @@ describe('a healed split that archived the same entry twice', () => {
     reconcileQueue(state, 10);
     assert.equal(state.entries.e1, undefined);
     assert.equal(allEntries(state).length, 1);
+  });
+});
+
+describe('queue: one laptop cannot fill the line', () => {
+  it('a laptop making up phone owners stops at LIMITS.phoneEntriesPerLaptop active entries; other laptops still join', () => {
+    const q = makeQueue();
+    const phoneJoin = (i: number) =>
+      q.run('mallory', {
+        op: 'join',
+        name: `fake ${i}`,
+        topic: '',
+        location: '',
+        ownerHash: sha256Hex(`s${i}`),
+        owner: `phone:${i.toString(16).padStart(32, '0')}`,
+      });
+    const codes = Array.from({ length: LIMITS.phoneEntriesPerLaptop + 20 }, (_, i) =>
+      code(phoneJoin(i)),
+    );
+    assert.equal(codes.filter((c) => c === 'ok').length, LIMITS.phoneEntriesPerLaptop);
+    assert.ok(codes.slice(LIMITS.phoneEntriesPerLaptop).every((c) => c === 'limit'));
+    assert.equal(waitingEntries(q.state).length, LIMITS.phoneEntriesPerLaptop);
+    q.join('ann'); // a real student on another laptop is not affected
+    assert.equal(waitingEntries(q.state).length, LIMITS.phoneEntriesPerLaptop + 1);
   });
 });

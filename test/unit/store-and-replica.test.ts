@@ -11,6 +11,7 @@ import { AckTracker } from '../../core/replication/ack-tracker';
 import { createSessionDoc } from '../../core/replication/document';
 import { OUTBOX_KEY, Outbox, parseOutbox } from '../../core/replication/outbox';
 import { DOC_KEY, Replica } from '../../core/replication/replica';
+import { parseIdentity } from '../../core/session/identity';
 import { FileStore } from '../../core/store/file-store';
 import { MemoryStore } from '../../core/store/store';
 import { type SetState, setApp, valuesOf } from '../sim/set-app';
@@ -221,5 +222,15 @@ describe('Replica', () => {
     assert.equal(valuesOf(joiner.doc.app).length, 30);
     // What the joiner stored reloads the same.
     assert.deepEqual(Replica.load<SetState>(store.load(DOC_KEY)!, store, 'dd').heads(), r.heads());
+  });
+});
+
+describe('identity.json', () => {
+  it('an epoch no frame can carry (left by an epoch bomb before the bound) starts over at 0', () => {
+    const raw = (epoch: number) =>
+      Buffer.from(JSON.stringify({ sessionId: 's', memberId: 'm', epoch }));
+    assert.equal(parseIdentity(raw(9007199254741000))!.epoch, 0);
+    assert.equal(parseIdentity(raw(-5))!.epoch, 0);
+    assert.equal(parseIdentity(raw(42_001))!.epoch, 42_001);
   });
 });
