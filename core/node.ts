@@ -11,6 +11,7 @@ import type { NetworkDiag } from './api/contract';
 import { DEFAULT_PORTS } from './transport/ws-transport';
 import type { QueueState } from './queue/types';
 import { cryptoRandom } from './random';
+import { DataDirLock, DataDirLockedError } from './store/data-dir-lock';
 import { FileStore } from './store/file-store';
 import QRCode from 'qrcode';
 import { LanNetwork } from './network/lan';
@@ -55,6 +56,8 @@ export class SessionNode {
   /** Injected bad Wi-Fi (tests only), with its counts. */
   readonly faults: InjectedFaults | null;
   private stopping: Promise<void> | null = null;
+  /** This process's hold on the data dir (one process per data dir). */
+  private readonly lock: DataDirLock;
 
   constructor(private readonly o: SessionNodeOptions) {
     const refused = FileStore.probe(o.dataDir);
@@ -64,6 +67,12 @@ export class SessionNode {
           `${refused.message}). Free some space, or make the directory writable, and start again.`,
       );
     const log = (line: string): void => o.log?.(line);
+    try {
+      this.lock = DataDirLock.take(o.dataDir, log);
+    } catch (e) {
+      if (e instanceof DataDirLockedError) throw new DataDirError(e.message);
+      throw e;
+    }
     const key = DeviceKey.loadOrCreate(o.dataDir, log);
     this.deviceId = key.deviceId;
     this.transport = new WsTransport({
@@ -271,6 +280,7 @@ export class SessionNode {
       this.service.close();
       await this.network.stop();
       await this.transport.close();
+      this.lock.unlock();
     })();
     return this.stopping;
   }
@@ -305,7 +315,10 @@ export class SessionNode {
   }
 }
 
-/** The data directory refuses writes (read-only, full, no permission): nothing can start. */
+/**
+ * The data directory cannot be used: it refuses writes (read-only, full, no permission),
+ * or another process holds it. Nothing can start (the CLI exits with code 3).
+ */
 export class DataDirError extends Error {
   override name = 'DataDirError';
 }

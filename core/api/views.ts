@@ -60,7 +60,13 @@ export function staffOnDuty(state: QueueState, f: Pick<ViewerFacts, 'isLive' | '
 }
 
 /** One entry as the App API shows it. */
-export function entryView(state: QueueState, e: Entry, f: ViewerFacts, live = true): EntryView {
+export function entryView(
+  state: QueueState,
+  e: Entry,
+  f: ViewerFacts,
+  live = true,
+  positions?: ReadonlyMap<string, number>,
+): EntryView {
   const mine = e.member === f.me || f.ownEntries.has(e.id);
   const s = steps(e);
   const last = s[s.length - 1];
@@ -70,7 +76,7 @@ export function entryView(state: QueueState, e: Entry, f: ViewerFacts, live = tr
     topic: e.topic,
     location: e.location,
     status: e.status,
-    position: live ? (positionOf(state, e.id) ?? 0) : 0,
+    position: !live ? 0 : positions ? (positions.get(e.id) ?? 0) : (positionOf(state, e.id) ?? 0),
     createdAt: e.createdAt,
     helper: e.helper ? f.memberName(e.helper) : null,
     mine,
@@ -95,11 +101,20 @@ const isFinished = (e: Entry): boolean => !isActive(e.status);
 export function queueView(state: QueueState | null | undefined, f: ViewerFacts): QueueView {
   if (!state?.entries) return { ...EMPTY_QUEUE_VIEW, pending: f.pending };
   const duty = staffOnDuty(state, f);
-  const entries = activeEntries(state).map((e) => entryView(state, e, f));
+  // Every position from one pass over the line (positionOf per entry was quadratic: a
+  // queue of 5,000 took minutes to show).
+  const positions = new Map<string, number>();
+  const perQueue = new Map<string, number>();
+  for (const w of waitingEntries(state)) {
+    const n = (perQueue.get(w.queue) ?? 0) + 1;
+    perQueue.set(w.queue, n);
+    positions.set(w.id, n);
+  }
+  const entries = activeEntries(state).map((e) => entryView(state, e, f, true, positions));
   const active = new Set(entries.map((e) => e.entryId));
   const finished = liveEntries(state)
     .filter((e) => !active.has(e.id))
-    .map((e) => entryView(state, e, f))
+    .map((e) => entryView(state, e, f, true, positions))
     .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
   const mine = entries.find((e) => e.mine) ?? null;
   const queues = activeQueues(state).map((q) => ({

@@ -1,5 +1,5 @@
 import type { ApplyContext } from '../replication/engine-app';
-import { entryOf, liveEntries } from './selectors';
+import { entryOf } from './selectors';
 import {
   type Entry,
   type EntryStatus,
@@ -11,6 +11,7 @@ import {
   readArchived,
   storeEntry,
   storeTransition,
+  text,
 } from './types';
 
 /** The writes every queue command shares: status changes, archiving, restoring. */
@@ -97,16 +98,22 @@ export function activeEntryOf(
   member: string,
   except?: string,
 ): Entry | undefined {
-  return liveEntries(view).find(
-    (e) => e.member === member && e.id !== except && isActive(e.status),
-  );
+  // Read only the two fields it needs from each stored entry: converting all of them
+  // (readEntry) made a join cost 20 ms with 5,000 waiting, on the host, per command.
+  for (const [id, e] of Object.entries(view.entries))
+    if (id !== except && text(e.member) === member && isActive(text(e.status) as EntryStatus))
+      return entryOf(view, id) ?? undefined;
+  return undefined;
 }
 
 /** Active phone entries that laptop member `by` joined for the phones it carries. */
 export function carriedEntries(view: QueueState, by: string): number {
   let n = 0;
-  for (const e of liveEntries(view))
-    if (isActive(e.status) && e.member.startsWith('phone:') && e.history[e.id]?.by === by) n++;
+  for (const [id, e] of Object.entries(view.entries)) {
+    if (!text(e.member).startsWith('phone:') || !isActive(text(e.status) as EntryStatus)) continue;
+    const first = e.history[id];
+    if (first && text(first.by) === by) n++;
+  }
   return n;
 }
 
@@ -121,8 +128,13 @@ export function trimFinished(
   ctx: ApplyContext,
   touched?: string,
 ): void {
-  const finished = liveEntries(view).filter((e) => !isActive(e.status) && e.id !== touched);
-  if (finished.length <= KEEP_FINISHED) return;
+  // Statuses only, read straight from the stored entries: converting every entry made
+  // each command cost the host time in proportion to the line (5,000 waiting: ≈ 5 ms).
+  const ids: string[] = [];
+  for (const [id, e] of Object.entries(view.entries))
+    if (id !== touched && !isActive(text(e.status) as EntryStatus)) ids.push(id);
+  if (ids.length <= KEEP_FINISHED) return;
+  const finished = ids.map((id) => entryOf(view, id)!);
   finished.sort((a, b) => finishedAt(a) - finishedAt(b));
   for (const e of finished.slice(0, finished.length - KEEP_FINISHED)) archiveEntry(state, e, ctx);
 }

@@ -1,7 +1,8 @@
 import { benchQueueAgainstBaseline, benchSimAgainstBaseline } from './baseline';
+import { benchWaitingLine } from './waiting-line';
 
 // `npm run bench`: prints figures; targets are compared by reading, not asserted.
-// BENCH_ONLY=sim|queue runs one part; BENCH_BASELINE / BENCH_ENGINE_BASELINE=<commit>|none set
+// BENCH_ONLY=sim|queue|line runs one part; BENCH_BASELINE / BENCH_ENGINE_BASELINE=<commit>|none set
 // the queue and sim benches' baselines; BENCH_RUNS the sim bench's runs.
 const only = process.env.BENCH_ONLY;
 const started = Date.now();
@@ -11,5 +12,9 @@ if (!only || only === 'sim') {
 }
 if (!only || only === 'queue') {
   for (const line of benchQueueAgainstBaseline()) console.log(line);
+  console.log('');
+}
+if (!only || only === 'line') {
+  for (const line of benchWaitingLine()) console.log(line);
 }
 console.log(`\n(bench took ${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WebSocket } from 'ws';
+import { DeviceKey } from '../../core/transport/device-key';
+import { Classroom, sleep } from './classroom';
+import { rawLink } from './raw-link';
+
+/**
+ * A stranger on the room's Wi-Fi, with a client written from PROTOCOL.md: it links to
+ * every laptop with a key of its own (the handshake is honest; it is who it says) and then
+ * says what no member said. Every laptop runs in its own namespace on the test's bridge.
+ */
+
+const FAKE = '00000000-0000-7000-8000-000000000000'; // sorts before every real member id
+
+function hb(epoch: number): string {
+  return JSON.stringify({
+    type: 'hb',
+    from: FAKE,
+    epoch,
+    role: 'host',
+    hostId: FAKE,
+    seq: 1,
+    echo: -1,
+    hostAgoMs: 0,
+    eligible: true,
+    heads: [],
+  });
+}
+
+describe('LAN: a stranger with a raw client', () => {
+  it('fake host heartbeats (epoch 1e9, an id that sorts first, 2^53) stall no one: joins are acked, the host stays, no split', async () => {
+    const c = new Classroom(3);
+    try {
+      await c.setUp();
+      const before = await c.agreedHost();
+      const key = DeviceKey.generate();
+      const sockets: WebSocket[] = [];
+      const links = c.room.peers.map((p) =>
+        rawLink(p.address, p.port, (ws) => sockets.push(ws), { key, timeoutMs: 8_000 }),
+      );
+      await sleep(300);
+      assert.equal(sockets.length, 3, 'the stranger linked to every laptop');
+      let stop = false;
+      const barrage = (async () => {
+        while (!stop) {
+          for (const ws of sockets)
+            for (const e of [1e9, before.epoch, 9007199254740500]) ws.send(hb(e));
+          await sleep(250);
+        }
+      })();
+      // While it lasts, students on two laptops join: each is acked.
+      const t0 = Date.now();
+      let joins: string[];
+      let during: Awaited<ReturnType<Classroom['agreedHost']>>;
+      let ms: number;
+      try {
+        joins = await Promise.all([c.studentJoins(1, 5_000), c.studentJoins(2, 5_000)]);
+        ms = Date.now() - t0;
+        await sleep(2_000);
+        during = await c.agreedHost(1_000);
+      } finally {
+        stop = true;
+        await barrage;
+      }
+      assert.equal(joins.length, 2);
+      assert.equal(during.hostIndex, before.hostIndex, 'the host did not change');
+      assert.equal(during.epoch, before.epoch, 'nobody moved to a made-up epoch');
+      console.log(`# joins during the barrage acked in ${ms} ms`);
+      for (const ws of sockets) ws.close();
+      await Promise.all(links);
+      await c.assertHealthy();
+    } catch (e) {
+      console.error(c.room.logs());
+      throw e;
+    } finally {
+      await c.close();
+    }
+  });
+});
