@@ -122,7 +122,7 @@ export function queueView(state: QueueState | null | undefined, f: ViewerFacts):
     name: q.name,
     open: q.open,
     tags: q.tags,
-    waiting: waitingEntries(state, [q.id]).length,
+    waiting: perQueue.get(q.id) ?? 0,
   }));
   return {
     open: queues.some((q) => q.open),

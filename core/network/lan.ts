@@ -12,7 +12,7 @@ import {
   listInterfaces,
   scanTargets,
 } from './interfaces';
-import { type DialFailure, type NetFacts, networkVerdict } from './verdict';
+import { type DialFailure, type NetFacts, countBatons, networkVerdict } from './verdict';
 
 /**
  * This copy on the LAN: which interface it uses, its mDNS discovery on it (started anew
@@ -57,6 +57,8 @@ export class LanNetwork {
   private probing = false;
   private chosen: string | null;
   private own: { at: number; set: Set<string> } | null = null;
+  /** Since when no link has been seen (null while there is one): see `facts`. */
+  private noLinksSince: number | null = Date.now();
 
   constructor(private readonly o: LanOptions) {
     this.chosen = o.chosen ?? null;
@@ -90,8 +92,15 @@ export class LanNetwork {
    */
   private ownAddresses(): ReadonlySet<string> {
     const now = Date.now();
-    if (!this.own || now - this.own.at > OWN_ADDRESSES_MS)
-      this.own = { at: now, set: new Set(this.interfaces().map((i) => i.address)) };
+    if (!this.own || now - this.own.at > OWN_ADDRESSES_MS) {
+      // Every address of this machine, loopback included: a copy whose interface has
+      // multicast off hears its own packets back through another path, and they are still
+      // its own, not another device's.
+      const set = new Set(this.interfaces().map((i) => i.address));
+      for (const list of Object.values(os.networkInterfaces()))
+        for (const a of list ?? []) set.add(a.address);
+      this.own = { at: now, set };
+    }
     return this.own.set;
   }
 
@@ -210,14 +219,22 @@ export class LanNetwork {
     }
     for (const d of this.unreachable.keys())
       if (linked.has(d) || !seen.some(([s]) => s === d)) this.unreachable.delete(d);
+    if (linked.size > 0) this.noLinksSince = null;
+    else this.noLinksSince ??= Date.now();
+    const session = this.announced?.sid || null;
     return {
       now: Date.now(),
       since: this.since,
       iface: this.choice.iface,
       ifaceReason: this.choice.reason,
       mdns: this.discovery?.counters ?? null,
-      batonsHeard: seen.length,
+      ...countBatons(
+        seen.map(([device, p]) => ({ device, sid: p.txt.sid })),
+        { device: this.o.deviceId, session },
+      ),
+      inSession: session !== null,
       links: linked.size,
+      noLinksSince: this.noLinksSince,
       unreachable: [...this.unreachable.values()].map(({ name, address, error }) => ({
         name,
         address,

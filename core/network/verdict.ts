@@ -8,6 +8,8 @@ import type { NetInterface } from './interfaces';
 
 /** How long discovery gets (five mDNS queries) before "nothing found" is a finding, not patience. */
 export const VERDICT_AFTER_MS = 15_000;
+/** How long "connecting…" may be said with no link: past it, the verdict says why not. */
+export const CONNECT_WITHIN_MS = 20_000;
 
 export interface MdnsCounters {
   queriesSent: number;
@@ -36,10 +38,18 @@ export interface NetFacts {
   iface: NetInterface | null;
   ifaceReason: string;
   mdns: MdnsCounters | null;
-  /** Other Baton copies heard over mDNS. */
+  /** Other Baton copies heard over mDNS (never this copy: see `countBatons`). */
   batonsHeard: number;
+  /** Of those, copies in this copy's session (0 when this copy is in none). */
+  batonsInMySession: number;
+  /** Sessions other copies announce that this copy is not in. */
+  otherSessions: number;
+  /** Whether this copy is in a session. */
+  inSession: boolean;
   /** Open links to other copies. */
   links: number;
+  /** Since when this copy has had no link (null: it has one now). */
+  noLinksSince: number | null;
   /** Copies announced over mDNS whose peer port does not answer. */
   unreachable: DialFailure[];
 }
@@ -53,6 +63,10 @@ export type VerdictCode =
   | 'only-self'
   | 'no-baton'
   | 'port-unreachable'
+  | 'cannot-connect'
+  | 'alone-in-session'
+  | 'sessions-here'
+  | 'no-session'
   | 'mdns-off';
 
 export interface Verdict {
@@ -71,17 +85,32 @@ const AROUND = [
   'Or put every laptop on a phone hotspot.',
 ];
 
+/** What this copy heard of other copies over mDNS: itself never counts, whatever it hears. */
+export function countBatons(
+  seen: Iterable<{ device: string; sid: string }>,
+  self: { device: string; session: string | null },
+): Pick<NetFacts, 'batonsHeard' | 'batonsInMySession' | 'otherSessions'> {
+  let heard = 0;
+  let mine = 0;
+  const others = new Set<string>();
+  for (const s of seen) {
+    if (s.device === self.device) continue;
+    heard++;
+    if (self.session && s.sid === self.session) mine++;
+    else if (s.sid) others.add(s.sid);
+  }
+  return { batonsHeard: heard, batonsInMySession: mine, otherSessions: others.size };
+}
+
+const copies = (n: number): string => `${n} other Baton ${n === 1 ? 'copy' : 'copies'}`;
+
 export function networkVerdict(f: NetFacts): Verdict {
-  const on = f.iface ? `${label(f.iface)} (${f.iface.name})` : '';
+  const on = f.iface ? `${label(f.iface)} (${f.iface.name})` : 'the network';
   const waited = Math.round((f.now - f.since) / 1000);
-  if (!f.iface)
-    return {
-      code: 'no-interface',
-      level: 'bad',
-      title: 'This laptop is not on a network Baton can use.',
-      evidence: f.ifaceReason,
-      next: ["Join the room's Wi-Fi (or plug in a cable), then look again."],
-    };
+  /** How long this copy has had no link, ms (0 while it has one). */
+  const lonely = f.links > 0 || f.noLinksSince === null ? 0 : f.now - f.noLinksSince;
+  // Connected is connected, whatever the interface list says (a loopback-only machine
+  // linked to copies on it is on a network Baton can use).
   if (f.links > 0 && f.unreachable.length === 0)
     return {
       code: 'ok',
@@ -91,6 +120,14 @@ export function networkVerdict(f: NetFacts): Verdict {
         ? `${f.batonsHeard} Baton ${f.batonsHeard === 1 ? 'copy' : 'copies'} heard over mDNS.`
         : 'Connected by address (mDNS is off).',
       next: [],
+    };
+  if (!f.iface)
+    return {
+      code: 'no-interface',
+      level: 'bad',
+      title: 'This laptop is not on a network Baton can use.',
+      evidence: f.ifaceReason,
+      next: ["Join the room's Wi-Fi (or plug in a cable), then look again."],
     };
   if (f.iface.virtual)
     return {
@@ -125,15 +162,51 @@ export function networkVerdict(f: NetFacts): Verdict {
       evidence: 'Started with --no-mdns.',
       next: ['Connect by address.'],
     };
-  if (f.batonsHeard > 0)
+  const last = `Last mDNS packet ${ago(f.now, f.mdns.lastHeardAt)}.`;
+  if (f.inSession && f.batonsInMySession > 0) {
+    const n = f.batonsInMySession;
+    const them = `${n} other ${n === 1 ? 'laptop' : 'laptops'} of this session`;
+    if (lonely < CONNECT_WITHIN_MS)
+      return {
+        code: 'searching',
+        level: 'info',
+        title: `${them} heard on ${on}; connecting…`,
+        evidence: last,
+        next: [],
+      };
     return {
-      code: 'searching',
+      code: 'cannot-connect',
+      level: 'bad',
+      title: `${them} ${n === 1 ? 'is' : 'are'} announced on ${on}, but no link has come up in ${Math.round(lonely / 1000)} s.`,
+      evidence: `${last} mDNS works here; the connections themselves fail — often a firewall, or a network that lets devices announce but not connect.`,
+      next: ['Allow Baton through the firewall on every laptop.', ...AROUND],
+    };
+  }
+  if (f.inSession && f.batonsHeard > 0)
+    return {
+      code: 'alone-in-session',
       level: 'info',
-      title: `${f.batonsHeard} other Baton ${f.batonsHeard === 1 ? 'copy' : 'copies'} heard on ${on}; connecting…`,
-      evidence: `Last mDNS packet ${ago(f.now, f.mdns.lastHeardAt)}.`,
+      title: `No other laptop is in this session yet; ${copies(f.batonsHeard)} on ${on} ${f.batonsHeard === 1 ? 'is' : 'are'} not in it.`,
+      evidence: `${last} ${f.otherSessions > 0 ? `${f.otherSessions} other ${f.otherSessions === 1 ? 'session' : 'sessions'} on this network.` : 'None of them is in a session.'}`,
+      next: ['Ask the others to join this session (the QR code, or the start screen).'],
+    };
+  if (!f.inSession && f.otherSessions > 0)
+    return {
+      code: 'sessions-here',
+      level: 'ok',
+      title: `${f.otherSessions} ${f.otherSessions === 1 ? 'session' : 'sessions'} on ${on}: join from the start screen.`,
+      evidence: `${copies(f.batonsHeard)} heard. ${last}`,
       next: [],
     };
-  if (f.now - f.since < VERDICT_AFTER_MS)
+  if (!f.inSession && f.batonsHeard > 0)
+    return {
+      code: 'no-session',
+      level: 'info',
+      title: `${copies(f.batonsHeard)} on ${on}, but nobody has started a session yet.`,
+      evidence: `${last} They are waiting at the start screen, like this one.`,
+      next: ['A TA starts the session; everyone else then sees it on the start screen.'],
+    };
+  if (f.now - f.since < VERDICT_AFTER_MS && lonely < CONNECT_WITHIN_MS)
     return {
       code: 'searching',
       level: 'info',

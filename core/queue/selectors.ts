@@ -3,6 +3,7 @@ import {
   type EntryStatus,
   type QueueSettings,
   type QueueState,
+  type StoredEntry,
   ACTIVE_STATUSES,
   MAIN_QUEUE,
   readArchived,
@@ -16,13 +17,34 @@ const byOrder = (a: Entry, b: Entry): number => a.order - b.order || (a.id < b.i
 
 /** Entries in the live list (active and recently finished), as plain objects. */
 export function liveEntries(state: QueueState): Entry[] {
-  return Object.values(state.entries).map(readEntry);
+  return Object.values(state.entries).map(readOnce);
+}
+
+/**
+ * Each stored entry of a document view read once: Automerge never changes a view's objects
+ * in place and keeps the objects of unchanged entries from one version to the next, so a
+ * view of a long line (5,000 waiting) converts only what changed since the last read, not
+ * every entry on every read. A draft being changed, or a plain object (tests), is read
+ * afresh. The result is frozen: it is shared.
+ */
+const readCache = new WeakMap<StoredEntry, Entry>();
+const isDocView = (o: object): boolean =>
+  Object.getOwnPropertySymbols(o).some((s) => s.description === '_am_objectId');
+function readOnce(e: StoredEntry): Entry {
+  if (!isDocView(e)) return readEntry(e);
+  let r = readCache.get(e);
+  if (!r) {
+    r = readEntry(e);
+    Object.freeze(r.history);
+    readCache.set(e, Object.freeze(r));
+  }
+  return r;
 }
 
 /** One live entry as a plain object, or null. */
 export function entryOf(state: QueueState, id: string): Entry | null {
   const e = state.entries[id];
-  return e ? readEntry(e) : null;
+  return e ? readOnce(e) : null;
 }
 
 /** One queue of the session, as plain values. */

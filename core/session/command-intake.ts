@@ -28,7 +28,12 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
   // Only new commands count: an outbox resending what is already applied (waiting for
   // its ack) is not a flood.
   const isNew = s.replica.commandResult(id) === undefined;
-  if (isNew && !s.commandLimit.take(sender, s.now)) {
+  const own = sender === s.memberId; // the host's own commands are not a flood on it
+  if (
+    isNew &&
+    !own &&
+    (!s.commandLimit.peek(sender, s.now) || !s.roomCommandLimit.peek('room', s.now))
+  ) {
     // Refused, not queued: a flooding copy must not crowd out the rest of the room.
     const limited = err(
       'rate-limited',
@@ -36,6 +41,10 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
     );
     sendAck(s, from, sender, id, limited);
     return;
+  }
+  if (isNew && !own) {
+    s.commandLimit.take(sender, s.now);
+    s.roomCommandLimit.take('room', s.now);
   }
   const outcome = s.replica.applyCommand(s.o.app, id, m.body, {
     commandId: id,

@@ -46,6 +46,20 @@ export interface EngineConfig {
   commandBurst: number;
   commandsPerSecond: number;
   /**
+   * All senders together, at the host: what it can apply and still heartbeat on time
+   * (≈ 5 ms a command with a long line). Many made-up members, each within its own
+   * allowance, still cannot saturate the host; past it, `rate-limited` for everyone.
+   */
+  roomCommandBurst: number;
+  roomCommandsPerSecond: number;
+  /**
+   * Bytes of sync messages a member may send the host, at once and per second: a demoted
+   * host's unacknowledged changes fit easily; a member pushing megabytes into the document
+   * again and again is cut off (its frames dropped) until its budget refills.
+   */
+  memberSyncBurstBytes: number;
+  memberSyncBytesPerSecond: number;
+  /**
    * New devices the host admits at once, and per second after that (a hello from a device
    * already a member is not counted): a class arrives in a burst, a script making up
    * devices is slowed to a trickle. A joiner past the limit is not refused; its next hello
@@ -68,6 +82,10 @@ export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
     holderTimeoutMs: over.holderTimeoutMs ?? 1_000,
     commandBurst: over.commandBurst ?? 60,
     commandsPerSecond: over.commandsPerSecond ?? 20,
+    roomCommandBurst: over.roomCommandBurst ?? 200,
+    roomCommandsPerSecond: over.roomCommandsPerSecond ?? 100,
+    memberSyncBurstBytes: over.memberSyncBurstBytes ?? 8 * 1024 * 1024,
+    memberSyncBytesPerSecond: over.memberSyncBytesPerSecond ?? 64 * 1024,
     admitBurst: over.admitBurst ?? 50,
     admitsPerSecond: over.admitsPerSecond ?? 5,
   };

@@ -15,7 +15,14 @@ export const MAX_MEMBER_FRAME_BYTES = 4 * 1024 * 1024;
 export const MAX_COMMAND_BYTES = 16 * 1024;
 
 export interface Refusal {
-  code: 'not-member' | 'impostor' | 'not-host' | 'epoch-jump' | 'too-large' | 'not-joining';
+  code:
+    | 'not-member'
+    | 'impostor'
+    | 'not-host'
+    | 'epoch-jump'
+    | 'too-large'
+    | 'not-joining'
+    | 'rate-limited';
   message: string;
 }
 
@@ -85,6 +92,8 @@ function fromMember<S>(
     return { code: 'not-host', message: `sync from ${m.from}, not this copy's host` };
   if (hosting && bytes > MAX_MEMBER_FRAME_BYTES)
     return { code: 'too-large', message: `a ${m.type} of ${bytes} bytes from a member` };
+  if (hosting && m.type === 'sync' && !s.syncBytesLimit.take(m.from, s.now, bytes))
+    return { code: 'rate-limited', message: `${m.from} sent more sync than its budget` };
   return null;
 }
 

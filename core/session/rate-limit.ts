@@ -11,11 +11,11 @@ export class RateLimiter<K> {
     private readonly perSecond: number,
   ) {}
 
-  /** Take one token for `key` at `now`; false when its bucket is empty. */
-  take(key: K, now: number): boolean {
+  /** Take `n` tokens (one by default) for `key` at `now`; false (taking none) when short. */
+  take(key: K, now: number, n = 1): boolean {
     const b = this.refill(key, now);
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
+    if (b.tokens < n) return false;
+    b.tokens -= n;
     return true;
   }
 

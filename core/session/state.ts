@@ -49,6 +49,8 @@ export class SessionState<S> {
   readonly acks = new AckTracker<PendingAck>();
   readonly commandLimit: RateLimiter<MemberId>;
   readonly admitLimit: RateLimiter<'admit'>;
+  readonly roomCommandLimit: RateLimiter<'room'>;
+  readonly syncBytesLimit: RateLimiter<MemberId>;
   /** Host: holders behind the oldest waiting ack, since when; those skipped for it (acks.ts). */
   readonly holderBehindSince = new Map<MemberId, number>();
   readonly stalledHolders = new Set<MemberId>();
@@ -104,6 +106,11 @@ export class SessionState<S> {
     this.outbox = new Outbox(this.fx, o.stored.outbox);
     this.commandLimit = new RateLimiter(o.cfg.commandBurst, o.cfg.commandsPerSecond);
     this.admitLimit = new RateLimiter(o.cfg.admitBurst, o.cfg.admitsPerSecond);
+    this.roomCommandLimit = new RateLimiter(o.cfg.roomCommandBurst, o.cfg.roomCommandsPerSecond);
+    this.syncBytesLimit = new RateLimiter(
+      o.cfg.memberSyncBurstBytes,
+      o.cfg.memberSyncBytesPerSecond,
+    );
     this.fx.take(); // loading writes nothing
   }
 

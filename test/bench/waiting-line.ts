@@ -97,7 +97,7 @@ export async function measureLine(root: string): Promise<{ join: number[]; view:
     pending: [],
   };
   const view: number[] = [];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 6; i++) {
     const t0 = performance.now();
     (views.queueView as (s: unknown, f: unknown) => unknown)(replica.doc.app, facts);
     view.push(performance.now() - t0);

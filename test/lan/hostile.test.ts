@@ -77,4 +77,40 @@ describe('LAN: a stranger with a raw client', () => {
       await c.close();
     }
   });
+
+  it('one member: a burst of its whole allowance (60 commands) moves no host; a flood past it gets rate-limited and the room keeps serving', async () => {
+    const c = new Classroom(3);
+    try {
+      await c.setUp();
+      const before = await c.agreedHost();
+      const entryId = await c.studentJoins(2);
+      const edit = (k: number) =>
+        c.peer(2).request('queue.edit', { entryId, topic: `burst ${k}` }, 20_000);
+      const t0 = Date.now();
+      const burst = await Promise.all(Array.from({ length: 59 }, (_, k) => edit(k)));
+      const burstMs = Date.now() - t0;
+      assert.ok(
+        burst.every((r) => !r.error),
+        JSON.stringify(burst.find((r) => r.error)),
+      );
+      // Past the allowance: refused with a clear code, not queued.
+      const flood = await Promise.all(Array.from({ length: 300 }, (_, k) => edit(100 + k)));
+      const limited = flood.filter((r) => r.error?.code === 'rate-limited').length;
+      assert.ok(limited > 200, `rate-limited ${limited} of 300`);
+      // The others are served meanwhile, by the same host at the same epoch.
+      await c.studentJoins(1, 5_000);
+      const after = await c.agreedHost();
+      assert.equal(after.hostIndex, before.hostIndex, 'no host change');
+      assert.equal(after.epoch, before.epoch, 'no new epoch');
+      console.log(
+        `# a 60-command burst acked in ${burstMs} ms; ${limited} of 300 past it rate-limited`,
+      );
+      await c.assertHealthy();
+    } catch (e) {
+      console.error(c.room.logs());
+      throw e;
+    } finally {
+      await c.close();
+    }
+  });
 });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { percentile } from '../bench/stats';
 import { Classroom, sleep } from './classroom';
+import { DeviceKey } from '../../core/transport/device-key';
 import { FollowingPhone } from './phone-client';
+import { rawLink } from './raw-link';
 
 /**
  * A Jepsen-style nemesis on real processes: five laptops keep issuing queue commands while
@@ -10,7 +12,8 @@ import { FollowingPhone } from './phone-client';
  * split in two. At the end, after healing: one host per epoch, every laptop holds the same
  * history, and the set-full check over the whole history (the CSV export, archive included)
  * finds every acknowledged join exactly once — the joins of three phone clients too, each
- * following the room from laptop to laptop as the page does. NEMESIS_S sets the duration (default 120 s;
+ * following the room from laptop to laptop as the page does — while a stranger on the Wi-Fi
+ * keeps sending forged frames (fake hosts, epoch bombs, forged changes). NEMESIS_S sets the duration (default 120 s;
  * run 600 by hand); NEMESIS_SEED replays a run.
  */
 const DURATION_S = Number(process.env.NEMESIS_S ?? 120);
@@ -126,6 +129,51 @@ describe('LAN: randomized nemesis', () => {
         }
       };
 
+      // A stranger on the Wi-Fi: links to a random laptop with a key of its own, and says
+      // what no member said — fake host heartbeats (made-up id that sorts first, epoch 1e9
+      // and 2^53), a forged `changes` and `have`, an oversized command — again and again.
+      let hostileFrames = 0;
+      const hostile = async (): Promise<void> => {
+        const key = DeviceKey.generate();
+        const fake = '00000000-0000-7000-8000-000000000000';
+        const hb = (epoch: number) => ({
+          type: 'hb',
+          from: fake,
+          epoch,
+          role: 'host',
+          hostId: fake,
+          seq: 1,
+          echo: -1,
+          hostAgoMs: 0,
+          eligible: true,
+          heads: [],
+        });
+        const frames = [
+          hb(1e9),
+          hb(9007199254740500),
+          hb(1),
+          { type: 'changes', from: fake, epoch: 1e9, base: [], data: ['AAAA'] },
+          { type: 'have', from: fake, epoch: 1, heads: ['f'.repeat(64)] },
+          { type: 'cmd', from: fake, id: 'x', body: { pad: 'x'.repeat(20_000) } },
+        ].map((f) => JSON.stringify(f));
+        while (!stop) {
+          const i = Math.floor(random() * N);
+          const p = c.peer(i);
+          if (!down.has(i) && p.running)
+            await rawLink(
+              p.address,
+              p.port,
+              (ws) => {
+                for (let r = 0; r < 4; r++) for (const f of frames) ws.send(f);
+                hostileFrames += 4 * frames.length;
+                setTimeout(() => ws.close(), 300);
+              },
+              { key, timeoutMs: 1_500 },
+            );
+          await sleep(between(200, 800));
+        }
+      };
+
       const nemesis = async (): Promise<void> => {
         const end = performance.now() + DURATION_S * 1000;
         while (performance.now() < end) {
@@ -177,6 +225,7 @@ describe('LAN: randomized nemesis', () => {
         staff(),
         ...[1, 2, 3, 4].map((i) => student(i)),
         ...[0, 1, 2].map((j) => phone(j)),
+        hostile(),
       ]);
       for (const ph of phones) ph.close();
       note('healed; checking');
@@ -205,7 +254,8 @@ describe('LAN: randomized nemesis', () => {
       console.log(
         `  nemesis seed ${SEED}: ${log.length - 1} faults; ${acked.size} joins acked, ${refused} refused, ${unanswered} unanswered; ` +
           `ack latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms; ` +
-          `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}`,
+          `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}; ` +
+          `${hostileFrames} hostile frames from a stranger`,
       );
       assert.ok(acked.size > 0, 'the room got work done under faults');
       assert.deepEqual(lost, [], `lost\n${log.join('\n')}`);

@@ -107,6 +107,76 @@ describe('LAN: when the network is the problem', () => {
     }
   });
 
+  it('multicast off and no 224/4 route on one laptop (the switch still floods): no verdict says "connecting" to a copy outside its session; each names what it hears within 20 s', async () => {
+    const room = new LanRoom(2);
+    try {
+      const ns = room.peer(1).ns;
+      const dev = `r${room.id}e1`;
+      ip('netns', 'exec', ns, 'ip', 'route', 'del', '224.0.0.0/4', 'dev', dev);
+      ip('netns', 'exec', ns, 'ip', 'link', 'set', 'dev', dev, 'multicast', 'off');
+      await room.peer(0).start();
+      await room.peer(0).call('session.create', { name: 'Lab 5', staffPasscode: 'letmein' });
+      const started = Date.now();
+      await room.peer(1).start();
+      // Laptop 1 is at the start screen: the session it lists is what its verdict names.
+      const idle = await verdictOf(
+        room,
+        1,
+        (d) => d.verdict.code === 'sessions-here',
+        started,
+        20_000,
+      );
+      const listed = await room.peer(1).call<unknown[]>('sessions.list');
+      assert.equal(listed.length, 1, 'the start screen lists the session the verdict names');
+      // Laptop 0 hosts alone: nobody is connecting to it, and it says so.
+      const host = await verdictOf(
+        room,
+        0,
+        (d) => d.verdict.code === 'alone-in-session',
+        started,
+        20_000,
+      );
+      for (const d of [idle.diag, host.diag]) {
+        assert.doesNotMatch(d.verdict.title, /connecting/);
+        const own = (d as unknown as { mdns: { ownPacketsHeard: number; packetsHeard: number } })
+          .mdns;
+        assert.ok(own.ownPacketsHeard > 0, 'its own packets are recognised as its own');
+      }
+      console.log(`  idle laptop: ${idle.diag.verdict.title} (after ${idle.afterMs} ms)`);
+      console.log(`  host: ${host.diag.verdict.title} (after ${host.afterMs} ms)`);
+    } catch (e) {
+      console.error(room.logs());
+      throw e;
+    } finally {
+      await room.close();
+    }
+  });
+
+  it('three idle copies and no session: each says copies are here and nobody has started a session (not "connecting…")', async () => {
+    const room = new LanRoom(3);
+    try {
+      const started = Date.now();
+      for (const p of room.peers) await p.start();
+      for (let i = 0; i < 3; i++) {
+        const { diag, afterMs } = await verdictOf(
+          room,
+          i,
+          (d) => d.verdict.code === 'no-session' && d.verdict.title.startsWith('2 other'),
+          started,
+          20_000,
+        );
+        assert.match(diag.verdict.title, /2 other Baton copies .*nobody has started a session yet/);
+        assert.deepEqual(await room.peer(i).call('sessions.list'), [], 'the start screen agrees');
+        if (i === 0) console.log(`  ${diag.verdict.title} (after ${afterMs} ms)`);
+      }
+    } catch (e) {
+      console.error(room.logs());
+      throw e;
+    } finally {
+      await room.close();
+    }
+  });
+
   it('a virtual interface holding the default route: the auto choice takes the real one and says why', async () => {
     const room = new LanRoom(1, () => [], {
       // docker0 first, with the default route, as a VPN or Docker leaves a laptop.

@@ -5,7 +5,12 @@ import { assertHealthy } from './assert-cluster';
 import { SimCluster } from './cluster';
 
 /** This test drives one laptop past a person's rate to load the fan-out: the host lets it. */
-const LOAD_ALLOWANCE = { commandBurst: 10_000, commandsPerSecond: 10_000 };
+const LOAD_ALLOWANCE = {
+  commandBurst: 10_000,
+  commandsPerSecond: 10_000,
+  roomCommandBurst: 10_000,
+  roomCommandsPerSecond: 10_000,
+};
 
 // The host's fan-out: in a steady room each new change leaves once per turn, as one
 // broadcast frame to every member in step, instead of one sync-protocol exchange per member.

@@ -297,3 +297,64 @@ describe('joining', () => {
     assert.equal(c.agreedHost()?.peer.memberId, host.peer.memberId);
   });
 });
+
+describe('many members at once', () => {
+  it("members each within their own allowance together stop at the room's: the host keeps its pace", async () => {
+    const c = new SimCluster(4, {
+      seed: 47,
+      config: {
+        commandBurst: 1000,
+        commandsPerSecond: 1000,
+        roomCommandBurst: 100,
+        roomCommandsPerSecond: 10,
+      },
+    }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const others = c.nodes.filter((n) => n !== host);
+    const codes: string[] = [];
+    const all = others.flatMap((n) =>
+      Array.from({ length: 100 }, (_, i) => {
+        const { done } = n.peer.submit({ op: 'add', value: `m${n.index}-${i}` });
+        c.submitted.add(`m${n.index}-${i}`);
+        return done.then((r) => {
+          if (r.ok) c.acked.add(`m${n.index}-${i}`);
+          codes.push(r.ok ? 'ok' : r.error.code);
+        });
+      }),
+    );
+    await c.settleAll(all, 3_000);
+    const ok = codes.filter((x) => x === 'ok').length;
+    assert.ok(ok >= 100 && ok <= 140, `accepted ${ok} of 300`);
+    assert.ok(
+      codes.every((x) => x === 'ok' || x === 'rate-limited'),
+      codes.join(),
+    );
+    await assertHealthy(c);
+  });
+
+  it('a member pushing sync messages past its byte budget is cut off; the room goes on', async () => {
+    const c = new SimCluster(3, { seed: 48, config: { memberSyncBurstBytes: 20_000 } }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const mallory = c.nodes.find((n) => n !== host)!;
+    const codes: string[] = [];
+    host.peer.events.on('dropped', (d) => codes.push(d.code));
+    const wire = c.net.endpoint(mallory.device);
+    const junk = Buffer.alloc(6_000, 7).toString('base64');
+    for (let i = 0; i < 6; i++)
+      wire.send(
+        host.device,
+        JSON.stringify({
+          type: 'sync',
+          from: mallory.peer.memberId,
+          epoch: host.peer.epoch,
+          data: junk,
+        }),
+      );
+    c.run(200);
+    assert.ok(codes.filter((x) => x === 'rate-limited').length >= 3, codes.join());
+    await c.settleAll([c.submit(0), c.submit(1), c.submit(2)], 3_000);
+    await assertHealthy(c);
+  });
+});

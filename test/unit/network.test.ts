@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   chooseInterface,
   defaultRouteFromProc,
   listInterfaces,
   scanTargets,
 } from '../../core/network/interfaces';
-import { type NetFacts, VERDICT_AFTER_MS, networkVerdict } from '../../core/network/verdict';
+import {
+  CONNECT_WITHIN_MS,
+  type NetFacts,
+  VERDICT_AFTER_MS,
+  countBatons,
+  networkVerdict,
+} from '../../core/network/verdict';
 import { parseAddress } from '../../core/node';
 
 const v4 = (address: string, internal = false, netmask = '255.255.255.0') => ({
@@ -101,7 +108,11 @@ describe('network: the verdict', () => {
       lastError: null,
     },
     batonsHeard: 0,
+    batonsInMySession: 0,
+    otherSessions: 0,
+    inSession: true,
     links: 0,
+    noLinksSince: 100_000 - VERDICT_AFTER_MS,
     unreachable: [],
   };
   const code = (f: Partial<NetFacts>) => networkVerdict({ ...base, ...f }).code;
@@ -144,6 +155,81 @@ describe('network: the verdict', () => {
     assert.match(port.next[0]!, /firewall .*47001/);
     assert.equal(code({ links: 2, batonsHeard: 2 }), 'ok');
     assert.equal(code({ mdns: null }), 'mdns-off');
+  });
+
+  it('never says "connecting" to copies that are not in this session, nor while nobody has a session', () => {
+    // This copy is in a session and hears an idle copy: nobody is connecting.
+    const alone = networkVerdict({ ...base, batonsHeard: 1 });
+    assert.equal(alone.code, 'alone-in-session');
+    assert.doesNotMatch(alone.title, /connecting/);
+    // Idle copies at the start screen, no session anywhere: say exactly that.
+    const idle = networkVerdict({ ...base, inSession: false, batonsHeard: 3 });
+    assert.equal(idle.code, 'no-session');
+    assert.match(idle.title, /3 other Baton copies .* nobody has started a session yet/);
+    // Not in a session, a session heard: the start screen lists it, the verdict agrees.
+    assert.equal(code({ inSession: false, batonsHeard: 1, otherSessions: 1 }), 'sessions-here');
+    // Copies of this session heard: connecting for 20 s, then a finding.
+    const mine = { batonsHeard: 2, batonsInMySession: 2 };
+    assert.equal(code({ ...mine, noLinksSince: base.now - 5_000 }), 'searching');
+    assert.equal(code({ ...mine, noLinksSince: base.now - CONNECT_WITHIN_MS }), 'cannot-connect');
+  });
+
+  it('a loopback-only machine linked to other copies is connected, not "not on a network"', () => {
+    const v = networkVerdict({
+      ...base,
+      iface: null,
+      ifaceReason: 'no network interface but loopback',
+      links: 2,
+      noLinksSince: null,
+    });
+    assert.equal(v.code, 'ok');
+    assert.doesNotMatch(v.title, /not on a network/);
+  });
+
+  it('property: whatever the counters, this copy is never counted, and no link for 20 s is never "ok" or "searching"', () => {
+    const counters = fc.record({
+      queriesSent: fc.nat(1000),
+      answersSent: fc.nat(1000),
+      packetsHeard: fc.nat(1000),
+      ownPacketsHeard: fc.nat(1000),
+      hostsHeard: fc.nat(50),
+      lastHeardAt: fc.option(fc.nat(100_000)),
+      sendErrors: fc.nat(10),
+      lastError: fc.option(fc.string()),
+    });
+    const self = 'a'.repeat(32);
+    const seen = fc.array(
+      fc.record({
+        device: fc.constantFrom(self, 'b'.repeat(32), 'c'.repeat(32), 'd'.repeat(32)),
+        sid: fc.constantFrom('', 'mine', 'theirs'),
+      }),
+      { maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(
+        seen,
+        fc.boolean(),
+        counters,
+        fc.nat(60_000),
+        fc.nat(60_000),
+        (heard, inSession, mdns, sinceAgo, lonelyFor) => {
+          const counted = countBatons(heard, { device: self, session: inSession ? 'mine' : null });
+          assert.equal(counted.batonsHeard, heard.filter((h) => h.device !== self).length);
+          const v = networkVerdict({
+            ...base,
+            ...counted,
+            inSession,
+            mdns,
+            since: base.now - sinceAgo,
+            links: 0,
+            noLinksSince: base.now - lonelyFor,
+          });
+          if (lonelyFor >= CONNECT_WITHIN_MS)
+            assert.ok(!['ok', 'searching'].includes(v.code), v.code);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
   });
 });
 
