@@ -18,6 +18,7 @@ function App({ api }: { api: UiApi }) {
   const [tab, setTab] = useState<'queue' | 'staff'>('queue');
   const [panel, setPanel] = useState<Panel | null>(null);
   const [lastTa, setLastTa] = useState<'leave' | 'logout' | null>(null);
+  const [leavingInLine, setLeavingInLine] = useState(false);
   // Where the others can reach this laptop (Members panel, status bar of the host).
   const [share, setShare] = useState<string | null>(null);
   const sessionId = b.status?.sessionId ?? null;
@@ -38,6 +39,7 @@ function App({ api }: { api: UiApi }) {
       if (e.key === 'Escape') {
         setPanel(null);
         setLastTa(null);
+        setLeavingInLine(false);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -63,6 +65,9 @@ function App({ api }: { api: UiApi }) {
   }, [call, b.toast, b.refresh]);
   // The last TA on duty leaving an open queue is asked first: students would wait for nobody.
   const isLastTa = !!(b.status?.isStaff && b.queue?.open && b.queue.staffOnDuty.count <= 1);
+  // A student in line leaving is asked first too: the entry would stay, but this laptop
+  // could no longer be alerted when called.
+  const inLine = !!b.queue?.myEntryId;
   const ctx: Ctx | null = useMemo(
     () =>
       b.status
@@ -75,12 +80,13 @@ function App({ api }: { api: UiApi }) {
             call,
             toast: b.toast,
             refresh: b.refresh,
-            leave: () => (isLastTa ? setLastTa('leave') : void leaveNow()),
+            leave: () =>
+              isLastTa ? setLastTa('leave') : inLine ? setLeavingInLine(true) : void leaveNow(),
             logout: () => (isLastTa ? setLastTa('logout') : void logoutNow()),
             openPanel: (p) => setPanel(p),
           }
         : null,
-    [b.status, b.queue, b.sessions, b.prefs, b.link, call, b.toast, b.refresh, isLastTa],
+    [b.status, b.queue, b.sessions, b.prefs, b.link, call, b.toast, b.refresh, isLastTa, inLine],
   );
 
   useBarHeights(ctx !== null);
@@ -196,6 +202,18 @@ function App({ api }: { api: UiApi }) {
           onKeepOpen={() => void (lastTa === 'leave' ? leaveNow() : logoutNow())}
         />
       )}
+      {leavingInLine && ctx.queue?.myEntryId && (
+        <LeaveInLinePrompt
+          position={ctx.queue.myPosition}
+          onClose={() => setLeavingInLine(false)}
+          onWithdraw={async () => {
+            const r = await call('queue.withdraw', { entryId: ctx.queue!.myEntryId! });
+            if (!r.ok) return b.toast(r.error.message, 'error');
+            await leaveNow();
+          }}
+          onKeepPlace={() => void leaveNow()}
+        />
+      )}
       <Toasts
         toasts={b.toasts}
         onDismiss={(id) => b.setToasts((t) => t.filter((x) => x.id !== id))}
@@ -257,6 +275,61 @@ function LastTaPrompt(props: {
           </button>
           <button class="ghost" onClick={props.onClose}>
             Cancel
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** "You are #2 — withdraw, or keep your place?" — before a student in line leaves the session. */
+function LeaveInLinePrompt(props: {
+  position: number | null;
+  onClose(): void;
+  onWithdraw(): Promise<void>;
+  onKeepPlace(): void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const first = useFocusOnOpen();
+  const where = props.position ? `#${props.position} in line` : 'in line';
+  return (
+    <div class="modal-back" onClick={props.onClose}>
+      <div
+        class="modal card"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="leave-line-title"
+        aria-describedby="leave-line-text"
+        data-testid="leave-in-line"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2 id="leave-line-title">You are {where}. Leave the session?</h2>
+        <p class="muted" id="leave-line-text">
+          If you leave, your place stays in the line, but this laptop can no longer tell you when a
+          TA calls you.
+        </p>
+        <div class="row">
+          <button ref={first} class="primary" onClick={props.onClose}>
+            Stay in the session
+          </button>
+          <button
+            class="danger"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              void props.onWithdraw().finally(props.onClose);
+            }}
+          >
+            Withdraw and leave
+          </button>
+          <button
+            disabled={busy}
+            onClick={() => {
+              props.onKeepPlace();
+              props.onClose();
+            }}
+          >
+            Leave, keep my place
           </button>
         </div>
       </div>

@@ -207,6 +207,12 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
   const id = { entryId: e.entryId };
   const away = e.status === 'waiting' && e.awaySince !== null;
   const estimate = formatEstimate(view.estimate);
+  // One tap on Withdraw asks first: a place in line lost by a stray tap is not given back.
+  const [confirming, setConfirming] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) keep.current?.focus();
+  }, [confirming]);
   return (
     <section class={`card my-entry ${e.status}`} data-testid="phone-entry" aria-live="polite">
       {e.status === 'waiting' && (
@@ -235,14 +241,40 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
         {[e.topic, e.location].filter(Boolean).join(' · ')}
         {e.queueName && view.queues.length > 1 ? ` · ${e.queueName}` : ''}
       </p>
-      {e.status === 'waiting' && (
+      {e.status === 'waiting' && !confirming && (
         <div class="row center">
           <button onClick={() => send({ m: away ? 'back' : 'away', ...id })}>
             {away ? "I'm back" : 'Step away'}
           </button>
-          <button class="danger" onClick={() => send({ m: 'withdraw', ...id })}>
+          <button class="danger" onClick={() => setConfirming(true)}>
             Withdraw
           </button>
+        </div>
+      )}
+      {e.status === 'waiting' && confirming && (
+        <div
+          class="confirm"
+          role="group"
+          aria-labelledby="withdraw-q"
+          data-testid="withdraw-confirm"
+        >
+          <p id="withdraw-q" class="lead">
+            Withdraw from the line? You would lose your place (#{e.position}).
+          </p>
+          <div class="row center">
+            <button ref={keep} class="primary" onClick={() => setConfirming(false)}>
+              Keep my place
+            </button>
+            <button
+              class="danger"
+              onClick={() => {
+                setConfirming(false);
+                send({ m: 'withdraw', ...id });
+              }}
+            >
+              Withdraw
+            </button>
+          </div>
         </div>
       )}
     </section>

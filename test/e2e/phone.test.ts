@@ -158,7 +158,16 @@ describe('a phone on real peers', { skip }, () => {
     // The host leaves gracefully: the phone hears "leaving" (or silence) and goes to Ana.
     await ta.stop('SIGTERM');
     await phone.getByTestId('via').filter({ hasText: "Ana's laptop" }).waitFor({ timeout: 10_000 });
+    // Withdraw asks first: "Keep my place" keeps it, the second Withdraw withdraws.
     await phone.getByRole('button', { name: 'Withdraw' }).tap();
+    const confirm = phone.getByTestId('withdraw-confirm');
+    await confirm.waitFor();
+    await shot(phone, 'phone-withdraw-confirm');
+    await confirm.getByRole('button', { name: 'Keep my place' }).tap();
+    await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
+    assert.equal((await entries(ana)).length, 1, 'one tap withdrew nothing');
+    await phone.getByRole('button', { name: 'Withdraw' }).tap();
+    await confirm.getByRole('button', { name: 'Withdraw' }).tap();
     await phone.getByRole('heading', { name: 'Get in line' }).waitFor({ timeout: 10_000 });
     assert.deepEqual(
       (await entries(ana)).map((e) => e.name),

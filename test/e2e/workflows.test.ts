@@ -280,4 +280,30 @@ describe('the queue workflows on real peers', { skip }, () => {
     await ta.getByRole('heading', { name: 'Staff login' }).waitFor();
     assert.equal(await ta.getByRole('dialog').count(), 0);
   });
+
+  it('a student in line who presses Leave is asked first: staying keeps the session, leaving can keep the place', async () => {
+    const ben = page.ben!;
+    if (!((await peer.ben.call('queue.get')) as { myEntryId: string | null }).myEntryId)
+      await peer.ben.call('queue.join', { name: 'Ben Ode', topic: 'pointers', location: 'Row 4' });
+    await ben.getByTestId('my-position').waitFor();
+    await ben.getByRole('button', { name: 'Leave', exact: true }).click();
+    const dialog = ben.getByTestId('leave-in-line');
+    await dialog.getByText(/You are #\d+ in line\. Leave the session\?/).waitFor();
+    await shot(ben, 'leave-in-line');
+    await ben.emulateMedia({ colorScheme: 'dark' });
+    await shot(ben, 'leave-in-line-dark');
+    await ben.emulateMedia({ colorScheme: 'light' });
+    await dialog.getByRole('button', { name: 'Stay in the session' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await ben.getByTestId('my-position').waitFor();
+    // Leaving and keeping the place: the entry stays in the line for the TA.
+    await ben.getByRole('button', { name: 'Leave', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Leave, keep my place' }).click();
+    await ben.getByRole('heading', { name: 'Office hours' }).waitFor();
+    const q = await queueOf(peer.ta);
+    assert.ok(
+      q.entries.some((e) => e.name === 'Ben Ode' || e.name.startsWith('Ben')),
+      'kept',
+    );
+  });
 });
