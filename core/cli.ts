@@ -34,6 +34,14 @@ const holders = (v: string): number => {
   return n;
 };
 
+/** `--stress-limits`: the throughput bench measures the engine, not the host's allowance. */
+const STRESS_LIMITS = {
+  commandBurst: 100_000,
+  commandsPerSecond: 100_000,
+  roomCommandBurst: 100_000,
+  roomCommandsPerSecond: 100_000,
+};
+
 program
   .command('peer')
   .description('run a headless peer')
@@ -53,6 +61,12 @@ program
   .option('--ui-port <n>', 'serve the Baton UI to a browser on http://127.0.0.1:<n>', int)
   .option('--quiet', 'no logs on stderr')
   .addOption(
+    new Option(
+      '--stress-limits',
+      "benchmarks only: lift the host's command limits and the phone limits per address, to measure the engine",
+    ).hideHelp(),
+  )
+  .addOption(
     new Option('--inject-faults <plan>', 'testing only: bad Wi-Fi on outgoing frames')
       .choices(Object.keys(FAULT_PLANS))
       .hideHelp(),
@@ -71,6 +85,7 @@ program
       uiPort?: number;
       quiet?: boolean;
       injectFaults?: string;
+      stressLimits?: boolean;
     }) => {
       const log = (line: string): void => {
         if (!opts.quiet) process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
@@ -86,9 +101,13 @@ program
         eligible: opts.host,
         mdns: opts.mdns,
         ...(opts.injectFaults ? { faults: FAULT_PLANS[opts.injectFaults]! } : {}),
+        ...(opts.stressLimits
+          ? { phoneLimits: { maxPerAddress: 1_000, joinBurst: 1_000, joinsPerSecond: 1_000 } }
+          : {}),
         config: {
           ...(opts.stabilityMs ? { stabilityMs: opts.stabilityMs } : {}),
           ...(opts.holders !== undefined ? { k: opts.holders } : {}),
+          ...(opts.stressLimits ? STRESS_LIMITS : {}),
         },
         log,
       });

@@ -31,6 +31,8 @@ export interface SessionNodeOptions {
   eligible?: boolean;
   /** Engine overrides (tests use a short failback window). */
   config?: Partial<EngineConfig>;
+  /** Benchmarks only: phones from one address are not limited (the bench is one address). */
+  phoneLimits?: { maxPerAddress: number; joinBurst: number; joinsPerSecond: number };
   /** Turn mDNS off (manual "connect by address" only). */
   mdns?: boolean;
   /** Where the phone page's files are (phone.html, phone.js); unset: no phone page. */
@@ -169,6 +171,7 @@ export class SessionNode {
       },
     });
     this.phones = new PhoneGateway({
+      ...o.phoneLimits,
       name: o.name,
       peer: () => this.service.currentPeer,
       laptops: () => this.phoneLaptops(),

@@ -34,6 +34,9 @@ export interface GatewayOptions {
   maxPhones?: number;
   /** Phone sockets one address may hold (a phone has one; a script holding hundreds stops here). */
   maxPerAddress?: number;
+  /** Sign-ups per address and per phone: at once, then per second (JOIN_BURST, JOINS_PER_SECOND). */
+  joinBurst?: number;
+  joinsPerSecond?: number;
   /**
    * Names this laptop answers to in a `Host` header besides its interface addresses (tests
    * behind a port forward). A request naming any other host — a DNS-rebinding page — is refused.
@@ -77,14 +80,18 @@ export class PhoneGateway {
   });
   private readonly phones = new Set<PhoneConn>();
   private readonly perAddress = new Map<string, number>();
-  private readonly joinsByAddress = new RateLimiter<string>(JOIN_BURST, JOINS_PER_SECOND);
-  private readonly joinsByPhone = new RateLimiter<string>(JOIN_BURST, JOINS_PER_SECOND);
+  private readonly joinsByAddress: RateLimiter<string>;
+  private readonly joinsByPhone: RateLimiter<string>;
   private readonly heartbeat: NodeJS.Timeout;
   private wasOff = false;
   private flushTimer: NodeJS.Timeout | null = null;
   readonly stats = { served: 0, refused: 0, frames: 0, bad: 0 };
 
   constructor(private readonly o: GatewayOptions) {
+    const burst = o.joinBurst ?? JOIN_BURST;
+    const rate = o.joinsPerSecond ?? JOINS_PER_SECOND;
+    this.joinsByAddress = new RateLimiter<string>(burst, rate);
+    this.joinsByPhone = new RateLimiter<string>(burst, rate);
     this.heartbeat = setInterval(() => {
       for (const p of this.phones) this.send(p, { t: 'hb' });
     }, PHONE_HEARTBEAT_MS);

@@ -44,7 +44,16 @@ function framesPerLink(
   return after.map((a, i) => (a.framesOut - before[i]!.framesOut) / seconds / Math.max(1, a.links));
 }
 
-async function setUp(n: number, args: string[] = ['--stability-ms', '600000']): Promise<Classroom> {
+/**
+ * Every laptop of a bench runs with `--stress-limits`: the benches measure the engine (a
+ * thousand commands from one member, a hundred phones from the bench's one address), not
+ * the host's allowance for one member or address (test/lan/hostile.test.ts and
+ * test/lan/phone.test.ts check those).
+ */
+async function setUp(
+  n: number,
+  args: string[] = ['--stability-ms', '600000', '--stress-limits'],
+): Promise<Classroom> {
   const c = new Classroom(n, () => [...args, ...QUIET]);
   try {
     await c.setUp();
@@ -223,7 +232,7 @@ async function benchAckAndThroughput(n: number): Promise<void> {
 /** Laptop 0's data dir, prepared with a session holding `entries` past entries. */
 
 async function benchJoinHistory(): Promise<void> {
-  const c = new Classroom(1 + Math.min(RUNS, 5), () => QUIET);
+  const c = new Classroom(1 + Math.min(RUNS, 5), () => [...QUIET, '--stress-limits']);
   try {
     const t0 = performance.now();
     seedHistory(c.peer(0).dataDir, HISTORY);
@@ -299,7 +308,13 @@ async function benchIdle(n: number): Promise<void> {
  */
 async function benchJitter(n: number): Promise<void> {
   const seconds = Number(process.env.BENCH_LAN_JITTER_S ?? 1200);
-  const c = await setUp(n, ['--stability-ms', '600000', '--inject-faults', 'jitter']);
+  const c = await setUp(n, [
+    '--stability-ms',
+    '600000',
+    '--inject-faults',
+    'jitter',
+    '--stress-limits',
+  ]);
   try {
     const firstEpoch = (await c.agreedHost()).epoch;
     const stats = () =>
