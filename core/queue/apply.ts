@@ -67,6 +67,15 @@ export function newQueueState(passcode: QueueState['passcode']): QueueState {
  * The queue as an engine app: validates a command, checks who may do it, and applies it
  * to the document. Runs on the host only, inside an Automerge change.
  */
+/** Commands that never move an entry to a finished status. */
+const NEVER_FINISHES: ReadonlySet<QueueCommand['op']> = new Set([
+  'join',
+  'edit',
+  'away',
+  'back',
+  'here',
+]);
+
 export class QueueApp implements App<QueueState> {
   constructor(
     private readonly base: (Omit<QueueState, 'open'> & { open?: boolean }) | null = null,
@@ -93,7 +102,10 @@ export class QueueApp implements App<QueueState> {
       return fail('not-staff', 'staff only: log in with the staff passcode first');
     }
     const result = this.run(state, view, cmd, ctx);
-    if (result.ok) trimFinished(state, view, ctx, 'entryId' in cmd ? cmd.entryId : undefined);
+    // Only a command that can finish an entry can take the finished list past its bound
+    // (a join in a long line would otherwise scan the whole line for nothing).
+    if (result.ok && !NEVER_FINISHES.has(cmd.op))
+      trimFinished(state, view, ctx, 'entryId' in cmd ? cmd.entryId : undefined);
     return result;
   }
 

@@ -1,5 +1,5 @@
 import type { ApplyContext } from '../replication/engine-app';
-import { entryOf } from './selectors';
+import { entryBrief, entryOf } from './selectors';
 import {
   type Entry,
   type EntryStatus,
@@ -100,9 +100,10 @@ export function activeEntryOf(
 ): Entry | undefined {
   // Read only the two fields it needs from each stored entry: converting all of them
   // (readEntry) made a join cost 20 ms with 5,000 waiting, on the host, per command.
-  for (const [id, e] of Object.entries(view.entries))
-    if (id !== except && text(e.member) === member && isActive(text(e.status) as EntryStatus))
-      return entryOf(view, id) ?? undefined;
+  for (const [id, e] of Object.entries(view.entries)) {
+    const b = entryBrief(id, e);
+    if (id !== except && b.active && b.member === member) return entryOf(view, id) ?? undefined;
+  }
   return undefined;
 }
 
@@ -110,9 +111,8 @@ export function activeEntryOf(
 export function carriedEntries(view: QueueState, by: string): number {
   let n = 0;
   for (const [id, e] of Object.entries(view.entries)) {
-    if (!text(e.member).startsWith('phone:') || !isActive(text(e.status) as EntryStatus)) continue;
-    const first = e.history[id];
-    if (first && text(first.by) === by) n++;
+    const b = entryBrief(id, e);
+    if (b.phone && b.active && b.by === by) n++;
   }
   return n;
 }

@@ -30,6 +30,29 @@ export function liveEntries(state: QueueState): Entry[] {
 const readCache = new WeakMap<StoredEntry, Entry>();
 const isDocView = (o: object): boolean =>
   Object.getOwnPropertySymbols(o).some((s) => s.description === '_am_objectId');
+/** An entry's member and whether it is active, read once per document-view object. */
+const brief = new WeakMap<
+  StoredEntry,
+  { member: string; active: boolean; phone: boolean; by: string }
+>();
+export function entryBrief(
+  id: string,
+  e: StoredEntry,
+): { member: string; active: boolean; phone: boolean; by: string } {
+  const cached = brief.get(e);
+  if (cached) return cached;
+  const member = text(e.member);
+  const first = e.history?.[id];
+  const b = {
+    member,
+    active: (ACTIVE_STATUSES as readonly string[]).includes(text(e.status)),
+    phone: member.startsWith('phone:'),
+    by: first ? text(first.by) : '',
+  };
+  if (isDocView(e)) brief.set(e, b);
+  return b;
+}
+
 function readOnce(e: StoredEntry): Entry {
   if (!isDocView(e)) return readEntry(e);
   let r = readCache.get(e);

@@ -17,7 +17,10 @@ const WAITING = 5_000;
 type Mod = Record<string, (...a: never[]) => unknown>;
 
 /** The figures at the tree rooted at `root` (modules loaded from there). */
-export async function measureLine(root: string): Promise<{ join: number[]; view: number[] }> {
+export async function measureLine(
+  root: string,
+  waiting = WAITING,
+): Promise<{ join: number[]; view: number[] }> {
   const load = async (p: string): Promise<Mod> =>
     (await import(pathToFileURL(path.join(root, p)).href)) as Mod;
   const apply = await load('core/queue/apply.ts');
@@ -32,7 +35,7 @@ export async function measureLine(root: string): Promise<{ join: number[]; view:
   const state = (apply.newQueueState as (v: unknown) => Record<string, unknown>)(verifier);
   const entries: Record<string, unknown> = {};
   const t = Date.UTC(2026, 10, 22, 9);
-  for (let i = 0; i < WAITING; i++) {
+  for (let i = 0; i < waiting; i++) {
     const id = uuidv7({ msecs: t + i });
     entries[id] = (types.storeEntry as (e: unknown) => unknown)({
       id,
@@ -57,7 +60,7 @@ export async function measureLine(root: string): Promise<{ join: number[]; view:
     });
   }
   state.entries = entries;
-  state.seq = WAITING;
+  state.seq = waiting;
   const QueueApp = apply.QueueApp as unknown as new (s: unknown) => { init(): unknown };
   const app = new QueueApp(state);
   const Replica = rep.Replica as unknown as {
@@ -77,7 +80,7 @@ export async function measureLine(root: string): Promise<{ join: number[]; view:
     ),
   );
   const join: number[] = [];
-  let now = t + WAITING + 1000;
+  let now = t + waiting + 1000;
   for (let i = 0; i < 25; i++) {
     const id = uuidv7({ msecs: (now += 1000) });
     const t0 = performance.now();
@@ -105,14 +108,14 @@ export async function measureLine(root: string): Promise<{ join: number[]; view:
   return { join, view };
 }
 
-const SCRIPT = (root: string): string =>
+const SCRIPT = (root: string, waiting: number): string =>
   `import(${JSON.stringify(pathToFileURL(path.resolve('test/bench/waiting-line.ts')).href)})` +
-  `.then(async (m) => console.log(JSON.stringify(await m.measureLine(${JSON.stringify(root)}))))`;
+  `.then(async (m) => console.log(JSON.stringify(await m.measureLine(${JSON.stringify(root)}, ${waiting}))))`;
 
-function runFor(root: string): { join: number[]; view: number[] } {
+function runFor(root: string, waiting = WAITING): { join: number[]; view: number[] } {
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', SCRIPT(root)],
+    ['--import', 'tsx', '--input-type=module', '-e', SCRIPT(root, waiting)],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
@@ -125,11 +128,14 @@ function runFor(root: string): { join: number[]; view: number[] } {
 /** `npm run bench`'s lines for the long line, with the baseline's in the same run. */
 export function benchWaitingLine(): string[] {
   const now = runFor(path.resolve('.'));
+  const short = runFor(path.resolve('.'), 10);
   const fmt = (x: number): string => `${x.toFixed(1)} ms`;
+  const x = (a: number[], b: number[]): string =>
+    `${(percentile(a, 50) / percentile(b, 50)).toFixed(1)}× a line of 10`;
   const lines = [
     `a line of ${WAITING.toLocaleString('en')} waiting students (goal: milliseconds, not growing with the line)`,
-    `  one more join on the host   p50 ${fmt(percentile(now.join, 50))}  p95 ${fmt(percentile(now.join, 95))}`,
-    `  queue.get (the whole view)  p50 ${fmt(percentile(now.view, 50))}`,
+    `  one more join on the host   p50 ${fmt(percentile(now.join, 50))}  p95 ${fmt(percentile(now.join, 95))}  (${x(now.join, short.join)})`,
+    `  queue.get (the whole view)  p50 ${fmt(percentile(now.view, 50))}  (${x(now.view, short.view)})`,
   ];
   const ref = process.env.BENCH_LINE_BASELINE ?? LINE_BASELINE;
   if (ref === 'none') return lines;

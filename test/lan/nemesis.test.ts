@@ -13,7 +13,8 @@ import { rawLink } from './raw-link';
  * history, and the set-full check over the whole history (the CSV export, archive included)
  * finds every acknowledged join exactly once — the joins of three phone clients too, each
  * following the room from laptop to laptop as the page does — while a stranger on the Wi-Fi
- * keeps sending forged frames (fake hosts, epoch bombs, forged changes). NEMESIS_S sets the duration (default 120 s;
+ * and a hostile member keep sending forged frames (fake hosts, epoch bombs, forged changes,
+ * bursts past the allowance). NEMESIS_S sets the duration (default 120 s;
  * run 600 by hand); NEMESIS_SEED replays a run.
  */
 const DURATION_S = Number(process.env.NEMESIS_S ?? 120);
@@ -129,46 +130,75 @@ describe('LAN: randomized nemesis', () => {
         }
       };
 
-      // A stranger on the Wi-Fi: links to a random laptop with a key of its own, and says
-      // what no member said — fake host heartbeats (made-up id that sorts first, epoch 1e9
-      // and 2^53), a forged `changes` and `have`, an oversized command — again and again.
+      // Two attackers mix the hostile-room attacks while everyone works. A stranger on the
+      // Wi-Fi links with a key of its own and says what no member said (fake hosts with an
+      // id that sorts first, epoch bombs, a forged `changes` and `have`, an oversized
+      // command). A hostile member — a client with laptop 4's device key, as a student
+      // could run beside their own copy — speaks as that member but past what a member
+      // may: `changes` one epoch ahead, a heartbeat a million epochs ahead, junk sync past
+      // its byte budget, a burst of commands past its allowance.
       let hostileFrames = 0;
-      const hostile = async (): Promise<void> => {
-        const key = DeviceKey.generate();
-        const fake = '00000000-0000-7000-8000-000000000000';
-        const hb = (epoch: number) => ({
-          type: 'hb',
-          from: fake,
-          epoch,
-          role: 'host',
-          hostId: fake,
-          seq: 1,
-          echo: -1,
-          hostAgoMs: 0,
-          eligible: true,
-          heads: [],
-        });
-        const frames = [
-          hb(1e9),
-          hb(9007199254740500),
-          hb(1),
-          { type: 'changes', from: fake, epoch: 1e9, base: [], data: ['AAAA'] },
-          { type: 'have', from: fake, epoch: 1, heads: ['f'.repeat(64)] },
-          { type: 'cmd', from: fake, id: 'x', body: { pad: 'x'.repeat(20_000) } },
+      const fake = '00000000-0000-7000-8000-000000000000';
+      const hb = (from: string, epoch: number) => ({
+        type: 'hb',
+        from,
+        epoch,
+        role: 'host',
+        hostId: from,
+        seq: 1,
+        echo: -1,
+        hostAgoMs: 0,
+        eligible: true,
+        heads: [],
+      });
+      const strangerFrames = [
+        hb(fake, 1e9),
+        hb(fake, 9007199254740500),
+        hb(fake, 1),
+        { type: 'changes', from: fake, epoch: 1e9, base: [], data: ['AAAA'] },
+        { type: 'have', from: fake, epoch: 1, heads: ['f'.repeat(64)] },
+        { type: 'cmd', from: fake, id: 'x', body: { pad: 'x'.repeat(20_000) } },
+      ].map((f) => JSON.stringify(f));
+      const memberFrames = async (): Promise<string[]> => {
+        const st = await c.peer(0).call<{ epoch: number }>('status', undefined, 2_000);
+        const me = c.memberIds[4]!;
+        const junk = Buffer.alloc(300_000, 7).toString('base64');
+        return [
+          { type: 'changes', from: me, epoch: st.epoch + 1, base: [], data: ['AAAA'] },
+          hb(me, st.epoch + 2_000_000),
+          ...Array.from({ length: 40 }, () => ({
+            type: 'sync',
+            from: me,
+            epoch: st.epoch,
+            data: junk,
+          })),
+          ...Array.from({ length: 100 }, (_, k) => ({
+            type: 'cmd',
+            from: me,
+            id: `0190a000-0000-7000-8000-${String(k).padStart(12, '0')}`,
+            body: { op: 'setOpen', open: true },
+          })),
         ].map((f) => JSON.stringify(f));
+      };
+      const hostile = async (): Promise<void> => {
+        const stranger = DeviceKey.generate();
+        const borrowed = DeviceKey.loadOrCreate(c.peer(4).dataDir);
+        let round = 0;
         while (!stop) {
           const i = Math.floor(random() * N);
           const p = c.peer(i);
-          if (!down.has(i) && p.running)
+          const asMember = round++ % 3 === 2;
+          const frames = asMember ? await memberFrames().catch(() => []) : strangerFrames;
+          if (!down.has(i) && p.running && i !== 4)
             await rawLink(
               p.address,
               p.port,
               (ws) => {
-                for (let r = 0; r < 4; r++) for (const f of frames) ws.send(f);
-                hostileFrames += 4 * frames.length;
+                for (const f of frames) ws.send(f);
+                hostileFrames += frames.length;
                 setTimeout(() => ws.close(), 300);
               },
-              { key, timeoutMs: 1_500 },
+              { key: asMember ? borrowed : stranger, timeoutMs: 1_500 },
             );
           await sleep(between(200, 800));
         }
@@ -255,7 +285,7 @@ describe('LAN: randomized nemesis', () => {
         `  nemesis seed ${SEED}: ${log.length - 1} faults; ${acked.size} joins acked, ${refused} refused, ${unanswered} unanswered; ` +
           `ack latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms; ` +
           `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}; ` +
-          `${hostileFrames} hostile frames from a stranger`,
+          `${hostileFrames} hostile frames from a stranger and a hostile member`,
       );
       assert.ok(acked.size > 0, 'the room got work done under faults');
       assert.deepEqual(lost, [], `lost\n${log.join('\n')}`);

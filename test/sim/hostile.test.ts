@@ -358,3 +358,41 @@ describe('many members at once', () => {
     await assertHealthy(c);
   });
 });
+
+describe('big frames from a member', () => {
+  it('an 11.5 MB changes frame and a 5 MB sync from a member are dropped before anything is applied or saved', async () => {
+    const c = new SimCluster(3, { seed: 49 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const mallory = c.nodes.find((n) => n !== host)!;
+    const victim = c.nodes.find((n) => n !== host && n !== mallory)!;
+    const codes: string[] = [];
+    for (const n of [host, victim]) n.peer.events.on('dropped', (d) => codes.push(d.code));
+    const bytesBefore = host.peer.replicaBytes();
+    const wire = c.net.endpoint(mallory.device);
+    const me = mallory.peer.memberId!;
+    const big = Buffer.alloc(8_600_000, 1).toString('base64'); // 11.5 MB of base64
+    for (const to of [host, victim])
+      wire.send(
+        to.device,
+        JSON.stringify({
+          type: 'changes',
+          from: me,
+          epoch: host.peer.epoch,
+          base: [],
+          data: [big],
+        }),
+      );
+    const sync = Buffer.alloc(3_900_000, 2).toString('base64'); // 5.2 MB
+    wire.send(
+      host.device,
+      JSON.stringify({ type: 'sync', from: me, epoch: host.peer.epoch, data: sync }),
+    );
+    c.run(200);
+    assert.ok(codes.includes('not-host'), codes.join());
+    assert.ok(codes.includes('too-large'), codes.join());
+    assert.ok(host.peer.replicaBytes() - bytesBefore < 100_000, 'nothing big was saved');
+    await c.settleAll([c.submit(0), c.submit(1)], 3_000);
+    await assertHealthy(c);
+  });
+});
