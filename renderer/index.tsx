@@ -1,4 +1,4 @@
-import { render } from 'preact';
+import { type ComponentChildren, render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Method, Params } from '../core/api/contract';
 import { type UiApi, connectApi } from './api';
@@ -239,44 +239,59 @@ function LastTaPrompt(props: {
   const first = useFocusOnOpen();
   const verb = props.kind === 'leave' ? 'leave' : 'log out';
   return (
+    <Dialog id="last-ta" title="You are the last TA. Close the queue?" onClose={props.onClose}>
+      <p class="muted">
+        No other TA is on duty. If the queue stays open, students can keep joining with nobody to
+        help them.
+      </p>
+      <div class="row">
+        <button
+          ref={first}
+          class="primary"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            void props.onCloseQueue().finally(props.onClose);
+          }}
+        >
+          Close the queue and {verb}
+        </button>
+        <button
+          disabled={busy}
+          onClick={() => {
+            props.onKeepOpen();
+            props.onClose();
+          }}
+        >
+          Keep it open and {verb}
+        </button>
+        <button class="ghost" onClick={props.onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** A modal dialog: a click outside or Escape closes it; its first button takes the focus. */
+function Dialog(props: {
+  id: string;
+  title: string;
+  onClose(): void;
+  children: ComponentChildren;
+}) {
+  return (
     <div class="modal-back" onClick={props.onClose}>
       <div
         class="modal card"
         role="dialog"
         aria-modal="true"
-        aria-labelledby="last-ta-title"
+        aria-labelledby={`${props.id}-title`}
+        data-testid={props.id}
         onClick={(e) => e.stopPropagation()}
       >
-        <h2 id="last-ta-title">You are the last TA. Close the queue?</h2>
-        <p class="muted">
-          No other TA is on duty. If the queue stays open, students can keep joining with nobody to
-          help them.
-        </p>
-        <div class="row">
-          <button
-            ref={first}
-            class="primary"
-            disabled={busy}
-            onClick={() => {
-              setBusy(true);
-              void props.onCloseQueue().finally(props.onClose);
-            }}
-          >
-            Close the queue and {verb}
-          </button>
-          <button
-            disabled={busy}
-            onClick={() => {
-              props.onKeepOpen();
-              props.onClose();
-            }}
-          >
-            Keep it open and {verb}
-          </button>
-          <button class="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <h2 id={`${props.id}-title`}>{props.title}</h2>
+        {props.children}
       </div>
     </div>
   );
@@ -293,47 +308,40 @@ function LeaveInLinePrompt(props: {
   const first = useFocusOnOpen();
   const where = props.position ? `#${props.position} in line` : 'in line';
   return (
-    <div class="modal-back" onClick={props.onClose}>
-      <div
-        class="modal card"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="leave-line-title"
-        aria-describedby="leave-line-text"
-        data-testid="leave-in-line"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2 id="leave-line-title">You are {where}. Leave the session?</h2>
-        <p class="muted" id="leave-line-text">
-          If you leave, your place stays in the line, but this laptop can no longer tell you when a
-          TA calls you.
-        </p>
-        <div class="row">
-          <button ref={first} class="primary" onClick={props.onClose}>
-            Stay in the session
-          </button>
-          <button
-            class="danger"
-            disabled={busy}
-            onClick={() => {
-              setBusy(true);
-              void props.onWithdraw().finally(props.onClose);
-            }}
-          >
-            Withdraw and leave
-          </button>
-          <button
-            disabled={busy}
-            onClick={() => {
-              props.onKeepPlace();
-              props.onClose();
-            }}
-          >
-            Leave, keep my place
-          </button>
-        </div>
+    <Dialog
+      id="leave-in-line"
+      title={`You are ${where}. Leave the session?`}
+      onClose={props.onClose}
+    >
+      <p class="muted">
+        If you leave, your place stays in the line, but this laptop can no longer tell you when a TA
+        calls you.
+      </p>
+      <div class="row">
+        <button ref={first} class="primary" onClick={props.onClose}>
+          Stay in the session
+        </button>
+        <button
+          class="danger"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            void props.onWithdraw().finally(props.onClose);
+          }}
+        >
+          Withdraw and leave
+        </button>
+        <button
+          disabled={busy}
+          onClick={() => {
+            props.onKeepPlace();
+            props.onClose();
+          }}
+        >
+          Leave, keep my place
+        </button>
       </div>
-    </div>
+    </Dialog>
   );
 }
 
