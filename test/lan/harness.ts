@@ -215,3 +215,22 @@ export class LanRoom {
       .join('\n');
   }
 }
+
+/**
+ * Run a LAN scenario on `room` (a LanRoom, or a Classroom's): on failure its laptops' logs
+ * are printed before the error; the room is closed either way.
+ */
+export async function scenario<T>(
+  room: LanRoom,
+  fn: () => Promise<T>,
+  close: () => Promise<void> = () => room.close(),
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    console.error(room.logs());
+    throw e;
+  } finally {
+    await close();
+  }
+}

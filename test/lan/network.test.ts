@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
-import { LanRoom, ip } from './harness';
+import { LanRoom, ip, scenario } from './harness';
 
 /**
  * When the network is the problem, on real processes in the run's own namespaces: a laptop
@@ -109,7 +109,7 @@ describe('LAN: when the network is the problem', () => {
 
   it('multicast off and no 224/4 route on one laptop (the switch still floods): no verdict says "connecting" to a copy outside its session; each names what it hears within 20 s', async () => {
     const room = new LanRoom(2);
-    try {
+    await scenario(room, async () => {
       const ns = room.peer(1).ns;
       const dev = `r${room.id}e1`;
       ip('netns', 'exec', ns, 'ip', 'route', 'del', '224.0.0.0/4', 'dev', dev);
@@ -144,17 +144,12 @@ describe('LAN: when the network is the problem', () => {
       }
       console.log(`  idle laptop: ${idle.diag.verdict.title} (after ${idle.afterMs} ms)`);
       console.log(`  host: ${host.diag.verdict.title} (after ${host.afterMs} ms)`);
-    } catch (e) {
-      console.error(room.logs());
-      throw e;
-    } finally {
-      await room.close();
-    }
+    });
   });
 
   it('three idle copies and no session: each says copies are here and nobody has started a session (not "connecting…")', async () => {
     const room = new LanRoom(3);
-    try {
+    await scenario(room, async () => {
       const started = Date.now();
       for (const p of room.peers) await p.start();
       for (let i = 0; i < 3; i++) {
@@ -169,12 +164,7 @@ describe('LAN: when the network is the problem', () => {
         assert.deepEqual(await room.peer(i).call('sessions.list'), [], 'the start screen agrees');
         if (i === 0) console.log(`  ${diag.verdict.title} (after ${afterMs} ms)`);
       }
-    } catch (e) {
-      console.error(room.logs());
-      throw e;
-    } finally {
-      await room.close();
-    }
+    });
   });
 
   it('a virtual interface holding the default route: the auto choice takes the real one and says why', async () => {

@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import { describe, it } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
 import { Classroom, sleep } from './classroom';
-import { ip } from './harness';
+import { ip, scenario } from './harness';
 import { PhoneClient } from './phone-client';
 
 /**
@@ -131,60 +131,59 @@ describe('LAN: phones', () => {
 
   it('a page under a foreign Host (DNS rebinding) is refused; sign-ups are rate-limited per address and per phone', async () => {
     const c = new Classroom(2);
-    try {
-      await c.setUp();
-      const at = `${c.peer(0).address}:${c.peer(0).port}`;
-      // The page and the API answer only to this laptop's own addresses.
-      const get = async (host: string) => {
-        const res = await new Promise<number>((resolve, reject) => {
-          const req = http.get({
-            host: c.peer(0).address,
-            port: c.peer(0).port,
-            path: '/',
-            headers: { host },
+    await scenario(
+      c.room,
+      async () => {
+        await c.setUp();
+        const at = `${c.peer(0).address}:${c.peer(0).port}`;
+        // The page and the API answer only to this laptop's own addresses.
+        const get = async (host: string) => {
+          const res = await new Promise<number>((resolve, reject) => {
+            const req = http.get({
+              host: c.peer(0).address,
+              port: c.peer(0).port,
+              path: '/',
+              headers: { host },
+            });
+            req.on('response', (r) => {
+              r.resume();
+              resolve(r.statusCode ?? 0);
+            });
+            req.on('error', reject);
           });
-          req.on('response', (r) => {
-            r.resume();
-            resolve(r.statusCode ?? 0);
-          });
-          req.on('error', reject);
-        });
-        return res;
-      };
-      assert.equal(await get(at), 200, 'its own address');
-      assert.equal(await get(`evil.example:${c.peer(0).port}`), 421, 'a foreign name');
-      await assert.rejects(
-        PhoneClient.open(at, `http://evil.example:${c.peer(0).port}`, undefined, {
-          host: `evil.example:${c.peer(0).port}`,
-        }),
-        /HTTP 421/,
-      );
-      // One client making up students: a new secret per sign-up, all from one address.
-      const script = await PhoneClient.open(at);
-      const codes: string[] = [];
-      for (let i = 0; i < 12; i++) {
-        script.hello(randomBytes(32).toString('hex'));
-        const r = await script.command({ m: 'join', name: `fake ${i}`, topic: '', location: '' });
-        codes.push(r.ok ? 'ok' : r.error!.code);
-      }
-      assert.equal(codes.filter((x) => x === 'ok').length, 4, codes.join());
-      assert.ok(
-        codes.slice(4).every((x) => x === 'rate-limited'),
-        codes.join(),
-      );
-      // A real phone on another address still signs up.
-      const localAddress = `${c.room.subnet}.199`;
-      ip('addr', 'add', `${localAddress}/24`, 'dev', `br${c.room.id}a`);
-      const real = await PhoneClient.open(at, undefined, undefined, { localAddress });
-      real.hello();
-      const ok = await real.command({ m: 'join', name: 'Real', topic: '', location: '' });
-      assert.equal(ok.ok, true, JSON.stringify(ok));
-      for (const p of [script, real]) p.ws.close();
-    } catch (e) {
-      console.error(c.room.logs());
-      throw e;
-    } finally {
-      await c.close();
-    }
+          return res;
+        };
+        assert.equal(await get(at), 200, 'its own address');
+        assert.equal(await get(`evil.example:${c.peer(0).port}`), 421, 'a foreign name');
+        await assert.rejects(
+          PhoneClient.open(at, `http://evil.example:${c.peer(0).port}`, undefined, {
+            host: `evil.example:${c.peer(0).port}`,
+          }),
+          /HTTP 421/,
+        );
+        // One client making up students: a new secret per sign-up, all from one address.
+        const script = await PhoneClient.open(at);
+        const codes: string[] = [];
+        for (let i = 0; i < 12; i++) {
+          script.hello(randomBytes(32).toString('hex'));
+          const r = await script.command({ m: 'join', name: `fake ${i}`, topic: '', location: '' });
+          codes.push(r.ok ? 'ok' : r.error!.code);
+        }
+        assert.equal(codes.filter((x) => x === 'ok').length, 4, codes.join());
+        assert.ok(
+          codes.slice(4).every((x) => x === 'rate-limited'),
+          codes.join(),
+        );
+        // A real phone on another address still signs up.
+        const localAddress = `${c.room.subnet}.199`;
+        ip('addr', 'add', `${localAddress}/24`, 'dev', `br${c.room.id}a`);
+        const real = await PhoneClient.open(at, undefined, undefined, { localAddress });
+        real.hello();
+        const ok = await real.command({ m: 'join', name: 'Real', topic: '', location: '' });
+        assert.equal(ok.ok, true, JSON.stringify(ok));
+        for (const p of [script, real]) p.ws.close();
+      },
+      () => c.close(),
+    );
   });
 });
