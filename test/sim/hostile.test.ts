@@ -396,3 +396,23 @@ describe('big frames from a member', () => {
     await assertHealthy(c);
   });
 });
+
+describe('hosting is not for the taking', () => {
+  it("a member's handover to itself, in its own name and a new epoch, is dropped: nobody follows it", async () => {
+    const c = new SimCluster(4, { seed: 50 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const mallory = c.nodes.find((n) => n !== host)!;
+    const me = mallory.peer.memberId!;
+    const codes: string[] = [];
+    for (const n of c.nodes) n.peer.events.on('dropped', (d) => codes.push(d.code));
+    const wire = c.net.endpoint(mallory.device);
+    const frame = { type: 'handover', from: me, epoch: host.peer.epoch + 1000, to: me };
+    for (const n of c.nodes) if (n !== mallory) wire.send(n.device, JSON.stringify(frame));
+    c.run(1_000);
+    assert.ok(codes.filter((x) => x === 'not-host').length >= 3, codes.join());
+    assert.equal(c.agreedHost()?.peer.memberId, host.peer.memberId, c.report());
+    await c.settleAll([c.submit(0), c.submit(2)], 3_000);
+    await assertHealthy(c);
+  });
+});
