@@ -88,9 +88,8 @@ function fromMember<S>(
     if (hosting || !e || m.from !== e.hostId || m.epoch !== e.epoch)
       return { code: 'not-host', message: `${m.type} from ${m.from}, not this copy's host` };
   }
-  // Hosting is handed on by the host this copy follows, or handed to this copy itself:
-  // never by another member about a third.
-  if (m.type === 'handover' && (!e || (m.from !== e.hostId && m.to !== s.memberId)))
+  // Hosting is handed on only by the host this copy follows (a graceful leave, a failback).
+  if (m.type === 'handover' && (!e || m.from !== e.hostId))
     return { code: 'not-host', message: `handover from ${m.from}, not this copy's host` };
   if (m.type === 'sync' && !hosting && (!e || m.from !== e.hostId))
     return { code: 'not-host', message: `sync from ${m.from}, not this copy's host` };
