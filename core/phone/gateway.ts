@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -9,8 +8,8 @@ import { asCommandId } from '../ids';
 import type { QueueCommand } from '../queue/commands';
 import { sha256Hex } from '../queue/passcode';
 import type { QueueState } from '../queue/types';
-import { RateLimiter } from '../session/rate-limit';
 import { type LaptopFrame, PHONE_MAX_FRAME, type PhoneCommand, decodePhoneFrame } from './protocol';
+import { type PhoneLimitOptions, PhoneLimits, isOwnHost } from './limits';
 import { type PhoneRoom, phoneRoom } from './views';
 
 /**
@@ -20,7 +19,7 @@ import { type PhoneRoom, phoneRoom } from './views';
  * pushes the phone its view after every change, with the list of laptops to go to next.
  */
 
-export interface GatewayOptions {
+export interface GatewayOptions extends PhoneLimitOptions {
   name: string;
   peer(): Peer<QueueState> | null;
   /** Laptops that serve phones, in successorship order (this one included), ip:port. */
@@ -32,11 +31,6 @@ export interface GatewayOptions {
   /** Where phone.html and phone.js are; null: no page here (tests of the API alone). */
   files: string | null;
   maxPhones?: number;
-  /** Phone sockets one address may hold (a phone has one; a script holding hundreds stops here). */
-  maxPerAddress?: number;
-  /** Sign-ups per address and per phone: at once, then per second (JOIN_BURST, JOINS_PER_SECOND). */
-  joinBurst?: number;
-  joinsPerSecond?: number;
   /**
    * Names this laptop answers to in a `Host` header besides its interface addresses (tests
    * behind a port forward). A request naming any other host — a DNS-rebinding page — is refused.
@@ -55,9 +49,6 @@ const PER_SECOND = 5;
 const MAX_BAD = 20;
 /** A socket that has not said hello by then is closed: idle sockets cannot pile up. */
 const HELLO_WITHIN_MS = 10_000;
-/** Joins, per address and per phone: a few at once, then one every 20 s. */
-const JOIN_BURST = 4;
-const JOINS_PER_SECOND = 1 / 20;
 
 interface PhoneConn {
   ws: WebSocket;
@@ -79,19 +70,14 @@ export class PhoneGateway {
     perMessageDeflate: false,
   });
   private readonly phones = new Set<PhoneConn>();
-  private readonly perAddress = new Map<string, number>();
-  private readonly joinsByAddress: RateLimiter<string>;
-  private readonly joinsByPhone: RateLimiter<string>;
+  private readonly limits: PhoneLimits;
   private readonly heartbeat: NodeJS.Timeout;
   private wasOff = false;
   private flushTimer: NodeJS.Timeout | null = null;
   readonly stats = { served: 0, refused: 0, frames: 0, bad: 0 };
 
   constructor(private readonly o: GatewayOptions) {
-    const burst = o.joinBurst ?? JOIN_BURST;
-    const rate = o.joinsPerSecond ?? JOINS_PER_SECOND;
-    this.joinsByAddress = new RateLimiter<string>(burst, rate);
-    this.joinsByPhone = new RateLimiter<string>(burst, rate);
+    this.limits = new PhoneLimits(o);
     this.heartbeat = setInterval(() => {
       for (const p of this.phones) this.send(p, { t: 'hb' });
     }, PHONE_HEARTBEAT_MS);
@@ -116,7 +102,7 @@ export class PhoneGateway {
         !['/', '/index.html', '/phone.js', '/phone.css', '/palette.css'].includes(url)
       )
         return false;
-      if (!this.ownHost(req.headers.host)) {
+      if (!isOwnHost(req.headers.host, this.o.selfAddress(), this.o.extraHosts)) {
         this.stats.refused++;
         res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' });
         res.end('This laptop does not answer to that name.');
@@ -156,7 +142,8 @@ export class PhoneGateway {
         socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\n\r\n`);
         return true;
       };
-      if (!this.ownHost(req.headers.host)) return refuse(421, 'Misdirected Request');
+      if (!isOwnHost(req.headers.host, this.o.selfAddress(), this.o.extraHosts))
+        return refuse(421, 'Misdirected Request');
       const off = this.closedReason();
       if (off) return refuse(403, 'Phones off');
       // A page may talk to any laptop of the session, but no page from anywhere else.
@@ -165,32 +152,12 @@ export class PhoneGateway {
       if (origin !== undefined && !sameOrigin && !this.allowedOrigins().has(origin))
         return refuse(403, 'Foreign origin');
       const address = req.socket.remoteAddress ?? '';
-      if ((this.perAddress.get(address) ?? 0) >= (this.o.maxPerAddress ?? 4))
-        return refuse(429, 'Too many phones from one address');
+      if (!this.limits.canOpen(address)) return refuse(429, 'Too many phones from one address');
       if (this.phones.size >= (this.o.maxPhones ?? 200)) return refuse(503, 'Too many phones');
       this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws, address));
       return true;
     },
   };
-
-  /**
-   * Whether a request's `Host` names this laptop: one of its interface addresses (what the
-   * QR code and the laptop list carry) or localhost. A page on another name that resolves
-   * here (DNS rebinding) is refused, so no foreign site can reach the phone API.
-   */
-  private ownHost(host: string | undefined): boolean {
-    if (!host) return false;
-    const name = host
-      .replace(/:\d+$/, '')
-      .replace(/^\[(.*)\]$/, '$1')
-      .toLowerCase();
-    if (name === 'localhost' || (this.o.extraHosts ?? []).includes(name)) return true;
-    const self = this.o.selfAddress();
-    if (self && self.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1') === name) return true;
-    for (const list of Object.values(os.networkInterfaces()))
-      for (const a of list ?? []) if (a.address.toLowerCase() === name) return true;
-    return false;
-  }
 
   private allowedOrigins(): Set<string> {
     const out = new Set<string>();
@@ -212,7 +179,7 @@ export class PhoneGateway {
       bad: 0,
     };
     this.phones.add(p);
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    this.limits.opened(address);
     const helloBy = setTimeout(() => {
       if (!p.owner) ws.close(1008, 'no hello');
     }, HELLO_WITHIN_MS);
@@ -255,9 +222,7 @@ export class PhoneGateway {
     const gone = (): void => {
       if (!this.phones.delete(p)) return;
       clearTimeout(helloBy);
-      const n = (this.perAddress.get(address) ?? 1) - 1;
-      if (n > 0) this.perAddress.set(address, n);
-      else this.perAddress.delete(address);
+      this.limits.closed(address);
     };
     ws.on('close', gone);
     ws.on('error', gone);
@@ -275,10 +240,7 @@ export class PhoneGateway {
   /** Submit a phone's command to the host for it, under the phone's own command id. */
   private async run(p: PhoneConn, cid: string, cmd: PhoneCommand): Promise<void> {
     if (cmd.m === 'join') {
-      const now = Date.now();
-      // Both buckets are checked before either is spent: a refused join costs nothing.
-      const ok = this.joinsByAddress.peek(p.address, now) && this.joinsByPhone.peek(p.owner!, now);
-      if (!ok)
+      if (!this.limits.takeJoin(p.address, p.owner!, Date.now()))
         return this.send(p, {
           t: 'result',
           cid,
@@ -288,8 +250,6 @@ export class PhoneGateway {
             message: 'too many sign-ups from this phone or network; wait a moment',
           },
         });
-      this.joinsByAddress.take(p.address, now);
-      this.joinsByPhone.take(p.owner!, now);
     }
     const peer = this.o.peer();
     if (!peer?.isRunning)
