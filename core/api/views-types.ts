@@ -4,7 +4,7 @@ import type { PeerRole } from '../session/effects';
  * to the UI. Types only; `contract.ts` re-exports them beside the methods and events.
  */
 
-import type { MdnsCounters } from '../network/verdict';
+import type { MdnsCounters } from '../discovery/counters';
 
 /** The engine's role of this copy (host, member, or none outside a session). */
 export type Role = PeerRole;

@@ -2,7 +2,7 @@ import { Bonjour, type Browser, type Service } from 'bonjour-service';
 import type { SessionListing } from './listing';
 import { type DeviceId, asDeviceId } from '../ids';
 import { PROTOCOL_VERSION } from '../protocol/version';
-import type { MdnsCounters } from '../network/verdict';
+import type { MdnsCounters } from './counters';
 import { type Txt, makeTxt, parseTxt } from './txt';
 
 export const SERVICE_TYPE = 'baton';

@@ -1,3 +1,4 @@
+import type { MdnsCounters } from '../discovery/counters';
 import type { NetInterface } from './interfaces';
 
 /**
@@ -10,20 +11,6 @@ import type { NetInterface } from './interfaces';
 export const VERDICT_AFTER_MS = 15_000;
 /** How long "connecting…" may be said with no link: past it, the verdict says why not. */
 export const CONNECT_WITHIN_MS = 20_000;
-
-export interface MdnsCounters {
-  queriesSent: number;
-  answersSent: number;
-  /** Packets from other hosts. */
-  packetsHeard: number;
-  /** This laptop's own packets, looped back by the network stack. */
-  ownPacketsHeard: number;
-  /** Other hosts heard (any mDNS, not only Baton). */
-  hostsHeard: number;
-  lastHeardAt: number | null;
-  sendErrors: number;
-  lastError: string | null;
-}
 
 export interface DialFailure {
   name: string;

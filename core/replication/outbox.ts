@@ -1,5 +1,5 @@
 import type { CommandId } from '../ids';
-import type { WriteSink } from '../session/effects';
+import type { WriteSink } from './write-sink';
 
 /** A command this copy sent and the host has not acknowledged yet. */
 export interface OutboxEntry {

@@ -2,7 +2,7 @@ import * as Automerge from '@automerge/automerge';
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Random } from '../random';
 import { type Result, err } from '../result';
-import type { WriteSink } from '../session/effects';
+import type { WriteSink } from './write-sink';
 import { issueMemberId } from '../member-ids';
 import type { App, ApplyContext } from './engine-app';
 import { type SessionDoc, commandBucket, memberEntries } from './document';

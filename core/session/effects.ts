@@ -2,6 +2,7 @@ import type { Role } from '../election/config';
 import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
 import type { Message } from '../protocol/messages';
 import type { Result } from '../result';
+import type { WriteSink } from '../replication/write-sink';
 
 /**
  * What the session core asks its driver to do after one step, in the order the driver
@@ -26,12 +27,6 @@ export type StoreWrite =
   | { op: 'remove'; key: string }
   /** A file that could not be read: moved out of the way (never deleted). */
   | { op: 'moveAside'; key: string; why: string };
-
-/** Where the core's writes go while it works; `Store` has this shape too. */
-export interface WriteSink {
-  save(key: string, bytes: Uint8Array, durable?: boolean): void;
-  append(key: string, bytes: Uint8Array): void;
-}
 
 /**
  * The core's timers, by name. At most one of each is armed; asking for an armed one again

@@ -1,6 +1,6 @@
 import type { MemberId, SessionId } from '../ids';
 import { MAX_EPOCH } from '../protocol/version';
-import type { WriteSink } from './effects';
+import type { WriteSink } from '../replication/write-sink';
 
 /** What a copy remembers of the session it belongs to, across restarts. */
 export interface Identity {
