@@ -34,12 +34,17 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
     !own &&
     (!s.commandLimit.peek(sender, s.now) || !s.roomCommandLimit.peek('room', s.now))
   ) {
-    // Refused, not queued: a flooding copy must not crowd out the rest of the room.
-    const limited = err(
-      'rate-limited',
-      'too many commands from this laptop at once; try again shortly',
-    );
-    sendAck(s, from, sender, id, limited);
+    // Not taken now, not lost: the sender keeps it and sends it again (its outbox resends
+    // after resendMs), so the host takes a busy laptop's commands at the allowed rate — a
+    // hundred phones signing up through one laptop all get in, a second or two later — and
+    // a flooding copy's excess waits on its own disk, never on the host.
+    s.send(from, {
+      type: 'ack',
+      id,
+      epoch: s.epoch,
+      retry: true,
+      result: err('rate-limited', "the host is taking this laptop's commands at its allowed rate"),
+    });
     return;
   }
   if (isNew && !own) {

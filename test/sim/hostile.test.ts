@@ -8,35 +8,35 @@ import { SimCluster } from './cluster';
 import { assertHealthy } from './assert-cluster';
 
 describe('a flooding member', () => {
-  it('gets clear rate-limit errors past its burst; the others keep being served, nothing acked is lost', async () => {
+  it('past its burst its commands wait at its own copy (delayed: rate-limited) and are taken at its rate; the others keep being served, nothing is lost', async () => {
     const c = new SimCluster(4, {
       seed: 21,
       config: { commandBurst: 50, commandsPerSecond: 20 },
     }).start();
     c.run(2_000);
-    const errors: string[] = [];
+    const delayed: string[] = [];
+    c.peer(3).events.on('delayed', (d) => delayed.push(d.code));
+    let acked = 0;
     const flood = Array.from({ length: 400 }, (_, i) => {
+      c.submitted.add(`flood-${i}`);
       const { done } = c.peer(3).submit({ op: 'add', value: `flood-${i}` });
       return done.then((r) => {
-        if (r.ok) c.acked.add(`flood-${i}`);
-        else errors.push(r.error.code);
+        assert.ok(r.ok, JSON.stringify(r));
+        c.acked.add(`flood-${i}`);
+        acked++;
       });
     });
-    for (let i = 0; i < 400; i++) c.submitted.add(`flood-${i}`);
     const honest = [c.submit(1), c.submit(2), c.submit(1)];
-    await c.settleAll([...flood, ...honest], 5_000);
+    await c.settleAll(honest, 2_000);
     assert.deepEqual(await Promise.all(honest), [true, true, true], c.report());
-    const accepted = 400 - errors.length;
-    assert.ok(accepted >= 50 && accepted < 400, `accepted ${accepted} of 400`);
-    assert.ok(
-      errors.every((e) => e === 'rate-limited'),
-      errors.join(),
-    );
-    // After a pause the bucket refills: the same laptop is served again.
+    // Within 5 s: the burst and about 20/s after it, no more.
     c.run(3_000);
-    const later = c.submit(3);
-    await c.settleAll([later], 2_000);
-    assert.equal(await later, true);
+    await c.settle();
+    assert.ok(acked >= 50 && acked <= 50 + 20 * 6, `taken ${acked} of 400 in 5 s`);
+    assert.ok(delayed.length > 0 && delayed.every((x) => x === 'rate-limited'), delayed.join());
+    // And every one of them in the end: delayed, never refused, never lost.
+    await c.settleAll(flood, 30_000);
+    assert.equal(acked, 400);
     await assertHealthy(c);
   });
 });
@@ -299,7 +299,7 @@ describe('joining', () => {
 });
 
 describe('many members at once', () => {
-  it("members each within their own allowance together stop at the room's: the host keeps its pace", async () => {
+  it("members each within their own allowance together wait for the room's: the host keeps its pace", async () => {
     const c = new SimCluster(4, {
       seed: 47,
       config: {
@@ -312,24 +312,23 @@ describe('many members at once', () => {
     c.run(3_000);
     const host = c.agreedHost()!;
     const others = c.nodes.filter((n) => n !== host);
-    const codes: string[] = [];
+    let ok = 0;
     const all = others.flatMap((n) =>
       Array.from({ length: 100 }, (_, i) => {
         const { done } = n.peer.submit({ op: 'add', value: `m${n.index}-${i}` });
         c.submitted.add(`m${n.index}-${i}`);
         return done.then((r) => {
-          if (r.ok) c.acked.add(`m${n.index}-${i}`);
-          codes.push(r.ok ? 'ok' : r.error.code);
+          assert.ok(r.ok, JSON.stringify(r));
+          c.acked.add(`m${n.index}-${i}`);
+          ok++;
         });
       }),
     );
-    await c.settleAll(all, 3_000);
-    const ok = codes.filter((x) => x === 'ok').length;
-    assert.ok(ok >= 100 && ok <= 140, `accepted ${ok} of 300`);
-    assert.ok(
-      codes.every((x) => x === 'ok' || x === 'rate-limited'),
-      codes.join(),
-    );
+    c.run(2_000);
+    await c.settle();
+    assert.ok(ok >= 100 && ok <= 140, `taken ${ok} of 300 in 2 s`);
+    await c.settleAll(all, 30_000);
+    assert.equal(ok, 300, 'all taken in the end, at the room rate');
     await assertHealthy(c);
   });
 
