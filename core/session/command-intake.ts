@@ -35,9 +35,9 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
     (!s.commandLimit.peek(sender, s.now) || !s.roomCommandLimit.peek('room', s.now))
   ) {
     // Not taken now, not lost: the sender keeps it and sends it again (its outbox resends
-    // after resendMs), so the host takes a busy laptop's commands at the allowed rate — a
-    // hundred phones signing up through one laptop all get in, a second or two later — and
-    // a flooding copy's excess waits on its own disk, never on the host.
+    // after resendMs), so the host takes a busy laptop's commands (its own and the phones'
+    // it carries) at the allowed rate, later but never refused, and a flooding copy's
+    // excess waits on its own disk, never on the host.
     s.send(from, {
       type: 'ack',
       id,
