@@ -7,7 +7,11 @@ function nameOf(status: Status, memberId: string | null): string {
   return status.members.find((m) => m.memberId === memberId)?.name ?? memberId.slice(0, 8);
 }
 
-/** Connection state, who hosts, and my place in the successor order — on every screen. */
+/**
+ * Connection state, who hosts, and — for staff — this laptop's place in the successor order,
+ * on every screen. Students never see hosting order: "2nd in line to host" beside "#2 in
+ * line" read as a second, contradicting queue (the Members panel still shows the order).
+ */
 export function StatusBar(props: {
   status: Status;
   link: Link;
@@ -48,18 +52,22 @@ export function StatusBar(props: {
           <span data-testid="host">
             Host: <strong>{status.hostId ? nameOf(status, status.hostId) : 'none yet'}</strong>
           </span>
-          <span class="sep" aria-hidden="true">
-            ·
-          </span>
-          <button class="link" onClick={props.onMembers} data-testid="my-place">
-            {place === 0
-              ? 'You host'
-              : place === 1
-                ? 'You host next'
-                : place > 1
-                  ? `You are ${ordinal(place)} in line to host`
-                  : 'You do not host (follower only)'}
-          </button>
+          {status.isStaff && (
+            <>
+              <span class="sep" aria-hidden="true">
+                ·
+              </span>
+              <button class="link" onClick={props.onMembers} data-testid="my-place">
+                {place === 0
+                  ? 'You host'
+                  : place === 1
+                    ? 'You host next'
+                    : place > 1
+                      ? `You are ${ordinal(place)} in line to host`
+                      : 'You do not host (follower only)'}
+              </button>
+            </>
+          )}
         </>
       )}
       <span class="spacer" />

@@ -286,6 +286,13 @@ describe('the queue workflows on real peers', { skip }, () => {
     if (!((await peer.ben.call('queue.get')) as { myEntryId: string | null }).myEntryId)
       await peer.ben.call('queue.join', { name: 'Ben Ode', topic: 'pointers', location: 'Row 4' });
     await ben.getByTestId('my-position').waitFor();
+    // A student sees one line only: no "2nd in line to host" beside "#2 in line".
+    assert.equal(await ben.getByTestId('my-place').count(), 0);
+    assert.doesNotMatch(
+      (await ben.locator('.statusbar').textContent()) ?? '',
+      /in line to host|host next/,
+    );
+    assert.equal(await page.eve!.getByTestId('my-place').count(), 1, 'staff still see it');
     await ben.getByRole('button', { name: 'Leave', exact: true }).click();
     const dialog = ben.getByTestId('leave-in-line');
     await dialog.getByText(/You are #\d+ in line\. Leave the session\?/).waitFor();
