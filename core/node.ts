@@ -207,8 +207,7 @@ export class SessionNode {
       reason: net.current.reason,
       mode: net.current.mode,
       mdns: net.mdns ? { ...net.mdns.counters } : null,
-      batonsHeard: [...(net.mdns?.seenPeers().keys() ?? [])].filter((d) => d !== this.deviceId)
-        .length,
+      batonsHeard: net.mdns?.seenPeers().size ?? 0,
       links: links.map((l) => {
         const who = deviceName.get(l.device);
         const member = who?.memberId ? asMemberId(who.memberId) : null;

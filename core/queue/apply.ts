@@ -63,10 +63,6 @@ export function newQueueState(passcode: QueueState['passcode']): QueueState {
   };
 }
 
-/**
- * The queue as an engine app: validates a command, checks who may do it, and applies it
- * to the document. Runs on the host only, inside an Automerge change.
- */
 /** Commands that never move an entry to a finished status. */
 const NEVER_FINISHES: ReadonlySet<QueueCommand['op']> = new Set([
   'join',
@@ -76,6 +72,10 @@ const NEVER_FINISHES: ReadonlySet<QueueCommand['op']> = new Set([
   'here',
 ]);
 
+/**
+ * The queue as an engine app: validates a command, checks who may do it, and applies it
+ * to the document. Runs on the host only, inside an Automerge change.
+ */
 export class QueueApp implements App<QueueState> {
   constructor(
     private readonly base: (Omit<QueueState, 'open'> & { open?: boolean }) | null = null,

@@ -11,7 +11,6 @@ import {
   readArchived,
   storeEntry,
   storeTransition,
-  text,
 } from './types';
 
 /** The writes every queue command shares: status changes, archiving, restoring. */
@@ -132,7 +131,7 @@ export function trimFinished(
   // each command cost the host time in proportion to the line (5,000 waiting: ≈ 5 ms).
   const ids: string[] = [];
   for (const [id, e] of Object.entries(view.entries))
-    if (id !== touched && !isActive(text(e.status) as EntryStatus)) ids.push(id);
+    if (id !== touched && !entryBrief(id, e).active) ids.push(id);
   if (ids.length <= KEEP_FINISHED) return;
   const finished = ids.map((id) => entryOf(view, id)!);
   finished.sort((a, b) => finishedAt(a) - finishedAt(b));

@@ -209,6 +209,11 @@ export class Replica<S> {
     return undefined;
   }
 
+  /** The member running on `device`, as the document records it, or null. */
+  memberOfDevice(device: DeviceId): MemberId | null {
+    return this.members().find((m) => this.deviceOf(m) === device) ?? null;
+  }
+
   /** Host: admit a device as a member, or return the id it already has. */
   admit(
     deviceId: DeviceId,
@@ -216,7 +221,7 @@ export class Replica<S> {
     now: number,
     random: Random,
   ): { memberId: MemberId; head: string | null } {
-    const known = this.members().find((m) => this.deviceOf(m) === deviceId);
+    const known = this.memberOfDevice(deviceId);
     if (known) return { memberId: known, head: null };
     const memberId = issueMemberId(this.members(), now, random);
     this.doc = Automerge.change(this.doc, { time: Math.floor(now / 1000) }, (d) => {

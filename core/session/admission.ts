@@ -32,7 +32,7 @@ export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
     });
     return;
   }
-  const returning = s.replica!.members().some((id) => s.replica!.deviceOf(id) === m.deviceId);
+  const returning = s.replica!.memberOfDevice(m.deviceId) !== null;
   if (!returning && !s.admitLimit.take('admit', s.now)) {
     s.fx.log(`hello from ${from} waits: admitting new devices at the limit`);
     return; // it says hello again at its next heartbeat round

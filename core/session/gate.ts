@@ -101,7 +101,6 @@ function fromMember<S>(
 }
 
 function isMemberDevice<S>(s: SessionState<S>, device: DeviceId): boolean {
-  const r = s.replica;
-  if (r && r.members().some((id) => r.deviceOf(id) === device)) return true;
+  if (s.replica?.memberOfDevice(device)) return true;
   return [...s.deviceHints.values()].includes(device);
 }
