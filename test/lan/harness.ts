@@ -193,10 +193,18 @@ export class LanRoom {
       ),
     );
     for (let i = 0; i < this.size; i++) {
-      try {
-        ip('netns', 'del', `r${this.id}l${i}`);
-      } catch {
-        // already gone
+      // The veth first, from this side: that removes both ends at once. A namespace is torn
+      // down by the kernel later, so the veth inside it could outlive `netns del` and make
+      // the next test file's room (same names) fail with "File exists".
+      for (const args of [
+        ['link', 'del', `r${this.id}v${i}`],
+        ['netns', 'del', `r${this.id}l${i}`],
+      ]) {
+        try {
+          ip(...args);
+        } catch {
+          // already gone
+        }
       }
     }
     for (const br of this.bridges) {
