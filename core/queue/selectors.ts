@@ -8,6 +8,8 @@ import {
   MAIN_QUEUE,
   readArchived,
   readEntry,
+  storedMember,
+  transitionBy,
   text,
 } from './types';
 
@@ -41,13 +43,13 @@ export function entryBrief(
 ): { member: string; active: boolean; phone: boolean; by: string } {
   const cached = brief.get(e);
   if (cached) return cached;
-  const member = text(e.member);
+  const member = storedMember(e);
   const first = e.history?.[id];
   const b = {
     member,
     active: (ACTIVE_STATUSES as readonly string[]).includes(text(e.status)),
     phone: member.startsWith('phone:'),
-    by: first ? text(first.by) : '',
+    by: first ? transitionBy(first) : '',
   };
   if (isDocView(e)) brief.set(e, b);
   return b;
