@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RecentSession } from '../core/api/contract';
+import { MIN_PASSPHRASE_LENGTH } from '../core/api/contract';
 import type { Ctx } from './state';
 import { ErrorLine } from './feedback';
 import { formatAgo } from './format';
@@ -188,12 +189,15 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
           <input
             id="passcode"
             type="password"
-            placeholder="at least 4 characters"
+            placeholder={`at least ${MIN_PASSPHRASE_LENGTH} characters`}
             value={passcode}
             autoComplete="new-password"
             onInput={(e) => setPasscode(e.currentTarget.value)}
           />
-          <p class="hint">Other TAs log in with it to run the queue.</p>
+          <p class="hint">
+            Other TAs log in with it to run the queue. At least {MIN_PASSPHRASE_LENGTH} characters:
+            a few words are easy to say and hard to guess.
+          </p>
           <button class="primary" type="submit" disabled={busy !== null}>
             {busy === 'create' ? 'Starting…' : 'Start session'}
           </button>

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { LIMITS, TIMER_LIMITS } from '../queue/commands';
+import { MIN_PASSPHRASE_LENGTH, passphraseProblem } from '../queue/passphrase';
+
+export { MIN_PASSPHRASE_LENGTH };
 import { EVENT_NAMES, METHOD_NAMES } from './names';
 
 /**
@@ -35,13 +38,22 @@ const queueName = z.string().trim().min(1, 'a queue needs a name').max(LIMITS.qu
 /** The queues Help next / Help group take from; omitted = every queue. */
 const queueIds = z.array(id64).min(1).max(LIMITS.queues).optional();
 
+/** A new staff passphrase: long enough that guessing it from the document is expensive. */
+const passphrase = z
+  .string()
+  .max(200)
+  .superRefine((s, c) => {
+    const problem = passphraseProblem(s);
+    if (problem) c.addIssue({ code: 'custom', message: problem });
+  });
+
 /** Parameter schemas, validated at every boundary (IPC, stdio). */
 export const paramsSchema = {
   status: none,
   'sessions.list': none,
   'session.create': z.object({
     name: z.string().trim().min(1, 'a session name is required').max(120),
-    staffPasscode: z.string().min(4, 'the staff passcode needs at least 4 characters').max(200),
+    staffPasscode: passphrase,
   }),
   'session.join': z.object({ sessionId: z.string().min(1).max(64) }),
   'session.connect': z.object({
@@ -90,6 +102,7 @@ export const paramsSchema = {
   'queue.exportCsv': none,
   'staff.login': z.object({ passcode: z.string().min(1).max(200) }),
   'staff.logout': none,
+  'staff.setPassphrase': z.object({ passphrase }),
   'staff.helpNext': z.object({ queueIds }).strict().optional(),
   'staff.help': entryId,
   'staff.start': entryId,
@@ -180,6 +193,7 @@ export interface Results {
   'queue.exportCsv': { csv: string };
   'staff.login': Empty;
   'staff.logout': Empty;
+  'staff.setPassphrase': Empty;
   'staff.helpNext': { entryId: string };
   'staff.help': Empty;
   'staff.start': Empty;

@@ -24,6 +24,7 @@ export const METHOD_NAMES = [
   'queue.exportCsv',
   'staff.login',
   'staff.logout',
+  'staff.setPassphrase',
   'staff.helpNext',
   'staff.help',
   'staff.start',

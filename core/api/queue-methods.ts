@@ -5,7 +5,18 @@ import { type CommandId, asCommandId } from '../ids';
 import type { LoginRefused } from '../queue/apply';
 import type { QueueCommand } from '../queue/commands';
 import { exportCsv } from '../queue/csv';
-import { checkStaffKey, deriveStaffKey, sha256Hex } from '../queue/passcode';
+import {
+  type StaffKeyOf,
+  STAFF_KDF,
+  checkLegacyKey,
+  deriveLegacyKey,
+  lockOf,
+  lockParams,
+  loginProof,
+  opens,
+  sha256Hex,
+} from '../queue/passcode';
+import { isStaffLock } from '../queue/passphrase';
 import { staffStats } from '../queue/selectors';
 import type { QueueState } from '../queue/types';
 import type { Result } from '../result';
@@ -28,6 +39,8 @@ export interface QueuePort {
   myName(): string;
   memberName(id: string): string;
   secrets(): OwnerSecrets;
+  /** How staff keys are derived (off the event loop; at once in a simulation). */
+  staffKeyOf: StaffKeyOf;
   /** Hand a command to the engine (under `id` if given); throws `no-session` outside one. */
   submit(cmd: QueueCommand, id?: CommandId): { id: CommandId; done: Promise<Result<unknown>> };
   /** The queue changed here (an ack came back): tell the UI. */
@@ -53,6 +66,8 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
   const mine = (
     cmd: Extract<QueueCommand, { op: 'edit' | 'withdraw' | 'here' | 'away' | 'back' }>,
   ) => done({ ...cmd, secret: q.secrets().of(cmd.entryId) });
+  const newId = (): CommandId =>
+    asCommandId(uuidv7({ msecs: q.now(), random: q.random.bytes(16) }));
   const valued =
     <M extends QueueMethod>() =>
     (cmd: QueueCommand) =>
@@ -64,7 +79,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
       const secret = Buffer.from(q.random.bytes(32)).toString('hex');
       // The secret is on disk before the command leaves, so a restart can still withdraw;
       // a laptop that cannot save it (a full disk) does not join at all.
-      const id = asCommandId(uuidv7({ msecs: q.now(), random: q.random.bytes(16) }));
+      const id = newId();
       try {
         q.secrets().save(id, secret);
       } catch (e) {
@@ -90,14 +105,34 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'queue.history': (p) => historyView(q.state(), q.viewer(), p?.limit ?? 200),
     'queue.exportCsv': () => ({ csv: exportCsv(q.state(), (id) => q.memberName(id)) }),
     'staff.login': async (p) => {
-      const verifier = q.state().passcode;
-      const key = deriveStaffKey(p.passcode, verifier);
-      // The verifier is replicated: a wrong passcode is refused here without a round trip.
-      if (!checkStaffKey(key, verifier))
-        throw new ApiError('wrong-passcode', 'wrong staff passcode');
-      const v = (await command({ op: 'login', key, name: q.myName() })) as Partial<LoginRefused>;
+      const lock = q.state().passcode;
+      const name = q.myName();
+      const wrong = () => new ApiError('wrong-passcode', 'wrong staff passcode');
+      let sent: { id?: CommandId; cmd: QueueCommand };
+      if (isStaffLock(lock)) {
+        // The lock is replicated: a wrong passphrase is caught here without a round trip.
+        const key = await q.staffKeyOf(p.passcode, lock);
+        if (!opens(key, lock)) throw wrong();
+        const me = q.viewer().me;
+        if (!me) throw new ApiError('no-session', 'not in a session');
+        const id = newId();
+        sent = { id, cmd: { op: 'login', proof: loginProof(key, lock, me, id), name } };
+      } else {
+        const key = deriveLegacyKey(p.passcode, lock);
+        if (!checkLegacyKey(key, lock)) throw wrong();
+        sent = { cmd: { op: 'login', key, name } };
+      }
+      const r = await q.submit(sent.cmd, sent.id).done;
+      if (!r.ok) throw ApiError.of(r.error);
+      q.changed();
+      const v = r.value as Partial<LoginRefused>;
       if (v.refused) throw new ApiError(v.refused, v.message ?? 'wrong staff passcode');
       return {};
+    },
+    'staff.setPassphrase': async (p) => {
+      const params = lockParams(q.random.bytes(16), STAFF_KDF);
+      const key = await q.staffKeyOf(p.passphrase, params);
+      return done({ op: 'setPassphrase', lock: lockOf(params, key) });
     },
     'staff.logout': () => done({ op: 'logout' }),
     'staff.helpNext': (p) => valued<'staff.helpNext'>()({ op: 'helpNext', queueIds: p?.queueIds }),

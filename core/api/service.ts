@@ -15,6 +15,7 @@ import { Notifier } from './notifications';
 import { RecentSessions } from './recent';
 import { queueMethods } from './queue-methods';
 import { ApiError, type Handlers, callValidated, methodOf } from './requests';
+import { type ScryptParams, type StaffKeyOf, staffKeyAsync } from '../queue/passcode';
 import { SessionControl } from './session-control';
 import { liveness } from './status-view';
 import { type ViewerFacts, memberNameIn, queueView } from './views';
@@ -32,6 +33,10 @@ export interface ServiceOptions {
   storeFor(sessionId: string): Store;
   /** A fresh engine peer on `store` running `app`. */
   makePeer(store: Store, app: QueueApp): Peer<QueueState>;
+  /** The cost of new sessions' staff locks (default STAFF_KDF; simulations use less). */
+  staffKdf?: ScryptParams;
+  /** How staff keys are derived (default: scrypt off the event loop). */
+  staffKeyOf?: StaffKeyOf;
   /** Network and process counters for `diag.stats`. */
   diagnostics?: () => Results['diag.stats'];
   /** Where preferences live (electron-store in the app); default: the settings store. */
@@ -122,6 +127,7 @@ export class BatonService {
         viewer: () => this.viewer(),
         now: () => this.o.clock.now(),
         random: this.o.random,
+        staffKeyOf: this.o.staffKeyOf ?? staffKeyAsync,
         myName: () => this.name,
         memberName: (id) => this.memberName(id),
         secrets: () => this.secrets(),

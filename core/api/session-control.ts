@@ -3,7 +3,17 @@ import type { Clock } from '../clock';
 import { JoinRefusedError, type Peer, type PeerEvents } from '../engine/peer';
 import type { DeviceId } from '../ids';
 import { QueueApp, newQueueState } from '../queue/apply';
-import { deriveStaffKey, makeVerifier } from '../queue/passcode';
+import { v7 as uuidv7 } from 'uuid';
+import { asCommandId, asMemberId } from '../ids';
+import {
+  type ScryptParams,
+  type StaffKeyOf,
+  STAFF_KDF,
+  lockOf,
+  lockParams,
+  loginProof,
+  staffKeyAsync,
+} from '../queue/passcode';
 import type { QueueState } from '../queue/types';
 import type { Random } from '../random';
 import type { Store } from '../store/store';
@@ -19,6 +29,10 @@ export interface SessionControlOptions {
   storeFor(sessionId: string): Store;
   makePeer(store: Store, app: QueueApp): Peer<QueueState>;
   joinTimeoutMs?: number;
+  /** The cost of new sessions' staff locks (default STAFF_KDF; simulations use less). */
+  staffKdf?: ScryptParams;
+  /** How staff keys are derived (default: scrypt off the event loop). */
+  staffKeyOf?: StaffKeyOf;
   log?: (line: string) => void;
 }
 
@@ -106,20 +120,21 @@ export class SessionControl {
     this.on.role();
   }
 
-  create(name: string, passcode: string, myName: string): Results['session.create'] {
+  async create(name: string, passcode: string, myName: string): Promise<Results['session.create']> {
     this.requireNoSession();
-    this.endRecovery('a new session was started');
     const sessionId = uuidv4({ random: this.o.random.bytes(16) });
-    const salt = this.o.random.bytes(16);
-    const app = new QueueApp(newQueueState(makeVerifier(passcode, salt)));
+    const params = lockParams(this.o.random.bytes(16), this.o.staffKdf ?? STAFF_KDF);
+    const key = await (this.o.staffKeyOf ?? staffKeyAsync)(passcode, params);
+    const lock = lockOf(params, key);
+    this.requireNoSession(); // nothing started meanwhile (the derivation takes ≈ 0.65 s)
+    this.endRecovery('a new session was started');
+    const app = new QueueApp(newQueueState(lock));
     const peer = this.attach(sessionId, app);
     const memberId = peer.createSession(sessionId, name, app.init());
     // The creator is the TA: staff from the start (logged in through the normal command).
-    void peer.submit({
-      op: 'login',
-      key: deriveStaffKey(passcode, app.init().passcode),
-      name: myName,
-    });
+    const id = asCommandId(uuidv7({ msecs: this.o.clock.now(), random: this.o.random.bytes(16) }));
+    const proof = loginProof(key, lock, asMemberId(memberId), id);
+    void peer.submit({ op: 'login', proof, name: myName }, id);
     this.local.saveLastSession(sessionId);
     this.on.connected();
     this.o.log?.(`created session ${sessionId} as ${memberId}`);

@@ -114,6 +114,11 @@ export interface QueueView {
   open: boolean;
   /** Whether phones may join (staff setting, default on). */
   phones: boolean;
+  /**
+   * The session's staff passcode is from before staff locks (a short passcode whose login
+   * could be replayed): staff are asked to choose a new passphrase.
+   */
+  passphraseOutdated: boolean;
   /** The session's queues (not archived), in display order. */
   queues: QueueInfoView[];
   staffOnDuty: StaffOnDuty;

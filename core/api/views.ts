@@ -1,3 +1,4 @@
+import { isStaffLock } from '../queue/passphrase';
 import {
   graceEndsAt,
   activeEntries,
@@ -31,6 +32,7 @@ export interface ViewerFacts {
 export const EMPTY_QUEUE_VIEW: QueueView = {
   open: false,
   phones: false,
+  passphraseOutdated: false,
   queues: [],
   staffOnDuty: { count: 0, names: [] },
   timers: { graceMs: 0, awayLimitMs: 0 },
@@ -127,6 +129,7 @@ export function queueView(state: QueueState | null | undefined, f: ViewerFacts):
   return {
     open: queues.some((q) => q.open),
     phones: !state.phonesOff,
+    passphraseOutdated: !isStaffLock(state.passcode),
     queues,
     staffOnDuty: duty,
     timers: settingsOf(state),

@@ -208,7 +208,10 @@ export class QueueApp implements App<QueueState> {
         return ok({});
       }
       case 'login':
-        return login(state, view, cmd.key, cmd.name, ctx);
+        return login(state, view, cmd, ctx);
+      case 'setPassphrase':
+        state.passcode = { ...cmd.lock };
+        return ok({});
       case 'logout':
         if (view.staff[by]) delete state.staff[by];
         return ok({});

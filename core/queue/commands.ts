@@ -7,6 +7,20 @@ export const text = (max: number) => z.string().trim().max(max);
 export const entryId = z.string().min(1).max(64);
 export const queueId = z.string().min(1).max(64);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A staff lock as a command carries it (the document's `StaffLock`). */
+const staffLock = z.object({
+  v: z.literal(2),
+  salt: z.string().regex(/^[0-9a-f]{32}$/),
+  // Never cheaper than a real lock; a cost the host could not afford is refused too.
+  N: z
+    .number()
+    .int()
+    .min(1 << 17)
+    .max(1 << 20),
+  r: z.number().int().min(8).max(16),
+  p: z.number().int().min(1).max(4),
+  publicKey: z.string().regex(/^[A-Za-z0-9+/]{59}=$/, 'an Ed25519 public key, SPKI DER base64'),
+});
 /** The owner secret of a student's entry (only that copy holds it; staff need none). */
 const secret = z.string().max(128).optional();
 /**
@@ -79,7 +93,21 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('here'), entryId, secret, forPhone }),
   z.object({ op: z.literal('away'), entryId, secret, forPhone }),
   z.object({ op: z.literal('back'), entryId, secret, forPhone }),
-  z.object({ op: z.literal('login'), key: hex64, name: text(LIMITS.name) }),
+  /**
+   * Staff login: `proof` signs this member and this command's id with the session's staff
+   * key (passcode.ts); `key` is the legacy form, accepted only by sessions from before.
+   */
+  z.object({
+    op: z.literal('login'),
+    proof: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{86}==$/, 'an Ed25519 signature, base64')
+      .optional(),
+    key: hex64.optional(),
+    name: text(LIMITS.name),
+  }),
+  /** A new staff passphrase (its lock): staff only; how a session from before is upgraded. */
+  z.object({ op: z.literal('setPassphrase'), lock: staffLock }),
   z.object({ op: z.literal('logout') }),
   z.object({ op: z.literal('helpNext'), queueIds: serving }),
   z.object({ op: z.literal('help'), entryId }),
@@ -175,4 +203,5 @@ export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
   'renameQueue',
   'archiveQueue',
   'setTimers',
+  'setPassphrase',
 ]);

@@ -1,6 +1,7 @@
 import type { ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
-import { checkStaffKey } from './passcode';
+import { checkLegacyKey, checkLoginProof } from './passcode';
+import { isStaffLock } from './passphrase';
 import { type QueueState, imm } from './types';
 
 /**
@@ -19,8 +20,7 @@ const fail = err;
 export function login(
   state: QueueState,
   view: QueueState,
-  key: string,
-  name: string,
+  cmd: { proof?: string | undefined; key?: string | undefined; name: string },
   ctx: ApplyContext,
 ): Result<unknown> {
   const by = ctx.sender as string;
@@ -30,7 +30,13 @@ export function login(
     return fail('too-many-attempts', `too many wrong passcodes: try again in ${wait} s`);
   }
   state.lockouts ??= {};
-  if (!checkStaffKey(key, view.passcode)) {
+  // A session's lock takes only proofs (signatures bound to this member and this
+  // command); a session from before takes only its legacy derived key.
+  const lock = view.passcode;
+  const good = isStaffLock(lock)
+    ? cmd.proof !== undefined && checkLoginProof(lock, by, ctx.commandId, cmd.proof)
+    : cmd.key !== undefined && checkLegacyKey(cmd.key, lock);
+  if (!good) {
     const count = (f?.count ?? 0) + 1;
     const lockMs = count < 3 ? 0 : Math.min(60_000, 1000 * 2 ** (count - 3));
     state.lockouts[by] = { count, until: ctx.now + lockMs };
@@ -40,6 +46,6 @@ export function login(
     } satisfies LoginRefused);
   }
   if (f) delete state.lockouts[by];
-  state.staff[by] = { name: imm(name), since: ctx.now };
+  state.staff[by] = { name: imm(cmd.name), since: ctx.now };
   return ok({});
 }

@@ -91,10 +91,27 @@ export interface Entry {
   group: string | null;
 }
 
-export interface PasscodeVerifier {
+/**
+ * How the document checks a staff login: a `StaffLock` (new sessions: the public half of a
+ * passphrase-derived key) or a `LegacyVerifier` (sessions from before). See passcode.ts.
+ */
+export type PasscodeVerifier = StaffLock | LegacyVerifier;
+
+export interface StaffLock {
+  v: 2;
   /** scrypt salt, hex. */
   salt: string;
-  /** sha256 (hex) of the scrypt key: the staff key itself is never stored or replicated. */
+  N: number;
+  r: number;
+  p: number;
+  /** The staff key's public half (Ed25519, SPKI DER, base64). */
+  publicKey: string;
+}
+
+export interface LegacyVerifier {
+  /** scrypt salt, hex. */
+  salt: string;
+  /** sha256 (hex) of the scrypt key, which the login command carries. */
   verifier: string;
   N: number;
   r: number;

@@ -123,7 +123,9 @@ async function benchFailover(n: number): Promise<void> {
   const c = await setUp(n);
   try {
     // Everyone staff, so any laptop can issue the probe command.
-    await Promise.all(c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein' })));
+    await Promise.all(
+      c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein-please' })),
+    );
     const signals = (process.env.BENCH_LAN_SIGNALS ?? 'SIGTERM,SIGKILL,SIGSTOP').split(',');
     for (const signal of ['SIGTERM', 'SIGKILL', 'SIGSTOP'] as const) {
       if (!signals.includes(signal)) continue;
@@ -189,7 +191,7 @@ async function benchAckAndThroughput(n: number): Promise<void> {
   const c = await setUp(n);
   try {
     const [host, staff] = await order(c);
-    await c.peer(staff!).call('staff.login', { passcode: 'letmein' });
+    await c.peer(staff!).call('staff.login', { passcode: 'letmein-please' });
     const lat: number[] = [];
     for (let i = 0; i < Math.max(200, RUNS * 10); i++) {
       const t0 = performance.now();
@@ -205,7 +207,7 @@ async function benchAckAndThroughput(n: number): Promise<void> {
     );
     // Throughput: every member fires commands without waiting (pipelined on stdio).
     const members = c.running().filter((p) => p.index !== host);
-    await Promise.all(members.map((p) => p.call('staff.login', { passcode: 'letmein' })));
+    await Promise.all(members.map((p) => p.call('staff.login', { passcode: 'letmein-please' })));
     const per = Math.ceil(2_000 / members.length);
     const t0 = performance.now();
     await Promise.all(
@@ -448,7 +450,7 @@ async function benchSoak(n: number): Promise<void> {
     const d0 = await diag();
     await sleep(IDLE * 1000);
     const d1 = await diag();
-    await c.peer(0).call('staff.login', { passcode: 'letmein' });
+    await c.peer(0).call('staff.login', { passcode: 'letmein-please' });
     let stop = false;
     let acked = 0;
     let failed = 0;

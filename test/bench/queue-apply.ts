@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
 import { QueueApp, newQueueState } from '../../core/queue/apply';
-import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
+import { loginProof, makeStaffLock, sha256Hex, staffKey } from '../../core/queue/passcode';
 import { allEntries, liveEntries } from '../../core/queue/selectors';
 import type { QueueState } from '../../core/queue/types';
 import { createSessionDoc } from '../../core/replication/document';
@@ -17,7 +17,7 @@ import { percentile } from './stats';
 const TA = asMemberId('0000-ta');
 
 function session(store: Store) {
-  const verifier = makeVerifier('letmein');
+  const verifier = makeStaffLock('letmein-please');
   const app = new QueueApp(newQueueState(verifier));
   const replica = Replica.create(
     store,
@@ -30,9 +30,10 @@ function session(store: Store) {
   );
   let n = 0;
   let now = Date.UTC(2026, 10, 22, 9);
-  const run = (sender: string, body: unknown): number => {
+  const run = (sender: string, body: unknown | ((id: string) => unknown)): number => {
     now += 1000;
     const id = asCommandId(uuidv7({ msecs: now, seq: n++ }));
+    if (typeof body === 'function') body = body(id);
     const t0 = performance.now();
     const out = replica.applyCommand(app, id, body, {
       commandId: id,
@@ -44,7 +45,8 @@ function session(store: Store) {
     if (!out.result.ok) throw new Error(JSON.stringify(out.result));
     return ms;
   };
-  run(TA, { op: 'login', key: deriveStaffKey('letmein', verifier), name: 'TA' });
+  const key = staffKey('letmein-please', verifier);
+  run(TA, (id: string) => ({ op: 'login', proof: loginProof(key, verifier, TA, id), name: 'TA' }));
   /** One student's visit: join, called, done. Returns the three apply times. */
   const visit = (i: number): number[] => [
     run(`student-${i}`, {

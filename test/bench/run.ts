@@ -1,8 +1,9 @@
 import { benchQueueAgainstBaseline, benchSimAgainstBaseline } from './baseline';
+import { benchLogin } from './login';
 import { benchWaitingLine } from './waiting-line';
 
 // `npm run bench`: prints figures; targets are compared by reading, not asserted.
-// BENCH_ONLY=sim|queue|line runs one part; BENCH_BASELINE / BENCH_ENGINE_BASELINE=<commit>|none set
+// BENCH_ONLY=sim|queue|line|login runs one part; BENCH_BASELINE / BENCH_ENGINE_BASELINE=<commit>|none set
 // the queue and sim benches' baselines; BENCH_RUNS the sim bench's runs.
 const only = process.env.BENCH_ONLY;
 const started = Date.now();
@@ -16,5 +17,9 @@ if (!only || only === 'queue') {
 }
 if (!only || only === 'line') {
   for (const line of benchWaitingLine()) console.log(line);
+  console.log('');
+}
+if (!only || only === 'login') {
+  for (const line of benchLogin()) console.log(line);
 }
 console.log(`\n(bench took ${((Date.now() - started) / 1000).toFixed(1)} s)`);

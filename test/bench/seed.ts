@@ -5,7 +5,15 @@ import { v7 as uuidv7 } from 'uuid';
 import { saveIdentity } from '../../core/session/identity';
 import { asCommandId, asMemberId, asSessionId } from '../../core/ids';
 import { QueueApp, newQueueState } from '../../core/queue/apply';
-import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
+import {
+  deriveLegacyKey,
+  loginProof,
+  makeLegacyVerifier,
+  makeStaffLock,
+  sha256Hex,
+  staffKey,
+} from '../../core/queue/passcode';
+import { isStaffLock } from '../../core/queue/passphrase';
 import type { QueueState } from '../../core/queue/types';
 import { createSessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
@@ -16,12 +24,19 @@ import { DeviceKey } from '../../core/transport/device-key';
  * A laptop's data dir holding a session with `entries` past students (each joined,
  * helped and done), as after a long term of office hours: the host resumes it on start.
  */
-export function seedHistory(dataDir: string, entries: number): void {
+export function seedHistory(
+  dataDir: string,
+  entries: number,
+  /** A session from before staff locks: its legacy passcode (its TA is logged in). */
+  legacyPasscode?: string,
+): void {
   fs.mkdirSync(dataDir, { recursive: true });
   const deviceId = DeviceKey.loadOrCreate(dataDir).deviceId;
   const memberId = asMemberId(uuidv7());
   const sessionId = asSessionId(randomUUID());
-  const verifier = makeVerifier('letmein');
+  const verifier = legacyPasscode
+    ? makeLegacyVerifier(legacyPasscode)
+    : makeStaffLock('letmein-please');
   const app = new QueueApp(newQueueState(verifier));
   const store = new FileStore(path.join(dataDir, 'sessions', sessionId));
   let now = Date.now() - entries * 3000;
@@ -34,9 +49,10 @@ export function seedHistory(dataDir: string, entries: number): void {
       memberId.replace(/-/g, ''),
     ),
   );
-  const run = (sender: string, body: unknown): unknown => {
+  const run = (sender: string, body: unknown | ((id: string) => unknown)): unknown => {
     now += 1000;
     const id = asCommandId(uuidv7({ msecs: now }));
+    if (typeof body === 'function') body = body(id);
     const r = replica.applyCommand(app, id, body, {
       commandId: id,
       sender: asMemberId(sender),
@@ -46,7 +62,16 @@ export function seedHistory(dataDir: string, entries: number): void {
     if (!r.result.ok) throw new Error(JSON.stringify(r.result));
     return r.result.value;
   };
-  run(memberId, { op: 'login', key: deriveStaffKey('letmein', verifier), name: 'TA' });
+  if (isStaffLock(verifier)) {
+    const key = staffKey('letmein-please', verifier);
+    run(memberId, (id: string) => ({
+      op: 'login',
+      proof: loginProof(key, verifier, memberId, id),
+      name: 'TA',
+    }));
+  } else {
+    run(memberId, { op: 'login', key: deriveLegacyKey(legacyPasscode!, verifier), name: 'TA' });
+  }
   for (let i = 0; i < entries; i++) {
     run(`s${i}`, {
       op: 'join',

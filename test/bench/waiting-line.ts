@@ -31,7 +31,9 @@ export async function measureLine(
   const store = await load('core/store/store.ts');
   const views = await load('core/api/views.ts');
   const { v7: uuidv7 } = await import('uuid');
-  const verifier = (passcode.makeVerifier as (p: string) => unknown)('a long passphrase');
+  // The baseline tree makes a verifier; this one a staff lock (same role in the state).
+  const makeLock = (passcode.makeStaffLock ?? passcode.makeVerifier) as (p: string) => unknown;
+  const verifier = makeLock('a long passphrase');
   const state = (apply.newQueueState as (v: unknown) => Record<string, unknown>)(verifier);
   const entries: Record<string, unknown> = {};
   const t = Date.UTC(2026, 10, 22, 9);

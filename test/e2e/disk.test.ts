@@ -25,7 +25,10 @@ describe('a full disk in the UI', { skip: e2eSkip }, () => {
     ta = new UiPeer("Kim's laptop", data);
     await ta.start();
     await ta.call('profile.setName', { name: 'Prof. Kim' });
-    await ta.call('session.create', { name: 'CPSC 416 office hours', staffPasscode: 'letmein' });
+    await ta.call('session.create', {
+      name: 'CPSC 416 office hours',
+      staffPasscode: 'letmein-please',
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

@@ -114,7 +114,10 @@ describe('main process with an Electron stand-in', { skip }, () => {
   });
 
   it('runs a session: events reach the window, notifications fire, settings persist', async () => {
-    const created = await call('session.create', { name: 'CS 101', staffPasscode: 'lab-42' });
+    const created = await call('session.create', {
+      name: 'CS 101',
+      staffPasscode: 'lab-42-please',
+    });
     assert.equal(created.ok, true, JSON.stringify(created));
     await until('a role event to the window', () =>
       win.webContents.sent.find(

@@ -63,7 +63,10 @@ describe('the network check on real peers', { skip }, () => {
   it('"Scan this network" finds a session started meanwhile, and joins it', async () => {
     ta = new UiPeer("Prof. Kim's laptop", path.join(dir, 'ta'));
     await ta.start();
-    await ta.call('session.create', { name: 'CS 101 office hours', staffPasscode: 'lab-42' });
+    await ta.call('session.create', {
+      name: 'CS 101 office hours',
+      staffPasscode: 'lab-42-please',
+    });
     const panel = page.getByTestId('network-panel');
     await panel.getByTestId('scan').click();
     const result = panel.getByTestId('scan-result');

@@ -30,7 +30,7 @@ describe('a phone on real peers', { skip }, () => {
     await Promise.all([ana.start(), ben.start()]);
     const { sessionId } = (await ta.call('session.create', {
       name: 'CS 101 office hours',
-      staffPasscode: 'lab-42',
+      staffPasscode: 'lab-42-please',
     })) as { sessionId: string };
     for (const p of [ana, ben]) {
       for (let i = 0; i < 100; i++) {
@@ -177,7 +177,7 @@ describe('a phone on real peers', { skip }, () => {
   });
 
   it('staff turn phone joining off: the page says so', async () => {
-    await ana.call('staff.login', { passcode: 'lab-42' });
+    await ana.call('staff.login', { passcode: 'lab-42-please' });
     await ana.call('staff.setPhones', { enabled: false });
     await phone.getByTestId('phones-off').waitFor({ timeout: 5_000 });
     await shot(phone, 'phone-off');

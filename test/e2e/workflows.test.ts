@@ -69,7 +69,7 @@ describe('the queue workflows on real peers', { skip }, () => {
     await peer.ta.call('profile.setName', { name: 'Prof. Kim' });
     ({ sessionId } = (await peer.ta.call('session.create', {
       name: 'CS 101 office hours',
-      staffPasscode: 'lab-42',
+      staffPasscode: 'lab-42-please',
     })) as { sessionId: string });
     for (const n of names.slice(1)) {
       for (let i = 0; i < 100; i++) {
@@ -273,7 +273,7 @@ describe('the queue workflows on real peers', { skip }, () => {
     await ta.getByRole('button', { name: 'Cancel' }).click();
     await ta.getByRole('dialog').waitFor({ state: 'detached' });
     // A second TA on duty: no prompt for the first one.
-    await peer.eve.call('staff.login', { passcode: 'lab-42' });
+    await peer.eve.call('staff.login', { passcode: 'lab-42-please' });
     await page.eve!.getByRole('tab', { name: 'Staff' }).waitFor();
     await ta.getByText('2 TAs on duty').waitFor();
     await ta.getByRole('button', { name: 'Log out of staff' }).click();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { queueCommandSchema } from '../../core/queue/commands';
-import { deriveStaffKey, sha256Hex } from '../../core/queue/passcode';
+import { sha256Hex } from '../../core/queue/passcode';
 import {
   activeQueues,
   allEntries,
@@ -11,7 +11,7 @@ import {
   waitingEntries,
 } from '../../core/queue/selectors';
 import { ACTIVE_STATUSES, MAIN_QUEUE } from '../../core/queue/types';
-import { TA, code, makeQueue, verifier } from '../unit/queue-fixture';
+import { STAFF_KEY, TA, WRONG_KEY, code, loginCmd, makeQueue } from '../unit/queue-fixture';
 
 /**
  * Stateful fuzzing of the queue workflows: random sequences of commands — well-formed and
@@ -86,6 +86,7 @@ describe(`fuzz: queue workflows (${RUNS} random sequences)`, () => {
           const queues = queuesOf(q.state);
           const queueId = queues[s.pick % queues.length]!.id;
           const secret = s.useSecret ? secretOf.get(entry) : 'wrong';
+          const id = q.nextId();
           const body =
             s.junk !== null
               ? s.junk
@@ -100,11 +101,7 @@ describe(`fuzz: queue workflows (${RUNS} random sequences)`, () => {
                     ...(s.pick % 4 === 0 ? { tag: s.tag } : {}),
                   }
                 : s.op === 'login'
-                  ? {
-                      op: 'login',
-                      key: deriveStaffKey(s.pick % 2 ? 'letmein' : 'nope', verifier),
-                      name: s.who,
-                    }
+                  ? loginCmd(s.who, id, s.who, s.pick % 2 ? STAFF_KEY : WRONG_KEY)
                   : {
                       op: s.op,
                       entryId: entry,
@@ -119,7 +116,7 @@ describe(`fuzz: queue workflows (${RUNS} random sequences)`, () => {
                       position: s.pick % 3 === 0 ? 'front' : s.pick + 1,
                       graceMs: 30_000 + s.pick * 10_000,
                     };
-          const r = q.run(s.who, body);
+          const r = q.run(s.who, body, id);
           assert.ok(KNOWN.has(code(r)), `unknown result code ${code(r)}`);
           tally.set(`${s.op}:${code(r)}`, (tally.get(`${s.op}:${code(r)}`) ?? 0) + 1);
           if (s.op === 'join' && r.ok && s.junk === null)

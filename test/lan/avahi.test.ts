@@ -64,7 +64,7 @@ describe('LAN: discovery beside avahi-daemon', { skip }, () => {
       // Baton beside avahi hosts; the other laptop must see the session appear by itself.
       const { sessionId } = await room.peer(0).call<{ sessionId: string }>('session.create', {
         name: 'Beside avahi',
-        staffPasscode: 'letmein',
+        staffPasscode: 'letmein-please',
       });
       let listed = false;
       for (let i = 0; i < 60 && !listed; i++) {

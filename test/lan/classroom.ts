@@ -36,7 +36,7 @@ export class Classroom {
     await this.room.startAll();
     const { sessionId } = await this.peer(0).call<{ sessionId: string }>('session.create', {
       name: 'CPSC 416 office hours',
-      staffPasscode: 'letmein',
+      staffPasscode: 'letmein-please',
     });
     this.sessionId = sessionId;
     // Students arrive in small groups, as in a room (at most 5 joining at the same instant).

@@ -52,9 +52,10 @@ describe('LAN: when the network is the problem', () => {
       // And the room's switch floods it no multicast (as client-isolating Wi-Fi does).
       ip('link', 'set', 'dev', `r${room.id}v1`, 'type', 'bridge_slave', 'mcast_flood', 'off');
       await room.peer(0).start();
-      const { sessionId } = await room
-        .peer(0)
-        .call<{ sessionId: string }>('session.create', { name: 'Lab 5', staffPasscode: 'letmein' });
+      const { sessionId } = await room.peer(0).call<{ sessionId: string }>('session.create', {
+        name: 'Lab 5',
+        staffPasscode: 'letmein-please',
+      });
       const started = Date.now();
       await room.peer(1).start();
       const { diag, afterMs } = await verdictOf(
@@ -115,7 +116,7 @@ describe('LAN: when the network is the problem', () => {
       ip('netns', 'exec', ns, 'ip', 'route', 'del', '224.0.0.0/4', 'dev', dev);
       ip('netns', 'exec', ns, 'ip', 'link', 'set', 'dev', dev, 'multicast', 'off');
       await room.peer(0).start();
-      await room.peer(0).call('session.create', { name: 'Lab 5', staffPasscode: 'letmein' });
+      await room.peer(0).call('session.create', { name: 'Lab 5', staffPasscode: 'letmein-please' });
       const started = Date.now();
       await room.peer(1).start();
       // Laptop 1 is at the start screen: the session it lists is what its verdict names.

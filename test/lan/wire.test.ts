@@ -204,7 +204,7 @@ describe('LAN: the wire', () => {
       await c.room.startAll();
       const { sessionId } = await c.peer(0).call<{ sessionId: string }>('session.create', {
         name: 'No multicast',
-        staffPasscode: 'letmein',
+        staffPasscode: 'letmein-please',
       });
       const listed = await c.peer(1).call<unknown[]>('sessions.list');
       assert.deepEqual(listed, []);

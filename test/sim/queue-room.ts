@@ -1,3 +1,5 @@
+import { staffKey } from '../../core/queue/passcode';
+import { TEST_KDF } from '../unit/queue-fixture';
 import assert from 'node:assert/strict';
 import { BatonService } from '../../core/api/service';
 import type { Method, Results } from '../../core/api/contract';
@@ -127,6 +129,9 @@ export class QueueRoom extends SimRoom<QueueState> {
     return new BatonService({
       name: `laptop ${l.index}`,
       clock: this.clock,
+      staffKdf: TEST_KDF,
+      // Derived at once: a thread-pool derivation would let real time into simulated time.
+      staffKeyOf: (passphrase, lock) => Promise.resolve(staffKey(passphrase, lock)),
       random: new SeededRandom(this.seed * 7919 + l.index),
       directory: { list: () => this.directory(), onChange: () => () => {} },
       settings: l.settings,
@@ -154,7 +159,7 @@ export async function classroom(n: number, seed = 1): Promise<QueueRoom> {
   const room = new QueueRoom(n, seed);
   const { sessionId } = await room.ok(0, 'session.create', {
     name: 'CPSC 416 office hours',
-    staffPasscode: 'letmein',
+    staffPasscode: 'letmein-please',
   });
   for (let i = 1; i < n; i++) {
     room.run(20 + room.random.int(200));

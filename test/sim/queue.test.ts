@@ -67,7 +67,7 @@ describe('the queue through the App API on a simulated room', () => {
     const { entryId } = await room.ok(2, 'queue.join', { name: 'Ben', topic: '', location: '' });
     room.crash(0);
     assert.ok(room.runUntil(() => room.agreedHost() !== null, 5_000) !== null, 'a new host');
-    await room.ok(1, 'staff.login', { passcode: 'letmein' });
+    await room.ok(1, 'staff.login', { passcode: 'letmein-please' });
     const next = await room.ok(1, 'staff.helpNext');
     assert.equal(next.entryId, entryId);
     room.run(300); // bystanders get it with the next fan-out batch
@@ -81,8 +81,8 @@ describe('the queue through the App API on a simulated room', () => {
   it('staff.helpNext never hands one student to two staff across a failover (20 seeds)', async () => {
     for (let seed = 1; seed <= 20; seed++) {
       const room = await classroom(7, 100 + seed);
-      await room.ok(1, 'staff.login', { passcode: 'letmein' });
-      await room.ok(2, 'staff.login', { passcode: 'letmein' });
+      await room.ok(1, 'staff.login', { passcode: 'letmein-please' });
+      await room.ok(2, 'staff.login', { passcode: 'letmein-please' });
       for (let s = 3; s < 7; s++)
         await room.ok(s, 'queue.join', { name: `s${s}`, topic: '', location: '' });
       // Both staff ask at once; the host dies at a random moment around it.
@@ -107,8 +107,8 @@ describe('the queue through the App API on a simulated room', () => {
 
   it('a healed partition where two staff called the same student resolves it deterministically and shows it', async () => {
     const room = await classroom(5, 7);
-    await room.ok(0, 'staff.login', { passcode: 'letmein' });
-    await room.ok(4, 'staff.login', { passcode: 'letmein' });
+    await room.ok(0, 'staff.login', { passcode: 'letmein-please' });
+    await room.ok(4, 'staff.login', { passcode: 'letmein-please' });
     const { entryId } = await room.ok(2, 'queue.join', { name: 'Cat', topic: '', location: '' });
     await room.ok(3, 'queue.join', { name: 'Dan', topic: '', location: '' });
     room.partition([0, 1, 2], [3, 4]);

@@ -71,8 +71,8 @@ describe('workflows across a failover', () => {
   it('two TAs undo the same Remove at once, with the host failing around it: one wins, nothing doubles (10 seeds)', async () => {
     for (let seed = 1; seed <= 10; seed++) {
       const room = await classroom(6, 500 + seed);
-      await room.ok(1, 'staff.login', { passcode: 'letmein' });
-      await room.ok(2, 'staff.login', { passcode: 'letmein' });
+      await room.ok(1, 'staff.login', { passcode: 'letmein-please' });
+      await room.ok(2, 'staff.login', { passcode: 'letmein-please' });
       const ids: string[] = [];
       for (let s = 3; s < 6; s++)
         ids.push(
@@ -101,7 +101,7 @@ describe('workflows across a failover', () => {
 
   it('staff on duty follows live laptops: a TA whose laptop is gone stops counting', async () => {
     const room = await classroom(4, 61);
-    await room.ok(1, 'staff.login', { passcode: 'letmein' });
+    await room.ok(1, 'staff.login', { passcode: 'letmein-please' });
     const s = await room.ok(3, 'status');
     assert.equal(s.staffOnDuty.count, 2, 'the creating TA and laptop 1');
     await room.ok(3, 'queue.join', { name: 'Cat', topic: '', location: '' });

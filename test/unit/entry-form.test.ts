@@ -15,7 +15,7 @@ import {
 import type { SessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
 import { MemoryStore } from '../../core/store/store';
-import { KEY, TA, makeQueue } from './queue-fixture';
+import { TA, loginCmd, makeQueue } from './queue-fixture';
 
 /** Ops in the document's newest change. */
 function opsOfLastChange(r: Replica<QueueState>): number {
@@ -124,7 +124,7 @@ describe('queue: the compact stored entry', () => {
     assert.ok(
       run(a, 'ann', { op: 'edit', entryId: id, secret: 'secret-ann', topic: 'graphs' }, 'x1').ok,
     );
-    assert.ok(run(b, TA, { op: 'login', key: KEY, name: 'TA' }, 'y0').ok);
+    assert.ok(run(b, TA, loginCmd(TA, 'y0', 'TA'), 'y0').ok);
     assert.ok(run(b, TA, { op: 'helpNext' }, 'y1').ok);
     const merged = Automerge.merge(Automerge.clone(a.doc), b.doc) as Automerge.Doc<
       SessionDoc<QueueState>

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
 import { QueueApp, newQueueState } from '../../core/queue/apply';
-import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
+import type { KeyObject } from 'node:crypto';
+import { loginProof, makeStaffLock, sha256Hex, staffKey } from '../../core/queue/passcode';
 import type { QueueState } from '../../core/queue/types';
 import { createSessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
@@ -12,8 +13,19 @@ import { MemoryStore } from '../../core/store/store';
 
 export const TA = 'staff-ta';
 export const TA2 = 'staff-bob';
-export const verifier = makeVerifier('letmein', new Uint8Array(16));
-export const KEY = deriveStaffKey('letmein', verifier);
+export const PASSPHRASE = 'letmein-please';
+/** A test-only scrypt cost (a real lock costs 2^17): keeps thousands of logins fast. */
+export const TEST_KDF = { N: 1 << 10, r: 8, p: 1 };
+export const verifier = makeStaffLock(PASSPHRASE, new Uint8Array(16), TEST_KDF);
+export const STAFF_KEY = staffKey(PASSPHRASE, verifier);
+export const WRONG_KEY = staffKey('not the passphrase', verifier);
+
+/** `who`'s login command `id`, signed with `key` (the staff key unless told). */
+export const loginCmd = (who: string, id: string, name = who, key: KeyObject = STAFF_KEY) => ({
+  op: 'login',
+  proof: loginProof(key, verifier, who, id),
+  name,
+});
 
 /** A host-side queue: commands go through the real Replica + QueueApp, as on the host. */
 export function makeQueue(base: QueueState = newQueueState(verifier)) {
@@ -44,6 +56,9 @@ export function makeQueue(base: QueueState = newQueueState(verifier)) {
     advance(ms: number) {
       now += ms;
     },
+    nextId(): string {
+      return `cmd-${n++}`;
+    },
     run(sender: string, cmd: unknown, id = `cmd-${n++}`): Result<unknown> {
       const out = replica.applyCommand(app, asCommandId(id), cmd, {
         commandId: asCommandId(id),
@@ -65,9 +80,15 @@ export function makeQueue(base: QueueState = newQueueState(verifier)) {
       assert.ok(r.ok, JSON.stringify(r));
       return (r.value as { entryId: string }).entryId;
     },
+    /** `who` logs in with `key` (the staff key unless told); the result. */
+    loginWith(who: string, key: KeyObject = STAFF_KEY, name = who): Result<unknown> {
+      const id = q.nextId();
+      return q.run(who, loginCmd(who, id, name, key), id);
+    },
     login(who: string, name = who) {
-      const r = q.run(who, { op: 'login', key: KEY, name });
+      const r = q.loginWith(who, STAFF_KEY, name);
       assert.ok(r.ok, JSON.stringify(r));
+      assert.equal((r.value as { refused?: string }).refused, undefined);
     },
   };
   return q;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { KEEP_FINISHED, newQueueState } from '../../core/queue/apply';
 import { LIMITS } from '../../core/queue/commands';
 import { exportCsv } from '../../core/queue/csv';
-import { deriveStaffKey, makeVerifier, sha256Hex } from '../../core/queue/passcode';
+import { sha256Hex } from '../../core/queue/passcode';
 import { reconcileQueue } from '../../core/queue/reconcile';
 import {
   allEntries,
@@ -15,7 +15,7 @@ import {
   waitingEntries,
 } from '../../core/queue/selectors';
 import { type QueueState, text } from '../../core/queue/types';
-import { KEY, TA, TA2, code, makeQueue, verifier } from './queue-fixture';
+import { TA, TA2, WRONG_KEY, code, makeQueue, verifier } from './queue-fixture';
 
 describe('queue: students', () => {
   it('join puts a student in line with host time and order; one active entry per copy', () => {
@@ -128,11 +128,10 @@ describe('queue: staff', () => {
     const q = makeQueue();
     q.join('ann');
     assert.equal(code(q.run(TA, { op: 'helpNext' })), 'not-staff');
-    const wrong = { op: 'login', key: deriveStaffKey('nope', verifier), name: 'TA' };
-    assert.equal(code(q.run(TA, wrong)), 'wrong-passcode');
-    assert.equal(code(q.run(TA, wrong)), 'wrong-passcode');
-    assert.equal(code(q.run(TA, wrong)), 'wrong-passcode');
-    assert.equal(code(q.run(TA, { op: 'login', key: KEY, name: 'TA' })), 'too-many-attempts');
+    assert.equal(code(q.loginWith(TA, WRONG_KEY)), 'wrong-passcode');
+    assert.equal(code(q.loginWith(TA, WRONG_KEY)), 'wrong-passcode');
+    assert.equal(code(q.loginWith(TA, WRONG_KEY)), 'wrong-passcode');
+    assert.equal(code(q.loginWith(TA)), 'too-many-attempts');
     q.advance(1_500);
     q.login(TA);
     assert.equal(code(q.run(TA, { op: 'helpNext' })), 'ok');
@@ -312,7 +311,7 @@ describe('a healed split that archived the same entry twice', () => {
       history: { a: { status: 'waiting' as const, at: 1, by: 'm1' }, b: { status, at, by: 's' } },
       conflict: null,
     });
-    const state = newQueueState(makeVerifier('pw'));
+    const state = newQueueState(verifier);
     state.entries.e1 = entry('waiting', 5) as unknown as QueueState['entries'][string];
     state.archive['1000.1'] = { e1: JSON.stringify(entry('done', 9)) };
     state.archive['2001.1'] = { e1: JSON.stringify(entry('done', 7)) };

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UNDO_WINDOW_MS, newQueueState } from '../../core/queue/apply';
 import { exportCsv } from '../../core/queue/csv';
-import { deriveStaffKey } from '../../core/queue/passcode';
 import {
   DEFAULT_SETTINGS,
   allEntries,
@@ -16,7 +15,7 @@ import {
 import { MAIN_QUEUE } from '../../core/queue/types';
 import { AlertDetector } from '../../core/api/alerts';
 import { queueView, staffOnDuty } from '../../core/api/views';
-import { TA, TA2, code, makeQueue, verifier } from './queue-fixture';
+import { TA, TA2, WRONG_KEY, code, makeQueue, verifier } from './queue-fixture';
 
 const status = (q: ReturnType<typeof makeQueue>, id: string) => entryOf(q.state, id)?.status;
 const line = (q: ReturnType<typeof makeQueue>, queueIds?: string[]) =>
@@ -521,15 +520,11 @@ describe('phones', () => {
 describe('passcode lockout', () => {
   it('outlives a host change: the count is in the document', () => {
     const q = makeQueue();
-    const wrong = { op: 'login', key: deriveStaffKey('nope', verifier), name: 'x' };
-    for (let i = 0; i < 3; i++) assert.equal(code(q.run('eve', wrong)), 'wrong-passcode');
+    for (let i = 0; i < 3; i++) assert.equal(code(q.loginWith('eve', WRONG_KEY)), 'wrong-passcode');
     q.newHost();
-    assert.equal(
-      code(q.run('eve', { op: 'login', key: deriveStaffKey('letmein', verifier), name: 'x' })),
-      'too-many-attempts',
-    );
+    assert.equal(code(q.loginWith('eve')), 'too-many-attempts');
     q.advance(1_000);
-    assert.equal(code(q.run('eve', wrong)), 'wrong-passcode');
+    assert.equal(code(q.loginWith('eve', WRONG_KEY)), 'wrong-passcode');
     assert.equal(q.state.lockouts?.eve?.count, 4);
   });
 });
