@@ -1,5 +1,8 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { DeviceId } from '../ids';
 import { decode, encode } from '../protocol/codec';
@@ -19,6 +22,7 @@ import {
 
 export { type Address, type LinkInfo, DEFAULT_PORTS } from './ws-parts';
 import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
+import { type TlsIdentity, deviceIdOfCert, tlsIdentity } from './device-cert';
 import { GoneWatch } from './gone-probe';
 
 export interface WsTransportOptions {
@@ -62,7 +66,14 @@ export interface WsTransportOptions {
  * the engine's heartbeats, sync repair and outbox resends are built for loss.
  */
 export class WsTransport implements Transport {
-  private server: { wss: WebSocketServer; http: http.Server } | null = null;
+  private server: {
+    wss: WebSocketServer;
+    http: http.Server;
+    https: https.Server;
+    tcp: net.Server;
+  } | null = null;
+  /** This device's TLS certificate and key (made at start). */
+  private tls: TlsIdentity | null = null;
   private readonly links = new Set<Link>();
   private readonly addresses = new Map<DeviceId, Address>();
   private readonly connecting = new Map<DeviceId, { queue: string[]; since: number }>();
@@ -106,38 +117,107 @@ export class WsTransport implements Transport {
     return this.listen(0);
   }
 
-  private listen(port: number): Promise<number> {
+  /**
+   * One port, two protocols. Links are TLS 1.3 (mutual: each end presents its device
+   * certificate, device-cert.ts); the phone page and its WebSocket are plain HTTP, since a
+   * phone's browser cannot check a laptop's certificate. The first byte of a connection
+   * tells them apart (a TLS handshake starts with 0x16, a request with a letter). A link
+   * attempted over plain HTTP is a copy from before TLS: it is told to update.
+   */
+  private async listen(port: number): Promise<number> {
+    this.tls ??= await tlsIdentity(this.o.key);
     return new Promise((resolve, reject) => {
       const wss = new WebSocketServer({
         noServer: true,
         maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
         perMessageDeflate: false,
       });
-      const server = http.createServer((req, res) => {
+      const notFound = (req: http.IncomingMessage, res: http.ServerResponse): void => {
         if (this.o.http?.request(req, res)) return;
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
         res.end('Baton: nothing here\n');
-      });
-      server.on('upgrade', (req, socket, head) => {
+      };
+      const plain = http.createServer(notFound);
+      plain.on('upgrade', (req, socket, head) => {
         socket.on('error', () => socket.destroy());
         if (this.o.http?.upgrade(req, socket, head)) return;
+        wss.handleUpgrade(req, socket, head, (ws) => this.refuseUntrusted(ws, req));
+      });
+      const secure = https.createServer(
+        {
+          ...this.tls!,
+          requestCert: true, // the device certificate is the client's identity
+          rejectUnauthorized: false, // self-signed by design: the device id is checked instead
+          minVersion: 'TLSv1.3',
+        },
+        (_req, res) => {
+          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end('Baton: nothing here\n');
+        },
+      );
+      secure.on('upgrade', (req, socket, head) => {
+        socket.on('error', () => socket.destroy());
+        const peer = deviceIdOfCert((req.socket as TLSSocket).getPeerCertificate?.()?.raw);
         wss.handleUpgrade(req, socket, head, (ws) => {
-          this.adopt(ws, false, req.socket.remoteAddress ?? '');
+          this.adopt(ws, false, req.socket.remoteAddress ?? '', undefined, undefined, peer);
         });
       });
+      secure.on('tlsClientError', (e, socket) => {
+        this.o.log?.(`TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${e.message}`);
+      });
+      const tcp = net.createServer((socket) => {
+        socket.on('error', () => socket.destroy());
+        // A connection that never says a byte is closed (each server has its own timeouts after).
+        socket.setTimeout(10_000, () => socket.destroy());
+        const route = (): void => {
+          const first = socket.read(1) as Buffer | null;
+          if (first === null) {
+            if (!socket.destroyed) socket.once('readable', route);
+            return;
+          }
+          socket.setTimeout(0);
+          socket.unshift(first);
+          (first[0] === 0x16 ? secure : plain).emit('connection', socket);
+        };
+        socket.once('readable', route);
+      });
       const failed = (e: Error): void => {
-        server.close();
+        tcp.close();
         reject(e);
       };
-      server.once('error', failed);
-      server.listen(port, this.o.host, () => {
-        server.off('error', failed);
-        server.on('error', (e) => this.o.log?.(`server error: ${e.message}`));
-        const a = server.address();
+      tcp.once('error', failed);
+      tcp.listen(port, this.o.host, () => {
+        tcp.off('error', failed);
+        tcp.on('error', (e) => this.o.log?.(`server error: ${e.message}`));
+        const a = tcp.address();
         this.port = typeof a === 'object' && a ? a.port : 0;
         resolve(this.port);
       });
-      this.server = { wss, http: server };
+      this.server = { wss, http: plain, https: secure, tcp };
+    });
+  }
+
+  /** A link over plain HTTP: a copy from before TLS links, or someone's script. */
+  private refuseUntrusted(ws: WebSocket, req: http.IncomingMessage): void {
+    this.stats.refused++;
+    const message =
+      `this copy of Baton speaks protocol ${PROTOCOL_VERSION}, whose links are encrypted ` +
+      `(TLS): update Baton on the other laptop`;
+    this.o.log?.(`plain link from ${req.socket.remoteAddress ?? '?'} refused: ${message}`);
+    ws.send(encode({ type: 'refuse', error: { code: 'version', message } }));
+    ws.close(1002, 'protocol version');
+  }
+
+  /** A WebSocket to `addr` over TLS, presenting this device's certificate. */
+  private dial(addr: Address, extra: { handshakeTimeout?: number } = {}): WebSocket {
+    return new WebSocket(`wss://${hostForUrl(addr.host)}:${addr.port}`, {
+      maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      cert: this.tls?.cert,
+      key: this.tls?.key,
+      rejectUnauthorized: false, // self-signed: the device id in the certificate is checked
+      minVersion: 'TLSv1.3',
+      ...extra,
     });
   }
 
@@ -175,10 +255,7 @@ export class WsTransport implements Transport {
         clearTimeout(timer);
         resolve({ device, sessionId });
       });
-      const ws = new WebSocket(`ws://${hostForUrl(addr.host)}:${addr.port}`, {
-        maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
-        perMessageDeflate: false,
-      });
+      const ws = this.dial(addr);
       ws.once('error', (e) => {
         clearTimeout(timer);
         this.linkWaiters.delete(key);
@@ -203,11 +280,7 @@ export class WsTransport implements Transport {
     if (now - (this.lastAttempt.get(to) ?? 0) < 250) return; // do not hammer a dead address
     this.lastAttempt.set(to, now);
     this.connecting.set(to, { queue: [frame], since: now });
-    const ws = new WebSocket(`ws://${hostForUrl(addr.host)}:${addr.port}`, {
-      maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
-      perMessageDeflate: false,
-      handshakeTimeout: 2_000,
-    });
+    const ws = this.dial(addr, { handshakeTimeout: 2_000 });
     ws.on('error', (e: NodeJS.ErrnoException) => {
       this.connecting.delete(to);
       if (e.code === 'ECONNREFUSED') this.gone.refused(to); // as good as a probe
@@ -238,9 +311,13 @@ export class WsTransport implements Transport {
     this.links.clear();
     return new Promise((resolve) => {
       if (!this.server) return resolve();
-      this.server.wss.close();
-      this.server.http.closeAllConnections?.();
-      this.server.http.close(() => resolve());
+      const { wss, http: plain, https: secure, tcp } = this.server;
+      wss.close();
+      plain.closeAllConnections?.();
+      secure.closeAllConnections?.();
+      plain.close();
+      secure.close();
+      tcp.close(() => resolve());
     });
   }
 
@@ -252,10 +329,12 @@ export class WsTransport implements Transport {
     host: string,
     waiterKey?: string,
     expect?: DeviceId,
+    tlsDevice: DeviceId | null = null,
   ): void {
     const link: Link = {
       ws,
       device: null,
+      tlsDevice,
       claim: null,
       nonce: newNonce(),
       outbound,
@@ -275,6 +354,11 @@ export class WsTransport implements Transport {
           sid: this.o.sessionOf?.() ?? null,
         }),
       );
+    // Outbound: the TLS handshake has proven the server's certificate by the time the
+    // upgrade answer arrives.
+    ws.once('upgrade', (res: http.IncomingMessage) => {
+      link.tlsDevice = deviceIdOfCert((res.socket as TLSSocket).getPeerCertificate?.()?.raw);
+    });
     if (ws.readyState === WebSocket.OPEN) hello();
     else ws.once('open', hello);
     const timer = setTimeout(() => {
@@ -330,6 +414,15 @@ export class WsTransport implements Transport {
           return refuse(
             'identity',
             `device id ${m.deviceId.slice(0, 64)} is not the id of the key it sent`,
+            1008,
+            'identity',
+          );
+        // The device the TLS handshake proved (its certificate's key) is the one it claims:
+        // a relay in the middle presents its own certificate, not the device's.
+        if (link.tlsDevice !== m.deviceId)
+          return refuse(
+            'identity',
+            `device id ${m.deviceId.slice(0, 64)} is not the device of the link's TLS certificate`,
             1008,
             'identity',
           );

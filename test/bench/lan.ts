@@ -1,6 +1,5 @@
-import { WebSocket } from 'ws';
 import { DeviceKey } from '../../core/transport/device-key';
-import { linkFrame, proofFrame } from '../lan/raw-link';
+import { dialRaw, linkFrame, proofFrame } from '../lan/raw-link';
 import { Classroom, sleep } from '../lan/classroom';
 import { FollowingPhone } from '../lan/phone-client';
 import type { LanPeer } from '../lan/harness';
@@ -163,14 +162,14 @@ async function benchFailover(n: number): Promise<void> {
 
 /** Raw WebSocket round trip (ping → pong) from the bench process to a laptop. */
 async function wsRtt(p: LanPeer, count: number): Promise<number[]> {
-  const ws = new WebSocket(`ws://${p.address}:${p.port}`);
+  const key = DeviceKey.generate();
+  const ws = await dialRaw(p.address, p.port, { key });
   // The real handshake, so the link stays open while it is measured. The laptop's `link`
   // can arrive in the same read as the upgrade: listen before 'open'.
   const theirs = new Promise<{ nonce: string; deviceId: string }>((r) =>
     ws.once('message', (f) => r(JSON.parse(f.toString()))),
   );
   await new Promise((r) => ws.once('open', r));
-  const key = DeviceKey.generate();
   ws.send(linkFrame(key));
   const { nonce, deviceId } = await theirs;
   ws.send(proofFrame(key, { nonce, deviceId }));

@@ -77,6 +77,10 @@ export class LanRoom {
   readonly dir: string;
   readonly id: number;
   private readonly bridges: [string, string];
+  /** The room's bridge, where every laptop's traffic passes (captures listen here). */
+  get bridge(): string {
+    return this.bridges[0];
+  }
   /** This room's /24: laptops are .10 and up, the test process itself is .254. */
   readonly subnet: string;
   /** What each laptop runs after `node`: a CLI speaking JSON lines on stdio. */

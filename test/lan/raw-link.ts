@@ -1,21 +1,30 @@
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
-import type { DeviceKey } from '../../core/transport/device-key';
+import { tlsIdentity } from '../../core/transport/device-cert';
+import { DeviceKey } from '../../core/transport/device-key';
 
 /**
- * A hand-driven WebSocket to a laptop (hostile-peer tests, the bench's raw round trip).
+ * A hand-driven WebSocket to a laptop (hostile-peer tests, the bench's raw round trip),
+ * over TLS with the certificate of `tlsAs` (default: `key`, else a key of its own) — or
+ * over plain HTTP with `plain`, as a copy from before TLS links would.
  * With `key`, it does the real link handshake as that device (link, then the proof of the
  * laptop's nonce) before `fn` runs; without, `fn` runs as soon as the socket opens.
  * Resolves with the close code (-1: still open after `timeoutMs`) and every frame received.
  */
-export function rawLink(
+export async function rawLink(
   host: string,
   port: number,
   fn: (ws: WebSocket) => void,
-  opts: { key?: DeviceKey; timeoutMs?: number; maxPayload?: number } = {},
+  opts: {
+    key?: DeviceKey;
+    tlsAs?: DeviceKey;
+    plain?: boolean;
+    timeoutMs?: number;
+    maxPayload?: number;
+  } = {},
 ): Promise<{ closed: number; frames: string[] }> {
+  const ws = await dialRaw(host, port, opts);
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://${host}:${port}`, { maxPayload: opts.maxPayload });
     const frames: string[] = [];
     const key = opts.key;
     ws.on('message', (d) => {
@@ -38,6 +47,22 @@ export function rawLink(
   });
 }
 
+/** A raw WebSocket to a laptop's link port: TLS as `tlsAs ?? key` (or a fresh key), or plain. */
+export async function dialRaw(
+  host: string,
+  port: number,
+  opts: { key?: DeviceKey; tlsAs?: DeviceKey; plain?: boolean; maxPayload?: number } = {},
+): Promise<WebSocket> {
+  if (opts.plain) return new WebSocket(`ws://${host}:${port}`, { maxPayload: opts.maxPayload });
+  const id = await tlsIdentity(opts.tlsAs ?? opts.key ?? DeviceKey.generate());
+  return new WebSocket(`wss://${host}:${port}`, {
+    maxPayload: opts.maxPayload,
+    cert: id.cert,
+    key: id.key,
+    rejectUnauthorized: false,
+  });
+}
+
 /** What a laptop's first frame (its `link`) says. */
 export interface TheirLink {
   deviceId: string;
@@ -53,7 +78,7 @@ export function rawAnswer(
   host: string,
   port: number,
   frames: (theirs: TheirLink) => string[],
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; tlsAs?: DeviceKey; plain?: boolean } = {},
 ): Promise<{ closed: number; frames: string[] }> {
   return rawLink(
     host,

@@ -10,7 +10,7 @@ import type { Transport } from '../../core/transport/transport';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
 import { DeviceKey, checkProof, deviceIdOfKey } from '../../core/transport/device-key';
 import { WsTransport } from '../../core/transport/ws-transport';
-import { type TheirLink, linkFrame, proofFrame, rawAnswer } from '../lan/raw-link';
+import { type TheirLink, linkFrame, proofFrame, rawAnswer, rawLink } from '../lan/raw-link';
 import { ManualClock } from '../sim/manual-clock';
 import { SimNetwork } from '../sim/sim-network';
 
@@ -200,6 +200,26 @@ describe('WebSocket transport handshake', () => {
     await assert.rejects(t.connectTo({ host: '127.0.0.1', port: 1 }, 1_000));
   });
 
+  it('a link over plain HTTP (a copy from before TLS links) is told to update Baton, and gets nothing', async () => {
+    const got: string[] = [];
+    t.onFrame((from, frame) => got.push(`${from} ${frame}`));
+    const old = DeviceKey.generate();
+    const r = await rawLink(
+      '127.0.0.1',
+      t.listeningPort,
+      (ws) => ws.send(linkFrame(old).replace(`"v":${PROTOCOL_VERSION}`, '"v":3')),
+      { plain: true, timeoutMs: 1_000 },
+    );
+    assert.equal(r.closed, 1002, JSON.stringify(r));
+    const refusal = r.frames.map(
+      (f) => JSON.parse(f) as { type: string; error?: { code: string; message: string } },
+    );
+    assert.equal(refusal[0]?.type, 'refuse');
+    assert.equal(refusal[0]?.error?.code, 'version');
+    assert.match(refusal[0]!.error!.message, /encrypted \(TLS\): update Baton/);
+    assert.deepEqual(got, []);
+  });
+
   it("a copy that claims another device's id without its key is refused; the real one gets through", async () => {
     const victim = DeviceKey.generate();
     const got: string[] = [];
@@ -229,6 +249,13 @@ describe('WebSocket transport handshake', () => {
         linkFrame({ deviceId: victim.deviceId, publicKey: 'AAAA' }, theirs.nonce),
         '{}',
       ],
+      // The relay attack: the victim itself signed this link's nonce (the attacker forwarded
+      // it over a link of its own to the victim), but this link's TLS certificate is the
+      // attacker's. Before TLS links, this got through as the victim.
+      'a proof relayed from the real device': (theirs) => [
+        linkFrame(victim, theirs.nonce),
+        proofFrame(victim, theirs),
+      ],
     };
     for (const [what, frames] of Object.entries(attempts)) {
       const r = await rawAnswer('127.0.0.1', port, frames, { timeoutMs: 1_000 });
@@ -248,7 +275,7 @@ describe('WebSocket transport handshake', () => {
         proofFrame(victim, theirs),
         JSON.stringify({ type: 'leave', from: 'm', epoch: 1 }),
       ],
-      { timeoutMs: 1_000 },
+      { timeoutMs: 1_000, tlsAs: victim },
     );
     assert.equal(r.closed, -1, JSON.stringify(r));
     assert.equal(got.length, 1);
