@@ -1,9 +1,6 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-import * as net from 'node:net';
-import type { Duplex } from 'node:stream';
+import type * as http from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import type { DeviceId } from '../ids';
 import { decode, encode } from '../protocol/codec';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/version';
@@ -14,7 +11,6 @@ import {
   type LinkInfo,
   measureRtt,
   DEFAULT_PORTS,
-  hostForUrl,
   peekLinkVersion,
   rawToString,
   stripV6Prefix,
@@ -23,6 +19,7 @@ import {
 export { type Address, type LinkInfo, DEFAULT_PORTS } from './ws-parts';
 import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
 import { type TlsIdentity, deviceIdOfCert, tlsIdentity } from './device-cert';
+import { type Listening, type ListenOptions, dialTls, listenTwoWays } from './ws-listen';
 import { GoneWatch } from './gone-probe';
 
 export interface WsTransportOptions {
@@ -41,21 +38,16 @@ export interface WsTransportOptions {
   idleCloseMs?: number;
   /** The session this copy is in, announced in the handshake. */
   sessionOf?: () => string | null;
-  /**
-   * Other traffic on the same port (the phone page and its WebSocket): a handler returns
-   * true when it took the request. Everything else is a peer link (upgrades) or a 404.
-   */
-  http?: {
-    request(req: http.IncomingMessage, res: http.ServerResponse): boolean;
-    upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  };
+  /** Plain-HTTP traffic on the same port (the phone page and its WebSocket): ws-listen.ts. */
+  http?: ListenOptions['http'];
   log?: (line: string) => void;
 }
 
 /**
- * The engine's transport over WebSockets. Every copy listens on one port; a frame to a
- * device goes over any open link to it, or opens one to the device's known address
- * (learned from discovery, from a manual "connect to", or from the device's own
+ * The engine's transport: WebSockets over TLS (ws-listen.ts, device-cert.ts), whose
+ * certificate must be the key of the device the `link` frame claims. Every copy listens on
+ * one port; a frame to a device goes over any open link to it, or opens one to the
+ * device's known address (from discovery, a manual "connect to", or the device's own
  * handshake). The first frame each way is `link` {v, deviceId, key, nonce, port}: a wrong
  * protocol version gets a `refuse` with a clear message and the link is closed. The second
  * is `proof`: the signature of the other side's nonce with the device's key. A device id
@@ -66,12 +58,7 @@ export interface WsTransportOptions {
  * the engine's heartbeats, sync repair and outbox resends are built for loss.
  */
 export class WsTransport implements Transport {
-  private server: {
-    wss: WebSocketServer;
-    http: http.Server;
-    https: https.Server;
-    tcp: net.Server;
-  } | null = null;
+  private server: Listening | null = null;
   /** This device's TLS certificate and key (made at start). */
   private tls: TlsIdentity | null = null;
   private readonly links = new Set<Link>();
@@ -117,108 +104,37 @@ export class WsTransport implements Transport {
     return this.listen(0);
   }
 
-  /**
-   * One port, two protocols. Links are TLS 1.3 (mutual: each end presents its device
-   * certificate, device-cert.ts); the phone page and its WebSocket are plain HTTP, since a
-   * phone's browser cannot check a laptop's certificate. The first byte of a connection
-   * tells them apart (a TLS handshake starts with 0x16, a request with a letter). A link
-   * attempted over plain HTTP is a copy from before TLS: it is told to update.
-   */
+  /** Listen on `port`: links over TLS, the phone page over plain HTTP (ws-listen.ts). */
   private async listen(port: number): Promise<number> {
     this.tls ??= await tlsIdentity(this.o.key);
-    return new Promise((resolve, reject) => {
-      const wss = new WebSocketServer({
-        noServer: true,
-        maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
-        perMessageDeflate: false,
-      });
-      const notFound = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-        if (this.o.http?.request(req, res)) return;
-        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('Baton: nothing here\n');
-      };
-      const plain = http.createServer(notFound);
-      plain.on('upgrade', (req, socket, head) => {
-        socket.on('error', () => socket.destroy());
-        if (this.o.http?.upgrade(req, socket, head)) return;
-        wss.handleUpgrade(req, socket, head, (ws) => this.refuseUntrusted(ws, req));
-      });
-      const secure = https.createServer(
-        {
-          ...this.tls!,
-          requestCert: true, // the device certificate is the client's identity
-          rejectUnauthorized: false, // self-signed by design: the device id is checked instead
-          minVersion: 'TLSv1.3',
-        },
-        (_req, res) => {
-          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-          res.end('Baton: nothing here\n');
-        },
-      );
-      secure.on('upgrade', (req, socket, head) => {
-        socket.on('error', () => socket.destroy());
-        const peer = deviceIdOfCert((req.socket as TLSSocket).getPeerCertificate?.()?.raw);
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          this.adopt(ws, false, req.socket.remoteAddress ?? '', undefined, undefined, peer);
-        });
-      });
-      secure.on('tlsClientError', (e, socket) => {
-        this.o.log?.(`TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${e.message}`);
-      });
-      const tcp = net.createServer((socket) => {
-        socket.on('error', () => socket.destroy());
-        // A connection that never says a byte is closed (each server has its own timeouts after).
-        socket.setTimeout(10_000, () => socket.destroy());
-        const route = (): void => {
-          const first = socket.read(1) as Buffer | null;
-          if (first === null) {
-            if (!socket.destroyed) socket.once('readable', route);
-            return;
-          }
-          socket.setTimeout(0);
-          socket.unshift(first);
-          (first[0] === 0x16 ? secure : plain).emit('connection', socket);
-        };
-        socket.once('readable', route);
-      });
-      const failed = (e: Error): void => {
-        tcp.close();
-        reject(e);
-      };
-      tcp.once('error', failed);
-      tcp.listen(port, this.o.host, () => {
-        tcp.off('error', failed);
-        tcp.on('error', (e) => this.o.log?.(`server error: ${e.message}`));
-        const a = tcp.address();
-        this.port = typeof a === 'object' && a ? a.port : 0;
-        resolve(this.port);
-      });
-      this.server = { wss, http: plain, https: secure, tcp };
+    this.server = await listenTwoWays({
+      port,
+      host: this.o.host,
+      tls: this.tls,
+      maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
+      http: this.o.http,
+      onLink: (ws, remote, device) => this.adopt(ws, false, remote, undefined, undefined, device),
+      onPlainLink: (ws, remote) => this.refuseUntrusted(ws, remote),
+      log: this.o.log,
     });
+    this.port = this.server.port;
+    return this.port;
   }
 
   /** A link over plain HTTP: a copy from before TLS links, or someone's script. */
-  private refuseUntrusted(ws: WebSocket, req: http.IncomingMessage): void {
+  private refuseUntrusted(ws: WebSocket, remote: string): void {
     this.stats.refused++;
     const message =
       `this copy of Baton speaks protocol ${PROTOCOL_VERSION}, whose links are encrypted ` +
       `(TLS): update Baton on the other laptop`;
-    this.o.log?.(`plain link from ${req.socket.remoteAddress ?? '?'} refused: ${message}`);
+    this.o.log?.(`plain link from ${remote || '?'} refused: ${message}`);
     ws.send(encode({ type: 'refuse', error: { code: 'version', message } }));
     ws.close(1002, 'protocol version');
   }
 
   /** A WebSocket to `addr` over TLS, presenting this device's certificate. */
   private dial(addr: Address, extra: { handshakeTimeout?: number } = {}): WebSocket {
-    return new WebSocket(`wss://${hostForUrl(addr.host)}:${addr.port}`, {
-      maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
-      perMessageDeflate: false,
-      cert: this.tls?.cert,
-      key: this.tls?.key,
-      rejectUnauthorized: false, // self-signed: the device id in the certificate is checked
-      minVersion: 'TLSv1.3',
-      ...extra,
-    });
+    return dialTls(addr, this.tls, this.o.maxFrameBytes ?? MAX_FRAME_BYTES, extra);
   }
 
   onFrame(h: (from: DeviceId, frame: string) => void): void {
@@ -309,16 +225,7 @@ export class WsTransport implements Transport {
     this.closed = true;
     for (const l of this.links) l.ws.terminate();
     this.links.clear();
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      const { wss, http: plain, https: secure, tcp } = this.server;
-      wss.close();
-      plain.closeAllConnections?.();
-      secure.closeAllConnections?.();
-      plain.close();
-      secure.close();
-      tcp.close(() => resolve());
-    });
+    return this.server?.close() ?? Promise.resolve();
   }
 
   // ---- links ---------------------------------------------------------------------

@@ -1,0 +1,134 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { DeviceId } from '../ids';
+import { type TlsIdentity, deviceIdOfCert } from './device-cert';
+import { type Address, hostForUrl } from './ws-parts';
+
+/** The servers behind one listening port, closed together. */
+export interface Listening {
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  port: number;
+  host?: string;
+  tls: TlsIdentity;
+  maxPayload: number;
+  /** Plain-HTTP traffic that is not a link (the phone page and its WebSocket). */
+  http?: {
+    request(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+    upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  };
+  /** A link over TLS, with the device its certificate proved (null: none presented). */
+  onLink(ws: WebSocket, remote: string, device: DeviceId | null): void;
+  /** A link attempted over plain HTTP (a copy from before TLS links). */
+  onPlainLink(ws: WebSocket, remote: string): void;
+  log?: (line: string) => void;
+}
+
+const notFound = (res: http.ServerResponse): void => {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('Baton: nothing here\n');
+};
+
+/**
+ * One port, two protocols. Links are TLS 1.3 (mutual: each end presents its device
+ * certificate, device-cert.ts); the phone page and its WebSocket are plain HTTP, since a
+ * phone's browser cannot check a laptop's certificate. The first byte of a connection
+ * tells them apart (a TLS handshake starts with 0x16, a request with a letter).
+ */
+export function listenTwoWays(o: ListenOptions): Promise<Listening> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: o.maxPayload,
+    perMessageDeflate: false,
+  });
+  const plain = http.createServer((req, res) => {
+    if (!o.http?.request(req, res)) notFound(res);
+  });
+  plain.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    if (o.http?.upgrade(req, socket, head)) return;
+    wss.handleUpgrade(req, socket, head, (ws) => o.onPlainLink(ws, req.socket.remoteAddress ?? ''));
+  });
+  const secure = https.createServer(
+    {
+      ...o.tls,
+      requestCert: true, // the device certificate is the client's identity
+      rejectUnauthorized: false, // self-signed by design: the device id is checked instead
+      minVersion: 'TLSv1.3',
+    },
+    (_req, res) => notFound(res),
+  );
+  secure.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const device = deviceIdOfCert((req.socket as TLSSocket).getPeerCertificate?.()?.raw);
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      o.onLink(ws, req.socket.remoteAddress ?? '', device),
+    );
+  });
+  secure.on('tlsClientError', (e, socket) => {
+    o.log?.(`TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${e.message}`);
+  });
+  const tcp = net.createServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    // A connection that never says a byte is closed (each server has its own timeouts after).
+    socket.setTimeout(10_000, () => socket.destroy());
+    const route = (): void => {
+      const first = socket.read(1) as Buffer | null;
+      if (first === null) {
+        if (!socket.destroyed) socket.once('readable', route);
+        return;
+      }
+      socket.setTimeout(0);
+      socket.unshift(first);
+      (first[0] === 0x16 ? secure : plain).emit('connection', socket);
+    };
+    socket.once('readable', route);
+  });
+  const close = (): Promise<void> =>
+    new Promise((resolve) => {
+      wss.close();
+      plain.closeAllConnections?.();
+      secure.closeAllConnections?.();
+      plain.close();
+      secure.close();
+      tcp.close(() => resolve());
+    });
+  return new Promise((resolve, reject) => {
+    const failed = (e: Error): void => {
+      tcp.close();
+      reject(e);
+    };
+    tcp.once('error', failed);
+    tcp.listen(o.port, o.host, () => {
+      tcp.off('error', failed);
+      tcp.on('error', (e) => o.log?.(`server error: ${e.message}`));
+      const a = tcp.address();
+      resolve({ port: typeof a === 'object' && a ? a.port : 0, close });
+    });
+  });
+}
+
+/** A link to `addr` over TLS 1.3, presenting `tls` (the device certificate). */
+export function dialTls(
+  addr: Address,
+  tls: TlsIdentity | null,
+  maxPayload: number,
+  extra: { handshakeTimeout?: number } = {},
+): WebSocket {
+  return new WebSocket(`wss://${hostForUrl(addr.host)}:${addr.port}`, {
+    maxPayload,
+    perMessageDeflate: false,
+    cert: tls?.cert,
+    key: tls?.key,
+    rejectUnauthorized: false, // self-signed: the device id in the certificate is checked
+    minVersion: 'TLSv1.3',
+    ...extra,
+  });
+}
