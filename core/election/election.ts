@@ -14,6 +14,9 @@ import { type RoomView, holdersAfter, successorForLeave, successorsOf } from './
  */
 export class Election {
   private order: MemberId[] = [];
+  /** Successorship order: preferred members first, then the rest; each by id. */
+  private rank: MemberId[] = [];
+  private preferred = new Set<MemberId>();
   private readonly peers = new Map<MemberId, PeerState>();
   private _role: Role = 'member';
   private _epoch: number;
@@ -55,10 +58,36 @@ export class Election {
   get members(): readonly MemberId[] {
     return this.order;
   }
+  /** The successorship order: preferred members first (see setPreferred). */
+  get ranked(): readonly MemberId[] {
+    return this.rank;
+  }
 
-  /** The successorship order as replicated in the document (sorted member ids). */
+  /** The members as replicated in the document (sorted ids: epoch slots, bitmaps). */
   setMembers(ids: Iterable<MemberId>): void {
     this.order = [...new Set(ids)].sort();
+    this.rankMembers();
+  }
+
+  /**
+   * The members the app would rather see host (the queue's logged-in staff): they come first
+   * in the successorship order, so a student's laptop hosts only while no staff laptop is
+   * live. Views may differ for a moment (one copy saw a login, another not yet): then two
+   * copies may both promote, in different epoch slots, and the newer epoch wins.
+   */
+  setPreferred(ids: Iterable<MemberId>): void {
+    const next = new Set(ids);
+    if (next.size === this.preferred.size && [...next].every((id) => this.preferred.has(id)))
+      return;
+    this.preferred = next;
+    this.rankMembers();
+  }
+
+  private rankMembers(): void {
+    const first = this.order.filter((id) => this.preferred.has(id));
+    this.rank = first.length
+      ? [...first, ...this.order.filter((id) => !this.preferred.has(id))]
+      : this.order;
   }
 
   start(now: number): void {
@@ -107,7 +136,7 @@ export class Election {
 
   private room(now: number): RoomView {
     const canHost = (id: MemberId): boolean => this.isLive(id, now) && this.eligibleOf(id);
-    return { order: this.order, self: this.cfg.self, canHost };
+    return { order: this.rank, self: this.cfg.self, canHost };
   }
 
   /** Fields of the next heartbeat to `to`. Call once per peer per round; `nextRound` advances seq. */
@@ -255,7 +284,7 @@ export class Election {
   private hostTick(now: number): Decision[] {
     // Failback: an earlier member healthy for the whole stability window, which hears us.
     const stableSince = now - this.cfg.stabilityMs;
-    for (const id of this.order) {
+    for (const id of this.rank) {
       if (id === this.cfg.self) break;
       const p = this.peers.get(id);
       if (!p || !this.isLive(id, now) || !p.eligible || p.liveSince === null) continue;
@@ -300,7 +329,7 @@ export class Election {
     }
     // The first live eligible member hosts. If that is a peer (even one hosting an older
     // epoch, which reasserts a newer one when it hears us), we wait for it.
-    const candidate = this.order.find(
+    const candidate = this.rank.find(
       (id) => (this.isLive(id, now) || this.unheardYet(id, now)) && this.eligibleOf(id),
     );
     if (candidate !== this.cfg.self) return out;

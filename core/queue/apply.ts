@@ -77,6 +77,9 @@ const NEVER_FINISHES: ReadonlySet<QueueCommand['op']> = new Set([
  * to the document. Runs on the host only, inside an Automerge change.
  */
 export class QueueApp implements App<QueueState> {
+  /** Logged-in staff come first in the successorship order: a student's laptop hosts only while no staff laptop is live. */
+  readonly preferredHostsAt = ['staff'] as const;
+
   constructor(
     private readonly base: (Omit<QueueState, 'open'> & { open?: boolean }) | null = null,
   ) {}

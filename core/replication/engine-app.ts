@@ -33,4 +33,10 @@ export interface App<S, V = unknown> {
    * deterministically, and record them so users see them.
    */
   reconcile?(state: S, ctx: { now: number; epoch: number }): void;
+  /**
+   * Optional: where in `doc.app` the app keeps the members it would rather see host — a map
+   * keyed by member id (the queue: its logged-in staff, `['staff']`). They come first in the
+   * successorship order, earliest id first; then everyone else, earliest id first.
+   */
+  readonly preferredHostsAt?: readonly string[];
 }

@@ -149,6 +149,24 @@ export class Replica<S> {
     if (this.memberCache) this.memberCache.checked = false;
   }
 
+  /**
+   * The keys of the map at `path` under `doc.app` (the members an app prefers as hosts),
+   * read from Automerge's core, not the view: cheap enough for every turn.
+   */
+  keysAt(path: readonly string[]): string[] {
+    const core = Automerge.getBackend(this._doc);
+    try {
+      let obj: unknown = core.get('_root', 'app');
+      for (const key of path) {
+        if (typeof obj !== 'string') return [];
+        obj = core.get(obj, key);
+      }
+      return typeof obj === 'string' ? core.keys(obj) : [];
+    } catch {
+      return []; // not a map there (a document of another app, or none yet)
+    }
+  }
+
   /** How many member records the core holds (three lookups, no view). */
   private memberCount(): number {
     const core = Automerge.getBackend(this._doc);

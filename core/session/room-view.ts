@@ -58,10 +58,12 @@ export function noteHostView<S>(s: SessionState<S>, live?: string, elig?: string
   const order = s.election!.members;
   const l = unbits(live, order.length);
   const g = unbits(elig, order.length);
+  const eligible = new Set(order.filter((_, i) => g[i]));
   s.hostView = {
     at: s.now,
     live: new Set(order.filter((_, i) => l[i])),
-    successors: order.filter((_, i) => g[i]),
+    // The bitmaps are over the member order; the successors go in successorship order.
+    successors: s.election!.ranked.filter((m) => eligible.has(m)),
   };
 }
 

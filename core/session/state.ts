@@ -173,7 +173,15 @@ export class SessionState<S> {
   membersChanged(): void {
     const members = this.replica!.members();
     this.election?.setMembers(members);
+    this.preferredChanged();
     if (members.join() !== this.lastMemberList) this.noteLiveness();
+  }
+
+  /** The app's preferred hosts (its staff) may have changed: they lead the succession. */
+  preferredChanged(): void {
+    const path = this.o.app.preferredHostsAt;
+    if (!path || !this.replica || !this.election) return;
+    this.election.setPreferred(this.replica.keysAt(path) as MemberId[]);
   }
 
   /**

@@ -71,6 +71,7 @@ export function onTurnEnd<S>(s: SessionState<S>): void {
   // Last: the app's view of the new state (the UI) never delays an ack.
   if (s.stateDue && s.replica) {
     s.stateDue = false;
+    s.preferredChanged();
     s.fx.emit('state', { heads: s.replica.heads() });
     s.releaseParkedAcks();
   }
