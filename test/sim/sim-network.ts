@@ -4,7 +4,8 @@ import type { Transport } from '../../core/transport/transport';
 import type { ManualClock } from './manual-clock';
 
 /** Sees one frame: sender, receiver, message type; 'drop' loses it. */
-export type Tap = (from: DeviceId, to: DeviceId, type: string) => void | 'drop';
+/** Sees every frame sent (its type, and the frame itself for a capture); may drop it. */
+export type Tap = (from: DeviceId, to: DeviceId, type: string, frame: string) => void | 'drop';
 
 export interface LinkFaults {
   /** One-way latency range, ms. */
@@ -109,7 +110,7 @@ export class SimNetwork {
       const type = /^\{"type":"([a-z-]+)"/.exec(frame)?.[1] ?? '?';
       const key = `${from} ${type}`;
       if (this.byType) this.byType.set(key, (this.byType.get(key) ?? 0) + 1);
-      for (const f of this.taps) if (f(from, to, type) === 'drop') dropped = true;
+      for (const f of this.taps) if (f(from, to, type, frame) === 'drop') dropped = true;
     }
     if (dropped) return;
     if (!this.canReach(from, to)) return;

@@ -42,3 +42,40 @@ describe('staff first in the successorship order', () => {
     assertSafe(room);
   });
 });
+
+describe('a student laptop that hosts while a TA logs in', () => {
+  it('sees the login and can do nothing with it: replayed in every form, it makes nobody staff', async () => {
+    const room = await classroom(3, 21);
+    // The TA's laptop goes: the earliest student (laptop 1) hosts, and records every frame.
+    room.crash(0);
+    room.runUntil(() => room.agreedHost() === 1, 10_000);
+    const seen: string[] = [];
+    const untap = room.net.tap((_from, to, type, frame) => {
+      if (to === room.laptops[1]!.device && type === 'cmd') seen.push(frame);
+    });
+    await room.ok(2, 'staff.login', { passcode: 'letmein-please' });
+    untap();
+    const login = seen
+      .map((f) => JSON.parse(f) as { id: string; body: { op: string; proof?: string } })
+      .find((m) => m.body.op === 'login');
+    assert.ok(login, 'the host saw the login command');
+    const host = room.peer(1)!;
+    const me = host.memberId!;
+    const attempts: [string, unknown, string | undefined][] = [
+      ['as sent, under a new id', login.body, undefined],
+      ['as sent, under its own id', login.body, login.id],
+      ['under its own name', { ...login.body, name: 'laptop 1' }, undefined],
+    ];
+    for (const [what, body, id] of attempts) {
+      const { done } = host.submit(body, id as never);
+      await room.drive(done);
+      room.run(500);
+      const st = await room.ok(1, 'status');
+      assert.equal(st.isStaff, false, `${what}: the student's laptop became staff`);
+      const q = host.doc!.app;
+      assert.equal(q.staff[me], undefined, `${what}: a staff record for the student`);
+    }
+    assert.ok(host.doc!.app.staff[room.peer(2)!.memberId!], 'the TA is staff');
+    assertSafe(room);
+  });
+});
