@@ -1,8 +1,7 @@
 import 'reflect-metadata'; // @peculiar/x509 needs it loaded first
-import { X509Certificate as NodeX509, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import * as x509 from '@peculiar/x509';
-import type { DeviceId } from '../ids';
-import { type DeviceKey, deviceIdOfKey } from './device-key';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -12,32 +11,33 @@ export interface TlsIdentity {
   key: string;
 }
 
-const made = new WeakMap<DeviceKey, Promise<TlsIdentity>>();
+let made: Promise<TlsIdentity> | null = null;
 
 /**
- * The device's TLS identity, as Syncthing does it: a self-signed X.509 certificate of the
- * device's own Ed25519 key, so the certificate a link presents in the TLS 1.3 handshake
- * *is* the device's id (the hash of that key). Nothing trusts the certificate's issuer;
- * each end derives the other's device id from the key the handshake proved, and compares
- * it with the id it expects (from discovery) or the one the other end claims.
+ * This process's TLS certificate: self-signed, ECDSA P-256, made at start. It is not the
+ * device's identity and nobody checks it: TLS gives the link its encryption, and the
+ * device proves who it is inside, by signing the link's *channel binding* with its Ed25519
+ * device key (the `proof` frame). The binding is keying material exported from this one
+ * TLS session (RFC 5705, as RFC 9266's tls-exporter): both ends of a session compute the
+ * same value, and a relay in the middle — two sessions — cannot make a proof from one
+ * session count on the other. Why not the device key as the certificate, as Syncthing
+ * does: Electron's BoringSSL does not verify Ed25519 certificates (electron/electron#45358),
+ * and P-256 works in every TLS stack.
  */
-export function tlsIdentity(key: DeviceKey): Promise<TlsIdentity> {
-  let p = made.get(key);
-  if (!p) made.set(key, (p = selfSigned(key)));
-  return p;
+export function tlsIdentity(): Promise<TlsIdentity> {
+  made ??= selfSigned();
+  return made;
 }
 
-async function selfSigned(key: DeviceKey): Promise<TlsIdentity> {
-  const pkcs8 = Buffer.from(key.toPkcs8(), 'base64');
-  const spki = Buffer.from(key.publicKey, 'base64');
-  const alg = { name: 'Ed25519' };
-  const keys = {
-    privateKey: await webcrypto.subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']),
-    publicKey: await webcrypto.subtle.importKey('spki', spki, alg, true, ['verify']),
+async function selfSigned(): Promise<TlsIdentity> {
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as {
+    privateKey: webcrypto.CryptoKey;
+    publicKey: webcrypto.CryptoKey;
   };
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
-    name: `CN=baton-${key.deviceId}`,
+    name: 'CN=baton',
     notBefore: new Date(Date.UTC(2020, 0, 1)),
     notAfter: new Date(Date.UTC(2120, 0, 1)),
     keys: keys as unknown as Parameters<
@@ -45,18 +45,17 @@ async function selfSigned(key: DeviceKey): Promise<TlsIdentity> {
     >[0]['keys'],
     signingAlgorithm: alg,
   });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   const pem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64')}\n-----END PRIVATE KEY-----\n`;
   return { cert: cert.toString('pem'), key: pem };
 }
 
-/** The device id of a certificate the TLS handshake proved (DER), or null. */
-export function deviceIdOfCert(der: Buffer | undefined): DeviceId | null {
-  if (!der || der.length === 0) return null;
+/** The link's channel binding: 32 bytes exported from its TLS session (base64), or null. */
+export function channelBinding(socket: unknown): string | null {
+  const tls = socket as Partial<TLSSocket> | null;
+  if (!tls?.exportKeyingMaterial || !tls.encrypted) return null;
   try {
-    const spki = new NodeX509(der).publicKey
-      .export({ format: 'der', type: 'spki' })
-      .toString('base64');
-    return deviceIdOfKey(spki);
+    return tls.exportKeyingMaterial(32, 'EXPORTER-baton-link', Buffer.alloc(0)).toString('base64');
   } catch {
     return null;
   }

@@ -44,11 +44,15 @@ export class DeviceKey {
     return this.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
   }
 
-  /** Answer a link challenge: sign the other side's nonce and both device ids. */
-  prove(theirNonce: string, theirDevice: string): string {
+  /**
+   * Answer a link challenge: sign the other side's nonce, both device ids and the link's
+   * channel binding (its TLS session's exported key, device-cert.ts), so the proof is good
+   * on this one TLS session only.
+   */
+  prove(theirNonce: string, theirDevice: string, binding: string): string {
     return sign(
       null,
-      linkProofText(theirNonce, this.deviceId, theirDevice),
+      linkProofText(theirNonce, this.deviceId, theirDevice, binding),
       this.privateKey,
     ).toString('base64');
   }
@@ -116,13 +120,14 @@ export function checkProof(
   ourNonce: string,
   theirDevice: string,
   ourDevice: string,
+  binding: string,
 ): boolean {
   const key = publicKeyObject(publicKey);
   if (!key) return false;
   try {
     return verify(
       null,
-      linkProofText(ourNonce, theirDevice, ourDevice),
+      linkProofText(ourNonce, theirDevice, ourDevice, binding),
       key,
       Buffer.from(signature, 'base64'),
     );
@@ -132,8 +137,8 @@ export function checkProof(
 }
 
 /** What a link proof signs: domain tag, the challenger's nonce, signer's and challenger's ids. */
-function linkProofText(nonce: string, signer: string, challenger: string): Buffer {
-  return Buffer.from(`baton-link\n${nonce}\n${signer}\n${challenger}`, 'utf8');
+function linkProofText(nonce: string, signer: string, challenger: string, binding: string): Buffer {
+  return Buffer.from(`baton-link\n${nonce}\n${signer}\n${challenger}\n${binding}`, 'utf8');
 }
 
 function publicKeyObject(publicKey: string): KeyObject | null {

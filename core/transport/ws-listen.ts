@@ -2,10 +2,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { DeviceId } from '../ids';
-import { type TlsIdentity, deviceIdOfCert } from './device-cert';
+import { type TlsIdentity, channelBinding } from './device-cert';
 import { type Address, hostForUrl } from './ws-parts';
 
 /** The servers behind one listening port, closed together. */
@@ -24,8 +22,8 @@ export interface ListenOptions {
     request(req: http.IncomingMessage, res: http.ServerResponse): boolean;
     upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean;
   };
-  /** A link over TLS, with the device its certificate proved (null: none presented). */
-  onLink(ws: WebSocket, remote: string, device: DeviceId | null): void;
+  /** A link over TLS, with its channel binding (device-cert.ts). */
+  onLink(ws: WebSocket, remote: string, binding: string | null): void;
   /** A link attempted over plain HTTP (a copy from before TLS links). */
   onPlainLink(ws: WebSocket, remote: string): void;
   log?: (line: string) => void;
@@ -59,17 +57,16 @@ export function listenTwoWays(o: ListenOptions): Promise<Listening> {
   const secure = https.createServer(
     {
       ...o.tls,
-      requestCert: true, // the device certificate is the client's identity
-      rejectUnauthorized: false, // self-signed by design: the device id is checked instead
+      // Nobody's certificate is checked: the device proves itself inside, over the binding.
       minVersion: 'TLSv1.3',
     },
     (_req, res) => notFound(res),
   );
   secure.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    const device = deviceIdOfCert((req.socket as TLSSocket).getPeerCertificate?.()?.raw);
+    const binding = channelBinding(req.socket);
     wss.handleUpgrade(req, socket, head, (ws) =>
-      o.onLink(ws, req.socket.remoteAddress ?? '', device),
+      o.onLink(ws, req.socket.remoteAddress ?? '', binding),
     );
   });
   secure.on('tlsClientError', (e, socket) => {
@@ -115,19 +112,16 @@ export function listenTwoWays(o: ListenOptions): Promise<Listening> {
   });
 }
 
-/** A link to `addr` over TLS 1.3, presenting `tls` (the device certificate). */
+/** A link to `addr` over TLS 1.3. */
 export function dialTls(
   addr: Address,
-  tls: TlsIdentity | null,
   maxPayload: number,
   extra: { handshakeTimeout?: number } = {},
 ): WebSocket {
   return new WebSocket(`wss://${hostForUrl(addr.host)}:${addr.port}`, {
     maxPayload,
     perMessageDeflate: false,
-    cert: tls?.cert,
-    key: tls?.key,
-    rejectUnauthorized: false, // self-signed: the device id in the certificate is checked
+    rejectUnauthorized: false, // self-signed: the device proves itself inside the link
     minVersion: 'TLSv1.3',
     ...extra,
   });

@@ -48,8 +48,8 @@ export interface Link {
   ws: WebSocket;
   /** Set once the other end proved it holds the key of the device it claims. */
   device: DeviceId | null;
-  /** The device whose certificate the TLS handshake proved (null: none presented). */
-  tlsDevice: DeviceId | null;
+  /** The link's TLS channel binding, which each end's proof signs (device-cert.ts). */
+  binding: string | null;
   /** What the other end's `link` claimed, until its `proof` arrives. */
   claim: { device: DeviceId; key: string; port: number; sid: string | null } | null;
   /** Our challenge to the other end. */

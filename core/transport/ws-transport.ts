@@ -1,5 +1,4 @@
 import type * as http from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { WebSocket, type RawData } from 'ws';
 import type { DeviceId } from '../ids';
 import { decode, encode } from '../protocol/codec';
@@ -18,7 +17,7 @@ import {
 
 export { type Address, type LinkInfo, DEFAULT_PORTS } from './ws-parts';
 import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
-import { type TlsIdentity, deviceIdOfCert, tlsIdentity } from './device-cert';
+import { type TlsIdentity, channelBinding, tlsIdentity } from './device-cert';
 import { type Listening, type ListenOptions, dialTls, listenTwoWays } from './ws-listen';
 import { GoneWatch } from './gone-probe';
 
@@ -44,15 +43,13 @@ export interface WsTransportOptions {
 }
 
 /**
- * The engine's transport: WebSockets over TLS (ws-listen.ts, device-cert.ts), whose
- * certificate must be the key of the device the `link` frame claims. Every copy listens on
- * one port; a frame to a device goes over any open link to it, or opens one to the
- * device's known address (from discovery, a manual "connect to", or the device's own
- * handshake). The first frame each way is `link` {v, deviceId, key, nonce, port}: a wrong
- * protocol version gets a `refuse` with a clear message and the link is closed. The second
- * is `proof`: the signature of the other side's nonce with the device's key. A device id
- * that its key does not hash to, or a missing or wrong proof, gets `refuse` (`identity`)
- * and the link is closed (1008): nobody can speak as a device without its key. Frames over
+ * The engine's transport: WebSockets over TLS (ws-listen.ts, device-cert.ts). A frame to a
+ * device goes over any open link to it, or opens one to its known address (discovery,
+ * "connect to", or its own handshake). The first frame each way is `link` {v, deviceId,
+ * key, nonce, port}: a wrong protocol version gets a `refuse` and the link is closed. The
+ * second is `proof`: the device key's signature of the other side's nonce and of the TLS
+ * session's channel binding. A device id that its key does not hash to, or a missing or
+ * wrong proof, gets `refuse` (`identity`) and the link is closed (1008). Frames over
  * `maxFrameBytes` close the offending link (ws enforces it before buffering); a link
  * with more than `maxBufferedBytes` queued drops frames rather than buffer without end —
  * the engine's heartbeats, sync repair and outbox resends are built for loss.
@@ -106,14 +103,14 @@ export class WsTransport implements Transport {
 
   /** Listen on `port`: links over TLS, the phone page over plain HTTP (ws-listen.ts). */
   private async listen(port: number): Promise<number> {
-    this.tls ??= await tlsIdentity(this.o.key);
+    this.tls ??= await tlsIdentity();
     this.server = await listenTwoWays({
       port,
       host: this.o.host,
       tls: this.tls,
       maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
       http: this.o.http,
-      onLink: (ws, remote, device) => this.adopt(ws, false, remote, undefined, undefined, device),
+      onLink: (ws, remote, binding) => this.adopt(ws, false, remote, undefined, undefined, binding),
       onPlainLink: (ws, remote) => this.refuseUntrusted(ws, remote),
       log: this.o.log,
     });
@@ -134,7 +131,7 @@ export class WsTransport implements Transport {
 
   /** A WebSocket to `addr` over TLS, presenting this device's certificate. */
   private dial(addr: Address, extra: { handshakeTimeout?: number } = {}): WebSocket {
-    return dialTls(addr, this.tls, this.o.maxFrameBytes ?? MAX_FRAME_BYTES, extra);
+    return dialTls(addr, this.o.maxFrameBytes ?? MAX_FRAME_BYTES, extra);
   }
 
   onFrame(h: (from: DeviceId, frame: string) => void): void {
@@ -236,12 +233,12 @@ export class WsTransport implements Transport {
     host: string,
     waiterKey?: string,
     expect?: DeviceId,
-    tlsDevice: DeviceId | null = null,
+    binding: string | null = null,
   ): void {
     const link: Link = {
       ws,
       device: null,
-      tlsDevice,
+      binding,
       claim: null,
       nonce: newNonce(),
       outbound,
@@ -264,7 +261,7 @@ export class WsTransport implements Transport {
     // Outbound: the TLS handshake has proven the server's certificate by the time the
     // upgrade answer arrives.
     ws.once('upgrade', (res: http.IncomingMessage) => {
-      link.tlsDevice = deviceIdOfCert((res.socket as TLSSocket).getPeerCertificate?.()?.raw);
+      link.binding = channelBinding(res.socket);
     });
     if (ws.readyState === WebSocket.OPEN) hello();
     else ws.once('open', hello);
@@ -324,22 +321,18 @@ export class WsTransport implements Transport {
             1008,
             'identity',
           );
-        // The device the TLS handshake proved (its certificate's key) is the one it claims:
-        // a relay in the middle presents its own certificate, not the device's.
-        if (link.tlsDevice !== m.deviceId)
-          return refuse(
-            'identity',
-            `device id ${m.deviceId.slice(0, 64)} is not the device of the link's TLS certificate`,
-            1008,
-            'identity',
-          );
+        // Proofs are bound to this TLS session: without one, no proof can be checked.
+        if (!link.binding)
+          return refuse('identity', 'links are TLS only (no channel binding)', 1008, 'identity');
         link.claim = {
           device: m.deviceId as DeviceId,
           key: m.key,
           port: m.port,
           sid: m.sid ?? null,
         };
-        ws.send(encode({ type: 'proof', sig: this.o.key.prove(m.nonce, m.deviceId) }));
+        ws.send(
+          encode({ type: 'proof', sig: this.o.key.prove(m.nonce, m.deviceId, link.binding) }),
+        );
         return;
       }
       // Step 2: its signature of our nonce proves it holds that device's key.
@@ -347,7 +340,14 @@ export class WsTransport implements Transport {
       if (
         !d.ok ||
         d.message.type !== 'proof' ||
-        !checkProof(claim.key, d.message.sig, link.nonce, claim.device, this.deviceId)
+        !checkProof(
+          claim.key,
+          d.message.sig,
+          link.nonce,
+          claim.device,
+          this.deviceId,
+          link.binding!,
+        )
       )
         return refuse('identity', `could not prove it is device ${claim.device}`, 1008, 'identity');
       clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { DeviceKey } from '../../core/transport/device-key';
-import { dialRaw, linkFrame, proofFrame } from '../lan/raw-link';
+import { type TheirLink, dialRaw, linkFrame, proofFrame, theirLink } from '../lan/raw-link';
 import { Classroom, sleep } from '../lan/classroom';
 import { FollowingPhone } from '../lan/phone-client';
 import type { LanPeer } from '../lan/harness';
@@ -163,16 +163,15 @@ async function benchFailover(n: number): Promise<void> {
 /** Raw WebSocket round trip (ping → pong) from the bench process to a laptop. */
 async function wsRtt(p: LanPeer, count: number): Promise<number[]> {
   const key = DeviceKey.generate();
-  const ws = await dialRaw(p.address, p.port, { key });
+  const ws = await dialRaw(p.address, p.port);
   // The real handshake, so the link stays open while it is measured. The laptop's `link`
   // can arrive in the same read as the upgrade: listen before 'open'.
-  const theirs = new Promise<{ nonce: string; deviceId: string }>((r) =>
-    ws.once('message', (f) => r(JSON.parse(f.toString()))),
+  const theirs = new Promise<TheirLink>((r) =>
+    ws.once('message', (f) => r(theirLink(ws, f.toString()))),
   );
   await new Promise((r) => ws.once('open', r));
   ws.send(linkFrame(key));
-  const { nonce, deviceId } = await theirs;
-  ws.send(proofFrame(key, { nonce, deviceId }));
+  ws.send(proofFrame(key, await theirs));
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();

@@ -261,7 +261,8 @@ describe(`fuzz: link proofs (${RUNS} inputs)`, () => {
   const real = DeviceKey.generate();
   const challenger = DeviceKey.generate().deviceId;
   const nonce = 'AAAAAAAAAAAAAAAAAAAAAA==';
-  const good = real.prove(nonce, challenger);
+  const binding = 'YmluZGluZ2JpbmRpbmdiaW5kaW5nYmluZGluZzEyMw==';
+  const good = real.prove(nonce, challenger, binding);
 
   it('junk keys, signatures, nonces and ids are refused, never thrown on; only the real proof passes', () => {
     fc.assert(
@@ -270,10 +271,15 @@ describe(`fuzz: link proofs (${RUNS} inputs)`, () => {
         fc.oneof(fc.constant(good), fc.base64String({ maxLength: 200 }), fc.string()),
         fc.oneof(fc.constant(nonce), fc.base64String({ maxLength: 64 })),
         fc.oneof(fc.constant(real.deviceId), fc.string({ maxLength: 64 })),
-        (key, sig, n, device) => {
-          const ok = checkProof(key, sig, n, device, challenger);
+        fc.oneof(fc.constant(binding), fc.base64String({ maxLength: 64 })),
+        (key, sig, n, device, b) => {
+          const ok = checkProof(key, sig, n, device, challenger, b);
           const isReal =
-            key === real.publicKey && sig === good && n === nonce && device === real.deviceId;
+            key === real.publicKey &&
+            sig === good &&
+            n === nonce &&
+            device === real.deviceId &&
+            b === binding;
           assert.equal(ok, isReal);
           const id = deviceIdOfKey(key);
           assert.equal(id === real.deviceId, key === real.publicKey);

@@ -1,12 +1,11 @@
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
-import { tlsIdentity } from '../../core/transport/device-cert';
-import { DeviceKey } from '../../core/transport/device-key';
+import { channelBinding } from '../../core/transport/device-cert';
+import type { DeviceKey } from '../../core/transport/device-key';
 
 /**
  * A hand-driven WebSocket to a laptop (hostile-peer tests, the bench's raw round trip),
- * over TLS with the certificate of `tlsAs` (default: `key`, else a key of its own) — or
- * over plain HTTP with `plain`, as a copy from before TLS links would.
+ * over TLS — or over plain HTTP with `plain`, as a copy from before TLS links would.
  * With `key`, it does the real link handshake as that device (link, then the proof of the
  * laptop's nonce) before `fn` runs; without, `fn` runs as soon as the socket opens.
  * Resolves with the close code (-1: still open after `timeoutMs`) and every frame received.
@@ -17,12 +16,11 @@ export async function rawLink(
   fn: (ws: WebSocket) => void,
   opts: {
     key?: DeviceKey;
-    tlsAs?: DeviceKey;
     plain?: boolean;
     timeoutMs?: number;
     maxPayload?: number;
   } = {},
-): Promise<{ closed: number; frames: string[] }> {
+): Promise<{ closed: number; frames: string[]; binding: string }> {
   const ws = await dialRaw(host, port, opts);
   return new Promise((resolve) => {
     const frames: string[] = [];
@@ -30,7 +28,7 @@ export async function rawLink(
     ws.on('message', (d) => {
       frames.push(d.toString());
       if (key && frames.length === 1) {
-        ws.send(proofFrame(key, JSON.parse(frames[0]!) as TheirLink));
+        ws.send(proofFrame(key, theirLink(ws, frames[0]!)));
         fn(ws);
       }
     });
@@ -38,29 +36,39 @@ export async function rawLink(
       if (!key) return fn(ws);
       ws.send(linkFrame(key));
     });
-    ws.on('close', (code) => resolve({ closed: code, frames }));
+    const binding = (): string => bindings.get(ws) ?? '';
+    ws.on('close', (code) => resolve({ closed: code, frames, binding: binding() }));
     ws.on('error', () => {});
     setTimeout(() => {
       ws.terminate();
-      resolve({ closed: -1, frames });
+      resolve({ closed: -1, frames, binding: binding() });
     }, opts.timeoutMs ?? 3_000);
   });
 }
 
-/** A raw WebSocket to a laptop's link port: TLS as `tlsAs ?? key` (or a fresh key), or plain. */
+const bindings = new WeakMap<WebSocket, string>();
+
+/** A raw WebSocket to a laptop's link port: TLS (its channel binding kept), or plain. */
 export async function dialRaw(
   host: string,
   port: number,
-  opts: { key?: DeviceKey; tlsAs?: DeviceKey; plain?: boolean; maxPayload?: number } = {},
+  opts: { plain?: boolean; maxPayload?: number } = {},
 ): Promise<WebSocket> {
   if (opts.plain) return new WebSocket(`ws://${host}:${port}`, { maxPayload: opts.maxPayload });
-  const id = await tlsIdentity(opts.tlsAs ?? opts.key ?? DeviceKey.generate());
-  return new WebSocket(`wss://${host}:${port}`, {
+  const ws = new WebSocket(`wss://${host}:${port}`, {
     maxPayload: opts.maxPayload,
-    cert: id.cert,
-    key: id.key,
     rejectUnauthorized: false,
   });
+  ws.once('upgrade', (res) => {
+    const b = channelBinding(res.socket);
+    if (b) bindings.set(ws, b);
+  });
+  return ws;
+}
+
+/** The laptop's `link` frame on `ws`, with the link's channel binding (what a proof signs). */
+export function theirLink(ws: WebSocket, frame: string): TheirLink {
+  return { ...(JSON.parse(frame) as TheirLink), binding: bindings.get(ws) ?? '' };
 }
 
 /** What a laptop's first frame (its `link`) says. */
@@ -68,6 +76,8 @@ export interface TheirLink {
   deviceId: string;
   key: string;
   nonce: string;
+  /** The link's TLS channel binding (from this end's TLS session). */
+  binding: string;
 }
 
 /**
@@ -78,14 +88,14 @@ export function rawAnswer(
   host: string,
   port: number,
   frames: (theirs: TheirLink) => string[],
-  opts: { timeoutMs?: number; tlsAs?: DeviceKey; plain?: boolean } = {},
-): Promise<{ closed: number; frames: string[] }> {
+  opts: { timeoutMs?: number; plain?: boolean } = {},
+): Promise<{ closed: number; frames: string[]; binding: string }> {
   return rawLink(
     host,
     port,
     (ws) =>
       ws.once('message', (f) => {
-        for (const out of frames(JSON.parse(f.toString()) as TheirLink)) ws.send(out);
+        for (const out of frames(theirLink(ws, f.toString()))) ws.send(out);
       }),
     opts,
   );
@@ -106,7 +116,13 @@ export function linkFrame(
   });
 }
 
-/** `key`'s `proof` for the laptop whose `link` said `theirs`. */
-export function proofFrame(key: DeviceKey, theirs: { nonce: string; deviceId: string }): string {
-  return JSON.stringify({ type: 'proof', sig: key.prove(theirs.nonce, theirs.deviceId) });
+/** `key`'s `proof` for the laptop whose `link` said `theirs`, on the link `theirs.binding`. */
+export function proofFrame(
+  key: DeviceKey,
+  theirs: { nonce: string; deviceId: string; binding: string },
+): string {
+  return JSON.stringify({
+    type: 'proof',
+    sig: key.prove(theirs.nonce, theirs.deviceId, theirs.binding),
+  });
 }

@@ -250,11 +250,11 @@ describe('WebSocket transport handshake', () => {
         '{}',
       ],
       // The relay attack: the victim itself signed this link's nonce (the attacker forwarded
-      // it over a link of its own to the victim), but this link's TLS certificate is the
-      // attacker's. Before TLS links, this got through as the victim.
+      // it over a link of its own to the victim), so its signature binds the attacker's
+      // other TLS session, not this one. Before TLS links, this got through as the victim.
       'a proof relayed from the real device': (theirs) => [
         linkFrame(victim, theirs.nonce),
-        proofFrame(victim, theirs),
+        proofFrame(victim, { ...theirs, binding: 'dGhlIHZpY3RpbSdzIG90aGVyIFRMUyBzZXNzaW9u' }),
       ],
     };
     for (const [what, frames] of Object.entries(attempts)) {
@@ -275,7 +275,7 @@ describe('WebSocket transport handshake', () => {
         proofFrame(victim, theirs),
         JSON.stringify({ type: 'leave', from: 'm', epoch: 1 }),
       ],
-      { timeoutMs: 1_000, tlsAs: victim },
+      { timeoutMs: 1_000 },
     );
     assert.equal(r.closed, -1, JSON.stringify(r));
     assert.equal(got.length, 1);
@@ -289,6 +289,7 @@ describe('WebSocket transport handshake', () => {
         'bm9uY2Vub25jZW5vbmNlMQ==',
         tKey.deviceId,
         victim.deviceId,
+        r.binding,
       ),
     );
   });
