@@ -15,7 +15,8 @@ import { type PhoneRoom, phoneRoom } from './views';
 /**
  * A laptop serving phones: the phone page and the phone API at /phone on its peer port.
  * A phone is never a member: this laptop submits its commands to the host for it (the
- * entry is owned by the phone's secret, not the laptop's), answers with the ack, and
+ * entry is owned by the phone's key, not the laptop's: the phone signs each command, and
+ * the host checks the signature; its private key never leaves the page), answers with the ack, and
  * pushes the phone its view after every change, with the list of laptops to go to next.
  */
 
@@ -54,7 +55,8 @@ interface PhoneConn {
   ws: WebSocket;
   address: string;
   owner: string | null;
-  secret: string | null;
+  /** The phone's Ed25519 public key (hex), from its hello. */
+  key: string | null;
   tokens: number;
   refilledAt: number;
   bad: number;
@@ -173,7 +175,7 @@ export class PhoneGateway {
       ws,
       address,
       owner: null,
-      secret: null,
+      key: null,
       tokens: BURST,
       refilledAt: Date.now(),
       bad: 0,
@@ -211,13 +213,13 @@ export class PhoneGateway {
       const f = d.frame;
       if (f.t === 'ping') return this.send(p, { t: 'hb' });
       if (f.t === 'hello') {
-        p.secret = f.secret;
-        p.owner = sha256Hex(f.secret);
+        p.key = f.key;
+        p.owner = sha256Hex(f.key);
         return this.push(p);
       }
-      if (!p.owner || !p.secret)
+      if (!p.owner || !p.key)
         return this.send(p, { t: 'error', code: 'hello-first', message: 'say hello first' });
-      void this.run(p, f.cid, f.cmd);
+      void this.run(p, f.cid, f.cmd, f.sig);
     });
     const gone = (): void => {
       if (!this.phones.delete(p)) return;
@@ -238,7 +240,7 @@ export class PhoneGateway {
   }
 
   /** Submit a phone's command to the host for it, under the phone's own command id. */
-  private async run(p: PhoneConn, cid: string, cmd: PhoneCommand): Promise<void> {
+  private async run(p: PhoneConn, cid: string, cmd: PhoneCommand, sig: string): Promise<void> {
     if (cmd.m === 'join') {
       if (!this.limits.takeJoin(p.address, p.owner!, Date.now()))
         return this.send(p, {
@@ -275,13 +277,13 @@ export class PhoneGateway {
           ? {
               op: 'edit',
               entryId: cmd.entryId,
-              secret: p.secret!,
+              phoneProof: { key: p.key!, sig },
               forPhone: true,
               name: cmd.name,
               topic: cmd.topic,
               location: cmd.location,
             }
-          : { op: cmd.m, entryId: cmd.entryId, secret: p.secret!, forPhone: true };
+          : { op: cmd.m, entryId: cmd.entryId, phoneProof: { key: p.key!, sig }, forPhone: true };
     const r = await peer.submit(body, asCommandId(cid)).done;
     if (r.ok) this.send(p, { t: 'result', cid, ok: true, value: r.value });
     else this.send(p, { t: 'result', cid, ok: false, error: r.error });

@@ -11,7 +11,10 @@ import { LIMITS, entryId, queueId, text } from '../queue/commands';
 /** One frame from a phone is small: anything bigger is closed with 1009. */
 export const PHONE_MAX_FRAME = 4 * 1024;
 
-const secret = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-hex-digit owner secret');
+const publicKey = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, "the phone's Ed25519 public key, 64 hex digits");
+const signature = z.string().regex(/^[0-9a-f]{128}$/, 'an Ed25519 signature, 128 hex digits');
 
 /** The phone's commands; `cid` is its own UUIDv7, so a resubmission applies once. */
 export const phoneCommandSchema = z.discriminatedUnion('m', [
@@ -38,12 +41,14 @@ export const phoneCommandSchema = z.discriminatedUnion('m', [
 export type PhoneCommand = z.infer<typeof phoneCommandSchema>;
 
 export const phoneFrameSchema = z.discriminatedUnion('t', [
-  /** Who this phone is: its owner secret (kept in the page's localStorage). */
-  z.object({ t: z.literal('hello'), secret }),
+  /** Who this phone is: the public half of its key (the private half never leaves the page). */
+  z.object({ t: z.literal('hello'), key: publicKey }),
   z.object({
     t: z.literal('cmd'),
     cid: z.string().regex(UUID_V7, 'cid: a UUIDv7'),
     cmd: phoneCommandSchema,
+    /** The phone's signature of `phoneSignedText(cid, cmd)` (wire.ts). */
+    sig: signature,
   }),
   z.object({ t: z.literal('ping') }),
 ]);

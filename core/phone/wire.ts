@@ -46,6 +46,38 @@ export type LaptopFrame =
 
 /** What a phone sends (the laptop validates it with protocol.ts). */
 export type PhoneOut =
-  | { t: 'hello'; secret: string }
+  | { t: 'hello'; key: string }
   | { t: 'ping' }
-  | { t: 'cmd'; cid: string; cmd: { m: string; [k: string]: unknown } };
+  | { t: 'cmd'; cid: string; cmd: PhoneCmdFields; sig: string };
+
+/** A phone command's fields (protocol.ts has the schema). */
+export interface PhoneCmdFields {
+  m: string;
+  entryId?: string;
+  name?: string;
+  topic?: string;
+  location?: string;
+  queueId?: string;
+  tag?: string;
+}
+
+/**
+ * What a phone signs for one command (with the Ed25519 key whose public half its hello
+ * named, and its entry records): the command id and every field, in a fixed order. The
+ * host checks it against the command it applies, under that command id, which it applies
+ * once — so a command captured off the Wi-Fi cannot be sent again, changed or reused.
+ */
+export function phoneSignedText(cid: string, c: PhoneCmdFields): string {
+  const f = (v: string | undefined): string | null => (v === undefined ? null : v);
+  return JSON.stringify([
+    'baton phone',
+    cid,
+    c.m,
+    f(c.entryId),
+    f(c.name),
+    f(c.topic),
+    f(c.location),
+    f(c.queueId),
+    f(c.tag),
+  ]);
+}

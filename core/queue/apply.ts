@@ -19,7 +19,8 @@ import {
 } from './entry-writes';
 import { demoteAway } from './away';
 import { login } from './login';
-import { sha256Hex } from './passcode';
+import { checkEd25519, sha256Hex } from './passcode';
+import { type PhoneCmdFields, phoneSignedText } from '../phone/wire';
 import { putBack, undo } from './undo';
 import { applyQueueAdmin, canonicalTag, joinQueue, liveQueue, servedQueues } from './queues';
 import { reconcileQueue } from './reconcile';
@@ -76,6 +77,20 @@ const NEVER_FINISHES: ReadonlySet<QueueCommand['op']> = new Set([
  * The queue as an engine app: validates a command, checks who may do it, and applies it
  * to the document. Runs on the host only, inside an Automerge change.
  */
+/** A student's command on their own entry. */
+type OwnedCommand = Extract<QueueCommand, { op: 'edit' | 'withdraw' | 'here' | 'away' | 'back' }>;
+
+/** The fields a phone signed for `cmd` (the phone API's names). */
+function phoneFields(cmd: OwnedCommand): PhoneCmdFields {
+  const f: PhoneCmdFields = { m: cmd.op, entryId: cmd.entryId };
+  if (cmd.op === 'edit') {
+    if (cmd.name !== undefined) f.name = cmd.name;
+    if (cmd.topic !== undefined) f.topic = cmd.topic;
+    if (cmd.location !== undefined) f.location = cmd.location;
+  }
+  return f;
+}
+
 export class QueueApp implements App<QueueState> {
   /** Logged-in staff come first in the successorship order: a student's laptop hosts only while no staff laptop is live. */
   readonly preferredHostsAt = ['staff'] as const;
@@ -166,7 +181,7 @@ export class QueueApp implements App<QueueState> {
         return ok({ entryId: id });
       }
       case 'edit': {
-        const e = this.owned(view, cmd.entryId, cmd.secret, by, cmd.forPhone);
+        const e = this.owned(view, cmd, by, ctx);
         if (!e.ok) return e;
         if (!isActive(e.value.status)) return fail('bad-state', 'the entry is finished');
         let tag: string | null | undefined = cmd.tag;
@@ -184,14 +199,14 @@ export class QueueApp implements App<QueueState> {
         return ok({});
       }
       case 'withdraw': {
-        const e = this.owned(view, cmd.entryId, cmd.secret, by, cmd.forPhone);
+        const e = this.owned(view, cmd, by, ctx);
         if (!e.ok) return e;
         if (!isActive(e.value.status)) return fail('bad-state', 'the entry is already finished');
         move(state, view, cmd.entryId, 'withdrawn', ctx);
         return ok({});
       }
       case 'here': {
-        const e = this.owned(view, cmd.entryId, cmd.secret, by, cmd.forPhone);
+        const e = this.owned(view, cmd, by, ctx);
         if (!e.ok) return e;
         if (e.value.status !== 'missing')
           return fail('bad-state', 'only a student staff could not find can say "I\'m here"');
@@ -202,7 +217,7 @@ export class QueueApp implements App<QueueState> {
       }
       case 'away':
       case 'back': {
-        const e = this.owned(view, cmd.entryId, cmd.secret, by, cmd.forPhone);
+        const e = this.owned(view, cmd, by, ctx);
         if (!e.ok) return e;
         if (e.value.status !== 'waiting')
           return fail('bad-state', `only a student waiting in line can be ${cmd.op}`);
@@ -337,17 +352,22 @@ export class QueueApp implements App<QueueState> {
   }
 
   /** The entry, if `by` may change it: staff (not for a phone), or the holder of its secret. */
-  private owned(
-    view: QueueState,
-    entryId: string,
-    secret: string | undefined,
-    by: string,
-    forPhone?: true,
-  ): Result<Entry> {
-    const e = entryOf(view, entryId);
-    if (!e) return fail('unknown-entry', `no entry ${entryId}`);
-    if (view.staff[by] && !forPhone) return ok(e);
-    if (secret === undefined || sha256Hex(secret) !== e.ownerHash)
+  /**
+   * The entry, if the sender may change it: staff (not for a phone), the copy holding the
+   * owner secret, or a phone whose key (its sha256 is the entry's `ownerHash`) signed this
+   * very command under this command id (core/phone/wire.ts) — a phone's command captured
+   * off the Wi-Fi cannot be sent again (the id is applied once), changed or reused.
+   */
+  private owned(view: QueueState, cmd: OwnedCommand, by: string, ctx: ApplyContext): Result<Entry> {
+    const e = entryOf(view, cmd.entryId);
+    if (!e) return fail('unknown-entry', `no entry ${cmd.entryId}`);
+    if (view.staff[by] && !cmd.forPhone) return ok(e);
+    const p = cmd.phoneProof;
+    const good = p
+      ? sha256Hex(p.key) === e.ownerHash &&
+        checkEd25519(p.key, phoneSignedText(ctx.commandId, phoneFields(cmd)), p.sig)
+      : cmd.secret !== undefined && sha256Hex(cmd.secret) === e.ownerHash;
+    if (!good)
       return fail('not-owner', 'only the student who joined (or staff) can change this entry');
     return ok(e);
   }

@@ -24,6 +24,11 @@ const staffLock = z.object({
 /** The owner secret of a student's entry (only that copy holds it; staff need none). */
 const secret = z.string().max(128).optional();
 /**
+ * A phone's proof instead of a secret: its public key (whose sha256 its entry records as
+ * `ownerHash`) and its signature of this command under this command id (core/phone/wire.ts).
+ */
+const phoneProof = z.object({ key: hex64, sig: z.string().regex(/^[0-9a-f]{128}$/) }).optional();
+/**
  * Carried for a phone: judged by the owner secret alone, never by the carrying laptop's
  * staff login (a phone talking to the TA's laptop gets no staff powers).
  */
@@ -81,6 +86,7 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     op: z.literal('edit'),
     entryId,
     secret,
+    phoneProof,
     forPhone,
     name: text(LIMITS.name).min(1).optional(),
     topic: text(LIMITS.topic).optional(),
@@ -88,11 +94,11 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     /** A tag of the entry's queue, or null to clear it. */
     tag: tagName.nullable().optional(),
   }),
-  z.object({ op: z.literal('withdraw'), entryId, secret, forPhone }),
+  z.object({ op: z.literal('withdraw'), entryId, secret, phoneProof, forPhone }),
   /** "I'm here": a student staff could not find is back, at the front of the line. */
-  z.object({ op: z.literal('here'), entryId, secret, forPhone }),
-  z.object({ op: z.literal('away'), entryId, secret, forPhone }),
-  z.object({ op: z.literal('back'), entryId, secret, forPhone }),
+  z.object({ op: z.literal('here'), entryId, secret, phoneProof, forPhone }),
+  z.object({ op: z.literal('away'), entryId, secret, phoneProof, forPhone }),
+  z.object({ op: z.literal('back'), entryId, secret, phoneProof, forPhone }),
   /**
    * Staff login: `proof` signs this member and this command's id with the session's staff
    * key (passcode.ts); `key` is the legacy form, accepted only by sessions from before.

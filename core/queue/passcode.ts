@@ -167,6 +167,23 @@ export function checkLegacyKey(key: string, v: LegacyVerifier): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** An Ed25519 public key's SPKI DER prefix (RFC 8410): the 32-byte key follows. */
+const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** Is `sigHex` the Ed25519 signature of `text` by the raw public key `keyHex`? (Phones.) */
+export function checkEd25519(keyHex: string, text: string, sigHex: string): boolean {
+  try {
+    const key = createPublicKey({
+      key: Buffer.concat([ED25519_SPKI, Buffer.from(keyHex, 'hex')]),
+      format: 'der',
+      type: 'spki',
+    });
+    return verify(null, Buffer.from(text), key, Buffer.from(sigHex, 'hex'));
+  } catch {
+    return false;
+  }
+}
+
 export function sha256Hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }

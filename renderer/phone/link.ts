@@ -1,4 +1,11 @@
-import type { LaptopFrame, PhoneOut, PhoneView } from '../../core/phone/wire';
+import { ed25519 } from '@noble/curves/ed25519';
+import {
+  type LaptopFrame,
+  type PhoneCmdFields,
+  type PhoneOut,
+  type PhoneView,
+  phoneSignedText,
+} from '../../core/phone/wire';
 
 /**
  * The phone's connection to the room. It talks to one laptop at a time and always knows
@@ -13,10 +20,15 @@ const STORE_KEY = 'baton.phone.v1';
 
 export interface Pending {
   cid: string;
-  cmd: { m: string; [k: string]: unknown };
+  cmd: PhoneCmdFields;
 }
 
 interface Saved {
+  /**
+   * The seed of this phone's Ed25519 key (hex). It never leaves the page (but in the URL
+   * fragment of a move to another laptop, which the browser does not send): the laptops
+   * see the public key and a signature per command.
+   */
   secret: string;
   laptops: { name: string; address: string }[];
   pending: Pending[];
@@ -64,6 +76,8 @@ function load(): Saved {
     pending: [],
   };
 }
+
+const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 /** A UUIDv7 made on the phone: the laptop submits the command under it. */
 export function uuidv7(): string {
@@ -122,8 +136,18 @@ export class PhoneLink {
     this.saved.pending.push(p);
     this.save();
     this.on.pending(this.saved.pending);
-    this.write({ t: 'cmd', cid: p.cid, cmd: p.cmd });
+    this.write(this.signed(p));
     return p.cid;
+  }
+
+  /** A pending command as a frame, signed with this phone's key. */
+  private signed(p: Pending): PhoneOut {
+    const sig = ed25519.sign(new TextEncoder().encode(phoneSignedText(p.cid, p.cmd)), this.seed);
+    return { t: 'cmd', cid: p.cid, cmd: p.cmd, sig: hex(sig) };
+  }
+
+  private get seed(): Uint8Array {
+    return Uint8Array.from(this.saved.secret.match(/../g)!.map((b) => parseInt(b, 16)));
   }
 
   private save(): void {
@@ -147,8 +171,8 @@ export class PhoneLink {
     this.heardAt = Date.now();
     ws.onopen = () => {
       this.heardAt = Date.now();
-      this.write({ t: 'hello', secret: this.saved.secret });
-      for (const p of this.saved.pending) this.write({ t: 'cmd', cid: p.cid, cmd: p.cmd });
+      this.write({ t: 'hello', key: hex(ed25519.getPublicKey(this.seed)) });
+      for (const p of this.saved.pending) this.write(this.signed(p));
     };
     ws.onmessage = (e) => {
       this.heardAt = Date.now();

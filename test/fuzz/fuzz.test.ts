@@ -233,7 +233,7 @@ describe(`fuzz: the phone API (${RUNS} inputs each)`, () => {
   });
   it('frames of every kind with fields replaced by junk are decoded or refused, never thrown on', () => {
     const frame = fc.oneof(
-      fc.record({ t: fc.constant('hello'), secret: fc.oneof(hex64, fc.string()) }),
+      fc.record({ t: fc.constant('hello'), key: fc.oneof(hex64, fc.string()) }),
       fc.record({ t: fc.constant('ping') }),
       fc.record({
         t: fc.constant('cmd'),
@@ -245,6 +245,7 @@ describe(`fuzz: the phone API (${RUNS} inputs each)`, () => {
           topic: fc.string({ maxLength: 300 }),
           location: fc.string({ maxLength: 100 }),
         }),
+        sig: fc.oneof(hex64, fc.string({ maxLength: 200 })),
       }),
     );
     fc.assert(

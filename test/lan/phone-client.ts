@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { type KeyObject, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { type PhoneCmdFields, phoneSignedText } from '../../core/phone/wire';
 import { v7 as uuidv7 } from 'uuid';
 import { WebSocket } from 'ws';
 
@@ -25,10 +26,39 @@ export interface Frame {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A phone's Ed25519 key from its seed (hex), as the page makes it with @noble/curves. */
+function phoneKey(seedHex: string): { priv: KeyObject; pub: string } {
+  const priv = createPrivateKey({
+    key: Buffer.concat([
+      Buffer.from('302e020100300506032b657004220420', 'hex'),
+      Buffer.from(seedHex, 'hex'),
+    ]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
+  return { priv, pub: spki.subarray(spki.length - 32).toString('hex') };
+}
+
+/** The `cmd` frame a phone with seed `seedHex` sends: signed, as the page signs it. */
+export function signedCmd(seedHex: string, cid: string, cmd: unknown): unknown {
+  const text = phoneSignedText(cid, cmd as PhoneCmdFields);
+  return {
+    t: 'cmd',
+    cid,
+    cmd,
+    sig: sign(null, Buffer.from(text), phoneKey(seedHex).priv).toString('hex'),
+  };
+}
+
+/** The public key (hex) a phone with seed `seedHex` says hello with. */
+export const phonePublicKey = (seedHex: string): string => phoneKey(seedHex).pub;
+
 export class PhoneClient {
   readonly frames: Frame[] = [];
   closed: number | null = null;
-  readonly secret: string;
+  /** The seed of this phone's key (hex): it never goes on the wire. */
+  secret: string;
   private constructor(
     readonly ws: WebSocket,
     secret?: string,
@@ -58,8 +88,10 @@ export class PhoneClient {
   send(f: unknown): void {
     this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
   }
+  /** Say hello with the key of `secret` (another phone's page moved here: its seed). */
   hello(secret = this.secret): void {
-    this.send({ t: 'hello', secret });
+    this.secret = secret;
+    this.send({ t: 'hello', key: phonePublicKey(secret) });
   }
   async wait(pred: (f: Frame) => boolean, ms = 10_000): Promise<Frame> {
     const t0 = Date.now();
@@ -71,7 +103,7 @@ export class PhoneClient {
     throw new Error(`no such frame in ${ms} ms; got ${JSON.stringify(this.frames.slice(-5))}`);
   }
   async command(cmd: unknown, cid = uuidv7()): Promise<Frame> {
-    this.send({ t: 'cmd', cid, cmd });
+    this.send(signedCmd(this.secret, cid, cmd));
     return this.wait((f) => f.t === 'result' && f.cid === cid);
   }
 }
@@ -108,7 +140,7 @@ export class FollowingPhone {
   command(cmd: unknown, cid = uuidv7()): Promise<Frame> {
     return new Promise((resolve) => {
       this.pending.set(cid, { cid, cmd, resolve });
-      this.write({ t: 'cmd', cid, cmd });
+      this.write(signedCmd(this.secret, cid, cmd));
     });
   }
 
@@ -128,8 +160,8 @@ export class FollowingPhone {
     this.heardAt = Date.now();
     ws.on('open', () => {
       this.heardAt = Date.now();
-      this.write({ t: 'hello', secret: this.secret });
-      for (const p of this.pending.values()) this.write({ t: 'cmd', cid: p.cid, cmd: p.cmd });
+      this.write({ t: 'hello', key: phonePublicKey(this.secret) });
+      for (const p of this.pending.values()) this.write(signedCmd(this.secret, p.cid, p.cmd));
     });
     ws.on('message', (d) => {
       this.heardAt = Date.now();

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
 import { Classroom, sleep } from './classroom';
 import { ip, scenario } from './harness';
-import { PhoneClient } from './phone-client';
+import { PhoneClient, phonePublicKey, signedCmd } from './phone-client';
 
 /**
  * Phones on real processes, and phones that misbehave: the phone API gives student powers
@@ -57,6 +57,46 @@ describe('LAN: phones', () => {
       eve.hello();
       const stolen = await eve.command({ m: 'withdraw', entryId });
       assert.equal(stolen.error?.code, 'not-owner', JSON.stringify(stolen));
+
+      // A sniffer on the Wi-Fi sees everything Ann's phone sends over plain HTTP: its hello
+      // (a public key, no secret) and its signed commands. Ann steps away; the sniffer
+      // says hello with Ann's public key, then replays that command under a new id, turns
+      // it into a withdraw, and sends it again as it was: none changes Ann's entry.
+      const away = signedCmd(ann.secret, uuidv7(), { m: 'away', entryId }) as {
+        cid: string;
+        cmd: { m: string; entryId: string };
+        sig: string;
+      };
+      ann.send(away);
+      const stepped = await ann.wait((f) => f.t === 'result' && f.cid === away.cid);
+      assert.equal(stepped.ok, true, JSON.stringify(stepped));
+      const sniffer = await PhoneClient.open(at(2));
+      sniffer.send({ t: 'hello', key: phonePublicKey(ann.secret) });
+      const replays = [
+        { ...away, cid: uuidv7(), cmd: { m: 'back', entryId } },
+        { ...away, cid: uuidv7() },
+        { ...away, cid: uuidv7(), cmd: { m: 'withdraw', entryId } },
+      ];
+      for (const r of replays) {
+        sniffer.send(r);
+        const got = await sniffer.wait((f) => f.t === 'result' && f.cid === r.cid);
+        assert.equal(
+          got.error?.code,
+          'not-owner',
+          `replayed ${JSON.stringify(r.cmd)}: ${JSON.stringify(got)}`,
+        );
+      }
+      sniffer.send(away); // as it was: the command id is applied once, nothing happens again
+      await sniffer.wait((f) => f.t === 'result' && f.cid === away.cid);
+      const still = await c
+        .peer(0)
+        .call<{ entries: { entryId: string; status: string; awaySince: number | null }[] }>(
+          'queue.get',
+        );
+      const annNow = still.entries.find((e) => e.entryId === entryId);
+      assert.equal(annNow?.status, 'waiting', 'Ann is still in line');
+      assert.ok(annNow?.awaySince !== null, 'and still away, as Ann said');
+      sniffer.ws.close();
 
       // Junk frames: clear errors, then the phone is closed; oversized frames close at once.
       for (const junk of ['{', '[]', '{"t":"cmd"}', '{"t":"hello","secret":"zz"}', 'null'])
