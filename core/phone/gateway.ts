@@ -8,7 +8,13 @@ import { asCommandId } from '../ids';
 import type { QueueCommand } from '../queue/commands';
 import { sha256Hex } from '../queue/passcode';
 import type { QueueState } from '../queue/types';
-import { type LaptopFrame, PHONE_MAX_FRAME, type PhoneCommand, decodePhoneFrame } from './protocol';
+import {
+  type LaptopFrame,
+  PHONE_MAX_SEALED,
+  type PhoneCommand,
+  decodePhoneFrame,
+} from './protocol';
+import { type BoxKeys, newBoxKeys, seal, toBase64, unseal } from './wire';
 import { type PhoneLimitOptions, PhoneLimits, isOwnHost } from './limits';
 import { type PhoneRoom, phoneRoom } from './views';
 
@@ -57,6 +63,8 @@ interface PhoneConn {
   owner: string | null;
   /** The phone's Ed25519 public key (hex), from its hello. */
   key: string | null;
+  /** The phone's box key for this connection (from its first sealed frame). */
+  box: Uint8Array | null;
   tokens: number;
   refilledAt: number;
   bad: number;
@@ -68,10 +76,12 @@ const OFF_PAGE = (message: string): string =>
 export class PhoneGateway {
   private readonly wss = new WebSocketServer({
     noServer: true,
-    maxPayload: PHONE_MAX_FRAME,
+    maxPayload: PHONE_MAX_SEALED,
     perMessageDeflate: false,
   });
   private readonly phones = new Set<PhoneConn>();
+  /** This laptop's box key for phones (per process; wire.ts). */
+  private readonly box: BoxKeys = newBoxKeys();
   private readonly limits: PhoneLimits;
   private readonly heartbeat: NodeJS.Timeout;
   private wasOff = false;
@@ -176,12 +186,14 @@ export class PhoneGateway {
       address,
       owner: null,
       key: null,
+      box: null,
       tokens: BURST,
       refilledAt: Date.now(),
       bad: 0,
     };
     this.phones.add(p);
     this.limits.opened(address);
+    this.send(p, { t: 'key', key: toBase64(this.box.publicKey) });
     const helloBy = setTimeout(() => {
       if (!p.owner) ws.close(1008, 'no hello');
     }, HELLO_WITHIN_MS);
@@ -193,8 +205,14 @@ export class PhoneGateway {
         if (++p.bad > MAX_BAD) ws.close(1008, 'flood');
         return;
       }
-      const raw = isBinary ? '' : data.toString();
-      const d = decodePhoneFrame(raw);
+      const sealed = unseal(isBinary ? '' : data.toString(), this.box);
+      if (sealed.ok && p.box && toBase64(p.box) !== toBase64(sealed.from)) {
+        ws.close(1008, 'one box key per connection');
+        return;
+      }
+      if (sealed.ok) p.box = sealed.from;
+      const raw = sealed.ok ? sealed.text : '';
+      const d = sealed.ok ? decodePhoneFrame(raw) : sealed;
       if (!d.ok) {
         this.stats.bad++;
         const cid = cidOf(raw);
@@ -332,8 +350,11 @@ export class PhoneGateway {
     });
   }
 
+  /** A frame to a phone: sealed to its box key (in clear only before it sent one: `key`, errors). */
   private send(p: PhoneConn, f: LaptopFrame): void {
-    if (p.ws.readyState === WebSocket.OPEN) p.ws.send(JSON.stringify(f));
+    if (p.ws.readyState !== WebSocket.OPEN) return;
+    const text = JSON.stringify(f);
+    p.ws.send(p.box ? seal(text, p.box, this.box) : text);
   }
 
   /** This laptop leaves: phones are told so (they go to the next laptop at once). */

@@ -10,6 +10,8 @@ import { LIMITS, entryId, queueId, text } from '../queue/commands';
 
 /** One frame from a phone is small: anything bigger is closed with 1009. */
 export const PHONE_MAX_FRAME = 4 * 1024;
+/** The same frame sealed (base64 and the box's overhead around it). */
+export const PHONE_MAX_SEALED = 6 * 1024;
 
 const publicKey = z
   .string()

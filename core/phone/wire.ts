@@ -1,7 +1,9 @@
+import nacl from 'tweetnacl';
+
 /**
- * The phone API's frames from a laptop to a phone, free of any dependency: the phone page
- * (renderer/phone/) type-checks against this file alone. Frames from the phone are in
- * protocol.ts, validated with zod.
+ * The phone API's frames from a laptop to a phone, and the sealing both ends share: the
+ * phone page (renderer/phone/) uses this file alone from core/. Frames from the phone are
+ * in protocol.ts, validated with zod.
  */
 
 /** What a laptop pushes to a phone after every change (and on hello). */
@@ -36,6 +38,8 @@ export interface PhoneView {
 }
 
 export type LaptopFrame =
+  /** The laptop's first frame, in clear: its box key (base64) for this connection. */
+  | { t: 'key'; key: string }
   | { t: 'state'; view: PhoneView }
   | { t: 'result'; cid: string; ok: true; value: unknown }
   | { t: 'result'; cid: string; ok: false; error: { code: string; message: string } }
@@ -80,4 +84,79 @@ export function phoneSignedText(cid: string, c: PhoneCmdFields): string {
     f(c.queueId),
     f(c.tag),
   ]);
+}
+
+// Sealing. Phones speak plain HTTP (a browser cannot check a laptop's self-signed
+// certificate), so every frame after the laptop's `key` is a NaCl box (tweetnacl:
+// X25519 + XSalsa20-Poly1305, a fresh random nonce per frame) between the phone's key for
+// this connection and the laptop's: a capture of the Wi-Fi reads no name, topic or seat.
+// An active man in the middle, who can serve another page, is beyond it (SECURITY.md).
+
+export interface BoxKeys {
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+}
+
+export const newBoxKeys = (): BoxKeys => nacl.box.keyPair();
+
+export const toBase64 = (b: Uint8Array): string => btoa(String.fromCharCode(...b));
+
+export function fromBase64(s: string): Uint8Array | null {
+  try {
+    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+/** `text` sealed from `me` to the key `to`, as one frame. */
+export function seal(text: string, to: Uint8Array, me: BoxKeys): string {
+  const n = nacl.randomBytes(nacl.box.nonceLength);
+  const box = nacl.box(new TextEncoder().encode(text), n, to, me.secretKey);
+  return JSON.stringify({
+    t: 'sealed',
+    from: toBase64(me.publicKey),
+    n: toBase64(n),
+    box: toBase64(box),
+  });
+}
+
+/** A sealed frame opened with `me`'s key: its text and sender key, or why not. */
+export function unseal(
+  raw: string,
+  me: BoxKeys,
+): { ok: true; text: string; from: Uint8Array } | { ok: false; code: string; message: string } {
+  let f: unknown;
+  try {
+    f = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'bad-json', message: 'not JSON' };
+  }
+  const o = (f ?? {}) as { t?: unknown; from?: unknown; n?: unknown; box?: unknown };
+  const bad = {
+    ok: false as const,
+    code: 'validation',
+    message: 'frames are sealed to the laptop (t: sealed)',
+  };
+  if (
+    o.t !== 'sealed' ||
+    typeof o.from !== 'string' ||
+    typeof o.n !== 'string' ||
+    typeof o.box !== 'string'
+  )
+    return bad;
+  const from = fromBase64(o.from);
+  const n = fromBase64(o.n);
+  const box = fromBase64(o.box);
+  if (
+    !from ||
+    from.length !== nacl.box.publicKeyLength ||
+    !n ||
+    n.length !== nacl.box.nonceLength ||
+    !box
+  )
+    return bad;
+  const open = nacl.box.open(box, n, from, me.secretKey);
+  if (!open) return { ok: false, code: 'validation', message: 'a sealed frame that does not open' };
+  return { ok: true, text: new TextDecoder().decode(open), from };
 }

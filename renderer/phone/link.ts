@@ -4,7 +4,12 @@ import {
   type PhoneCmdFields,
   type PhoneOut,
   type PhoneView,
+  type BoxKeys,
+  fromBase64,
+  newBoxKeys,
   phoneSignedText,
+  seal,
+  unseal,
 } from '../../core/phone/wire';
 
 /**
@@ -154,8 +159,14 @@ export class PhoneLink {
     localStorage.setItem(STORE_KEY, JSON.stringify(this.saved));
   }
 
+  /** This connection's box keys, and the laptop's (from its `key` frame): frames are sealed. */
+  private box: BoxKeys = newBoxKeys();
+  private laptopBox: Uint8Array | null = null;
+
+  /** A frame to the laptop, sealed; before the laptop's key arrives nothing goes (pending stays). */
   private write(f: PhoneOut): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
+    if (this.ws?.readyState === WebSocket.OPEN && this.laptopBox)
+      this.ws.send(seal(JSON.stringify(f), this.laptopBox, this.box));
   }
 
   private connect(address: string): void {
@@ -168,18 +179,27 @@ export class PhoneLink {
       return this.next();
     }
     this.ws = ws;
+    this.box = newBoxKeys();
+    this.laptopBox = null;
     this.heardAt = Date.now();
     ws.onopen = () => {
       this.heardAt = Date.now();
-      this.write({ t: 'hello', key: hex(ed25519.getPublicKey(this.seed)) });
-      for (const p of this.saved.pending) this.write(this.signed(p));
     };
     ws.onmessage = (e) => {
       this.heardAt = Date.now();
+      const raw = String(e.data);
+      const opened = unseal(raw, this.box);
       let f: LaptopFrame;
       try {
-        f = JSON.parse(String(e.data)) as LaptopFrame;
+        f = JSON.parse(opened.ok ? opened.text : raw) as LaptopFrame;
       } catch {
+        return;
+      }
+      if (f.t === 'key') {
+        // The laptop's key for this connection: now say hello and resend what is pending.
+        this.laptopBox = fromBase64(f.key);
+        this.write({ t: 'hello', key: hex(ed25519.getPublicKey(this.seed)) });
+        for (const p of this.saved.pending) this.write(this.signed(p));
         return;
       }
       this.frame(f);

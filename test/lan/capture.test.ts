@@ -4,13 +4,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Classroom, sleep } from './classroom';
+import { PhoneClient } from './phone-client';
 
 /**
  * A bystander on the room's Wi-Fi: tshark on the room's bridge (inside this test's own
- * network namespace) records a whole session — create, join, a staff login, a private
- * note, an edit, a host that dies and the next one — and nothing the laptops said to each
- * other is readable in the capture: no name, topic, note, passphrase or owner secret, and
- * not one protocol frame. Before TLS links, every `cmd` was plain JSON on the wire.
+ * network namespace) records a whole session — create, join, a phone joining over plain
+ * HTTP, a staff login, a private note, an edit, a host that dies and the next one — and
+ * nothing anyone said is readable in the capture: no name, topic, note, passphrase or
+ * owner secret, and not one protocol frame (laptops: TLS; phones: sealed boxes). Before,
+ * every `cmd` was plain JSON on the wire.
  */
 const TSHARK = '/usr/bin/tshark';
 const skip = fs.existsSync(TSHARK) ? false : 'no tshark (apt-get install tshark)';
@@ -49,7 +51,7 @@ function bytesOf(file: string, filter: string): Buffer {
 }
 
 describe('LAN: a packet capture of a whole session', { skip }, () => {
-  it('reads nothing the laptops said to each other (the mDNS announcement is the only clear text)', async () => {
+  it('reads nothing the laptops and phones said (the mDNS announcement is the only clear text)', async () => {
     const c = new Classroom(3);
     const file = path.join(c.room.dir, 'room.pcapng');
     const tshark = startCapture(c.room.bridge, file);
@@ -63,12 +65,25 @@ describe('LAN: a packet capture of a whole session', { skip }, () => {
         edited: 'catamorphisms after all',
         note: 'bring the laptop charger, Quintessa',
         passphrase: 'letmein-please',
+        phoneName: 'Philippa Zaragoza-Quill',
+        phoneTopic: 'monads in the wild',
       };
       const { entryId } = await student.call<{ entryId: string }>('queue.join', {
         name: secrets.name,
         topic: secrets.topic,
         location: 'table 7',
       });
+      // A phone (this test process, on the room's bridge) joins over plain HTTP.
+      const phone = await PhoneClient.open(`${student.address}:${student.port}`);
+      phone.hello();
+      const signed = await phone.command({
+        m: 'join',
+        name: secrets.phoneName,
+        topic: secrets.phoneTopic,
+        location: 'by the window',
+      });
+      assert.equal(signed.ok, true, JSON.stringify(signed));
+      phone.ws.close();
       await ta.call('staff.login', { passcode: secrets.passphrase });
       await ta.call('staff.message', { entryId, text: secrets.note });
       // The host dies; the room carries on with the next one.

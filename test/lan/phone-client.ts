@@ -1,5 +1,13 @@
 import { type KeyObject, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
-import { type PhoneCmdFields, phoneSignedText } from '../../core/phone/wire';
+import {
+  type BoxKeys,
+  type PhoneCmdFields,
+  fromBase64,
+  newBoxKeys,
+  phoneSignedText,
+  seal,
+  unseal,
+} from '../../core/phone/wire';
 import { v7 as uuidv7 } from 'uuid';
 import { WebSocket } from 'ws';
 
@@ -12,6 +20,8 @@ import { WebSocket } from 'ws';
 
 export interface Frame {
   t: string;
+  /** The laptop's box key (its `key` frame). */
+  key?: string;
   cid?: string;
   ok?: boolean;
   value?: { entryId?: string };
@@ -51,6 +61,12 @@ export function signedCmd(seedHex: string, cid: string, cmd: unknown): unknown {
   };
 }
 
+/** A frame from a laptop: opened if sealed, else as sent (its `key`, early errors). */
+function openFrame(raw: string, box: BoxKeys): Frame {
+  const o = unseal(raw, box);
+  return JSON.parse(o.ok ? o.text : raw) as Frame;
+}
+
 /** The public key (hex) a phone with seed `seedHex` says hello with. */
 export const phonePublicKey = (seedHex: string): string => phoneKey(seedHex).pub;
 
@@ -64,9 +80,16 @@ export class PhoneClient {
     secret?: string,
   ) {
     this.secret = secret ?? randomBytes(32).toString('hex');
-    ws.on('message', (d) => this.frames.push(JSON.parse(d.toString()) as Frame));
+    ws.on('message', (d) => {
+      const f = openFrame(d.toString(), this.box);
+      if (f.t === 'key') this.laptopBox = fromBase64(f.key!);
+      this.frames.push(f);
+    });
     ws.on('close', (code) => (this.closed = code));
   }
+  /** This connection's box keys, and the laptop's once its `key` frame came. */
+  readonly box: BoxKeys = newBoxKeys();
+  laptopBox: Uint8Array | null = null;
   static open(
     address: string,
     origin?: string,
@@ -80,13 +103,18 @@ export class PhoneClient {
         ...(from?.host ? { headers: { host: from.host } } : {}),
       });
       const c = new PhoneClient(ws, secret);
-      ws.once('open', () => resolve(c));
+      // Ready once the laptop's key is here (its first frame): everything after is sealed.
+      ws.once(
+        'open',
+        () => void c.wait((f) => f.t === 'key', 5_000).then(() => resolve(c), reject),
+      );
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       ws.once('error', reject);
     });
   }
+  /** A frame, sealed to the laptop; a string goes as it is (junk, or a frame sealed elsewhere). */
   send(f: unknown): void {
-    this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
+    this.ws.send(typeof f === 'string' ? f : seal(JSON.stringify(f), this.laptopBox!, this.box));
   }
   /** Say hello with the key of `secret` (another phone's page moved here: its seed). */
   hello(secret = this.secret): void {
@@ -148,8 +176,12 @@ export class FollowingPhone {
     return this.address;
   }
 
+  private box: BoxKeys = newBoxKeys();
+  private laptopBox: Uint8Array | null = null;
+
   private write(f: unknown): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
+    if (this.ws?.readyState === WebSocket.OPEN && this.laptopBox)
+      this.ws.send(seal(JSON.stringify(f), this.laptopBox, this.box));
   }
 
   private connect(address: string): void {
@@ -157,16 +189,20 @@ export class FollowingPhone {
     this.address = address;
     const ws = new WebSocket(`ws://${address}/phone`);
     this.ws = ws;
+    this.box = newBoxKeys();
+    this.laptopBox = null;
     this.heardAt = Date.now();
     ws.on('open', () => {
       this.heardAt = Date.now();
-      this.write({ t: 'hello', key: phonePublicKey(this.secret) });
-      for (const p of this.pending.values()) this.write(signedCmd(this.secret, p.cid, p.cmd));
     });
     ws.on('message', (d) => {
       this.heardAt = Date.now();
-      const f = JSON.parse(d.toString()) as Frame;
-      if (f.t === 'state' && f.view) {
+      const f = openFrame(d.toString(), this.box);
+      if (f.t === 'key') {
+        this.laptopBox = fromBase64(f.key!);
+        this.write({ t: 'hello', key: phonePublicKey(this.secret) });
+        for (const p of this.pending.values()) this.write(signedCmd(this.secret, p.cid, p.cmd));
+      } else if (f.t === 'state' && f.view) {
         this.view = f.view;
         if (f.view.laptops.length) this.laptops = f.view.laptops.map((l) => l.address);
         if (this.via.at(-1) !== address) this.via.push(address);
