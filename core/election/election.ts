@@ -3,7 +3,7 @@ import type { Decision, ElectionConfig, HeartbeatView, Role } from './config';
 import { nextEpoch } from './epoch';
 import { blockedByEvidence } from './evidence';
 import { type PeerState, hearsMe, newPeerState } from './peer-state';
-import { type RoomView, holdersAfter, successorForLeave, successorsOf } from './succession';
+import { type RoomView, Seats, holdersAfter, successorForLeave, successorsOf } from './succession';
 
 /**
  * The election: a deterministic state machine over (members, liveness observations,
@@ -13,10 +13,8 @@ import { type RoomView, holdersAfter, successorForLeave, successorsOf } from './
  * successorship order in succession.ts.
  */
 export class Election {
-  private order: MemberId[] = [];
-  /** Successorship order: preferred members first, then the rest; each by id. */
-  private rank: MemberId[] = [];
-  private preferred = new Set<MemberId>();
+  /** The members, and the successorship order over them (succession.ts). */
+  readonly seats = new Seats();
   private readonly peers = new Map<MemberId, PeerState>();
   private _role: Role = 'member';
   private _epoch: number;
@@ -55,39 +53,12 @@ export class Election {
   get hostId(): MemberId | null {
     return this._hostId;
   }
+  /** The members as replicated in the document, sorted by id (epoch slots, bitmaps). */
   get members(): readonly MemberId[] {
-    return this.order;
+    return this.seats.order;
   }
-  /** The successorship order: preferred members first (see setPreferred). */
-  get ranked(): readonly MemberId[] {
-    return this.rank;
-  }
-
-  /** The members as replicated in the document (sorted ids: epoch slots, bitmaps). */
   setMembers(ids: Iterable<MemberId>): void {
-    this.order = [...new Set(ids)].sort();
-    this.rankMembers();
-  }
-
-  /**
-   * The members the app would rather see host (the queue's logged-in staff): they come first
-   * in the successorship order, so a student's laptop hosts only while no staff laptop is
-   * live. Views may differ for a moment (one copy saw a login, another not yet): then two
-   * copies may both promote, in different epoch slots, and the newer epoch wins.
-   */
-  setPreferred(ids: Iterable<MemberId>): void {
-    const next = new Set(ids);
-    if (next.size === this.preferred.size && [...next].every((id) => this.preferred.has(id)))
-      return;
-    this.preferred = next;
-    this.rankMembers();
-  }
-
-  private rankMembers(): void {
-    const first = this.order.filter((id) => this.preferred.has(id));
-    this.rank = first.length
-      ? [...first, ...this.order.filter((id) => !this.preferred.has(id))]
-      : this.order;
+    this.seats.setMembers(ids);
   }
 
   start(now: number): void {
@@ -136,7 +107,7 @@ export class Election {
 
   private room(now: number): RoomView {
     const canHost = (id: MemberId): boolean => this.isLive(id, now) && this.eligibleOf(id);
-    return { order: this.rank, self: this.cfg.self, canHost };
+    return { order: this.seats.rank, self: this.cfg.self, canHost };
   }
 
   /** Fields of the next heartbeat to `to`. Call once per peer per round; `nextRound` advances seq. */
@@ -270,7 +241,7 @@ export class Election {
   handOver(to: MemberId, now: number): number {
     const epoch = nextEpoch(
       Math.max(this._epoch, this.maxEpochSeen),
-      Math.max(0, this.order.indexOf(to)),
+      Math.max(0, this.seats.order.indexOf(to)),
     );
     this.become('member', to, epoch, now);
     return epoch;
@@ -284,7 +255,7 @@ export class Election {
   private hostTick(now: number): Decision[] {
     // Failback: an earlier member healthy for the whole stability window, which hears us.
     const stableSince = now - this.cfg.stabilityMs;
-    for (const id of this.rank) {
+    for (const id of this.seats.rank) {
       if (id === this.cfg.self) break;
       const p = this.peers.get(id);
       if (!p || !this.isLive(id, now) || !p.eligible || p.liveSince === null) continue;
@@ -320,7 +291,9 @@ export class Election {
     // Hearing nobody at all is more likely our own stall (a blocked event loop, a link just
     // back) than the whole room gone at once: confirm over two more heartbeats (queued ones
     // get processed) before promoting. Goodbyes are not silence: a leave needs no confirming.
-    const others = this.order.filter((id) => id !== this.cfg.self && !this.peers.get(id)?.left);
+    const others = this.seats.order.filter(
+      (id) => id !== this.cfg.self && !this.peers.get(id)?.left,
+    );
     const hearsSomeone = others.length === 0 || others.some((id) => this.isLive(id, now));
     if (hearsSomeone) this.isolatedSince = null;
     else {
@@ -329,7 +302,7 @@ export class Election {
     }
     // The first live eligible member hosts. If that is a peer (even one hosting an older
     // epoch, which reasserts a newer one when it hears us), we wait for it.
-    const candidate = this.rank.find(
+    const candidate = this.seats.rank.find(
       (id) => (this.isLive(id, now) || this.unheardYet(id, now)) && this.eligibleOf(id),
     );
     if (candidate !== this.cfg.self) return out;
@@ -398,7 +371,7 @@ export class Election {
   }
 
   private newEpoch(): number {
-    const slot = Math.max(0, this.order.indexOf(this.cfg.self));
+    const slot = Math.max(0, this.seats.order.indexOf(this.cfg.self));
     return nextEpoch(Math.max(this._epoch, this.maxEpochSeen), slot);
   }
 

@@ -27,3 +27,37 @@ export function holdersAfter(v: RoomView, host: MemberId | null, k: number): Mem
 export function successorForLeave(v: RoomView): MemberId | null {
   return v.order.find((id) => id !== v.self && v.canHost(id)) ?? null;
 }
+
+/**
+ * The members and the successorship order over them. `order` is every member by id (what
+ * epoch slots and the host's bitmaps index); `rank` puts the members the app would rather
+ * see host first (the queue's logged-in staff), each group by id — so a student's laptop
+ * hosts only while no staff laptop is live. Views may differ for a moment (one copy saw a
+ * login, another not yet): then two copies may both promote, in different epoch slots, and
+ * the newer epoch wins.
+ */
+export class Seats {
+  order: MemberId[] = [];
+  rank: MemberId[] = [];
+  private preferred = new Set<MemberId>();
+
+  setMembers(ids: Iterable<MemberId>): void {
+    this.order = [...new Set(ids)].sort();
+    this.rankMembers();
+  }
+
+  setPreferred(ids: Iterable<MemberId>): void {
+    const next = new Set(ids);
+    if (next.size === this.preferred.size && [...next].every((id) => this.preferred.has(id)))
+      return;
+    this.preferred = next;
+    this.rankMembers();
+  }
+
+  private rankMembers(): void {
+    const first = this.order.filter((id) => this.preferred.has(id));
+    this.rank = first.length
+      ? [...first, ...this.order.filter((id) => !this.preferred.has(id))]
+      : this.order;
+  }
+}

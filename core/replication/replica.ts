@@ -1,4 +1,5 @@
 import * as Automerge from '@automerge/automerge';
+import { keysAt, memberCount } from './core-reads';
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Random } from '../random';
 import { type Result, err } from '../result';
@@ -132,7 +133,7 @@ export class Replica<S> {
   private memberList(): NonNullable<Replica<S>['memberCache']> {
     const c = this.memberCache;
     if (c?.checked) return c;
-    const count = this.memberCount();
+    const count = memberCount(this._doc);
     if (c?.count === count) {
       c.checked = true;
       return c;
@@ -149,30 +150,9 @@ export class Replica<S> {
     if (this.memberCache) this.memberCache.checked = false;
   }
 
-  /**
-   * The keys of the map at `path` under `doc.app` (the members an app prefers as hosts),
-   * read from Automerge's core, not the view: cheap enough for every turn.
-   */
+  /** The keys of the map at `path` under `doc.app`, from the core (core-reads.ts). */
   keysAt(path: readonly string[]): string[] {
-    const core = Automerge.getBackend(this._doc);
-    try {
-      let obj: unknown = core.get('_root', 'app');
-      for (const key of path) {
-        if (typeof obj !== 'string') return [];
-        obj = core.get(obj, key);
-      }
-      return typeof obj === 'string' ? core.keys(obj) : [];
-    } catch {
-      return []; // not a map there (a document of another app, or none yet)
-    }
-  }
-
-  /** How many member records the core holds (three lookups, no view). */
-  private memberCount(): number {
-    const core = Automerge.getBackend(this._doc);
-    const baton = core.get('_root', 'baton');
-    const members = typeof baton === 'string' ? core.get(baton, 'members') : undefined;
-    return typeof members === 'string' ? core.length(members) : -1;
+    return keysAt(this._doc, path);
   }
 
   private set doc(next: Automerge.Doc<SessionDoc<S>>) {

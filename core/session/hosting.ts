@@ -165,8 +165,8 @@ function noteHostChange<S>(s: SessionState<S>, to: MemberId, epoch: number): voi
 /** Why this copy promoted itself: what it knew of each earlier member (diagnostics). */
 function logPromotion<S>(s: SessionState<S>, epoch: number): void {
   const e = s.election!;
-  const view = e.ranked
-    .slice(0, Math.max(0, e.ranked.indexOf(s.memberId!)))
+  const view = e.seats.rank
+    .slice(0, Math.max(0, e.seats.rank.indexOf(s.memberId!)))
     .map((m) => `${m.slice(-6)}:${e.isLive(m, s.now) ? 'live' : 'silent'}`)
     .join(' ');
   s.fx.log(`promoting to host at epoch ${epoch}; earlier members: ${view || 'none'}`);

@@ -36,7 +36,7 @@ export function startElection<S>(s: SessionState<S>, memberId: MemberId, epoch: 
     epoch,
   );
   const members = s.replica!.members();
-  s.election.setMembers(members.length ? members : [memberId]);
+  s.election.seats.setMembers(members.length ? members : [memberId]);
 }
 
 export function onWelcome<S>(s: SessionState<S>, from: DeviceId, m: Welcome): void {

@@ -63,7 +63,7 @@ export function noteHostView<S>(s: SessionState<S>, live?: string, elig?: string
     at: s.now,
     live: new Set(order.filter((_, i) => l[i])),
     // The bitmaps are over the member order; the successors go in successorship order.
-    successors: s.election!.ranked.filter((m) => eligible.has(m)),
+    successors: s.election!.seats.rank.filter((m) => eligible.has(m)),
   };
 }
 

@@ -172,7 +172,7 @@ export class SessionState<S> {
   /** The document's member list may have changed: the election and the app hear of it. */
   membersChanged(): void {
     const members = this.replica!.members();
-    this.election?.setMembers(members);
+    this.election?.seats.setMembers(members);
     this.preferredChanged();
     if (members.join() !== this.lastMemberList) this.noteLiveness();
   }
@@ -181,7 +181,7 @@ export class SessionState<S> {
   preferredChanged(): void {
     const path = this.o.app.preferredHostsAt;
     if (!path || !this.replica || !this.election) return;
-    this.election.setPreferred(this.replica.keysAt(path) as MemberId[]);
+    this.election.seats.setPreferred(this.replica.keysAt(path) as MemberId[]);
   }
 
   /**
