@@ -206,7 +206,7 @@ export class PhoneGateway {
         return;
       }
       const sealed = unseal(isBinary ? '' : data.toString(), this.box);
-      if (sealed.ok && p.box && toBase64(p.box) !== toBase64(sealed.from)) {
+      if (sealed.ok && p.box && !Buffer.from(p.box).equals(sealed.from)) {
         ws.close(1008, 'one box key per connection');
         return;
       }

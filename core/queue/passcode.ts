@@ -39,16 +39,26 @@ const MAXMEM = 256 * 1024 * 1024;
 /** An Ed25519 private key's PKCS#8 DER prefix: the 32-byte seed follows (RFC 8410). */
 const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
 
-function stretch(passphrase: string, salt: string, kdf: ScryptParams): Buffer {
-  return scryptSync(passphrase.normalize('NFC'), Buffer.from(salt, 'hex'), 32, {
-    N: kdf.N,
-    r: kdf.r,
-    p: kdf.p,
-    maxmem: MAXMEM,
-  });
+/** scrypt's inputs for `passphrase` under a salt and cost: the same for both derivations. */
+function scryptArgs(
+  passphrase: string,
+  salt: string,
+  kdf: ScryptParams,
+): [string, Buffer, number, { N: number; r: number; p: number; maxmem: number }] {
+  return [
+    passphrase.normalize('NFC'),
+    Buffer.from(salt, 'hex'),
+    32,
+    { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: MAXMEM },
+  ];
 }
 
-const keyOfSeed = (seed: Buffer): KeyObject =>
+function stretch(passphrase: string, salt: string, kdf: ScryptParams): Buffer {
+  return scryptSync(...scryptArgs(passphrase, salt, kdf));
+}
+
+/** The Ed25519 private key whose 32-byte seed is `seed` (staff keys; a phone's, in tests). */
+export const keyOfSeed = (seed: Buffer): KeyObject =>
   createPrivateKey({ key: Buffer.concat([ED25519_PKCS8, seed]), format: 'der', type: 'pkcs8' });
 
 /** A lock's salt and cost: all a key derivation needs. */
@@ -65,12 +75,8 @@ export function staffKey(passphrase: string, lock: LockParams): KeyObject {
  */
 export function staffKeyAsync(passphrase: string, lock: LockParams): Promise<KeyObject> {
   return new Promise((resolve, reject) =>
-    scrypt(
-      passphrase.normalize('NFC'),
-      Buffer.from(lock.salt, 'hex'),
-      32,
-      { N: lock.N, r: lock.r, p: lock.p, maxmem: MAXMEM },
-      (e, seed) => (e ? reject(e) : resolve(keyOfSeed(seed))),
+    scrypt(...scryptArgs(passphrase, lock.salt, lock), (e, seed) =>
+      e ? reject(e) : resolve(keyOfSeed(seed)),
     ),
   );
 }

@@ -136,7 +136,7 @@ export function checkProof(
   }
 }
 
-/** What a link proof signs: domain tag, the challenger's nonce, signer's and challenger's ids. */
+/** What a link proof signs: domain tag, the challenger's nonce, both ids, the TLS binding. */
 function linkProofText(nonce: string, signer: string, challenger: string, binding: string): Buffer {
   return Buffer.from(`baton-link\n${nonce}\n${signer}\n${challenger}\n${binding}`, 'utf8');
 }

@@ -35,9 +35,10 @@ const notFound = (res: http.ServerResponse): void => {
 };
 
 /**
- * One port, two protocols. Links are TLS 1.3 (mutual: each end presents its device
- * certificate, device-cert.ts); the phone page and its WebSocket are plain HTTP, since a
- * phone's browser cannot check a laptop's certificate. The first byte of a connection
+ * One port, two protocols. Links are TLS 1.3 (a per-process certificate nobody checks;
+ * each device proves itself inside, over the channel binding: device-cert.ts); the phone
+ * page and its WebSocket are plain HTTP, since a phone's browser cannot check a laptop's
+ * certificate. The first byte of a connection
  * tells them apart (a TLS handshake starts with 0x16, a request with a letter).
  */
 export function listenTwoWays(o: ListenOptions): Promise<Listening> {

@@ -17,7 +17,7 @@ import {
 
 export { type Address, type LinkInfo, DEFAULT_PORTS } from './ws-parts';
 import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
-import { type TlsIdentity, channelBinding, tlsIdentity } from './device-cert';
+import { channelBinding, tlsIdentity } from './device-cert';
 import { type Listening, type ListenOptions, dialTls, listenTwoWays } from './ws-listen';
 import { GoneWatch } from './gone-probe';
 
@@ -56,8 +56,6 @@ export interface WsTransportOptions {
  */
 export class WsTransport implements Transport {
   private server: Listening | null = null;
-  /** This device's TLS certificate and key (made at start). */
-  private tls: TlsIdentity | null = null;
   private readonly links = new Set<Link>();
   private readonly addresses = new Map<DeviceId, Address>();
   private readonly connecting = new Map<DeviceId, { queue: string[]; since: number }>();
@@ -103,11 +101,10 @@ export class WsTransport implements Transport {
 
   /** Listen on `port`: links over TLS, the phone page over plain HTTP (ws-listen.ts). */
   private async listen(port: number): Promise<number> {
-    this.tls ??= await tlsIdentity();
     this.server = await listenTwoWays({
       port,
       host: this.o.host,
-      tls: this.tls,
+      tls: await tlsIdentity(), // made once per process (device-cert.ts)
       maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
       http: this.o.http,
       onLink: (ws, remote, binding) => this.adopt(ws, false, remote, undefined, undefined, binding),
@@ -129,7 +126,7 @@ export class WsTransport implements Transport {
     ws.close(1002, 'protocol version');
   }
 
-  /** A WebSocket to `addr` over TLS, presenting this device's certificate. */
+  /** A WebSocket to `addr` over TLS (the device proves itself inside, in `proof`). */
   private dial(addr: Address, extra: { handshakeTimeout?: number } = {}): WebSocket {
     return dialTls(addr, this.o.maxFrameBytes ?? MAX_FRAME_BYTES, extra);
   }
@@ -258,8 +255,8 @@ export class WsTransport implements Transport {
           sid: this.o.sessionOf?.() ?? null,
         }),
       );
-    // Outbound: the TLS handshake has proven the server's certificate by the time the
-    // upgrade answer arrives.
+    // Outbound: the TLS session is up by the time the upgrade answer arrives; its channel
+    // binding is what both proofs sign.
     ws.once('upgrade', (res: http.IncomingMessage) => {
       link.binding = channelBinding(res.socket);
     });

@@ -1,4 +1,5 @@
-import { type KeyObject, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { type KeyObject, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { keyOfSeed } from '../../core/queue/passcode';
 import {
   type BoxKeys,
   type PhoneCmdFields,
@@ -38,14 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A phone's Ed25519 key from its seed (hex), as the page makes it with @noble/curves. */
 function phoneKey(seedHex: string): { priv: KeyObject; pub: string } {
-  const priv = createPrivateKey({
-    key: Buffer.concat([
-      Buffer.from('302e020100300506032b657004220420', 'hex'),
-      Buffer.from(seedHex, 'hex'),
-    ]),
-    format: 'der',
-    type: 'pkcs8',
-  });
+  const priv = keyOfSeed(Buffer.from(seedHex, 'hex'));
   const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
   return { priv, pub: spki.subarray(spki.length - 32).toString('hex') };
 }
