@@ -5,7 +5,7 @@ import { AlertDetector } from './alerts';
 import type { GraceExpiry } from './grace-expiry';
 import type { SessionControl } from './session-control';
 import { type PeerFacts, liveness, membersView, statusView, storageProblem } from './status-view';
-import { memberNameIn, staffOnDuty } from './views';
+import { memberNameIn, staffOnDuty, trustedApp } from './views';
 
 export interface NotifierOptions {
   events: Emitter<Events>;
@@ -58,7 +58,7 @@ export class Notifier {
   }
 
   onHostChanged(c: PeerEvents['hostChanged']): void {
-    const name = (id: string): string => memberNameIn(this.peer?.doc, id, 'someone');
+    const name = (id: string): string => memberNameIn(this.peer, id, 'someone');
     this.o.events.emit('hostChanged', {
       ...c,
       // Member ids order succession: a move to an earlier id is the failback.
@@ -78,8 +78,8 @@ export class Notifier {
       this.o.events.emit('members', { members, successors });
       this.o.noteRecent();
       // Staff on duty follows liveness: the wait estimates change with it.
-      const state = this.peer?.doc?.app;
-      const onDuty = state?.staff ? staffOnDuty(state, liveness(this.peer)).count : 0;
+      const state = trustedApp(this.peer);
+      const onDuty = state ? staffOnDuty(state, liveness(this.peer)).count : 0;
       if (this.lastOnDuty !== -1 && onDuty !== this.lastOnDuty) return this.setOnDuty(onDuty);
       this.lastOnDuty = onDuty;
     }

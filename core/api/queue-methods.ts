@@ -17,6 +17,7 @@ import {
   sha256Hex,
 } from '../queue/passcode';
 import { isStaffLock } from '../queue/passphrase';
+import { trustedLock } from '../queue/staff-trust';
 import { staffStats } from '../queue/selectors';
 import type { QueueState } from '../queue/types';
 import type { Result } from '../result';
@@ -29,8 +30,10 @@ import { type ViewerFacts, historyView } from './views';
 
 /** What the queue methods need of the copy they run on. */
 export interface QueuePort {
-  /** The session's queue state; throws `no-session` outside one. */
+  /** The session's queue state (its staff as the lock proves them); throws `no-session` outside one. */
   state(): QueueState;
+  /** The session this copy created or joined (the anchor of its lock: staff-trust.ts). */
+  sessionId(): string;
   queueView(): QueueView;
   viewer(): ViewerFacts;
   now(): number;
@@ -105,7 +108,12 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'queue.history': (p) => historyView(q.state(), q.viewer(), p?.limit ?? 200),
     'queue.exportCsv': () => ({ csv: exportCsv(q.state(), (id) => q.memberName(id)) }),
     'staff.login': async (p) => {
-      const lock = q.state().passcode;
+      const lock = trustedLock(q.state(), q.sessionId());
+      if (!lock)
+        throw new ApiError(
+          'no-lock',
+          "this session's staff lock is not the one it was created with: staff logins are off in it",
+        );
       const name = q.myName();
       const wrong = () => new ApiError('wrong-passcode', 'wrong staff passcode');
       let sent: { id?: CommandId; cmd: QueueCommand };

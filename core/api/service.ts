@@ -18,7 +18,7 @@ import { ApiError, type Handlers, callValidated, methodOf } from './requests';
 import { type ScryptParams, type StaffKeyOf, staffKeyAsync } from '../queue/passcode';
 import { SessionControl } from './session-control';
 import { liveness } from './status-view';
-import { type ViewerFacts, memberNameIn, queueView } from './views';
+import { type ViewerFacts, memberNameIn, queueView, trustedApp } from './views';
 
 export interface ServiceOptions {
   /** This copy's display name ("Ana's laptop"). */
@@ -123,6 +123,7 @@ export class BatonService {
       },
       ...queueMethods({
         state: () => this.state(),
+        sessionId: () => session.requirePeer().sessionId ?? '',
         queueView: () => this.queueView(),
         viewer: () => this.viewer(),
         now: () => this.o.clock.now(),
@@ -189,7 +190,7 @@ export class BatonService {
   }
 
   private queueView(): QueueView {
-    return queueView(this.session.peer?.doc?.app, this.viewer());
+    return queueView(trustedApp(this.session.peer), this.viewer());
   }
 
   /** What views need to know about this copy. */
@@ -207,8 +208,8 @@ export class BatonService {
   }
 
   private state(): QueueState {
-    const s = this.session.peer?.doc?.app;
-    if (!s?.entries) throw new ApiError('no-session', 'not in a session');
+    const s = trustedApp(this.session.peer);
+    if (!s) throw new ApiError('no-session', 'not in a session');
     return s;
   }
 
@@ -217,7 +218,7 @@ export class BatonService {
   }
 
   private memberName(id: string): string {
-    return memberNameIn(this.session.peer?.doc, id, 'someone');
+    return memberNameIn(this.session.peer, id, 'someone');
   }
 
   private emitSessions(): void {

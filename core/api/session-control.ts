@@ -1,4 +1,4 @@
-import { v4 as uuidv4 } from 'uuid';
+import { anchoredSessionId } from '../queue/staff-trust';
 import type { Clock } from '../clock';
 import { JoinRefusedError, type Peer, type PeerEvents } from '../engine/peer';
 import type { DeviceId } from '../ids';
@@ -122,10 +122,11 @@ export class SessionControl {
 
   async create(name: string, passcode: string, myName: string): Promise<Results['session.create']> {
     this.requireNoSession();
-    const sessionId = uuidv4({ random: this.o.random.bytes(16) });
     const params = lockParams(this.o.random.bytes(16), this.o.staffKdf ?? STAFF_KDF);
     const key = await (this.o.staffKeyOf ?? staffKeyAsync)(passcode, params);
     const lock = lockOf(params, key);
+    // The session's id is derived from its lock: no host can swap the lock (staff-trust.ts).
+    const sessionId = anchoredSessionId(lock);
     this.requireNoSession(); // nothing started meanwhile (the derivation takes ≈ 0.65 s)
     this.endRecovery('a new session was started');
     const app = new QueueApp(newQueueState(lock));

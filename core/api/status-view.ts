@@ -3,7 +3,7 @@ import type { Peer } from '../engine/peer';
 import type { MemberId } from '../ids';
 import type { QueueState } from '../queue/types';
 import type { MemberView, Status } from './contract';
-import { staffOnDuty } from './views';
+import { staffOnDuty, trustedApp } from './views';
 
 /** What the status views read of the engine: a peer, or a stand-in in a unit test. */
 export type PeerFacts = Pick<
@@ -72,6 +72,7 @@ export function statusView(
   problem: string | null = null,
 ): Status {
   const doc = peer?.doc;
+  const state = trustedApp(peer);
   const me = peer?.memberId ?? null;
   return {
     sessionId: peer?.sessionId ?? null,
@@ -83,9 +84,9 @@ export function statusView(
     epoch: peer?.epoch ?? 0,
     members: membersView(peer),
     successors: peer?.successors() ?? [],
-    isStaff: !!(me && doc?.app?.staff?.[me]),
+    isStaff: !!(me && state?.staff[me]),
     connected: !!peer?.hostReachable(),
-    staffOnDuty: doc?.app?.staff ? staffOnDuty(doc.app, liveness(peer)) : { count: 0, names: [] },
+    staffOnDuty: state ? staffOnDuty(state, liveness(peer)) : { count: 0, names: [] },
     storage: { ok: !peer?.storage, problem },
   };
 }

@@ -1,4 +1,5 @@
 import { isStaffLock } from '../queue/passphrase';
+import { trustedState } from '../queue/staff-trust';
 import {
   graceEndsAt,
   activeEntries,
@@ -46,13 +47,30 @@ export const EMPTY_QUEUE_VIEW: QueueView = {
   pending: [],
 };
 
+/** What the views read of a copy: its document and the session it created or joined. */
+export interface DocFacts {
+  readonly doc: SessionDoc<QueueState> | null;
+  readonly sessionId: string | null;
+}
+
+/**
+ * The queue state a copy holds, as it may believe it: staff only where the session's lock
+ * proves them (staff-trust.ts), whoever wrote the document. Null outside a session.
+ */
+export function trustedApp(peer: DocFacts | null | undefined): QueueState | null {
+  const state = peer?.doc?.app;
+  return state?.entries && peer?.sessionId ? trustedState(state, peer.sessionId) : null;
+}
+
 /** A member's name: as staff logged in, else as the laptop joined, else `fallback`. */
 export function memberNameIn(
-  doc: SessionDoc<QueueState> | null | undefined,
+  peer: DocFacts | null | undefined,
   id: string,
   fallback: string,
 ): string {
-  return text(doc?.app?.staff?.[id]?.name) || doc?.baton?.members?.[id]?.name || fallback;
+  return (
+    text(trustedApp(peer)?.staff[id]?.name) || peer?.doc?.baton?.members?.[id]?.name || fallback
+  );
 }
 
 /** Logged-in staff whose laptops are live right now (a login left behind does not count). */

@@ -1,4 +1,4 @@
-import { memberNameIn, staffOnDuty } from '../api/views';
+import { memberNameIn, staffOnDuty, trustedApp } from '../api/views';
 import type { Peer } from '../engine/peer';
 import { asMemberId } from '../ids';
 import {
@@ -22,14 +22,14 @@ export function phoneRoom(
   peer: Peer<QueueState> | null,
   here: { name: string; self: string; laptops: PhoneView['laptops'] },
 ): PhoneRoom | null {
-  const state = peer?.doc?.app;
-  if (!peer || !state?.entries) return null;
+  const state = trustedApp(peer);
+  if (!peer || !state) return null;
   const me = peer.memberId;
   const facts = {
     me,
     ownEntries: new Set<string>(),
     isLive: (id: string) => id === me || peer.isLive(asMemberId(id)),
-    memberName: (id: string) => memberNameIn(peer.doc, id, 'a TA'),
+    memberName: (id: string) => memberNameIn(peer, id, 'a TA'),
     pending: [],
   };
   const active = activeEntries(state);

@@ -1,3 +1,4 @@
+import { isAnchored, trustedStaff, trustedState } from './staff-trust';
 import type { App, ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
 import {
@@ -92,8 +93,16 @@ function phoneFields(cmd: OwnedCommand): PhoneCmdFields {
 }
 
 export class QueueApp implements App<QueueState> {
-  /** Logged-in staff come first in the successorship order: a student's laptop hosts only while no staff laptop is live. */
-  readonly preferredHostsAt = ['staff'] as const;
+  /**
+   * Logged-in staff come first in the successorship order: a student's laptop hosts only
+   * while no staff laptop is live. Only staff the session's lock proves count (a record a
+   * host wrote without a login does not put its laptop first).
+   */
+  preferredHosts(read: (path: readonly string[]) => unknown, sessionId: string): string[] {
+    const passcode = read(['passcode']) as QueueState['passcode'];
+    const staff = (read(['staff']) ?? {}) as QueueState['staff'];
+    return Object.keys(trustedStaff({ passcode, staff }, sessionId));
+  }
 
   constructor(
     private readonly base: (Omit<QueueState, 'open'> & { open?: boolean }) | null = null,
@@ -116,6 +125,8 @@ export class QueueApp implements App<QueueState> {
       return fail('validation', i ? `${i.path.join('.') || 'command'}: ${i.message}` : 'invalid');
     }
     const cmd = parsed.data;
+    // Staff are the members the session's lock proves, not whoever the document lists.
+    view = trustedState(view, ctx.sessionId);
     if (STAFF_OPS.has(cmd.op) && !view.staff[ctx.sender]) {
       return fail('not-staff', 'staff only: log in with the staff passcode first');
     }
@@ -228,6 +239,12 @@ export class QueueApp implements App<QueueState> {
       case 'login':
         return login(state, view, cmd, ctx);
       case 'setPassphrase':
+        // A session's id is derived from its lock: a new lock would be no lock at all.
+        if (isAnchored(ctx.sessionId))
+          return fail(
+            'fixed-passphrase',
+            "this session's staff passphrase is part of it: start a new session to change it",
+          );
         state.passcode = { ...cmd.lock };
         return ok({});
       case 'logout':

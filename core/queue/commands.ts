@@ -183,6 +183,8 @@ export type QueueErrorCode =
   | 'wrong-passcode'
   | 'too-many-attempts'
   | 'not-staff'
+  | 'no-lock'
+  | 'fixed-passphrase'
   | 'queue-empty'
   | 'nothing-to-undo'
   | 'limit'

@@ -2,6 +2,7 @@ import type { ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
 import { checkLegacyKey, checkLoginProof } from './passcode';
 import { isStaffLock } from './passphrase';
+import { trustedLock } from './staff-trust';
 import { type QueueState, imm } from './types';
 
 /**
@@ -31,8 +32,14 @@ export function login(
   }
   state.lockouts ??= {};
   // A session's lock takes only proofs (signatures bound to this member and this
-  // command); a session from before takes only its legacy derived key.
-  const lock = view.passcode;
+  // command); a session from before takes only its legacy derived key. The lock is the
+  // one the session was created with (staff-trust.ts), whatever a host wrote since.
+  const lock = trustedLock(view, ctx.sessionId);
+  if (!lock)
+    return fail(
+      'no-lock',
+      "this session's staff lock is not the one it was created with: staff logins are off in it",
+    );
   const good = isStaffLock(lock)
     ? cmd.proof !== undefined && checkLoginProof(lock, by, ctx.commandId, cmd.proof)
     : cmd.key !== undefined && checkLegacyKey(cmd.key, lock);
@@ -46,6 +53,11 @@ export function login(
     } satisfies LoginRefused);
   }
   if (f) delete state.lockouts[by];
-  state.staff[by] = { name: imm(cmd.name), since: ctx.now };
+  // The proof goes with the record: every copy checks it before it counts `by` as staff.
+  state.staff[by] = {
+    name: imm(cmd.name),
+    since: ctx.now,
+    ...(cmd.proof !== undefined ? { proof: imm(cmd.proof), cmd: imm(ctx.commandId) } : {}),
+  };
   return ok({});
 }

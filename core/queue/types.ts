@@ -108,6 +108,18 @@ export interface StaffLock {
   publicKey: string;
 }
 
+/**
+ * A logged-in staff member. `proof` and `cmd` are the login command's proof and id: every
+ * copy checks them against the session's anchored lock before it counts the member as
+ * staff (staff-trust.ts). Logins in sessions from before the anchor carry neither.
+ */
+export interface StaffRecord {
+  name: Str;
+  since: number;
+  proof?: Str;
+  cmd?: Str;
+}
+
 export interface LegacyVerifier {
   /** scrypt salt, hex. */
   salt: string;
@@ -350,8 +362,8 @@ export interface QueueState {
   /** Wrong staff passcodes per member, so a lockout outlives a host change. */
   lockouts?: Record<string, { count: number; until: number }>;
   announcement: Str;
-  /** Staff member id → who logged in, when. */
-  staff: Record<string, { name: Str; since: number }>;
+  /** Staff member id → who logged in, when, and the login proof (staff-trust.ts). */
+  staff: Record<string, StaffRecord>;
   /** Entries in line or being helped, plus recently finished ones until cleared. */
   entries: Record<string, StoredEntry>;
   /**

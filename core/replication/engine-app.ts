@@ -3,6 +3,8 @@ import type { Result } from '../result';
 
 /** What the engine tells an app about the command it applies. */
 export interface ApplyContext {
+  /** The session this copy is in (as it created or joined it: not the document's word). */
+  sessionId: string;
   commandId: CommandId;
   /** The member that sent the command (as the transport authenticated it). */
   sender: MemberId;
@@ -34,9 +36,12 @@ export interface App<S, V = unknown> {
    */
   reconcile?(state: S, ctx: { now: number; epoch: number }): void;
   /**
-   * Optional: where in `doc.app` the app keeps the members it would rather see host — a map
-   * keyed by member id (the queue: its logged-in staff, `['staff']`). They come first in the
-   * successorship order, earliest id first; then everyone else, earliest id first.
+   * Optional: the members the app would rather see host (the queue: its logged-in staff,
+   * as the session's lock proves them). They come first in the successorship order,
+   * earliest id first; then everyone else, earliest id first. `read(path)` gives the
+   * value at `path` under `doc.app` as plain data, straight from the document's core (it
+   * runs on every state change: read only the small parts this needs). `sessionId` is the
+   * session this copy created or joined.
    */
-  readonly preferredHostsAt?: readonly string[];
+  preferredHosts?(read: (path: readonly string[]) => unknown, sessionId: string): string[];
 }

@@ -1,5 +1,5 @@
 import * as Automerge from '@automerge/automerge';
-import { keysAt, memberCount } from './core-reads';
+import { memberCount, valueAt } from './core-reads';
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Random } from '../random';
 import { type Result, err } from '../result';
@@ -150,9 +150,9 @@ export class Replica<S> {
     if (this.memberCache) this.memberCache.checked = false;
   }
 
-  /** The keys of the map at `path` under `doc.app`, from the core (core-reads.ts). */
-  keysAt(path: readonly string[]): string[] {
-    return keysAt(this._doc, path);
+  /** The value at `path` under `doc.app` as plain data, from the core (core-reads.ts). */
+  valueAt(path: readonly string[]): unknown {
+    return valueAt(this._doc, path);
   }
 
   private set doc(next: Automerge.Doc<SessionDoc<S>>) {

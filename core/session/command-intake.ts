@@ -52,6 +52,7 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
     s.roomCommandLimit.take('room', s.now);
   }
   const outcome = s.replica.applyCommand(s.o.app, id, m.body, {
+    sessionId: s.identity!.sessionId,
     commandId: id,
     sender,
     now: s.now,

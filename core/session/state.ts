@@ -179,9 +179,11 @@ export class SessionState<S> {
 
   /** The app's preferred hosts (its staff) may have changed: they lead the succession. */
   preferredChanged(): void {
-    const path = this.o.app.preferredHostsAt;
-    if (!path || !this.replica || !this.election) return;
-    this.election.seats.setPreferred(this.replica.keysAt(path) as MemberId[]);
+    const app = this.o.app;
+    const replica = this.replica;
+    if (!app.preferredHosts || !replica || !this.election || !this.identity) return;
+    const preferred = app.preferredHosts((path) => replica.valueAt(path), this.identity.sessionId);
+    this.election.seats.setPreferred(preferred as MemberId[]);
   }
 
   /**

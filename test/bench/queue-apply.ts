@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
 import { QueueApp, newQueueState } from '../../core/queue/apply';
+import { anchoredSessionId } from '../../core/queue/staff-trust';
 import { loginProof, makeStaffLock, sha256Hex, staffKey } from '../../core/queue/passcode';
 import { allEntries, liveEntries } from '../../core/queue/selectors';
 import type { QueueState } from '../../core/queue/types';
@@ -19,10 +20,11 @@ const TA = asMemberId('0000-ta');
 function session(store: Store) {
   const verifier = makeStaffLock('letmein-please');
   const app = new QueueApp(newQueueState(verifier));
+  const sessionId = anchoredSessionId(verifier);
   const replica = Replica.create(
     store,
     createSessionDoc<QueueState>(
-      { id: 's', name: 'bench', createdAt: 0 },
+      { id: sessionId, name: 'bench', createdAt: 0 },
       { memberId: TA, deviceId: asDeviceId('d'), name: 'TA' },
       app.init(),
       'aa',
@@ -36,6 +38,7 @@ function session(store: Store) {
     if (typeof body === 'function') body = body(id);
     const t0 = performance.now();
     const out = replica.applyCommand(app, id, body, {
+      sessionId,
       commandId: id,
       sender: asMemberId(sender),
       now,

@@ -14,6 +14,7 @@ import {
   staffKey,
 } from '../../core/queue/passcode';
 import { isStaffLock } from '../../core/queue/passphrase';
+import { anchoredSessionId } from '../../core/queue/staff-trust';
 import type { QueueState } from '../../core/queue/types';
 import { createSessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
@@ -33,10 +34,13 @@ export function seedHistory(
   fs.mkdirSync(dataDir, { recursive: true });
   const deviceId = DeviceKey.loadOrCreate(dataDir).deviceId;
   const memberId = asMemberId(uuidv7());
-  const sessionId = asSessionId(randomUUID());
   const verifier = legacyPasscode
     ? makeLegacyVerifier(legacyPasscode)
     : makeStaffLock('letmein-please');
+  // A new session's id is derived from its lock; one from before the lock was random.
+  const sessionId = asSessionId(
+    isStaffLock(verifier) ? anchoredSessionId(verifier) : randomUUID(),
+  );
   const app = new QueueApp(newQueueState(verifier));
   const store = new FileStore(path.join(dataDir, 'sessions', sessionId));
   let now = Date.now() - entries * 3000;
@@ -54,6 +58,7 @@ export function seedHistory(
     const id = asCommandId(uuidv7({ msecs: now }));
     if (typeof body === 'function') body = body(id);
     const r = replica.applyCommand(app, id, body, {
+      sessionId,
       commandId: id,
       sender: asMemberId(sender),
       now,

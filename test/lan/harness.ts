@@ -221,9 +221,9 @@ export class LanRoom {
   }
 
   /** Logs of every laptop (for a failure report). */
-  logs(): string {
+  logs(tail = 4000): string {
     return [...this.retired, ...this.peers]
-      .map((p) => `--- laptop ${p.index} ---\n${p.stderr.slice(-4000)}`)
+      .map((p) => `--- laptop ${p.index} ---\n${p.stderr.slice(-tail)}`)
       .join('\n');
   }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { percentile } from '../bench/stats';
 import { Classroom, sleep } from './classroom';
@@ -263,32 +264,60 @@ describe('LAN: randomized nemesis', () => {
       for (let i = 0; i < N; i++) c.room.setLink(i, true);
       await c.agreedHost(30_000);
 
-      // Set-full check over the whole history, on every laptop.
-      await sleep(2_000);
-      const csvs = await Promise.all(
-        c.running().map((p) => p.call<{ csv: string }>('queue.exportCsv', undefined, 10_000)),
-      );
+      // Set-full check over the whole history, on every laptop. The laptops get a bounded
+      // time to merge what the two sides of the last fault held (a copy that hosted alone
+      // for a while brings back what it acknowledged there); an acknowledged join that no
+      // laptop holds is lost, one that some laptop still lacks at the deadline is a merge
+      // that never finished — both fail.
       const rowsOf = (csv: string): string[][] =>
         csv
           .trim()
           .split('\r\n')
           .slice(1)
           .map((line) => line.split(','));
-      const sets = csvs.map((x) => rowsOf(x.csv).map((r) => r[0]!));
+      const healedAt = performance.now();
+      let mergedMs = 0;
+      let csvs: { csv: string }[] = [];
+      let sets: string[][] = [];
+      for (;;) {
+        csvs = await Promise.all(
+          c.running().map((p) => p.call<{ csv: string }>('queue.exportCsv', undefined, 10_000)),
+        );
+        sets = csvs.map((x) => rowsOf(x.csv).map((r) => r[0]!));
+        const missing = sets.map((s) => [...acked].filter((id) => !s.includes(id)).length);
+        mergedMs = performance.now() - healedAt;
+        if (missing.every((m) => m === 0) || mergedMs > 20_000) {
+          note(
+            `merged in ${(performance.now() - healedAt).toFixed(0)} ms; missing per laptop ${missing.join(',')}`,
+          );
+          break;
+        }
+        await sleep(500);
+      }
+      const union = new Set(sets.flat());
       const ids = sets[0]!;
-      const lost = [...acked].filter((id) => !ids.includes(id));
+      const lost = [...acked].filter((id) => !union.has(id));
       const dups = ids.filter((id, k) => ids.indexOf(id) !== k);
       // Every entry in the history comes from a join this workload issued (acknowledged or
       // not: an unacknowledged join may still have been applied).
       const unexpected = rowsOf(csvs[0]!.csv).filter((r) => !issued.has(r[1]!));
+      const unmerged = sets.map((s, k) => ({
+        laptop: c.running()[k]!.index,
+        lacks: [...acked].filter((id) => !s.includes(id)),
+      }));
       console.log(
         `  nemesis seed ${SEED}: ${log.length - 1} faults; ${acked.size} joins acked, ${refused} refused, ${unanswered} unanswered; ` +
           `ack latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms; ` +
-          `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}; ` +
+          `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}; every laptop holds every ack ${mergedMs.toFixed(0)} ms after the heal; ` +
           `${hostileFrames} hostile frames from a stranger and a hostile member`,
       );
       assert.ok(acked.size > 0, 'the room got work done under faults');
       assert.deepEqual(lost, [], `lost\n${log.join('\n')}`);
+      assert.deepEqual(
+        unmerged.filter((u) => u.lacks.length > 0),
+        [],
+        `acknowledged joins some laptop never merged\n${log.join('\n')}`,
+      );
       assert.deepEqual(dups, [], 'duplicates');
       assert.deepEqual(unexpected, [], 'unexpected');
       for (const s of sets)
@@ -297,6 +326,8 @@ describe('LAN: randomized nemesis', () => {
     } catch (e) {
       console.log(log.join('\n'));
       console.log(c.room.logs().slice(-6000));
+      if (process.env.NEMESIS_LOG)
+        writeFileSync(process.env.NEMESIS_LOG, `${log.join('\n')}\n${c.room.logs(Infinity)}`);
       throw e;
     } finally {
       stop = true;

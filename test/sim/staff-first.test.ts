@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertSafe, classroom } from './queue-room';
+import * as Automerge from '@automerge/automerge';
+import { QueueApp } from '../../core/queue/apply';
+import { valueAt } from '../../core/replication/core-reads';
+import { loginProof, makeStaffLock, staffKey } from '../../core/queue/passcode';
+import { type QueueState, imm, text } from '../../core/queue/types';
+import { TEST_KDF } from '../unit/queue-fixture';
+import { type QueueRoom, assertSafe, classroom } from './queue-room';
 
 /**
  * Staff laptops come first in the successorship order (#24): a student's laptop hosts only
@@ -78,4 +84,88 @@ describe('a student laptop that hosts while a TA logs in', () => {
     assert.ok(host.doc!.app.staff[room.peer(2)!.memberId!], 'the TA is staff');
     assertSafe(room);
   });
+});
+
+/**
+ * A student's copy running a modified Baton hosts (the TA's laptop is gone) and writes what
+ * it likes into the document: every honest copy applies its changes — the host's word is
+ * the document — yet none believes a staff record the session's lock did not prove, nor a
+ * lock the session was not created with (its id is derived from the lock: staff-trust.ts).
+ */
+describe('a modified student copy that hosts writes staff records and a lock of its own', () => {
+  const forge = (room: QueueRoom, write: (app: QueueState, sid: string) => void): void => {
+    const host = room.peer(1)!;
+    const doc = host.doc!;
+    const evil = Automerge.clone(doc, { actor: 'e'.repeat(32) });
+    const after = Automerge.change(evil, (d) => write(d.app, host.sessionId!));
+    const frame = {
+      type: 'changes',
+      from: host.memberId,
+      epoch: host.epoch,
+      base: Automerge.getHeads(doc),
+      data: Automerge.getChanges(doc, after).map((c) => Buffer.from(c).toString('base64')),
+    };
+    // From the host's own device, as its modified copy would send them.
+    room.net.endpoint(room.laptops[1]!.device).send(room.laptops[2]!.device, JSON.stringify(frame));
+    room.run(1_000);
+  };
+  const mallory = makeStaffLock('mallory-passphrase', new Uint8Array(16).fill(7), TEST_KDF);
+  const malloryKey = staffKey('mallory-passphrase', mallory);
+
+  for (const [what, write] of [
+    [
+      'records with no proof, and the TA’s proof copied onto another member',
+      (app: QueueState) => {
+        const ta = Object.values(app.staff)[0]!;
+        for (const id of [student(1), student(2)])
+          app.staff[id] = { name: imm('Mallory (TA)'), since: 1, proof: ta.proof, cmd: ta.cmd };
+      },
+    ],
+    [
+      'a lock of its own, with records its key proves',
+      (app: QueueState) => {
+        app.passcode = { ...mallory };
+        for (const id of [student(1), student(2)]) {
+          const cmd = `0190a000-0000-7000-8000-${id.slice(-12)}`;
+          app.staff[id] = {
+            name: imm('Mallory (TA)'),
+            since: 1,
+            proof: imm(loginProof(malloryKey, mallory, id, cmd)),
+            cmd: imm(cmd),
+          };
+        }
+      },
+    ],
+  ] as const) {
+    it(`${what}: no copy counts them, nor ranks them first`, async () => {
+      const room = await classroom(3, 31);
+      ids = room.laptops.map((l) => l.service.currentPeer!.memberId!);
+      room.crash(0);
+      room.runUntil(() => room.agreedHost() === 1, 10_000);
+      forge(room, write);
+      const honest = room.peer(2)!;
+      // The forged change arrived (the test is not empty)...
+      assert.equal(text(honest.doc!.app.staff[student(2)]?.name), 'Mallory (TA)');
+      // ...and changed nothing a copy believes.
+      const st = await room.ok(2, 'status');
+      assert.equal(st.isStaff, false, 'laptop 2 counts itself staff');
+      assert.deepEqual(st.staffOnDuty.names, [], 'a forged TA is on duty');
+      const q = await room.ok(2, 'queue.get');
+      assert.equal(q.staffOnDuty.count, 0);
+      // Nor does the successorship order: only proven staff come first.
+      const read = (path: readonly string[]) => honest.doc && valueAt(honest.doc, path);
+      // (A swapped lock proves nobody, the TA neither: staff powers off, never on.)
+      const ta = what.startsWith('a lock') ? [] : [ids[0]];
+      assert.deepEqual(new QueueApp().preferredHosts(read, honest.sessionId!), ta);
+      // The forger's own passphrase opens nothing; the staff commands stay closed.
+      const r = await room.call(2, 'staff.login', { passcode: 'mallory-passphrase' });
+      assert.equal(r.ok, false);
+      const help = await room.call(2, 'staff.helpNext');
+      assert.equal(help.ok ? 'ok' : help.error.code, 'not-staff');
+      assertSafe(room);
+    });
+  }
+
+  let ids: string[] = [];
+  const student = (i: number): string => ids[i]!;
 });

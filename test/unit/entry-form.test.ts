@@ -116,6 +116,7 @@ describe('queue: the compact stored entry', () => {
     const b = side('b');
     const run = (r: Replica<QueueState>, sender: string, cmd: unknown, id: string) =>
       r.applyCommand(new QueueApp(), asCommandId(id), cmd, {
+        sessionId: q.sessionId,
         commandId: asCommandId(id),
         sender: asMemberId(sender),
         now: 2_000_000,

@@ -4,6 +4,8 @@ import { QueueApp, newQueueState } from '../../core/queue/apply';
 import type { KeyObject } from 'node:crypto';
 import { loginProof, makeStaffLock, sha256Hex, staffKey } from '../../core/queue/passcode';
 import type { QueueState } from '../../core/queue/types';
+import { isStaffLock } from '../../core/queue/passphrase';
+import { anchoredSessionId } from '../../core/queue/staff-trust';
 import { createSessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
 import type { Result } from '../../core/result';
@@ -19,6 +21,8 @@ export const TEST_KDF = { N: 1 << 10, r: 8, p: 1 };
 export const verifier = makeStaffLock(PASSPHRASE, new Uint8Array(16), TEST_KDF);
 export const STAFF_KEY = staffKey(PASSPHRASE, verifier);
 export const WRONG_KEY = staffKey('not the passphrase', verifier);
+/** The id of a session created with `verifier` (derived from it: staff-trust.ts). */
+export const SESSION_ID = anchoredSessionId(verifier);
 
 /** `who`'s login command `id`, signed with `key` (the staff key unless told). */
 export const loginCmd = (who: string, id: string, name = who, key: KeyObject = STAFF_KEY) => ({
@@ -28,10 +32,17 @@ export const loginCmd = (who: string, id: string, name = who, key: KeyObject = S
 });
 
 /** A host-side queue: commands go through the real Replica + QueueApp, as on the host. */
-export function makeQueue(base: QueueState = newQueueState(verifier)) {
+export function makeQueue(
+  base: QueueState = newQueueState(verifier),
+  // The session's id: derived from its lock; a session from before the anchor (a legacy
+  // verifier) has a random one.
+  sessionId = isStaffLock(base.passcode)
+    ? anchoredSessionId(base.passcode)
+    : '6f1c1a52-3c0e-4c4e-9f7a-2d8e5b0c9a11',
+) {
   let app = new QueueApp(base);
   const doc = createSessionDoc<QueueState>(
-    { id: 's', name: 'CPSC 416', createdAt: 0 },
+    { id: sessionId, name: 'CPSC 416', createdAt: 0 },
     { memberId: asMemberId(TA), deviceId: asDeviceId('d'), name: 'TA' },
     app.init(),
     'aa',
@@ -42,6 +53,7 @@ export function makeQueue(base: QueueState = newQueueState(verifier)) {
   let epoch = 1000;
   const q = {
     replica,
+    sessionId,
     get now(): number {
       return now;
     },
@@ -61,6 +73,7 @@ export function makeQueue(base: QueueState = newQueueState(verifier)) {
     },
     run(sender: string, cmd: unknown, id = `cmd-${n++}`): Result<unknown> {
       const out = replica.applyCommand(app, asCommandId(id), cmd, {
+        sessionId,
         commandId: asCommandId(id),
         sender: asMemberId(sender),
         now,

@@ -5,6 +5,13 @@ import { queueView } from '../../core/api/views';
 import { newQueueState } from '../../core/queue/apply';
 import { queueCommandSchema } from '../../core/queue/commands';
 import {
+  anchoredSessionId,
+  isAnchored,
+  trustedLock,
+  trustedStaff,
+} from '../../core/queue/staff-trust';
+import { imm } from '../../core/queue/types';
+import {
   STAFF_KDF,
   deriveLegacyKey,
   loginProof,
@@ -117,3 +124,80 @@ function loginCmdFor(
 ) {
   return { op: 'login', proof: loginProof(key, lock, who, id), name: who };
 }
+
+describe('staff-trust: a host that writes the document cannot make staff or swap the lock', () => {
+  const mallory = makeStaffLock('mallory-passphrase', new Uint8Array(16).fill(7), TEST_KDF);
+  const malloryKey = staffKey('mallory-passphrase', mallory);
+
+  it("a new session's id is derived from its lock (UUID version 8); one from before is not", () => {
+    const sid = anchoredSessionId(verifier);
+    assert.match(sid, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(isAnchored(sid), true);
+    assert.notEqual(anchoredSessionId(mallory), sid);
+    assert.equal(isAnchored('6f1c1a52-3c0e-4c4e-9f7a-2d8e5b0c9a11'), false);
+    assert.equal(trustedLock({ passcode: verifier }, sid), verifier);
+    assert.equal(trustedLock({ passcode: mallory }, sid), null, 'a swapped lock is no lock');
+  });
+
+  it('records a host wrote without a proof, or with a proof for another member or by another key, make nobody staff', () => {
+    const q = makeQueue();
+    q.login(TA);
+    const ta = q.state.staff[TA]!;
+    const cmd = 'cmd-forged';
+    const forged = newQueueState(verifier);
+    forged.staff = {
+      [TA]: ta,
+      nobody: { name: imm('Mallory'), since: 1 },
+      copied: { name: imm('Mallory'), since: 1, proof: ta.proof!, cmd: ta.cmd! },
+      otherKey: {
+        name: imm('Mallory'),
+        since: 1,
+        proof: imm(loginProof(malloryKey, verifier, 'otherKey', cmd)),
+        cmd: imm(cmd),
+      },
+    };
+    assert.deepEqual(Object.keys(trustedStaff(forged, q.sessionId)), [TA]);
+    // On a host of that document: their staff commands are refused, the TA's are not.
+    const h = makeQueue(forged);
+    h.join('ann');
+    for (const who of ['nobody', 'copied', 'otherKey'])
+      assert.equal(code(h.run(who, { op: 'helpNext' })), 'not-staff', who);
+    assert.equal(code(h.run(TA, { op: 'helpNext' })), 'ok');
+  });
+
+  it('a lock swapped in with records its key proves: nobody is staff, no login opens it, the passphrase cannot be changed', () => {
+    const forged = newQueueState(mallory);
+    const cmd = 'cmd-forged';
+    forged.staff = {
+      mallory: {
+        name: imm('Mallory'),
+        since: 1,
+        proof: imm(loginProof(malloryKey, mallory, 'mallory', cmd)),
+        cmd: imm(cmd),
+      },
+    };
+    const h = makeQueue(forged, anchoredSessionId(verifier));
+    h.join('ann');
+    assert.equal(code(h.run('mallory', { op: 'helpNext' })), 'not-staff');
+    const id = h.nextId();
+    const own = { op: 'login', proof: loginProof(malloryKey, mallory, 'mallory', id), name: 'M' };
+    assert.equal(code(h.run('mallory', own, id)), 'no-lock');
+    assert.equal(code(h.loginWith(TA)), 'no-lock', 'the real passphrase is off too: no lock');
+    // In a session with its anchored lock, the lock is fixed: staff cannot replace it either.
+    const q = makeQueue();
+    q.login(TA);
+    assert.equal(
+      code(q.run(TA, { op: 'setPassphrase', lock: { ...mallory, N: STAFF_KDF.N } })),
+      'fixed-passphrase',
+    );
+    assert.deepEqual(q.state.passcode, verifier);
+  });
+
+  it('a session from before the anchor takes its records as written (SECURITY.md says so)', () => {
+    const legacy = newQueueState(makeLegacyVerifier('0000'));
+    legacy.staff = { old: { name: imm('Old TA'), since: 1 } };
+    assert.deepEqual(Object.keys(trustedStaff(legacy, '6f1c1a52-3c0e-4c4e-9f7a-2d8e5b0c9a11')), [
+      'old',
+    ]);
+  });
+});

@@ -125,6 +125,7 @@ describe('Replica', () => {
     return { store, r: Replica.create(store, doc), host };
   };
   const ctx = (id: string) => ({
+    sessionId: 's',
     commandId: asCommandId(id),
     sender: asMemberId('0001'),
     now: 1000,
