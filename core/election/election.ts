@@ -3,7 +3,7 @@ import type { Decision, ElectionConfig, HeartbeatView, Role } from './config';
 import { nextEpoch } from './epoch';
 import { blockedByEvidence } from './evidence';
 import { type PeerState, hearsMe, newPeerState } from './peer-state';
-import { type RoomView, Seats, holdersAfter, successorForLeave, successorsOf } from './succession';
+import * as succession from './succession';
 
 /**
  * The election: a deterministic state machine over (members, liveness observations,
@@ -14,7 +14,7 @@ import { type RoomView, Seats, holdersAfter, successorForLeave, successorsOf } f
  */
 export class Election {
   /** The members, and the successorship order over them (succession.ts). */
-  readonly seats = new Seats();
+  readonly seats = new succession.Seats();
   private readonly peers = new Map<MemberId, PeerState>();
   private _role: Role = 'member';
   private _epoch: number;
@@ -92,20 +92,20 @@ export class Election {
 
   /** Live, eligible members in successorship order, the current host first. */
   successors(now: number): MemberId[] {
-    return successorsOf(this.room(now), this._hostId);
+    return succession.successorsOf(this.room(now), this._hostId);
   }
 
   /** The next `k` members that would take over from this host, in order. */
   nextHolders(k: number, now: number): MemberId[] {
-    return holdersAfter(this.room(now), this.cfg.self, k);
+    return succession.holdersAfter(this.room(now), this.cfg.self, k);
   }
 
   /** Member's view: is this copy among the current host's next `k` holders? */
   isHolder(k: number, now: number): boolean {
-    return holdersAfter(this.room(now), this._hostId, k).includes(this.cfg.self);
+    return succession.holdersAfter(this.room(now), this._hostId, k).includes(this.cfg.self);
   }
 
-  private room(now: number): RoomView {
+  private room(now: number): succession.RoomView {
     const canHost = (id: MemberId): boolean => this.isLive(id, now) && this.eligibleOf(id);
     return { order: this.seats.rank, self: this.cfg.self, canHost };
   }
@@ -180,7 +180,10 @@ export class Election {
       return [{ kind: 'become-host', epoch: hb.epoch, reason: 'handover' }];
     }
     if (hb.epoch > this._epoch && hb.hostId !== null && hb.hostId !== this.cfg.self) {
-      if (this.isLive(hb.hostId, now) && this.peers.get(hb.hostId)?.role === 'host') {
+      // A member follows an outranked host at a newer epoch (a healed split): take it back.
+      if (this.outranks(hb.hostId, now)) {
+        if (this._role === 'host') this.orphanEpochSince ??= now;
+      } else if (this.isLive(hb.hostId, now) && this.peers.get(hb.hostId)?.role === 'host') {
         return this.follow(hb.hostId, hb.epoch, 'newer-epoch', now);
       }
     }
@@ -249,7 +252,7 @@ export class Election {
 
   /** First live, eligible member after the current host, excluding self (for a graceful leave). */
   successorForLeave(now: number): MemberId | null {
-    return successorForLeave(this.room(now));
+    return succession.successorForLeave(this.room(now));
   }
 
   private hostTick(now: number): Decision[] {
@@ -318,8 +321,16 @@ export class Election {
     return out;
   }
 
+  /** A live staff host outranks any other member's claim (succession.ts, `outranks`). */
+  private outranks(from: MemberId, now: number): boolean {
+    const h = this._hostId;
+    const live = h === this.cfg.self ? this._role === 'host' : h !== null && this.isLive(h, now);
+    return succession.outranks(this.seats, h, from, live && !this.hostSteppedDown);
+  }
+
   private onHostClaim(from: MemberId, p: PeerState, now: number): Decision[] {
     const newer = p.epoch > this._epoch || (p.epoch === this._epoch && from < this.cfg.self);
+    if (this.outranks(from, now)) return [];
     if (this._role === 'host') {
       if (newer)
         return this.follow(from, p.epoch, p.epoch > this._epoch ? 'newer-epoch' : 'tie', now);

@@ -29,6 +29,24 @@ export function successorForLeave(v: RoomView): MemberId | null {
 }
 
 /**
+ * Does `host` (live: the host a copy follows, or the copy itself hosting) outrank a host
+ * claim by `from`? A preferred host (the queue: a proven TA's laptop) does, against any
+ * member that is not preferred: a student's copy cannot take hosting from a live TA's
+ * laptop by claiming a newer epoch — a modified copy could, every heartbeat. A student
+ * hosts only while no preferred laptop does; a split in which one did is taken back by the
+ * preferred host's reassert (Election.hostTick).
+ */
+export function outranks(
+  seats: Seats,
+  host: MemberId | null,
+  from: MemberId,
+  hostLive: boolean,
+): boolean {
+  if (host === null || host === from || !hostLive) return false;
+  return seats.isPreferred(host) && !seats.isPreferred(from);
+}
+
+/**
  * The members and the successorship order over them. `order` is every member by id (what
  * epoch slots and the host's bitmaps index); `rank` puts the members the app would rather
  * see host first (the queue's logged-in staff), each group by id — so a student's laptop
@@ -52,6 +70,11 @@ export class Seats {
       return;
     this.preferred = next;
     this.rankMembers();
+  }
+
+  /** Is `id` among the members the app would rather see host (the queue: its proven staff)? */
+  isPreferred(id: MemberId): boolean {
+    return this.preferred.has(id);
   }
 
   private rankMembers(): void {

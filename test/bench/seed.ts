@@ -38,9 +38,7 @@ export function seedHistory(
     ? makeLegacyVerifier(legacyPasscode)
     : makeStaffLock('letmein-please');
   // A new session's id is derived from its lock; one from before the lock was random.
-  const sessionId = asSessionId(
-    isStaffLock(verifier) ? anchoredSessionId(verifier) : randomUUID(),
-  );
+  const sessionId = asSessionId(isStaffLock(verifier) ? anchoredSessionId(verifier) : randomUUID());
   const app = new QueueApp(newQueueState(verifier));
   const store = new FileStore(path.join(dataDir, 'sessions', sessionId));
   let now = Date.now() - entries * 3000;

@@ -169,3 +169,78 @@ describe('a modified student copy that hosts writes staff records and a lock of 
   let ids: string[] = [];
   const student = (i: number): string => ids[i]!;
 });
+
+/**
+ * #23's insider: a student's copy, modified, claims to host at a newer epoch four times a
+ * second. Before, the newer epoch won: every copy followed it and the room's commands
+ * waited on a host that applied nothing. A live TA's laptop that hosts now outranks any
+ * claim by a member that is not staff.
+ */
+describe('a modified student copy claims hosting while a TA’s laptop hosts', () => {
+  it('nobody follows it, the TA keeps hosting, and the students are served throughout', async () => {
+    for (const seed of [1, 2, 3]) {
+      const room = await classroom(4, 40 + seed);
+      await room.ok(0, 'staff.setOpen', { open: true });
+      const ta = room.peer(0)!;
+      const evil = room.peer(3)!;
+      const wire = room.net.endpoint(room.laptops[3]!.device);
+      let epoch = ta.epoch;
+      const claim = (): void => {
+        epoch += 1_000; // as far as one frame may go past what the others have seen
+        const hb = {
+          type: 'hb',
+          from: evil.memberId,
+          epoch,
+          role: 'host',
+          hostId: evil.memberId,
+          seq: 1,
+          echo: -1,
+          hostAgoMs: 0,
+          eligible: true,
+          heads: [],
+        };
+        for (const i of [0, 1, 2]) wire.send(room.laptops[i]!.device, JSON.stringify(hb));
+      };
+      const hosts = new Set<number | null>();
+      for (let k = 0; k < 8; k++) {
+        for (let t = 0; t < 1_000; t += 250) {
+          claim();
+          room.run(250);
+          hosts.add(room.agreedHost());
+        }
+        const name = `s${k}`;
+        const r = await room.call(
+          1 + (k % 2),
+          'queue.join',
+          { name, topic: '', location: '' },
+          3_000,
+        );
+        assert.ok(r.ok, `seed ${seed}: join ${k} during the claims: ${JSON.stringify(r)}`);
+        const id = (r.ok && (r.value as { entryId: string }).entryId) || '';
+        const w = await room.call(1 + (k % 2), 'queue.withdraw', { entryId: id }, 3_000);
+        assert.ok(w.ok, `seed ${seed}: withdraw ${k} during the claims: ${JSON.stringify(w)}`);
+      }
+      assert.deepEqual([...hosts], [0], `seed ${seed}: the room followed the claim`);
+      assert.equal(room.peer(1)!.hostId, ta.memberId);
+      assertSafe(room);
+    }
+  });
+
+  it('a split where a student hosted the other side heals to the TA in one step, nothing lost', async () => {
+    const room = await classroom(4, 51);
+    await room.ok(0, 'staff.setOpen', { open: true });
+    room.partition([0, 1], [2, 3]);
+    room.runUntil(() => room.peer(2)!.role === 'host', 10_000);
+    assert.equal(room.peer(2)!.role, 'host', 'the students’ side elected one of its own');
+    const a = await room.ok(1, 'queue.join', { name: 'Ann', topic: '', location: '' });
+    const b = await room.ok(3, 'queue.join', { name: 'Ben', topic: '', location: '' });
+    room.heal();
+    room.runUntil(() => room.agreedHost() === 0, 10_000);
+    assert.equal(room.agreedHost(), 0, 'the TA hosts the healed room');
+    room.run(2_000);
+    const q = await room.ok(2, 'queue.get');
+    const ids = q.entries.map((e) => e.entryId);
+    assert.ok(ids.includes(a.entryId) && ids.includes(b.entryId), 'both sides’ joins kept');
+    assertSafe(room);
+  });
+});
