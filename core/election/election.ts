@@ -2,7 +2,7 @@ import type { MemberId } from '../ids';
 import type { Decision, ElectionConfig, HeartbeatView, Role } from './config';
 import { nextEpoch } from './epoch';
 import { blockedByEvidence } from './evidence';
-import { type PeerState, hearsMe, newPeerState } from './peer-state';
+import { type PeerState, hearsMe, newPeerState, recordHeartbeat, recordLeave } from './peer-state';
 import * as succession from './succession';
 
 /**
@@ -156,18 +156,7 @@ export class Election {
   onHeartbeat(from: MemberId, hb: HeartbeatView, now: number): Decision[] {
     if (from === this.cfg.self) return [];
     const p = this.peer(from);
-    const wasAvailable = p.detector.isAvailable(now) && !p.left;
-    p.detector.heartbeat(now);
-    if (!wasAvailable || p.liveSince === null) p.liveSince = now;
-    p.left = false;
-    p.lastSeq = Math.max(p.lastSeq, hb.seq);
-    p.eligible = hb.eligible;
-    p.role = hb.role;
-    p.epoch = hb.epoch;
-    p.hostId = hb.hostId;
-    p.hostHeardAt = hb.hostAgoMs === null ? null : now - hb.hostAgoMs;
-    if (hearsMe(this.seq, this.cfg.detector, hb)) p.hearsMeAt = now;
-    p.hostClaimSince = hb.role === 'host' ? (p.hostClaimSince ?? now) : null;
+    recordHeartbeat(p, hb, now, hearsMe(this.seq, this.cfg.detector, hb));
     this.maxEpochSeen = Math.max(this.maxEpochSeen, hb.epoch);
 
     if (hb.role === 'host') {
@@ -221,11 +210,7 @@ export class Election {
   onLeave(from: MemberId, now: number): Decision[] {
     const p = this.peers.get(from);
     if (!p) return [];
-    p.left = true;
-    p.leftAt = now;
-    p.liveSince = null;
-    p.hostClaimSince = null;
-    p.detector.reset();
+    recordLeave(p, now);
     return this.tick(now);
   }
 

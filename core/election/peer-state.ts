@@ -1,6 +1,6 @@
 import type { MemberId } from '../ids';
 import { type DetectorConfig, PhiDetector } from './detector';
-import type { Role } from './config';
+import type { HeartbeatView, Role } from './config';
 
 /** What the election knows of one other member. */
 export interface PeerState {
@@ -44,4 +44,34 @@ export function newPeerState(detector: DetectorConfig): PeerState {
 export function hearsMe(seq: number, d: DetectorConfig, hb: { echo: number }): boolean {
   if (hb.echo < 0) return false;
   return (seq - hb.echo) * d.heartbeatMs <= d.acceptablePauseMs + 2 * d.heartbeatMs;
+}
+
+/** A heartbeat from this peer: its fields, its liveness, whether it hears us (`hearsUs`). */
+export function recordHeartbeat(
+  p: PeerState,
+  hb: HeartbeatView,
+  now: number,
+  hearsUs: boolean,
+): void {
+  const wasAvailable = p.detector.isAvailable(now) && !p.left;
+  p.detector.heartbeat(now);
+  if (!wasAvailable || p.liveSince === null) p.liveSince = now;
+  p.left = false;
+  p.lastSeq = Math.max(p.lastSeq, hb.seq);
+  p.eligible = hb.eligible;
+  p.role = hb.role;
+  p.epoch = hb.epoch;
+  p.hostId = hb.hostId;
+  p.hostHeardAt = hb.hostAgoMs === null ? null : now - hb.hostAgoMs;
+  if (hearsUs) p.hearsMeAt = now;
+  p.hostClaimSince = hb.role === 'host' ? (p.hostClaimSince ?? now) : null;
+}
+
+/** This peer said goodbye (or was found gone): not live, and what it said before is stale. */
+export function recordLeave(p: PeerState, now: number): void {
+  p.left = true;
+  p.leftAt = now;
+  p.liveSince = null;
+  p.hostClaimSince = null;
+  p.detector.reset();
 }
