@@ -4,7 +4,11 @@ import { entryStateText, formatClock, ordinal } from './format';
 import { useNow } from './hooks';
 import type { Ctx } from './state';
 
-/** One queue as staff run it: the students being helped, then the line, grouped by tag. */
+/**
+ * One queue as staff run it: the students being helped, then the line — always in its
+ * order, each student's tag a badge, the one Help next calls marked. Tags are a way to call
+ * several students at once (the Help group bar above the line), never a reordering of it.
+ */
 
 /** Staff actions that finish an entry: a toast offers Undo for 60 s after each. */
 const UNDOABLE: Partial<Record<Method, string>> = {
@@ -52,22 +56,24 @@ export function staffCall(ctx: Ctx, method: Method, params: object, who: string)
   });
 }
 
-export function QueueCard(props: { ctx: Ctx; queue: QueueInfoView; many: boolean }) {
+export function QueueCard(props: {
+  ctx: Ctx;
+  queue: QueueInfoView;
+  many: boolean;
+  /** The entry Help next calls now (over the queues this TA serves), or null. */
+  nextId: string | null;
+}) {
   const { ctx, queue } = props;
   const { busy, act } = useAction(ctx);
   const q = ctx.queue!;
   const entries = q.entries.filter((e) => e.queueId === queue.queueId);
   const working = entries.filter((e) => e.status !== 'waiting');
   const waiting = entries.filter((e) => e.status === 'waiting');
-  const tagged = queue.tags.length > 0 || waiting.some((e) => e.tag);
-  // Groups in the queue's tag order, then tags no longer defined, then untagged.
-  const groups = new Map<string | null, EntryView[]>();
+  // Who waits with each tag, in the queue's tag order, then tags no longer defined.
+  const groups = new Map<string, EntryView[]>();
   for (const t of queue.tags) groups.set(t, []);
-  for (const e of waiting) {
-    const g = groups.get(e.tag) ?? [];
-    g.push(e);
-    groups.set(e.tag, g);
-  }
+  for (const e of waiting) if (e.tag) groups.set(e.tag, [...(groups.get(e.tag) ?? []), e]);
+  const tagged = [...groups].filter(([, list]) => list.length > 0);
   return (
     <section
       class="card queue-card"
@@ -102,50 +108,43 @@ export function QueueCard(props: { ctx: Ctx; queue: QueueInfoView; many: boolean
               ))}
             </ol>
           )}
-          {!tagged
-            ? waiting.length > 0 && (
-                <ol class="queue staff-queue" data-testid="staff-queue">
-                  {waiting.map((e) => (
-                    <StaffEntry key={e.entryId} ctx={ctx} e={e} />
-                  ))}
-                </ol>
-              )
-            : [...groups].map(([tag, list]) =>
-                list.length === 0 ? null : (
-                  <div class="tag-group" key={tag ?? ''} data-testid="tag-group">
-                    <h3>
-                      <span class={tag ? 'badge tag' : 'badge'}>{tag ?? 'No tag'}</span>
-                      <span class="count">{list.length}</span>
-                      {tag && (
-                        <button
-                          class="small push"
-                          aria-label={`Help group ${tag}`}
-                          disabled={busy !== null || list.every((e) => e.awaySince !== null)}
-                          onClick={() =>
-                            void act(`group-${tag}`, () =>
-                              ctx.call('staff.helpGroup', { tag, queueIds: [queue.queueId] }),
-                            )
-                          }
-                        >
-                          Help group ({list.filter((e) => e.awaySince === null).length})
-                        </button>
-                      )}
-                    </h3>
-                    <ol class="queue staff-queue" data-testid="staff-queue">
-                      {list.map((e) => (
-                        <StaffEntry key={e.entryId} ctx={ctx} e={e} />
-                      ))}
-                    </ol>
-                  </div>
-                ),
-              )}
+          {tagged.length > 0 && (
+            <div class="group-bar" role="group" aria-label="Help group" data-testid="group-bar">
+              <span class="muted">Help group:</span>
+              {tagged.map(([tag, list]) => {
+                const ready = list.filter((e) => e.awaySince === null).length;
+                return (
+                  <button
+                    key={tag}
+                    class="small"
+                    aria-label={`Help group ${tag}`}
+                    disabled={busy !== null || ready === 0}
+                    onClick={() =>
+                      void act(`group-${tag}`, () =>
+                        ctx.call('staff.helpGroup', { tag, queueIds: [queue.queueId] }),
+                      )
+                    }
+                  >
+                    <span class="badge tag">{tag}</span> {ready}
+                  </button>
+                );
+              })}
+            </div>
+          )}
+          {waiting.length > 0 && (
+            <ol class="queue staff-queue" data-testid="staff-queue" aria-label="The line, in order">
+              {waiting.map((e) => (
+                <StaffEntry key={e.entryId} ctx={ctx} e={e} next={e.entryId === props.nextId} />
+              ))}
+            </ol>
+          )}
         </>
       )}
     </section>
   );
 }
 
-function StaffEntry({ ctx, e }: { ctx: Ctx; e: EntryView }) {
+function StaffEntry({ ctx, e, next = false }: { ctx: Ctx; e: EntryView; next?: boolean }) {
   const { busy, act } = useAction(ctx);
   const [writing, setWriting] = useState(false);
   const [note, setNote] = useState('');
@@ -163,11 +162,16 @@ function StaffEntry({ ctx, e }: { ctx: Ctx; e: EntryView }) {
   const id = { entryId: e.entryId };
   const away = e.status === 'waiting' && e.awaySince !== null;
   return (
-    <li class={`entry ${e.status}${away ? ' away' : ''}`}>
+    <li class={`entry ${e.status}${away ? ' away' : ''}${next ? ' next' : ''}`}>
       <span class="entry-pos">{e.status === 'waiting' ? ordinal(e.position) : '★'}</span>
       <span class="entry-main">
         <span class="entry-name">
           {e.name}
+          {next && (
+            <span class="badge next-badge" title="Help next calls this student">
+              Next
+            </span>
+          )}
           {e.tag && <span class="badge tag">{e.tag}</span>}
           {e.group && e.status !== 'waiting' && <span class="badge">group</span>}
           {e.flag && <span class="badge flag">{e.flag}</span>}

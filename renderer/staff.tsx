@@ -24,7 +24,13 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
         <PendingList q={q} />
         {many && <ServingPicker ctx={ctx} {...serving} />}
         {q.queues.map((queue) => (
-          <QueueCard key={queue.queueId} ctx={ctx} queue={queue} many={many} />
+          <QueueCard
+            key={queue.queueId}
+            ctx={ctx}
+            queue={queue}
+            many={many}
+            nextId={nextId(q.entries, serving.ids)}
+          />
         ))}
         <Finished ctx={ctx} />
       </div>
@@ -175,12 +181,21 @@ function NewPassphrase({ ctx }: { ctx: Ctx }) {
   );
 }
 
+/**
+ * The student Help next calls now: the first in line, not away, in a queue this TA serves
+ * (the entries come in the line's order, as the host's `helpNext` takes them).
+ */
+function nextId(entries: EntryView[], serving: string[]): string | null {
+  const e = entries.find(
+    (x) => x.status === 'waiting' && x.awaySince === null && serving.includes(x.queueId),
+  );
+  return e?.entryId ?? null;
+}
+
 function Controls({ ctx, serving }: { ctx: Ctx; serving: string[] }) {
   const { busy, act } = useAction(ctx);
   const q = ctx.queue!;
-  const ready = q.entries.some(
-    (e) => e.status === 'waiting' && e.awaySince === null && serving.includes(e.queueId),
-  );
+  const ready = nextId(q.entries, serving) !== null;
   const exportCsv = async (): Promise<void> => {
     const r = await ctx.call('queue.exportCsv');
     if (!r.ok) return ctx.toast(r.error.message, 'error');

@@ -168,17 +168,58 @@ describe('the queue workflows on real peers', { skip }, () => {
     });
   });
 
-  it('the staff view groups the line by tag, queue by queue', async () => {
+  it('the staff view keeps the line in order, tags as badges, and marks whom Help next calls', async () => {
     const ta = page.ta!;
     const cards = ta.getByTestId('staff-queue-card');
     await cards.filter({ hasText: 'Dan Li' }).waitFor();
+    // Eve joins last with another tag: grouping by tag (before) showed her above Cal, who
+    // came before her; the line is one list in its order now.
+    const q = await queueOf(peer.ta);
+    const { entryId } = await peer.eve.call<{ entryId: string }>('queue.join', {
+      name: 'Eve Park',
+      topic: 'Project proposal',
+      location: 'Door',
+      queueId: q.queues[0]!.queueId,
+      tag: 'Project 1',
+    });
     const general = cards.filter({ hasText: 'Ana' }).first();
-    const groups = general.getByTestId('tag-group');
-    await groups.filter({ hasText: 'Cal Reyes' }).waitFor();
-    const lab3 = groups.filter({ hasText: 'Lab 3' });
-    assert.equal(await lab3.locator('li.entry').count(), 2, 'Ana and Ben under Lab 3');
+    await general.getByText('Eve Park').waitFor();
+    const line = general.getByTestId('staff-queue').last();
+    assert.deepEqual(
+      (await line.locator('li.entry .entry-name').allTextContents()).map((t) =>
+        t.split(/Next|Lab|Conc|Proj/)[0]!.trim(),
+      ),
+      ['Ana Souza', 'Ben Okafor', 'Cal Reyes', 'Eve Park'],
+      'the line in its order',
+    );
+    assert.deepEqual(await line.locator('li.entry .entry-pos').allTextContents(), [
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+    ]);
+    // Help next's student is marked; each tag is a Help group button with its count.
+    await line
+      .locator('li.entry.next', { hasText: 'Ana Souza' })
+      .locator('.next-badge', { hasText: 'Next' })
+      .waitFor();
+    assert.equal(await line.locator('li.entry.next').count(), 1);
+    const bar = general.getByTestId('group-bar');
+    assert.equal(
+      await bar.getByRole('button', { name: 'Help group Lab 3' }).textContent(),
+      'Lab 3 2',
+    );
     await ta.evaluate('window.scrollTo(0, 0)');
-    await shot(ta, 'staff-grouped');
+    await shot(ta, 'staff-line-in-order');
+    await ta.emulateMedia({ colorScheme: 'dark' });
+    await shot(ta, 'staff-line-in-order-dark');
+    await ta.emulateMedia({ colorScheme: 'light' });
+    await ta.setViewportSize({ width: 420, height: 900 });
+    await general.scrollIntoViewIfNeeded();
+    await shot(ta, 'staff-line-in-order-narrow');
+    await ta.setViewportSize({ width: 1280, height: 860 });
+    await peer.eve.call('queue.withdraw', { entryId });
+    await general.getByText('Eve Park').waitFor({ state: 'detached' });
   });
 
   it('a student steps away: greyed for staff, skipped by Help group, and back again', async () => {
