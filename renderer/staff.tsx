@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EntryView } from '../core/api/contract';
-import { MIN_PASSPHRASE_LENGTH } from '../core/api/contract';
 import { ErrorLine } from './feedback';
 import { formatAgo } from './format';
 import { QueueCard, useAction } from './staff-queue';
+import { NewPassphrase } from './passphrase';
 import { PhonesCard } from './phones';
 import { Announcement, QueuesCard, Stats, Timers } from './staff-side';
 import type { Ctx } from './state';
@@ -19,7 +19,7 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
   return (
     <div class="staff">
       <div class="staff-main">
-        {q.passphraseOutdated && <NewPassphrase ctx={ctx} />}
+        {q.passphraseOutdated && <NewPassphrase ctx={ctx} outdated />}
         <Controls ctx={ctx} serving={serving.ids} />
         <PendingList q={q} />
         {many && <ServingPicker ctx={ctx} {...serving} />}
@@ -40,6 +40,7 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
         <Announcement ctx={ctx} />
         <QueuesCard ctx={ctx} />
         <Timers ctx={ctx} />
+        {!q.passphraseOutdated && <NewPassphrase ctx={ctx} outdated={false} />}
       </aside>
     </div>
   );
@@ -122,58 +123,6 @@ function Login({ ctx }: { ctx: Ctx }) {
         />
         <button class="primary" type="submit" disabled={busy || !passcode}>
           {busy ? 'Checking…' : 'Log in'}
-        </button>
-        <ErrorLine text={error} />
-      </form>
-    </section>
-  );
-}
-
-/**
- * A session from an older Baton: its passcode's login could be replayed from a capture of
- * the Wi-Fi, and it may be as short as 4 characters. Staff choose a new passphrase here.
- */
-function NewPassphrase({ ctx }: { ctx: Ctx }) {
-  const [value, setValue] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const short = [...value].length < MIN_PASSPHRASE_LENGTH;
-  return (
-    <section class="card notice" aria-labelledby="passphrase-title">
-      <h2 id="passphrase-title">Choose a new staff passphrase</h2>
-      <p class="muted">
-        This session's passcode comes from an older Baton: anyone recording the Wi-Fi could reuse a
-        TA's login. Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters and tell the
-        other TAs; their next login needs it.
-      </p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          void ctx.call('staff.setPassphrase', { passphrase: value }).then((r) => {
-            setBusy(false);
-            if (!r.ok) setError(r.error.message);
-            else {
-              setValue('');
-              ctx.refresh();
-            }
-          });
-        }}
-      >
-        <label class="label" for="new-passphrase">
-          New passphrase
-        </label>
-        <input
-          id="new-passphrase"
-          type="password"
-          value={value}
-          autoComplete="new-password"
-          placeholder={`at least ${MIN_PASSPHRASE_LENGTH} characters`}
-          onInput={(e) => setValue(e.currentTarget.value)}
-        />
-        <button class="primary" type="submit" disabled={busy || short}>
-          {busy ? 'Saving…' : 'Set passphrase'}
         </button>
         <ErrorLine text={error} />
       </form>

@@ -102,7 +102,8 @@ export const paramsSchema = {
   'queue.exportCsv': none,
   'staff.login': z.object({ passcode: z.string().min(1).max(200) }),
   'staff.logout': none,
-  'staff.setPassphrase': z.object({ passphrase }),
+  // `current`: the passphrase in use now, which signs the move (a session from before needs none).
+  'staff.setPassphrase': z.object({ passphrase, current: z.string().max(1024).optional() }),
   'staff.helpNext': z.object({ queueIds }).strict().optional(),
   'staff.help': entryId,
   'staff.start': entryId,

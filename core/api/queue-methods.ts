@@ -15,11 +15,14 @@ import {
   loginProof,
   opens,
   sha256Hex,
+  signRotation,
 } from '../queue/passcode';
 import { isStaffLock } from '../queue/passphrase';
-import { trustedLock } from '../queue/staff-trust';
+import { isAnchored, trustedLock } from '../queue/staff-trust';
+import { NO_LOCK } from '../queue/login';
+import type { KeyObject } from 'node:crypto';
 import { staffStats } from '../queue/selectors';
-import type { QueueState } from '../queue/types';
+import type { QueueState, StaffLock } from '../queue/types';
 import type { Result } from '../result';
 import type { Method, QueueView, Results } from './contract';
 import type { OwnerSecrets } from './local-data';
@@ -71,6 +74,21 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
   ) => done({ ...cmd, secret: q.secrets().of(cmd.entryId) });
   const newId = (): CommandId =>
     asCommandId(uuidv7({ msecs: q.now(), random: q.random.bytes(16) }));
+  /** A login command signed with `key` for this member (passcode.ts, loginProof). */
+  const loginWith = (key: KeyObject, lock: StaffLock): { id: CommandId; cmd: QueueCommand } => {
+    const me = q.viewer().me;
+    if (!me) throw new ApiError('no-session', 'not in a session');
+    const id = newId();
+    return { id, cmd: { op: 'login', proof: loginProof(key, lock, me, id), name: q.myName() } };
+  };
+  /** Send a login and wait: a wrong passcode comes back as a refusal in a success. */
+  const loginCommand = async (sent: { id?: CommandId; cmd: QueueCommand }): Promise<void> => {
+    const r = await q.submit(sent.cmd, sent.id).done;
+    if (!r.ok) throw ApiError.of(r.error);
+    q.changed();
+    const v = r.value as Partial<LoginRefused>;
+    if (v.refused) throw new ApiError(v.refused, v.message ?? 'wrong staff passcode');
+  };
   const valued =
     <M extends QueueMethod>() =>
     (cmd: QueueCommand) =>
@@ -109,11 +127,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'queue.exportCsv': () => ({ csv: exportCsv(q.state(), (id) => q.memberName(id)) }),
     'staff.login': async (p) => {
       const lock = trustedLock(q.state(), q.sessionId());
-      if (!lock)
-        throw new ApiError(
-          'no-lock',
-          "this session's staff lock is not the one it was created with: staff logins are off in it",
-        );
+      if (!lock) throw new ApiError('no-lock', NO_LOCK);
       const name = q.myName();
       const wrong = () => new ApiError('wrong-passcode', 'wrong staff passcode');
       let sent: { id?: CommandId; cmd: QueueCommand };
@@ -121,26 +135,31 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
         // The lock is replicated: a wrong passphrase is caught here without a round trip.
         const key = await q.staffKeyOf(p.passcode, lock);
         if (!opens(key, lock)) throw wrong();
-        const me = q.viewer().me;
-        if (!me) throw new ApiError('no-session', 'not in a session');
-        const id = newId();
-        sent = { id, cmd: { op: 'login', proof: loginProof(key, lock, me, id), name } };
+        sent = loginWith(key, lock);
       } else {
         const key = deriveLegacyKey(p.passcode, lock);
         if (!checkLegacyKey(key, lock)) throw wrong();
         sent = { cmd: { op: 'login', key, name } };
       }
-      const r = await q.submit(sent.cmd, sent.id).done;
-      if (!r.ok) throw ApiError.of(r.error);
-      q.changed();
-      const v = r.value as Partial<LoginRefused>;
-      if (v.refused) throw new ApiError(v.refused, v.message ?? 'wrong staff passcode');
+      await loginCommand(sent);
       return {};
     },
     'staff.setPassphrase': async (p) => {
+      const current = trustedLock(q.state(), q.sessionId());
+      if (!current) throw new ApiError('no-lock', NO_LOCK);
       const params = lockParams(q.random.bytes(16), STAFF_KDF);
-      const key = await q.staffKeyOf(p.passphrase, params);
-      return done({ op: 'setPassphrase', lock: lockOf(params, key) });
+      const newKey = await q.staffKeyOf(p.passphrase, params);
+      const next = lockOf(params, newKey);
+      if (!isAnchored(q.sessionId())) return done({ op: 'setPassphrase', lock: next });
+      // The current passphrase signs the move; then this TA logs in again under the new
+      // lock (the move ends every login made under the old one).
+      if (!isStaffLock(current)) throw new ApiError('no-lock', NO_LOCK);
+      const key = await q.staffKeyOf(p.current ?? '', current);
+      if (!opens(key, current))
+        throw new ApiError('wrong-passcode', 'the current staff passphrase is not that');
+      await done({ op: 'setPassphrase', lock: next, sig: signRotation(key, current, next) });
+      await loginCommand(loginWith(newKey, next));
+      return {};
     },
     'staff.logout': () => done({ op: 'logout' }),
     'staff.helpNext': (p) => valued<'staff.helpNext'>()({ op: 'helpNext', queueIds: p?.queueIds }),

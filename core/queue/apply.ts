@@ -1,4 +1,4 @@
-import { isAnchored, trustedStaff, trustedState } from './staff-trust';
+import { trustedStaff, trustedState } from './staff-trust';
 import type { App, ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
 import {
@@ -19,7 +19,7 @@ import {
   trimFinished,
 } from './entry-writes';
 import { demoteAway } from './away';
-import { login } from './login';
+import { login, setPassphrase } from './login';
 import { checkEd25519, sha256Hex } from './passcode';
 import { type PhoneCmdFields, phoneSignedText } from '../phone/wire';
 import { putBack, undo } from './undo';
@@ -100,8 +100,9 @@ export class QueueApp implements App<QueueState> {
    */
   preferredHosts(read: (path: readonly string[]) => unknown, sessionId: string): string[] {
     const passcode = read(['passcode']) as QueueState['passcode'];
+    const rotations = read(['rotations']) as QueueState['rotations'];
     const staff = (read(['staff']) ?? {}) as QueueState['staff'];
-    return Object.keys(trustedStaff({ passcode, staff }, sessionId));
+    return Object.keys(trustedStaff({ passcode, rotations, staff }, sessionId));
   }
 
   constructor(
@@ -239,14 +240,7 @@ export class QueueApp implements App<QueueState> {
       case 'login':
         return login(state, view, cmd, ctx);
       case 'setPassphrase':
-        // A session's id is derived from its lock: a new lock would be no lock at all.
-        if (isAnchored(ctx.sessionId))
-          return fail(
-            'fixed-passphrase',
-            "this session's staff passphrase is part of it: start a new session to change it",
-          );
-        state.passcode = { ...cmd.lock };
-        return ok({});
+        return setPassphrase(state, view, cmd, ctx);
       case 'logout':
         if (view.staff[by]) delete state.staff[by];
         return ok({});

@@ -112,8 +112,19 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     key: hex64.optional(),
     name: text(LIMITS.name),
   }),
-  /** A new staff passphrase (its lock): staff only; how a session from before is upgraded. */
-  z.object({ op: z.literal('setPassphrase'), lock: staffLock }),
+  /**
+   * A new staff passphrase (its lock): staff only. In a session whose id anchors its lock,
+   * `sig` is the current lock's key's signature of the move (passcode.ts, signRotation);
+   * a session from before is upgraded without one.
+   */
+  z.object({
+    op: z.literal('setPassphrase'),
+    lock: staffLock,
+    sig: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{86}==$/, 'an Ed25519 signature, base64')
+      .optional(),
+  }),
   z.object({ op: z.literal('logout') }),
   z.object({ op: z.literal('helpNext'), queueIds: serving }),
   z.object({ op: z.literal('help'), entryId }),
@@ -184,7 +195,6 @@ export type QueueErrorCode =
   | 'too-many-attempts'
   | 'not-staff'
   | 'no-lock'
-  | 'fixed-passphrase'
   | 'queue-empty'
   | 'nothing-to-undo'
   | 'limit'

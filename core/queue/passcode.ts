@@ -137,15 +137,40 @@ export function checkLoginProof(
   commandId: string,
   proof: string,
 ): boolean {
+  return signedBy(lock, proofText(lock, member, commandId), proof);
+}
+
+/**
+ * A new lock, as the current lock's key signs it: how a session whose id anchors its first
+ * lock changes its passphrase (staff-trust.ts). The text names both locks whole, so the
+ * signature moves nothing but this lock to that one.
+ */
+const rotationText = (from: StaffLock, to: StaffLock): Buffer =>
+  Buffer.from(
+    `baton staff lock rotation\n${from.salt}\n${from.publicKey}\n` +
+      `${to.salt}\n${to.N}\n${to.r}\n${to.p}\n${to.publicKey}`,
+  );
+
+/** `key` (which opens `from`) hands the session on to the lock `to` (base64 signature). */
+export function signRotation(key: KeyObject, from: StaffLock, to: StaffLock): string {
+  return sign(null, rotationText(from, to), key).toString('base64');
+}
+
+/** Did `from`'s key sign the move to `to`? */
+export function checkRotation(from: StaffLock, to: StaffLock, sig: string): boolean {
+  return signedBy(from, rotationText(from, to), sig);
+}
+
+function signedBy(lock: StaffLock, text: Buffer, sig: string): boolean {
   try {
     const pub = createPublicKey({
       key: Buffer.from(lock.publicKey, 'base64'),
       format: 'der',
       type: 'spki',
     });
-    return verify(null, proofText(lock, member, commandId), pub, Buffer.from(proof, 'base64'));
+    return verify(null, text, pub, Buffer.from(sig, 'base64'));
   } catch {
-    return false; // a lock or proof that is not a key or signature at all
+    return false; // a lock or signature that is not a key or signature at all
   }
 }
 

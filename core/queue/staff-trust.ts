@@ -1,6 +1,6 @@
 import { ImmutableString } from '@automerge/automerge';
 import { createHash } from 'node:crypto';
-import { checkLoginProof } from './passcode';
+import { checkLoginProof, checkRotation } from './passcode';
 import { isStaffLock } from './passphrase';
 import type { PasscodeVerifier, QueueState, StaffLock, StaffRecord } from './types';
 
@@ -15,6 +15,9 @@ import type { PasscodeVerifier, QueueState, StaffLock, StaffRecord } from './typ
  * - A staff record carries the login proof that made it (the staff key's signature over
  *   the session's salt, the member and the login command's id), and counts only if the
  *   anchored lock's key made it for that member.
+ *
+ * - A new passphrase is a new lock appended to `rotations`, signed by the key of the lock
+ *   before it; a copy trusts the end of the chain it can verify from the anchor.
  *
  * A host can therefore write no staff record a copy believes and swap no lock in. Sessions
  * created before the anchor (a random version-4 id) keep the older trust: their lock and
@@ -45,17 +48,41 @@ export const isAnchored = (sessionId: string): boolean =>
  * holds a lock the session was not created with.
  */
 export function trustedLock(
-  state: Pick<QueueState, 'passcode'>,
+  state: Pick<QueueState, 'passcode' | 'rotations'>,
   sessionId: string,
 ): PasscodeVerifier | null {
   const lock = state.passcode;
   if (!lock) return null;
   if (!isAnchored(sessionId)) return lock;
-  return isStaffLock(lock) && anchoredSessionId(lock) === sessionId ? lock : null;
+  if (!isStaffLock(lock) || anchoredSessionId(lock) !== sessionId) return null;
+  // Then each rotation the lock before it signed; the chain ends at the first that is not.
+  let current = lock;
+  for (const r of Array.isArray(state.rotations) ? state.rotations : []) {
+    const sig = str(r?.sig);
+    if (sig === null || !isStaffLock(r.lock) || !rotated(current, r.lock, sig)) break;
+    current = r.lock;
+  }
+  return current;
 }
 
-/** Verified proofs, so that reading the staff on every state change costs a lookup. */
+function rotated(from: StaffLock, to: StaffLock, sig: string): boolean {
+  return cached(`rot|${from.publicKey}|${to.publicKey}|${to.salt}|${sig}`, () =>
+    checkRotation(from, to, sig),
+  );
+}
+
+/** Verified signatures, so that reading the staff on every state change costs a lookup. */
 const checked = new Map<string, boolean>();
+
+function cached(key: string, check: () => boolean): boolean {
+  let ok = checked.get(key);
+  if (ok === undefined) {
+    ok = check();
+    if (checked.size >= 4096) checked.clear();
+    checked.set(key, ok);
+  }
+  return ok;
+}
 
 /** A string field as written (plain or immutable), or null for anything else a forger wrote. */
 const str = (x: unknown): string | null =>
@@ -65,19 +92,14 @@ function proven(lock: StaffLock, member: string, r: StaffRecord): boolean {
   const proof = str(r?.proof);
   const cmd = str(r?.cmd);
   if (proof === null || cmd === null) return false;
-  const key = `${lock.publicKey}|${member}|${cmd}|${proof}`;
-  let ok = checked.get(key);
-  if (ok === undefined) {
-    ok = checkLoginProof(lock, member, cmd, proof);
-    if (checked.size >= 4096) checked.clear();
-    checked.set(key, ok);
-  }
-  return ok;
+  return cached(`login|${lock.publicKey}|${lock.salt}|${member}|${cmd}|${proof}`, () =>
+    checkLoginProof(lock, member, cmd, proof),
+  );
 }
 
 /** The staff records of `state` that the session's anchored lock proves (see above). */
 export function trustedStaff(
-  state: Pick<QueueState, 'passcode' | 'staff'>,
+  state: Pick<QueueState, 'passcode' | 'rotations' | 'staff'>,
   sessionId: string,
 ): Record<string, StaffRecord> {
   const all = state.staff !== null && typeof state.staff === 'object' ? state.staff : {};

@@ -347,7 +347,10 @@ export interface QueueSettings {
 }
 
 export interface QueueState {
+  /** The lock the session was created with (its id is derived from it: staff-trust.ts). */
   passcode: PasscodeVerifier;
+  /** Each later lock, signed by the key of the one before it (staff-trust.ts). */
+  rotations?: { lock: StaffLock; sig: Str }[];
   /** Whether any queue is open (kept for copies that predate several queues). */
   open: boolean;
   /**

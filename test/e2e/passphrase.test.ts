@@ -62,3 +62,79 @@ describe('a session from before staff locks', { skip: e2eSkip }, () => {
     await ctx.close();
   });
 });
+
+/**
+ * A session of this version: its id is bound to its first lock, so the passphrase moves on
+ * only as the current one signs it. The TA changes it from the staff view: a wrong current
+ * passphrase is refused in words; the right one moves the session on, keeps this TA logged
+ * in, and logs every other TA out until they use the new passphrase.
+ */
+describe('changing the staff passphrase', { skip: e2eSkip }, () => {
+  let browser: Browser;
+  const dir = tempDir();
+  let ta: UiPeer;
+  let ta2: UiPeer;
+
+  before(async () => {
+    ta = new UiPeer("Kim's laptop", path.join(dir, 'ta'));
+    ta2 = new UiPeer("Lee's laptop", path.join(dir, 'ta2'));
+    await Promise.all([ta.start(), ta2.start()]);
+    await ta.call('profile.setName', { name: 'Prof. Kim' });
+    const { sessionId } = await ta.call<{ sessionId: string }>('session.create', {
+      name: 'CS 101 office hours',
+      staffPasscode: 'lab-42-please',
+    });
+    await ta2.call('session.connect', { sessionId, address: `127.0.0.1:${ta.port}` });
+    await ta2.call('staff.login', { passcode: 'lab-42-please' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: false,
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await Promise.all([ta?.stop(), ta2?.stop()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the current passphrase signs the change; other TAs log in again with the new one', async () => {
+    const ctx = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      colorScheme: 'light',
+    });
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    await page.goto(ta.url);
+    await page.getByRole('tab', { name: /Staff/ }).click();
+    const card = page.getByTestId('passphrase-card');
+    await card.getByRole('button', { name: 'Change passphrase…' }).click();
+    await card.getByLabel('Current passphrase').fill('not-the-passphrase');
+    await card.getByLabel('New passphrase').fill('four green lamps');
+    await card.getByRole('button', { name: 'Set passphrase' }).click();
+    await card.getByText('the current staff passphrase is not that').waitFor({ timeout: 15_000 });
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, 'passphrase-change-wrong');
+    await card.getByLabel('Current passphrase').fill('lab-42-please');
+    await card.getByRole('button', { name: 'Set passphrase' }).click();
+    await page.getByText('Staff passphrase changed').waitFor({ timeout: 15_000 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'passphrase-changed-dark');
+    // This TA is still staff; the other one was logged out by the move.
+    assert.equal((await ta.call<{ isStaff: boolean }>('status')).isStaff, true);
+    await waitFor(async () => !(await ta2.call<{ isStaff: boolean }>('status')).isStaff);
+    await assert.rejects(ta2.call('staff.login', { passcode: 'lab-42-please' }), /wrong-passcode/);
+    await ta2.call('staff.login', { passcode: 'four green lamps' });
+    assert.equal((await ta2.call<{ isStaff: boolean }>('status')).isStaff, true);
+    await ctx.close();
+  });
+});
+
+async function waitFor(ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

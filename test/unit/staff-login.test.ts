@@ -16,13 +16,17 @@ import {
   deriveLegacyKey,
   loginProof,
   makeLegacyVerifier,
+  lockOf,
+  lockParams,
   makeStaffLock,
+  signRotation,
   staffKey,
 } from '../../core/queue/passcode';
 import {
   PASSPHRASE,
   STAFF_KEY,
   TA,
+  TA2,
   TEST_KDF,
   code,
   loginCmd,
@@ -165,7 +169,7 @@ describe('staff-trust: a host that writes the document cannot make staff or swap
     assert.equal(code(h.run(TA, { op: 'helpNext' })), 'ok');
   });
 
-  it('a lock swapped in with records its key proves: nobody is staff, no login opens it, the passphrase cannot be changed', () => {
+  it('a lock swapped in with records its key proves: nobody is staff, and no login opens it', () => {
     const forged = newQueueState(mallory);
     const cmd = 'cmd-forged';
     forged.staff = {
@@ -183,14 +187,47 @@ describe('staff-trust: a host that writes the document cannot make staff or swap
     const own = { op: 'login', proof: loginProof(malloryKey, mallory, 'mallory', id), name: 'M' };
     assert.equal(code(h.run('mallory', own, id)), 'no-lock');
     assert.equal(code(h.loginWith(TA)), 'no-lock', 'the real passphrase is off too: no lock');
-    // In a session with its anchored lock, the lock is fixed: staff cannot replace it either.
+  });
+
+  it('the passphrase changes only by a move the current key signed; every login under the old lock ends', () => {
     const q = makeQueue();
     q.login(TA);
+    q.login(TA2);
+    q.join('ann');
+    const params = lockParams(new Uint8Array(16).fill(9), STAFF_KDF);
+    const newKey = staffKey('a-brand-new-passphrase', params);
+    const next = lockOf(params, newKey);
+    // Unsigned, or signed by any key but the current one: refused, nothing changes.
+    assert.equal(code(q.run(TA, { op: 'setPassphrase', lock: next })), 'wrong-passcode');
+    const forged = signRotation(malloryKey, verifier, next);
     assert.equal(
-      code(q.run(TA, { op: 'setPassphrase', lock: { ...mallory, N: STAFF_KDF.N } })),
-      'fixed-passphrase',
+      code(q.run(TA, { op: 'setPassphrase', lock: next, sig: forged })),
+      'wrong-passcode',
     );
-    assert.deepEqual(q.state.passcode, verifier);
+    assert.deepEqual(trustedLock(q.state, q.sessionId), verifier);
+    // Signed by the current key: the new lock holds.
+    const sig = signRotation(STAFF_KEY, verifier, next);
+    assert.equal(code(q.run(TA, { op: 'setPassphrase', lock: next, sig })), 'ok');
+    assert.deepEqual(trustedLock(q.state, q.sessionId), next);
+    assert.deepEqual(Object.keys(trustedStaff(q.state, q.sessionId)), [], 'old logins end');
+    assert.equal(code(q.run(TA2, { op: 'helpNext' })), 'not-staff');
+    assert.equal(code(q.loginWith(TA2)), 'wrong-passcode', 'the old passphrase opens nothing');
+    const id = q.nextId();
+    const login = { op: 'login', proof: loginProof(newKey, next, TA2, id), name: TA2 };
+    assert.equal(code(q.run(TA2, login, id)), 'ok');
+    assert.equal(code(q.run(TA2, { op: 'helpNext' })), 'ok');
+  });
+
+  it('a rotation a host wrote into the document without the current key is ignored by every reader', () => {
+    const forged = newQueueState(verifier);
+    forged.rotations = [{ lock: mallory, sig: imm(signRotation(malloryKey, verifier, mallory)) }];
+    const sid = anchoredSessionId(verifier);
+    assert.equal(trustedLock(forged, sid), verifier, 'the chain stops at the forged link');
+    const cmd = 'cmd-forged';
+    forged.staff = {
+      m: { name: imm('M'), since: 1, proof: imm(loginProof(malloryKey, mallory, 'm', cmd)), cmd },
+    };
+    assert.deepEqual(Object.keys(trustedStaff(forged, sid)), []);
   });
 
   it('a session from before the anchor takes its records as written (SECURITY.md says so)', () => {
