@@ -101,8 +101,14 @@ describe('LAN: disk faults', { skip }, () => {
       await c.studentJoins(others[0]!);
       const filler = fill(c.peer(holder).dataDir);
       await Promise.all(others.slice(1).map((i) => c.studentJoins(i, 30_000)));
+      // A file the store appends to may still have room in its last block: the room keeps
+      // working (announcements, acked through the holder's successor) until the holder's
+      // next write needs a block it cannot have.
+      let k = 0;
       const s = await until('the holder says its disk is full', async () => {
         const st = await c.peer(holder).call<Storage>('status');
+        if (st.storage.ok)
+          await c.peer(0).call('staff.setAnnouncement', { text: `${k++} ${'x'.repeat(400)}` });
         return st.storage.ok ? null : st;
       });
       assert.match(s.storage.problem ?? '', /disk is full/);
