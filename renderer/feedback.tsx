@@ -3,10 +3,10 @@ import type { Toast } from './state';
 // Feedback: inline errors under forms, and the toasts in the corner.
 
 /** An inline error under a form: announced to screen readers, nothing when null. */
-export function ErrorLine({ text }: { text: string | null }) {
+export function ErrorLine({ text, id }: { text: string | null; id?: string | undefined }) {
   if (!text) return null;
   return (
-    <p class="error" role="alert">
+    <p class="error" role="alert" id={id}>
       {text}
     </p>
   );

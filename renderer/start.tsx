@@ -49,21 +49,32 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
 
   const run = async (
     where: string,
-    fn: () => Promise<{ ok: boolean; error?: { message: string } }>,
+    fn: () => Promise<{ ok: boolean; error?: { message: string; field?: string } }>,
   ) => {
     setError(null);
     setBusy(where);
     try {
       if (!(await saveName())) return;
       const r = await fn();
-      if (!r.ok) setError({ where, text: r.error?.message ?? 'failed' });
+      // A parameter's problem goes beside its field (`create:staffPasscode`), others below.
+      const field = r.error?.field;
+      if (!r.ok)
+        setError({
+          where: field ? `${where}:${field}` : where,
+          text: r.error?.message ?? 'failed',
+        });
       ctx.refresh();
     } finally {
       setBusy(null);
     }
   };
 
-  const err = (where: string) => <ErrorLine text={error?.where === where ? error.text : null} />;
+  const err = (where: string, id?: string) => (
+    <ErrorLine id={id} text={error?.where === where ? error.text : null} />
+  );
+  /** An input's error state: marked invalid and described by its message when it has one. */
+  const invalid = (where: string, id: string) =>
+    error?.where === where ? { 'aria-invalid': true, 'aria-describedby': id } : {};
 
   return (
     <div class="start">
@@ -182,7 +193,9 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
             value={sessionName}
             maxLength={120}
             onInput={(e) => setSessionName(e.currentTarget.value)}
+            {...invalid('create:name', 'session-name-error')}
           />
+          {err('create:name', 'session-name-error')}
           <label class="label" for="passcode">
             Staff passcode
           </label>
@@ -193,7 +206,9 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
             value={passcode}
             autoComplete="new-password"
             onInput={(e) => setPasscode(e.currentTarget.value)}
+            {...invalid('create:staffPasscode', 'passcode-error')}
           />
+          {err('create:staffPasscode', 'passcode-error')}
           <p class="hint">
             Other TAs log in with it to run the queue. At least {MIN_PASSPHRASE_LENGTH} characters:
             a few words are easy to say and hard to guess.

@@ -11,7 +11,12 @@ import { EVENT_NAMES, METHOD_NAMES } from './names';
  * keep them. Every result is `{ ok: true, value } | { ok: false, error: { code, message } }`.
  */
 
-export type ApiError = { code: string; message: string };
+/**
+ * An App API error. A `validation` error names the parameter it is about in `field` (its
+ * path, e.g. `staffPasscode`), and says what is wrong in words in `message`, so a UI can put
+ * the message beside that field.
+ */
+export type ApiError = { code: string; message: string; field?: string };
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
 export * from './views-types';

@@ -34,11 +34,13 @@ export async function callValidated<M extends Method>(
   const parsed = schema.safeParse(params ?? undefined);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
+    const field = i?.path.join('.');
     return {
       ok: false,
       error: {
         code: 'validation',
-        message: i ? `${i.path.join('.') || 'params'}: ${i.message}` : 'invalid params',
+        message: i ? i.message : 'invalid params',
+        ...(field ? { field } : {}),
       },
     };
   }

@@ -59,7 +59,23 @@ describe('the UI on real peers', { skip }, () => {
   it('a TA starts a session; students see it appear by itself and join it', async () => {
     await taPage.getByLabel('Your name').fill('Prof. Kim');
     await taPage.getByLabel('Session name').fill('CS 101 office hours');
-    await taPage.getByLabel('Staff passcode').fill('lab-42-please');
+    // A passcode that is too short: the reason, in words, beside that field (before: under
+    // the button, as "staffPasscode: …").
+    const passcode = taPage.getByLabel('Staff passcode');
+    await passcode.fill('lab-42');
+    await taPage.getByRole('button', { name: 'Start session' }).click();
+    const why = taPage.locator('#passcode-error');
+    await why.waitFor();
+    assert.equal(await why.textContent(), 'the staff passphrase needs at least 10 characters');
+    assert.equal(await passcode.getAttribute('aria-invalid'), 'true');
+    const [field, message] = await Promise.all([passcode.boundingBox(), why.boundingBox()]);
+    const button = await taPage.getByRole('button', { name: 'Start session' }).boundingBox();
+    assert.ok(
+      field && message && button && message.y > field.y && message.y < button.y,
+      'beside the field, above the button',
+    );
+    await shot(taPage, 'start-passcode-too-short');
+    await passcode.fill('lab-42-please');
     await taPage.getByRole('button', { name: 'Start session' }).click();
     await taPage.getByRole('tab', { name: 'Staff' }).waitFor();
     await taPage.getByText('Hosting this session').waitFor();
