@@ -172,7 +172,7 @@ function App({ api }: { api: UiApi }) {
             <span id="call-alert-text">
               It's your turn — {b.callAlert.by || 'a TA'} is calling you.
             </span>
-            <button class="primary" onClick={b.acknowledgeCall}>
+            <button class="primary" onClick={b.acknowledgeCall} ref={focusOnShow}>
               On my way
             </button>
           </div>
@@ -358,3 +358,8 @@ function Logo() {
 }
 
 render(<App api={connectApi()} />, document.getElementById('root')!);
+
+/** The call alert takes focus when it appears: a screen reader reads it out at once. */
+function focusOnShow(el: HTMLButtonElement | null): void {
+  if (el && document.activeElement !== el) el.focus();
+}

@@ -78,11 +78,12 @@ function MyEntry({ ctx, entry, q }: { ctx: Ctx; entry: EntryView; q: QueueView }
   if (editing)
     return <EditEntry ctx={ctx} entry={entry} queue={queue} onClose={() => setEditing(false)} />;
   return (
-    <section
-      class={`card my-entry ${entry.status}${away ? ' away' : ''}`}
-      aria-live="polite"
-      data-testid="my-entry"
-    >
+    <section class={`card my-entry ${entry.status}${away ? ' away' : ''}`} data-testid="my-entry">
+      {/* What a screen reader hears: once per change of place or state, never the countdown
+          that re-renders this card every second (the call itself is the alert dialog). */}
+      <p class="sr-only" role="status" data-testid="my-announcement">
+        {announcement(entry, away)}
+      </p>
       {entry.status === 'waiting' && !away && (
         <>
           <p class="eyebrow">Your place in line{q.queues.length > 1 ? ` · ${queue?.name}` : ''}</p>
@@ -193,6 +194,21 @@ function MyEntry({ ctx, entry, q }: { ctx: Ctx; entry: EntryView; q: QueueView }
       )}
     </section>
   );
+}
+
+/** The one sentence a change of place or state is announced with. */
+function announcement(entry: EntryView, away: boolean): string {
+  if (away) return `You're away. Your place, #${entry.position}, is kept.`;
+  switch (entry.status) {
+    case 'waiting':
+      return entry.position === 1 ? "You're next in line." : `You are #${entry.position} in line.`;
+    case 'missing':
+      return "The TA couldn't find you. Tap I'm here to keep your place.";
+    case 'helping':
+      return `${entry.helper ?? 'A TA'} is with you.`;
+    default:
+      return ''; // called: the alert dialog says it, and takes focus
+  }
 }
 
 function countdown(ms: number): string {

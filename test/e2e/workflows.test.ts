@@ -233,6 +233,8 @@ describe('the queue workflows on real peers', { skip }, () => {
     // Ana is called (Ben is away); the called alert insists until she acknowledges it.
     const ana = page.ana!;
     await ana.getByRole('alertdialog').waitFor();
+    // The call takes focus: a screen reader reads it out at once.
+    assert.equal(await ana.evaluate('document.activeElement?.textContent?.trim()'), 'On my way');
     await ana.getByTestId('my-entry').getByText('is calling you').waitFor();
     await shot(ana, 'student-called-alert');
     await ana.getByRole('button', { name: 'On my way' }).click();
@@ -255,10 +257,36 @@ describe('the queue workflows on real peers', { skip }, () => {
     const left = /\((\d+):(\d\d) left\)/.exec((await ana.getByTestId('grace').textContent()) ?? '');
     assert.ok(left, 'a countdown is shown');
     assert.ok(Number(left[1]) * 60 + Number(left[2]) <= 300, `at most 5:00 left (${left[0]})`);
+    // Screen readers hear the change once, not the countdown every second: the card is no
+    // live region; one status line says what changed, and stays still while the clock runs.
+    assert.equal(await ana.getByTestId('my-entry').getAttribute('aria-live'), null);
+    const said = ana.getByTestId('my-announcement');
+    assert.equal(
+      await said.textContent(),
+      "The TA couldn't find you. Tap I'm here to keep your place.",
+    );
+    // In the page: watch the announcement for 2.5 s while the countdown ticks.
+    const quiet = await ana.evaluate(`(async () => {
+      const el = document.querySelector('[data-testid="my-announcement"]');
+      const grace = document.querySelector('[data-testid="grace"]');
+      const before = grace.textContent;
+      let changes = 0;
+      const o = new MutationObserver((m) => (changes += m.length));
+      o.observe(el, { subtree: true, childList: true, characterData: true });
+      await new Promise((r) => setTimeout(r, 2500));
+      o.disconnect();
+      return { changes, ticked: grace.textContent !== before };
+    })()`);
+    assert.deepEqual(
+      quiet,
+      { changes: 0, ticked: true },
+      'the countdown ran; the announcement did not',
+    );
     await shot(ana, 'student-cant-find');
     await ta.locator('li.entry.missing', { hasText: 'Ana Souza' }).waitFor();
     await ana.getByRole('button', { name: "I'm here" }).first().click();
     await ana.getByTestId('my-position').filter({ hasText: '#1' }).waitFor();
+    assert.equal(await said.textContent(), "You're next in line.");
     await ta.locator('.badge.flag', { hasText: 'Back after "not found"' }).waitFor();
   });
 
