@@ -172,6 +172,7 @@ function StaffEntry({ ctx, e, next = false }: { ctx: Ctx; e: EntryView; next?: b
               Next
             </span>
           )}
+          {away && <span class="badge away-badge">Away</span>}
           {e.tag && <span class="badge tag">{e.tag}</span>}
           {e.group && e.status !== 'waiting' && <span class="badge">group</span>}
           {e.flag && <span class="badge flag">{e.flag}</span>}

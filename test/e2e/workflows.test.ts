@@ -228,7 +228,17 @@ describe('the queue workflows on real peers', { skip }, () => {
     await ben.getByText("You're away · place kept").waitFor();
     await shot(ben, 'student-away');
     const ta = page.ta!;
-    await ta.locator('li.entry.away', { hasText: 'Ben Okafor' }).waitFor();
+    const benRow = ta.locator('li.entry.away', { hasText: 'Ben Okafor' });
+    await benRow.waitFor();
+    // Away is a badge, not a faded row (whose Call button looked disabled but worked).
+    await benRow.locator('.away-badge', { hasText: 'Away' }).waitFor();
+    type Styles = { getComputedStyle(e: unknown): { opacity: string } };
+    const opacity = await benRow.evaluate(
+      (el) => (globalThis as unknown as Styles).getComputedStyle(el).opacity,
+    );
+    assert.equal(opacity, '1', 'the away row is not faded');
+    await benRow.scrollIntoViewIfNeeded();
+    await shot(ta, 'staff-away');
     await ta.getByRole('button', { name: 'Help group Lab 3' }).click();
     // Ana is called (Ben is away); the called alert insists until she acknowledges it.
     const ana = page.ana!;
