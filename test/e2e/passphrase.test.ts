@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright';
 import { seedHistory } from '../bench/seed';
 import { CHROMIUM, UiPeer, e2eSkip, shot, tempDir } from './peers';
 
@@ -35,14 +35,7 @@ describe('a session from before staff locks', { skip: e2eSkip }, () => {
   });
 
   it('asks staff for a new passphrase; after it, the old passcode no longer logs in', async () => {
-    const ctx = await browser.newContext({
-      viewport: { width: 1280, height: 860 },
-      colorScheme: 'light',
-    });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    await page.goto(ta.url);
-    await page.getByRole('tab', { name: /Staff/ }).click();
+    const { ctx, page } = await staffPage(browser, ta.url);
     const card = page.getByRole('region', { name: 'Choose a new staff passphrase' });
     await card.waitFor({ timeout: 15_000 });
     await shot(page, 'passphrase-outdated');
@@ -100,14 +93,7 @@ describe('changing the staff passphrase', { skip: e2eSkip }, () => {
   });
 
   it('the current passphrase signs the change; other TAs log in again with the new one', async () => {
-    const ctx = await browser.newContext({
-      viewport: { width: 1280, height: 860 },
-      colorScheme: 'light',
-    });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    await page.goto(ta.url);
-    await page.getByRole('tab', { name: /Staff/ }).click();
+    const { ctx, page } = await staffPage(browser, ta.url);
     const card = page.getByTestId('passphrase-card');
     await card.getByRole('button', { name: 'Change passphrase…' }).click();
     await card.getByLabel('Current passphrase').fill('not-the-passphrase');
@@ -137,4 +123,20 @@ async function waitFor(ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A laptop-sized page on `url`'s staff tab. */
+async function staffPage(
+  browser: Browser,
+  url: string,
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    colorScheme: 'light',
+  });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.goto(url);
+  await page.getByRole('tab', { name: /Staff/ }).click();
+  return { ctx, page };
 }
