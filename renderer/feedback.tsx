@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { Toast } from './state';
 
 // Feedback: inline errors under forms, and the toasts in the corner.
@@ -35,6 +36,30 @@ export function Toasts(props: { toasts: Toast[]; onDismiss(id: number): void }) 
           </button>
         </div>
       ))}
+    </div>
+  );
+}
+
+/** A modal dialog: a click outside or Escape closes it; its first button takes the focus. */
+export function Dialog(props: {
+  id: string;
+  title: string;
+  onClose(): void;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="modal-back" onClick={props.onClose}>
+      <div
+        class="modal card"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={`${props.id}-title`}
+        data-testid={props.id}
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2 id={`${props.id}-title`}>{props.title}</h2>
+        {props.children}
+      </div>
     </div>
   );
 }

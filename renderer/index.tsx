@@ -1,8 +1,8 @@
-import { type ComponentChildren, render } from 'preact';
+import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Method, Params } from '../core/api/contract';
 import { type UiApi, connectApi } from './api';
-import { Toasts } from './feedback';
+import { Dialog, Toasts } from './feedback';
 import { MembersPanel } from './members-panel';
 import { SettingsPanel } from './settings-panel';
 import { StatusBar } from './status-bar';
@@ -270,30 +270,6 @@ function LastTaPrompt(props: {
         </button>
       </div>
     </Dialog>
-  );
-}
-
-/** A modal dialog: a click outside or Escape closes it; its first button takes the focus. */
-function Dialog(props: {
-  id: string;
-  title: string;
-  onClose(): void;
-  children: ComponentChildren;
-}) {
-  return (
-    <div class="modal-back" onClick={props.onClose}>
-      <div
-        class="modal card"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={`${props.id}-title`}
-        data-testid={props.id}
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2 id={`${props.id}-title`}>{props.title}</h2>
-        {props.children}
-      </div>
-    </div>
   );
 }
 

@@ -30,9 +30,23 @@ export function useAction(ctx: Ctx) {
       return r.ok;
     } finally {
       setBusy(null);
+      keepFocus();
     }
   };
   return { busy, act };
+}
+
+/**
+ * After an action the button pressed may be gone (a Done row leaves the line) or was
+ * disabled while it ran (Help next): the keys would fall to the page. They stay on Help
+ * next instead, where a TA works from.
+ */
+export function keepFocus(): void {
+  setTimeout(() => {
+    const at = document.activeElement;
+    if (at && at !== document.body) return;
+    document.querySelector<HTMLButtonElement>('[data-testid="help-next"]')?.focus();
+  }, 0);
 }
 
 /** Call a staff method; after Remove / Done / Not found, a toast with Undo for 60 s. */
@@ -49,6 +63,7 @@ export function staffCall(ctx: Ctx, method: Method, params: object, who: string)
           run: () =>
             void ctx.call('staff.undo', { entryId }).then((u) => {
               if (!u.ok) ctx.toast(u.error.message, 'error');
+              keepFocus();
             }),
         },
       });

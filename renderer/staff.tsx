@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { EntryView } from '../core/api/contract';
-import { ErrorLine } from './feedback';
+import { Dialog, ErrorLine } from './feedback';
+import { useFocusOnOpen } from './hooks';
 import { formatAgo } from './format';
 import { QueueCard, useAction } from './staff-queue';
 import { NewPassphrase } from './passphrase';
@@ -141,8 +142,74 @@ function nextId(entries: EntryView[], serving: string[]): string | null {
   return e?.entryId ?? null;
 }
 
+/** Staff keys, away from text fields: N calls the next student, ? lists the keys. */
+function useStaffKeys(onNext: () => void, onSheet: () => void): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.isContentEditable)) return;
+      if (document.querySelector('[aria-modal="true"]') && e.key !== '?') return;
+      if (e.key === 'n' || e.key === 'N') {
+        e.preventDefault();
+        onNext();
+      } else if (e.key === '?') {
+        e.preventDefault();
+        onSheet();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onNext, onSheet]);
+}
+
+function ShortcutSheet({ onClose }: { onClose(): void }) {
+  const first = useFocusOnOpen();
+  return (
+    <Dialog id="shortcuts" title="Keyboard shortcuts" onClose={onClose}>
+      <dl class="shortcuts">
+        <dt>
+          <kbd>N</kbd>
+        </dt>
+        <dd>Help next: call the student marked “Next”</dd>
+        <dt>
+          <kbd>Tab</kbd>
+        </dt>
+        <dd>
+          Move between a student's buttons; after Help next, Done or Undo the keys stay on Help next
+        </dd>
+        <dt>
+          <kbd>?</kbd>
+        </dt>
+        <dd>This list</dd>
+        <dt>
+          <kbd>Esc</kbd>
+        </dt>
+        <dd>Close it</dd>
+      </dl>
+      <div class="row">
+        <button class="primary" ref={first} onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 function Controls({ ctx, serving }: { ctx: Ctx; serving: string[] }) {
   const { busy, act } = useAction(ctx);
+  const [sheet, setSheet] = useState(false);
+  const next = useRef<HTMLButtonElement>(null);
+  const onNext = useCallback(() => next.current?.click(), []);
+  const onSheet = useCallback(() => setSheet((x) => !x), []);
+  useStaffKeys(onNext, onSheet);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') setSheet(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const q = ctx.queue!;
   const ready = nextId(q.entries, serving) !== null;
   const exportCsv = async (): Promise<void> => {
@@ -168,6 +235,8 @@ function Controls({ ctx, serving }: { ctx: Ctx; serving: string[] }) {
           )
         }
         data-testid="help-next"
+        ref={next}
+        aria-keyshortcuts="N"
       >
         {busy === 'next' ? 'Calling…' : 'Help next'}
       </button>
@@ -192,10 +261,14 @@ function Controls({ ctx, serving }: { ctx: Ctx; serving: string[] }) {
         <span class="muted duty-staff">
           &nbsp;· {q.staffOnDuty.count} {q.staffOnDuty.count === 1 ? 'TA' : 'TAs'} on duty
         </span>
+        <button class="ghost small" onClick={() => setSheet(true)} aria-keyshortcuts="?">
+          Shortcuts <kbd>?</kbd>
+        </button>
         <button class="ghost small" onClick={() => ctx.logout()}>
           Log out of staff
         </button>
       </div>
+      {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
     </section>
   );
 }

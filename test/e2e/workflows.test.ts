@@ -392,4 +392,35 @@ describe('the queue workflows on real peers', { skip }, () => {
       'kept',
     );
   });
+
+  it('keyboard: N calls the next student and the keys stay on Help next; ? lists the shortcuts', async () => {
+    for (const who of [peer.cal, peer.dan]) {
+      const mine = ((await who.call('queue.get')) as { myEntryId: string | null }).myEntryId;
+      if (!mine) await who.call('queue.join', { name: 'Kit', topic: 'keys', location: 'Row 1' });
+    }
+    const eve = page.eve!;
+    await eve.getByRole('tab', { name: 'Staff' }).click();
+    const marked = eve.locator('li.entry.next');
+    await marked.waitFor();
+    const called = await eve.locator('li.entry.called').count();
+    // Typing in a field is typing, not a shortcut.
+    await eve.getByPlaceholder('Shown at the top of every screen').fill('n');
+    assert.equal(await eve.locator('li.entry.called').count(), called);
+    await eve.evaluate('document.activeElement && document.activeElement.blur()');
+    const who = (await marked.locator('.entry-name').textContent())!.split('Next')[0]!.trim();
+    await eve.keyboard.press('n');
+    await eve.locator('li.entry.called', { hasText: who }).waitFor();
+    // Help next was disabled while it ran: the keys come back to it, not to the page body.
+    const focused = await eventually(
+      () => eve.evaluate('document.activeElement?.dataset?.testid ?? null'),
+      (id) => id === 'help-next',
+    );
+    assert.equal(focused, 'help-next');
+    await eve.keyboard.press('?');
+    const sheet = eve.getByTestId('shortcuts');
+    await sheet.getByText('Help next: call the student marked').waitFor();
+    await shot(eve, 'staff-shortcuts');
+    await eve.keyboard.press('Escape');
+    await sheet.waitFor({ state: 'detached' });
+  });
 });
