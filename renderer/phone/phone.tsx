@@ -119,6 +119,9 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
   const open = view.queues.filter((q) => q.open);
   const [queueId, setQueueId] = useState<string | null>(null);
   const queue = open.find((q) => q.queueId === queueId) ?? open[0];
+  // A topic tag of the chosen queue, so that a TA's Help group calls phones too.
+  const [picked, setTag] = useState<string | null>(null);
+  const tag = picked !== null && queue?.tags.includes(picked) ? picked : null;
   if (!view.open)
     return (
       <section class="card" data-testid="queue-closed">
@@ -145,6 +148,7 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
             topic,
             location,
             ...(queue ? { queueId: queue.queueId } : {}),
+            ...(tag ? { tag } : {}),
           });
         }}
       >
@@ -176,6 +180,17 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
           autoComplete="name"
           onInput={(e) => setName(e.currentTarget.value)}
         />
+        {queue && queue.tags.length > 0 && (
+          <fieldset class="tags-pick" data-testid="p-tags">
+            <legend class="label">Topic</legend>
+            {[null, ...queue.tags].map((t) => (
+              <label key={t ?? ''} class={`chip${tag === t ? ' on' : ''}`}>
+                <input type="radio" name="p-tag" checked={tag === t} onChange={() => setTag(t)} />
+                {t ?? 'Other'}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <label class="label" for="p-topic">
           What do you need help with?
         </label>

@@ -102,9 +102,13 @@ describe('a phone on real peers', { skip }, () => {
     const links = (await ta.call('session.shareLinks')) as { phoneUrl: string; qrSvg: string };
     assert.match(links.phoneUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.match(links.qrSvg, /^<svg/);
+    // The queue has topic tags: a phone picks one as a laptop does, so Help group calls it.
+    const { queues } = (await ta.call('queue.get')) as { queues: { queueId: string }[] };
+    await ta.call('staff.setTags', { queueId: queues[0]!.queueId, tags: ['Lab 3', 'Exam'] });
     await phone.goto(`http://127.0.0.1:${ben.port}/`);
     await phone.getByRole('heading', { name: 'Get in line' }).waitFor();
     await phone.getByText("via Ben's laptop").waitFor();
+    await phone.getByTestId('p-tags').locator('.chip', { hasText: 'Lab 3' }).tap();
     await phone.getByLabel('Name').fill('Pat Phone');
     await phone.getByLabel('What do you need help with?').fill('Lab 3 recursion');
     await phone.getByLabel('Where are you sitting?').fill('Front row');
@@ -113,10 +117,12 @@ describe('a phone on real peers', { skip }, () => {
     await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
     await phone.getByText('Keep this page open').waitFor();
     await shot(phone, 'phone-in-line');
-    const onTa = await entries(ta);
+    const onTa = (await ta.call('queue.get')) as {
+      entries: { name: string; tag: string | null }[];
+    };
     assert.deepEqual(
-      onTa.map((e) => e.name),
-      ['Pat Phone'],
+      onTa.entries.map((e) => [e.name, e.tag]),
+      [['Pat Phone', 'Lab 3']],
     );
   });
 
