@@ -71,3 +71,9 @@ export function entryStateText(
   const ago = formatAgo(now - e.createdAt);
   return waitingPrefix ? `${waitingPrefix} ${ago.replace(' ago', '')}` : ago;
 }
+
+/** "m:ss" of a duration (a countdown). */
+export function countdown(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

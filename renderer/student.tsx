@@ -1,7 +1,14 @@
 import { useState } from 'preact/hooks';
 import type { EntryView, QueueInfoView, QueueView } from '../core/api/contract';
 import { ErrorLine } from './feedback';
-import { entryStateText, formatAgo, formatClock, formatEstimate, ordinal } from './format';
+import {
+  countdown,
+  entryStateText,
+  formatAgo,
+  formatClock,
+  formatEstimate,
+  ordinal,
+} from './format';
 import { useNow } from './hooks';
 import type { Ctx } from './state';
 
@@ -209,11 +216,6 @@ function announcement(entry: EntryView, away: boolean): string {
     default:
       return ''; // called: the alert dialog says it, and takes focus
   }
-}
-
-function countdown(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 /** Change my name, topic, tag or seat while in line. */

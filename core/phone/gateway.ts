@@ -347,6 +347,7 @@ export class PhoneGateway {
       name: this.o.name,
       self: this.o.selfAddress() ?? '',
       laptops: this.o.laptops(),
+      now: Date.now(),
     });
   }
 

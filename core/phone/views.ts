@@ -20,7 +20,7 @@ export interface PhoneRoom {
 /** What every phone's view shares, computed once per push; `viewFor` adds its own entry. */
 export function phoneRoom(
   peer: Peer<QueueState> | null,
-  here: { name: string; self: string; laptops: PhoneView['laptops'] },
+  here: { name: string; self: string; laptops: PhoneView['laptops']; now: number },
 ): PhoneRoom | null {
   const state = trustedApp(peer);
   if (!peer || !state) return null;
@@ -79,6 +79,7 @@ export function phoneRoom(
               helper: e.helper ? name(e.helper) : null,
               awaySince: e.awaySince,
               graceEndsAt: graceEndsAt(state, e),
+              graceLeftMs: leftOf(graceEndsAt(state, e), here.now),
               queueName: queues.find((q) => q.id === e.queue)?.name ?? '',
             }
           : null,
@@ -96,3 +97,6 @@ export function phoneRoom(
     },
   };
 }
+
+const leftOf = (endsAt: number | null, now: number): number | null =>
+  endsAt === null ? null : Math.max(0, endsAt - now);

@@ -30,6 +30,9 @@ export interface PhoneView {
     helper: string | null;
     awaySince: number | null;
     graceEndsAt: number | null;
+    /** While "not found": how long the place is kept, from when this view was sent (ms; the
+     *  page counts down from its arrival, so its own clock never matters). */
+    graceLeftMs: number | null;
     queueName: string;
   } | null;
   estimate: { lowMs: number; highMs: number; samples: number } | null;

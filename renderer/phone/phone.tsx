@@ -1,7 +1,8 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneView } from '../../core/phone/wire';
-import { formatEstimate } from '../format';
+import { countdown, formatEstimate } from '../format';
+import { useNow } from '../hooks';
 import { chime } from '../sound';
 import { type LinkState, type Pending, PhoneLink } from './link';
 
@@ -34,7 +35,8 @@ function Phone() {
   useEffect(() => setPending([...phone.pending]), [phone]);
   const entry = view?.entry ?? null;
   const called = entry?.status === 'called';
-  useCalledAlert(called, entry?.helper ?? null);
+  useAlert(called, `🔔 ${entry?.helper ?? 'A TA'} is calling you`);
+  useAlert(entry?.status === 'missing', "⚠ The TA couldn't find you");
 
   return (
     <div class="phone">
@@ -222,6 +224,10 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
   const id = { entryId: e.entryId };
   const away = e.status === 'waiting' && e.awaySince !== null;
   const estimate = formatEstimate(view.estimate);
+  // The place is kept for graceLeftMs from this view's arrival (the laptop's clock, not ours).
+  const arrived = useMemo(() => Date.now(), [view]);
+  const now = useNow(e.status === 'missing' ? 1_000 : 60_000);
+  const graceLeft = (e.graceLeftMs ?? 0) - (now - arrived);
   // One tap on Withdraw asks first: a place in line lost by a stray tap is not given back.
   const [confirming, setConfirming] = useState(false);
   const keep = useRef<HTMLButtonElement>(null);
@@ -229,7 +235,15 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
     if (confirming) keep.current?.focus();
   }, [confirming]);
   return (
-    <section class={`card my-entry ${e.status}`} data-testid="phone-entry" aria-live="polite">
+    <section class={`card my-entry ${e.status}`} data-testid="phone-entry">
+      {/* Heard once per change of place or state, never the countdown below. */}
+      <p class="sr-only" role="status">
+        {e.status === 'missing'
+          ? "The TA couldn't find you. Tap I'm here to keep your place."
+          : e.status === 'waiting'
+            ? `You are #${e.position} in line.`
+            : ''}
+      </p>
       {e.status === 'waiting' && (
         <>
           <p class="eyebrow">{away ? "You're away · place kept" : 'Your place in line'}</p>
@@ -246,7 +260,10 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
       {e.status === 'called' && <p class="lead">{e.helper ?? 'A TA'} is calling you.</p>}
       {e.status === 'missing' && (
         <>
-          <p class="lead">The TA couldn't find you.</p>
+          <p class="lead" data-testid="phone-grace">
+            The TA couldn't find you. Your place is kept for <strong>{countdown(graceLeft)}</strong>{' '}
+            — tap "I'm here" and you go back to the front.
+          </p>
           <button class="primary big" onClick={() => send({ m: 'here', ...id })}>
             I'm here
           </button>
@@ -319,17 +336,21 @@ function CalledScreen({ helper, location }: { helper: string | null; location: s
   );
 }
 
-/** When called: vibrate where the browser allows, chime, and flash the tab title. */
-function useCalledAlert(called: boolean, helper: string | null) {
+/**
+ * When called, or when the TA could not find the student: vibrate where the browser allows,
+ * chime, and flash the tab title with `text` — a phone in a pocket or another tab still
+ * hears of it.
+ */
+function useAlert(active: boolean, text: string) {
   const title = useRef(document.title);
   useEffect(() => {
-    if (!called) return;
+    if (!active) return;
     navigator.vibrate?.([400, 200, 400, 200, 400]);
     chime('called');
     let on = false;
     const flash = setInterval(() => {
       on = !on;
-      document.title = on ? `🔔 ${helper ?? 'A TA'} is calling you` : title.current;
+      document.title = on ? text : title.current;
     }, 800);
     const again = setInterval(() => chime('called'), 4_000);
     const stop = setTimeout(() => clearInterval(again), 60_000);
@@ -339,7 +360,7 @@ function useCalledAlert(called: boolean, helper: string | null) {
       clearTimeout(stop);
       document.title = title.current;
     };
-  }, [called]);
+  }, [active]);
 }
 
 render(<Phone />, document.getElementById('root')!);

@@ -155,6 +155,28 @@ describe('a phone on real peers', { skip }, () => {
     await phone.getByTestId('called-screen').waitFor();
     await shot(phone, 'phone-called');
     await phone.getByRole('button', { name: 'On my way' }).tap();
+    // The TA cannot find the student: the phone alerts (title flash, sound, vibration) and
+    // counts the kept place down, as the laptop's screen does.
+    const called = ((await ta.call('queue.get')) as { entries: { entryId: string }[] }).entries[0]!;
+    await ta.call('staff.cantFind', { entryId: called.entryId });
+    const grace = phone.getByTestId('phone-grace');
+    await grace.waitFor();
+    const left = async () => /(\d+):(\d\d)/.exec((await grace.textContent()) ?? '');
+    const first = await left();
+    assert.ok(
+      first && Number(first[1]) * 60 + Number(first[2]) <= 300,
+      `a countdown: ${first?.[0]}`,
+    );
+    // The tab title flashes the alert (it alternates with the page's own title).
+    type Doc = { document: { title: string } };
+    await phone.waitForFunction(() =>
+      (globalThis as unknown as Doc).document.title.includes("couldn't find you"),
+    );
+    await phone.waitForTimeout(1_200);
+    assert.notEqual((await left())?.[0], first![0], 'the countdown runs');
+    await shot(phone, 'phone-cant-find');
+    await phone.getByRole('button', { name: "I'm here" }).tap();
+    await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
     await ta.call('staff.requeue', {
       entryId: ((await ta.call('queue.get')) as { entries: { entryId: string }[] }).entries[0]!
         .entryId,
