@@ -142,10 +142,11 @@ function nextId(entries: EntryView[], serving: string[]): string | null {
   return e?.entryId ?? null;
 }
 
-/** Staff keys, away from text fields: N calls the next student, ? lists the keys. */
-function useStaffKeys(onNext: () => void, onSheet: () => void): void {
+/** Staff keys, away from text fields: N calls the next student, ? lists the keys, Esc closes the list. */
+function useStaffKeys(onNext: () => void, onSheet: () => void, onClose: () => void): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') return onClose();
       if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
       const t = e.target as HTMLElement | null;
       if (t && (['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.isContentEditable)) return;
@@ -160,7 +161,7 @@ function useStaffKeys(onNext: () => void, onSheet: () => void): void {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onNext, onSheet]);
+  }, [onNext, onSheet, onClose]);
 }
 
 function ShortcutSheet({ onClose }: { onClose(): void }) {
@@ -202,14 +203,8 @@ function Controls({ ctx, serving }: { ctx: Ctx; serving: string[] }) {
   const next = useRef<HTMLButtonElement>(null);
   const onNext = useCallback(() => next.current?.click(), []);
   const onSheet = useCallback(() => setSheet((x) => !x), []);
-  useStaffKeys(onNext, onSheet);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape') setSheet(false);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const onClose = useCallback(() => setSheet(false), []);
+  useStaffKeys(onNext, onSheet, onClose);
   const q = ctx.queue!;
   const ready = nextId(q.entries, serving) !== null;
   const exportCsv = async (): Promise<void> => {

@@ -147,16 +147,20 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'staff.setPassphrase': async (p) => {
       const current = trustedLock(q.state(), q.sessionId());
       if (!current) throw new ApiError('no-lock', NO_LOCK);
+      // In an anchored session the current passphrase signs the move: checked first, before
+      // the new key's ≈ 0.65 s derivation.
+      let key: KeyObject | null = null;
+      if (isAnchored(q.sessionId())) {
+        if (!isStaffLock(current)) throw new ApiError('no-lock', NO_LOCK);
+        key = await q.staffKeyOf(p.current ?? '', current);
+        if (!opens(key, current))
+          throw new ApiError('wrong-passcode', 'the current staff passphrase is not that');
+      }
       const params = lockParams(q.random.bytes(16), STAFF_KDF);
       const newKey = await q.staffKeyOf(p.passphrase, params);
       const next = lockOf(params, newKey);
-      if (!isAnchored(q.sessionId())) return done({ op: 'setPassphrase', lock: next });
-      // The current passphrase signs the move; then this TA logs in again under the new
-      // lock (the move ends every login made under the old one).
-      if (!isStaffLock(current)) throw new ApiError('no-lock', NO_LOCK);
-      const key = await q.staffKeyOf(p.current ?? '', current);
-      if (!opens(key, current))
-        throw new ApiError('wrong-passcode', 'the current staff passphrase is not that');
+      if (!key || !isStaffLock(current)) return done({ op: 'setPassphrase', lock: next });
+      // Then this TA logs in again under the new lock (the move ends every login under the old).
       await done({ op: 'setPassphrase', lock: next, sig: signRotation(key, current, next) });
       await loginCommand(loginWith(newKey, next));
       return {};

@@ -168,14 +168,14 @@ export class Election {
       this.become('host', this.cfg.self, hb.epoch, now);
       return [{ kind: 'become-host', epoch: hb.epoch, reason: 'handover' }];
     }
-    const newerHost = hb.hostId !== null && hb.hostId !== this.cfg.self && hb.hostId !== from;
-    if (hb.epoch > this._epoch && newerHost) {
+    const named = hb.hostId;
+    if (hb.epoch > this._epoch && named !== null && named !== this.cfg.self && named !== from) {
       // Another member follows a newer host. A member of a live TA's host stays put (a student
       // claiming to host is no reason to move); a host yields — its members moved while it was
       // away (paused, out of range), and hosting comes back to it by failback when stable.
-      const stays = this._role === 'member' && this.outranks(hb.hostId!, now);
-      if (!stays && this.isLive(hb.hostId!, now) && this.peers.get(hb.hostId!)?.role === 'host')
-        return this.follow(hb.hostId!, hb.epoch, 'newer-epoch', now);
+      const stays = this._role === 'member' && this.outranks(named, now);
+      if (!stays && this.isLive(named, now) && this.peers.get(named)?.role === 'host')
+        return this.follow(named, hb.epoch, 'newer-epoch', now);
     }
     if (this._role === 'host' && hb.epoch > this._epoch && hb.hostId !== this.cfg.self) {
       if (hb.hostId === null || !this.isLive(hb.hostId, now)) this.orphanEpochSince ??= now;

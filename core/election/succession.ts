@@ -32,9 +32,9 @@ export function successorForLeave(v: RoomView): MemberId | null {
  * Does `host` (live: the host a copy follows, or the copy itself hosting) outrank a host
  * claim by `from`? A preferred host (the queue: a proven TA's laptop) does, against any
  * member that is not preferred: a student's copy cannot take hosting from a live TA's
- * laptop by claiming a newer epoch — a modified copy could, every heartbeat. A student
- * hosts only while no preferred laptop does; a split in which one did is taken back by the
- * preferred host's reassert (Election.hostTick).
+ * laptop by claiming a newer epoch — a modified copy could, every heartbeat. The preferred
+ * host yields only when another member follows the newer host (the room moved while it was
+ * away), and gets hosting back by failback once stable (Election.onHeartbeat).
  */
 export function outranks(
   seats: Seats,
