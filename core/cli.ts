@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { FAULT_PLANS } from './transport/injected-faults';
 import { JsonLinesAdapter } from './api/json-lines';
 import { SessionNode } from './node';
+import { checkRelaySettings } from './relay/settings';
 import { UiServer } from './ui-server';
 
 /**
@@ -57,6 +59,15 @@ program
     'successors that must hold a change before it is acknowledged: 1 survives any one failure, 2 the host and its successor at once (the host decides; give every laptop the same)',
     holders,
   )
+  .option(
+    '--relay <url>',
+    'a NATS relay for laptops that cannot reach each other directly: nats://host:4222 (several: comma-separated)',
+  )
+  .option('--relay-token <token>', "the relay's token, where the server wants one")
+  .option('--relay-user <user>', "the relay's user name (with --relay-pass)")
+  .option('--relay-pass <pass>', "the relay user's password")
+  .option('--relay-creds <file>', 'a NATS .creds file for the relay')
+  .option('--relay-only', 'open no LAN links: every link goes through the relay')
   .option('--stdio', 'JSON-lines control on stdin/stdout')
   .option('--ui-port <n>', 'serve the Baton UI to a browser on http://127.0.0.1:<n>', int)
   .option('--quiet', 'no logs on stderr')
@@ -86,13 +97,30 @@ program
       quiet?: boolean;
       injectFaults?: string;
       stressLimits?: boolean;
+      relay?: string;
+      relayToken?: string;
+      relayUser?: string;
+      relayPass?: string;
+      relayCreds?: string;
+      relayOnly?: boolean;
     }) => {
       const log = (line: string): void => {
         if (!opts.quiet) process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
       };
       // The bundle sits in dist/cli/; the renderer (and the phone page) in dist/renderer/.
       const rendererDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+      const relay = opts.relay
+        ? checkRelaySettings({
+            url: opts.relay,
+            ...(opts.relayToken ? { token: opts.relayToken } : {}),
+            ...(opts.relayUser ? { user: opts.relayUser } : {}),
+            ...(opts.relayPass ? { pass: opts.relayPass } : {}),
+            ...(opts.relayCreds ? { creds: fs.readFileSync(opts.relayCreds, 'utf8') } : {}),
+            ...(opts.relayOnly ? { relayOnly: true } : {}),
+          })
+        : undefined;
       const node = new SessionNode({
+        ...(relay ? { relay } : {}),
         dataDir: opts.dataDir,
         phoneDir: rendererDir,
         name: opts.name,

@@ -38,7 +38,13 @@ export type ApiErrorCode =
   | 'unavailable'
   | 'scan-failed'
   | 'bad-interface'
-  | 'hello-first';
+  | 'hello-first'
+  | 'no-relay'
+  | 'bad-relay'
+  | 'bad-code'
+  | 'relay-auth'
+  | 'relay-unreachable'
+  | 'relay-not-nats';
 
 /**
  * The one error type with a code, for the engine (a refused join), the App API and the

@@ -8,7 +8,6 @@ import type { EngineConfig } from './session/config';
 import { Peer } from './engine/peer';
 import { type DeviceId, asDeviceId, asMemberId } from './ids';
 import type { NetworkDiag } from './api/contract';
-import { DEFAULT_PORTS } from './transport/ws-transport';
 import type { QueueState } from './queue/types';
 import { cryptoRandom } from './random';
 import { DataDirLock, DataDirLockedError } from './store/data-dir-lock';
@@ -19,6 +18,10 @@ import { PhoneGateway } from './phone/gateway';
 import { DeviceKey } from './transport/device-key';
 import { WsTransport } from './transport/ws-transport';
 import { type FaultPlan, InjectedFaults } from './transport/injected-faults';
+import { RelayControl } from './relay/relay-control';
+import type { RelaySettings } from './relay/settings';
+import { mergeListings } from './discovery/listing';
+import { parseAddress } from './network/address';
 
 export interface SessionNodeOptions {
   dataDir: string;
@@ -39,6 +42,8 @@ export interface SessionNodeOptions {
   phoneDir?: string;
   /** Where preferences live (the app's electron-store); default: the data dir. */
   prefs?: PrefsStore;
+  /** A relay (NATS) for the pairs that cannot link directly; default: the saved one, if any. */
+  relay?: RelaySettings;
   /** Tests and benchmarks only: bad Wi-Fi injected on this copy's outgoing frames. */
   faults?: FaultPlan;
   log?: (line: string) => void;
@@ -54,6 +59,7 @@ export class SessionNode {
   readonly transport: WsTransport;
   readonly network: LanNetwork;
   readonly phones: PhoneGateway;
+  readonly relays: RelayControl;
   readonly deviceId: DeviceId;
   /** Injected bad Wi-Fi (tests only), with its counts. */
   readonly faults: InjectedFaults | null;
@@ -104,9 +110,24 @@ export class SessionNode {
       log: (l) => log(l),
     });
     const network = this.network;
+    this.relays = new RelayControl({
+      deviceId: this.deviceId,
+      transport,
+      store: settings,
+      ...(o.relay ? { initial: o.relay } : {}),
+      log: (l) => log(l),
+    });
+    const relays = this.relays;
     const directory: SessionDirectory = {
-      list: () => network.mdns?.sessions() ?? [],
-      onChange: (fn) => network.onChange(fn),
+      list: () => mergeListings(network.mdns?.sessions() ?? [], relays.sessions()),
+      onChange: (fn) => {
+        const offLan = network.onChange(fn);
+        const offRelay = relays.relay.onChange(fn);
+        return () => {
+          offLan();
+          offRelay();
+        };
+      },
       connect: async (address, timeoutMs) => {
         const { host, port } = parseAddress(address);
         const found = await transport.connectTo({ host, port }, timeoutMs);
@@ -166,6 +187,11 @@ export class SessionNode {
           return { phoneUrl, addresses: this.phones.laptopAddresses(), qrSvg };
         },
       },
+      relay: {
+        set: (settings) => relays.set(settings),
+        current: () => relays.current,
+        watch: (sid) => relays.relay.watch(sid),
+      },
       addressOf: (device) => {
         return this.addressText(device as DeviceId);
       },
@@ -217,8 +243,10 @@ export class SessionNode {
           outbound: l.outbound,
           rttMs: l.rttMs,
           lastHeartbeatAgoMs: member && peer ? peer.heardAgoMs(member) : null,
+          path: l.path,
         };
       }),
+      relay: this.relays.current ? this.relays.view() : null,
       reachable: links.some((l) => !l.outbound) ? true : null,
       shareAddress: net.shareAddress(),
       verdict,
@@ -261,6 +289,7 @@ export class SessionNode {
   async start(): Promise<{ port: number; resumed: boolean }> {
     const port = await this.transport.start();
     this.network.start(port);
+    this.relays.start();
     const resumed = this.service.start();
     this.announce();
     this.service.events.on('role', () => this.announce());
@@ -282,6 +311,7 @@ export class SessionNode {
       if (peer?.isRunning) await peer.leave();
       this.service.close();
       await this.network.stop();
+      await this.relays.close();
       await this.transport.close();
       this.lock.unlock();
     })();
@@ -310,11 +340,15 @@ export class SessionNode {
     const peer = this.service.currentPeer;
     const name = peer?.doc?.baton?.session?.name;
     const inSession = !!(peer?.isRunning && peer.sessionId && name);
-    this.network.announce({
+    const txt = {
       sid: inSession ? peer!.sessionId! : '',
       sn: inSession ? name! : '',
       mid: inSession ? (peer!.memberId ?? '') : '',
-    });
+    };
+    this.network.announce(txt);
+    this.relays.relay.announce(
+      inSession ? { ...txt, did: this.deviceId, n: this.o.name.slice(0, 80) } : null,
+    );
   }
 }
 
@@ -328,32 +362,6 @@ export class DataDirError extends Error {
 
 function safeDir(sessionId: string): string {
   return sessionId.replace(/[^a-zA-Z0-9-]/g, '_').slice(0, 64);
-}
-
-/**
- * What "Connect by address" accepts: "10.0.0.5:47001", "10.0.0.5" (the first default
- * port), "[fe80::1]:47001", or a pasted link ("http://10.0.0.5:47001/…").
- */
-export function parseAddress(address: string): { host: string; port: number } {
-  let a = address.trim();
-  if (a.length === 0 || a.length > 200) throw new Error('type an address like 10.0.0.5:47001');
-  const link = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(a);
-  if (link) a = link[1]!.replace(/^[^@]*@/, '');
-  const m = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$|^([^:\s]+)(?::(\d{1,5}))?$/i.exec(a);
-  const host = m ? (m[1] ?? m[3])! : '';
-  const port = m ? Number(m[2] ?? m[4] ?? DEFAULT_PORTS[0]) : NaN;
-  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  const numeric = /^[\d.]+$/.test(host);
-  const hostname = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*$/i;
-  const okHost =
-    (ipv4 && ipv4.slice(1).every((x) => Number(x) <= 255)) ||
-    (m?.[1] !== undefined && host.includes(':')) ||
-    (!numeric && hostname.test(host));
-  if (!m || !okHost)
-    throw new Error(`"${address.slice(0, 60)}" is not an address like 10.0.0.5:47001`);
-  if (!(port > 0 && port < 65536))
-    throw new Error(`port ${m[2] ?? m[4]} is not a port number (1-65535)`);
-  return { host, port };
 }
 
 const CHOSEN_KEY = 'network.json';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { relaySettingsSchema } from '../relay/settings';
 import { LIMITS, TIMER_LIMITS } from '../queue/commands';
 import { MIN_PASSPHRASE_LENGTH, passphraseProblem } from '../queue/passphrase';
 
@@ -166,6 +167,12 @@ export const paramsSchema = {
   'session.shareLinks': none,
   /** Staff: let phones join (every laptop serves the page) or not. */
   'staff.setPhones': z.object({ enabled: z.boolean() }).strict(),
+  /** This copy's relay (a NATS server) for laptops that cannot reach it directly; null: none. */
+  'net.setRelay': z.object({ relay: relaySettingsSchema.nullable() }).strict(),
+  /** A join code and link for the session, carrying the relay (needs a relay). */
+  'session.joinCode': none,
+  /** Join the session a join code or link names, through its relay. */
+  'session.joinWithCode': z.object({ code: z.string().trim().min(1).max(40_000) }).strict(),
 } as const;
 
 export type Method = keyof typeof paramsSchema;
@@ -229,6 +236,9 @@ export interface Results {
   'session.rejoin': { sessionId: string; via: string };
   'session.shareLinks': { phoneUrl: string; addresses: string[]; qrSvg: string };
   'staff.setPhones': Empty;
+  'net.setRelay': NonNullable<NetworkDiag['relay']>;
+  'session.joinCode': { code: string; link: string; relay: string };
+  'session.joinWithCode': { sessionId: string };
 }
 
 /** This copy's own preferences (not replicated). */

@@ -53,6 +53,9 @@ export const METHOD_NAMES = [
   'session.rejoin',
   'session.shareLinks',
   'staff.setPhones',
+  'net.setRelay',
+  'session.joinCode',
+  'session.joinWithCode',
 ] as const;
 
 export const EVENT_NAMES = [

@@ -11,6 +11,7 @@ import type { NetworkPort } from './network-methods';
 import { LocalSettings, OwnerSecrets, type PrefsStore } from './local-data';
 import { GraceExpiry } from './grace-expiry';
 import { networkMethods } from './network-methods';
+import { type RelayAccess, relayMethods } from './relay-methods';
 import { Notifier } from './notifications';
 import { RecentSessions } from './recent';
 import { queueMethods } from './queue-methods';
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   prefs?: PrefsStore;
   /** The LAN: `diag.network`, `net.setInterface`, `net.scan` (absent in simulations). */
   network?: NetworkPort;
+  /** The relay: `net.setRelay`, join codes (absent in simulations). */
+  relay?: RelayAccess;
   /** Where a device was last reachable ("10.0.0.5:47001"), for the saved addresses. */
   addressOf?: (deviceId: string) => string | null;
   /** How long `session.join` waits to be admitted and synced. Default 15 s. */
@@ -141,6 +144,17 @@ export class BatonService {
         recent: this.recent,
         join: (sid) => session.join(sid),
         joinVia: (sid, via) => session.joinVia(sid, via),
+        requireNoSession: () => session.requireNoSession(),
+      }),
+      ...relayMethods({
+        relay: this.o.relay,
+        directory: this.o.directory,
+        session: () => {
+          const peer = this.currentPeer;
+          const name = peer?.doc?.baton?.session?.name;
+          return peer?.isRunning && peer.sessionId && name ? { id: peer.sessionId, name } : null;
+        },
+        join: (sid) => session.join(sid),
         requireNoSession: () => session.requireNoSession(),
       }),
       'diag.stats': () => {

@@ -167,7 +167,18 @@ export interface NetworkDiag {
     outbound: boolean;
     rttMs: number | null;
     lastHeartbeatAgoMs: number | null;
+    /** Over the LAN, or through the relay. */
+    path: 'direct' | 'relay';
   }[];
+  /** The relay, when one is set (never its credentials). */
+  relay: {
+    url: string | null;
+    relayOnly: boolean;
+    state: 'off' | 'connecting' | 'connected' | 'reconnecting' | 'unreachable';
+    server: string | null;
+    rttMs: number | null;
+    error: { code: string; message: string } | null;
+  } | null;
   /** true when another laptop opened a link to this one (its port is reachable); else unknown. */
   reachable: boolean | null;
   /** "10.0.0.5:47001": what others type into Connect by address. */

@@ -9,3 +9,17 @@ export interface SessionListing {
   /** Devices in the session, the host first when known. */
   contacts: DeviceId[];
 }
+
+/** Sessions heard over mDNS and on the relay, one listing per session. */
+export function mergeListings(lan: SessionListing[], relayed: SessionListing[]): SessionListing[] {
+  const by = new Map(lan.map((l) => [l.sessionId, { ...l, contacts: [...l.contacts] }]));
+  for (const r of relayed) {
+    const l = by.get(r.sessionId);
+    if (!l) by.set(r.sessionId, r);
+    else {
+      for (const c of r.contacts) if (!l.contacts.includes(c)) l.contacts.push(c);
+      l.memberCount = Math.max(l.memberCount, r.memberCount);
+    }
+  }
+  return [...by.values()];
+}

@@ -1,5 +1,8 @@
 import * as net from 'node:net';
 import type { Address } from './ws-parts';
+import type { LinkPath } from './paths';
+
+export type ProbeAnswer = 'gone' | 'alive' | 'unknown';
 
 /**
  * Is anything listening at `addr`? Asked when a link to a device closes without a
@@ -10,13 +13,10 @@ import type { Address } from './ws-parts';
  * answer ('gone'); everything else ('alive' or 'unknown') leaves the judgement to the
  * heartbeats' failure detector.
  */
-export function probeListener(
-  addr: Address,
-  timeoutMs = 1_000,
-): Promise<'gone' | 'alive' | 'unknown'> {
+export function probeListener(addr: Address, timeoutMs = 1_000): Promise<ProbeAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: addr.host, port: addr.port });
-    const done = (answer: 'gone' | 'alive' | 'unknown'): void => {
+    const done = (answer: ProbeAnswer): void => {
       clearTimeout(timer);
       socket.destroy();
       resolve(answer);
@@ -31,7 +31,9 @@ export function probeListener(
 
 /**
  * A transport's watch for devices that died: when the last link to a device closes, probe
- * its address once and tell the handler if nothing listens there; and tell it at once
+ * it once — its address for a direct link, the relay for a relayed one (NATS answers "no
+ * responders" once the device's connection is gone) — and tell the handler if nothing
+ * listens there; and tell it at once
  * when a connection the transport opened to the device is refused (a copy that had no
  * link yet to a host that dies learns it from its next heartbeat's connection).
  */
@@ -40,7 +42,8 @@ export class GoneWatch<D> {
   private readonly probing = new Set<D>();
 
   constructor(
-    private readonly addressOf: (device: D) => Address | null,
+    /** How to ask whether a device still listens, per the path of its last link; null: no way. */
+    private readonly probe: (device: D, path: LinkPath) => Promise<ProbeAnswer> | null,
     private readonly stillLinked: (device: D) => boolean,
   ) {}
 
@@ -53,11 +56,12 @@ export class GoneWatch<D> {
     if (this.handler && !this.stillLinked(device)) this.handler(device);
   }
 
-  linkClosed(device: D): void {
-    const addr = this.addressOf(device);
-    if (!this.handler || !addr || this.probing.has(device) || this.stillLinked(device)) return;
+  linkClosed(device: D, path: LinkPath): void {
+    if (!this.handler || this.probing.has(device) || this.stillLinked(device)) return;
+    const asked = this.probe(device, path);
+    if (!asked) return;
     this.probing.add(device);
-    void probeListener(addr).then((answer) => {
+    void asked.then((answer) => {
       this.probing.delete(device);
       if (answer === 'gone' && !this.stillLinked(device)) this.handler?.(device);
     });

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type TlsIdentity, channelBinding } from './device-cert';
@@ -9,6 +10,8 @@ import { type Address, hostForUrl } from './ws-parts';
 /** The servers behind one listening port, closed together. */
 export interface Listening {
   port: number;
+  /** A byte stream through the relay (core/relay/): a link over TLS, as from TCP. */
+  acceptRelayed(stream: Duplex): void;
   close(): Promise<void>;
 }
 
@@ -22,8 +25,8 @@ export interface ListenOptions {
     request(req: http.IncomingMessage, res: http.ServerResponse): boolean;
     upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean;
   };
-  /** A link over TLS, with its channel binding (device-cert.ts). */
-  onLink(ws: WebSocket, remote: string, binding: string | null): void;
+  /** A link over TLS, with its channel binding (device-cert.ts); `relayed` through the relay. */
+  onLink(ws: WebSocket, remote: string, binding: string | null, relayed: boolean): void;
   /** A link attempted over plain HTTP (a copy from before TLS links). */
   onPlainLink(ws: WebSocket, remote: string): void;
   log?: (line: string) => void;
@@ -55,24 +58,32 @@ export function listenTwoWays(o: ListenOptions): Promise<Listening> {
     if (o.http?.upgrade(req, socket, head)) return;
     wss.handleUpgrade(req, socket, head, (ws) => o.onPlainLink(ws, req.socket.remoteAddress ?? ''));
   });
-  const secure = https.createServer(
-    {
-      ...o.tls,
-      // Nobody's certificate is checked: the device proves itself inside, over the binding.
-      minVersion: 'TLSv1.3',
-    },
-    (_req, res) => notFound(res),
-  );
-  secure.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
-    const binding = channelBinding(req.socket);
-    wss.handleUpgrade(req, socket, head, (ws) =>
-      o.onLink(ws, req.socket.remoteAddress ?? '', binding),
+  // Links over TCP and links through the relay: the same TLS, each told where it came from.
+  const tlsServer = (relayed: boolean): https.Server => {
+    const server = https.createServer(
+      {
+        ...o.tls,
+        // Nobody's certificate is checked: the device proves itself inside, over the binding.
+        minVersion: 'TLSv1.3',
+      },
+      (_req, res) => notFound(res),
     );
-  });
-  secure.on('tlsClientError', (e, socket) => {
-    o.log?.(`TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${e.message}`);
-  });
+    server.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => socket.destroy());
+      const binding = channelBinding(req.socket);
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        o.onLink(ws, relayed ? 'relay' : (req.socket.remoteAddress ?? ''), binding, relayed),
+      );
+    });
+    server.on('tlsClientError', (e, socket) => {
+      o.log?.(
+        `TLS handshake from ${relayed ? 'the relay' : (socket.remoteAddress ?? '?')} failed: ${e.message}`,
+      );
+    });
+    return server;
+  };
+  const secure = tlsServer(false);
+  const relayed = tlsServer(true);
   const tcp = net.createServer((socket) => {
     socket.on('error', () => socket.destroy());
     // A connection that never says a byte is closed (each server has its own timeouts after).
@@ -92,10 +103,10 @@ export function listenTwoWays(o: ListenOptions): Promise<Listening> {
   const close = (): Promise<void> =>
     new Promise((resolve) => {
       wss.close();
-      plain.closeAllConnections?.();
-      secure.closeAllConnections?.();
-      plain.close();
-      secure.close();
+      for (const server of [plain, secure, relayed]) {
+        server.closeAllConnections?.();
+        server.close();
+      }
       tcp.close(() => resolve());
     });
   return new Promise((resolve, reject) => {
@@ -108,8 +119,30 @@ export function listenTwoWays(o: ListenOptions): Promise<Listening> {
       tcp.off('error', failed);
       tcp.on('error', (e) => o.log?.(`server error: ${e.message}`));
       const a = tcp.address();
-      resolve({ port: typeof a === 'object' && a ? a.port : 0, close });
+      resolve({
+        port: typeof a === 'object' && a ? a.port : 0,
+        acceptRelayed: (stream) => {
+          stream.on('error', () => stream.destroy());
+          relayed.emit('connection', stream);
+        },
+        close,
+      });
     });
+  });
+}
+
+/** A link over TLS 1.3 through a relay stream (core/relay/stream.ts) instead of TCP. */
+export function dialRelayed(stream: Duplex, maxPayload: number): WebSocket {
+  return new WebSocket('wss://relay', {
+    maxPayload,
+    perMessageDeflate: false,
+    handshakeTimeout: 5_000,
+    createConnection: () =>
+      tls.connect({
+        socket: stream,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.3',
+      }) as unknown as net.Socket,
   });
 }
 

@@ -1,5 +1,6 @@
 import { type RawData, WebSocket } from 'ws';
 import type { DeviceId } from '../ids';
+import type { LinkPath } from './paths';
 
 /** The WebSocket transport's small parts: addresses, ports, link info, frame helpers. */
 
@@ -17,6 +18,8 @@ export interface LinkInfo {
   host: string;
   outbound: boolean;
   rttMs: number | null;
+  /** Over the LAN, or through the relay (paths.ts). */
+  path: LinkPath;
 }
 
 export function rawToString(data: RawData): string {
@@ -55,6 +58,7 @@ export interface Link {
   /** Our challenge to the other end. */
   nonce: string;
   outbound: boolean;
+  path: LinkPath;
   /** Round trip of the last WebSocket ping, ms (the network panel shows it). */
   rttMs: number | null;
   host: string;

@@ -1,7 +1,7 @@
 import type * as http from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import type { DeviceId } from '../ids';
-import { decode, encode } from '../protocol/codec';
+import { encode } from '../protocol/codec';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/version';
 import type { Transport } from './transport';
 import {
@@ -10,16 +10,25 @@ import {
   type LinkInfo,
   measureRtt,
   DEFAULT_PORTS,
-  peekLinkVersion,
   rawToString,
   stripV6Prefix,
 } from './ws-parts';
 
 export { type Address, type LinkInfo, DEFAULT_PORTS } from './ws-parts';
-import { type DeviceKey, checkProof, deviceIdOfKey, newNonce } from './device-key';
+import { type DeviceKey, newNonce } from './device-key';
 import { channelBinding, tlsIdentity } from './device-cert';
-import { type Listening, type ListenOptions, dialTls, listenTwoWays } from './ws-listen';
-import { GoneWatch } from './gone-probe';
+import {
+  type Listening,
+  type ListenOptions,
+  dialRelayed,
+  dialTls,
+  listenTwoWays,
+} from './ws-listen';
+import { GoneWatch, probeListener } from './gone-probe';
+import { type LinkPath, type RelayPort, preferLink } from './paths';
+import { Dialer } from './dialer';
+import { handshakeStep, helloFrame } from './ws-handshake';
+import type { Duplex } from 'node:stream';
 
 export interface WsTransportOptions {
   /** This laptop's key: its device id, and its answer to every link's challenge. */
@@ -58,15 +67,29 @@ export class WsTransport implements Transport {
   private server: Listening | null = null;
   private readonly links = new Set<Link>();
   private readonly addresses = new Map<DeviceId, Address>();
-  private readonly connecting = new Map<DeviceId, { queue: string[]; since: number }>();
-  private readonly lastAttempt = new Map<DeviceId, number>();
+  private readonly dialer: Dialer = new Dialer({
+    addressOf: (d) => this.addresses.get(d) ?? null,
+    dialTcp: (addr) => this.dial(addr, { handshakeTimeout: 2_000 }),
+    dialStream: (stream) => dialRelayed(stream, this.o.maxFrameBytes ?? MAX_FRAME_BYTES),
+    adopt: (ws, host, expect, path) => this.adopt(ws, true, host, { expect, path }),
+    linkPath: (d) => this.linkTo(d)?.path ?? null,
+    relayedDevices: () =>
+      [...this.links].flatMap((l) => (l.device && l.path === 'relay' ? [l.device] : [])),
+    refused: (d) => this.gone.refused(d),
+    log: (line) => this.o.log?.(line),
+  });
   private handler: ((from: DeviceId, frame: string) => void) | null = null;
   private readonly linkWaiters = new Map<string, (d: DeviceId, sid: string | null) => void>();
   private port = 0;
   private closed = false;
   private dropsLogged = 0;
   private readonly gone = new GoneWatch<DeviceId>(
-    (d) => this.addresses.get(d) ?? null,
+    (d, path) => {
+      const addr = this.addresses.get(d);
+      if (path === 'direct' && addr) return probeListener(addr);
+      const relay = this.dialer.relayPort;
+      return relay?.connected ? relay.probe(d) : null;
+    },
     (d) => this.linkTo(d) !== null,
   );
   /** Counters for tests and benchmarks. */
@@ -107,7 +130,8 @@ export class WsTransport implements Transport {
       tls: await tlsIdentity(), // made once per process (device-cert.ts)
       maxPayload: this.o.maxFrameBytes ?? MAX_FRAME_BYTES,
       http: this.o.http,
-      onLink: (ws, remote, binding) => this.adopt(ws, false, remote, undefined, undefined, binding),
+      onLink: (ws, remote, binding, relayed) =>
+        this.adopt(ws, false, remote, { binding, path: relayed ? 'relay' : 'direct' }),
       onPlainLink: (ws, remote) => this.refuseUntrusted(ws, remote),
       log: this.o.log,
     });
@@ -171,7 +195,7 @@ export class WsTransport implements Transport {
         this.linkWaiters.delete(key);
         reject(e);
       });
-      this.adopt(ws, true, addr.host, key);
+      this.adopt(ws, true, addr.host, { waiterKey: key, path: 'direct' });
     });
   }
 
@@ -179,23 +203,22 @@ export class WsTransport implements Transport {
     if (this.closed) return;
     const link = this.linkTo(to);
     if (link) return this.write(link, frame);
-    const pending = this.connecting.get(to);
-    if (pending) {
-      if (pending.queue.length < 64) pending.queue.push(frame);
-      return;
-    }
-    const addr = this.addresses.get(to);
-    if (!addr) return; // nowhere to send: lost, like a frame to a laptop that left
-    const now = Date.now();
-    if (now - (this.lastAttempt.get(to) ?? 0) < 250) return; // do not hammer a dead address
-    this.lastAttempt.set(to, now);
-    this.connecting.set(to, { queue: [frame], since: now });
-    const ws = this.dial(addr, { handshakeTimeout: 2_000 });
-    ws.on('error', (e: NodeJS.ErrnoException) => {
-      this.connecting.delete(to);
-      if (e.code === 'ECONNREFUSED') this.gone.refused(to); // as good as a probe
-    });
-    this.adopt(ws, true, addr.host, undefined, to);
+    this.dialer.send(to, frame);
+  }
+
+  /**
+   * A relay for the pairs whose direct links fail, or for every pair when it is "relay
+   * only" (paths.ts); null turns it off. The relay hands the streams it accepts to
+   * `acceptRelayed`.
+   */
+  setRelay(relay: RelayPort | null): void {
+    this.dialer.setRelay(relay);
+  }
+
+  /** A stream another copy opened through the relay: a link, once TLS and proofs are done. */
+  acceptRelayed(stream: Duplex): void {
+    if (this.closed || !this.server) return void stream.destroy();
+    this.server.acceptRelayed(stream);
   }
 
   /** Devices with an open, handshaken link. */
@@ -207,7 +230,13 @@ export class WsTransport implements Transport {
   linkInfo(): LinkInfo[] {
     return [...this.links]
       .filter((l) => l.device && l.ws.readyState === WebSocket.OPEN)
-      .map((l) => ({ device: l.device!, host: l.host, outbound: l.outbound, rttMs: l.rttMs }));
+      .map((l) => ({
+        device: l.device!,
+        host: l.host,
+        outbound: l.outbound,
+        rttMs: l.rttMs,
+        path: l.path,
+      }));
   }
 
   /** Close every link to `device` (tests; a member that left). */
@@ -217,6 +246,7 @@ export class WsTransport implements Transport {
 
   close(): Promise<void> {
     this.closed = true;
+    this.dialer.close();
     for (const l of this.links) l.ws.terminate();
     this.links.clear();
     return this.server?.close() ?? Promise.resolve();
@@ -228,14 +258,14 @@ export class WsTransport implements Transport {
     ws: WebSocket,
     outbound: boolean,
     host: string,
-    waiterKey?: string,
-    expect?: DeviceId,
-    binding: string | null = null,
+    how: { waiterKey?: string; expect?: DeviceId; binding?: string | null; path: LinkPath },
   ): void {
+    const { waiterKey, expect, path } = how;
     const link: Link = {
       ws,
       device: null,
-      binding,
+      binding: how.binding ?? null,
+      path,
       claim: null,
       nonce: newNonce(),
       outbound,
@@ -244,17 +274,7 @@ export class WsTransport implements Transport {
       activeAt: Date.now(),
     };
     const hello = (): void =>
-      ws.send(
-        encode({
-          type: 'link',
-          v: PROTOCOL_VERSION,
-          deviceId: this.deviceId,
-          key: this.o.key.publicKey,
-          nonce: link.nonce,
-          port: this.port,
-          sid: this.o.sessionOf?.() ?? null,
-        }),
-      );
+      ws.send(helloFrame(this.o.key, link, this.port, this.o.sessionOf?.() ?? null));
     // Outbound: the TLS session is up by the time the upgrade answer arrives; its channel
     // binding is what both proofs sign.
     ws.once('upgrade', (res: http.IncomingMessage) => {
@@ -287,85 +307,33 @@ export class WsTransport implements Transport {
         this.handler?.(link.device, frame);
         return;
       }
-      const d = decode(frame);
-      // Handshake, step 1: a `link` of our protocol version whose device id is its key's.
-      if (!link.claim) {
-        const v = d.ok ? (d.message.type === 'link' ? d.message.v : null) : peekLinkVersion(frame);
-        if (v !== null && v !== PROTOCOL_VERSION)
-          return refuse(
-            'version',
-            `this copy of Baton speaks protocol ${PROTOCOL_VERSION}, the other speaks ${v}: update the older copy`,
-            1002,
-            'protocol version',
-          );
-        if (!d.ok || d.message.type !== 'link') {
+      const step = handshakeStep(link, frame, this.o.key);
+      if (step.kind === 'refuse')
+        return refuse(step.code, step.message, step.closeCode, step.reason);
+      if (step.kind === 'close') {
+        if (step.log) {
           this.stats.refused++;
-          this.o.log?.(
-            `link from ${host}: expected a handshake, got ${d.ok ? d.message.type : d.error.code}; closing`,
-          );
-          ws.close(1002, 'handshake expected');
-          return;
+          this.o.log?.(`link from ${host}: ${step.log}`);
         }
-        const m = d.message;
-        if (m.deviceId === this.deviceId) {
-          ws.close(1000, 'self');
-          return;
-        }
-        if (deviceIdOfKey(m.key) !== m.deviceId)
-          return refuse(
-            'identity',
-            `device id ${m.deviceId.slice(0, 64)} is not the id of the key it sent`,
-            1008,
-            'identity',
-          );
-        // Proofs are bound to this TLS session: without one, no proof can be checked.
-        if (!link.binding)
-          return refuse('identity', 'links are TLS only (no channel binding)', 1008, 'identity');
-        link.claim = {
-          device: m.deviceId as DeviceId,
-          key: m.key,
-          port: m.port,
-          sid: m.sid ?? null,
-        };
-        ws.send(
-          encode({ type: 'proof', sig: this.o.key.prove(m.nonce, m.deviceId, link.binding) }),
-        );
-        return;
+        return ws.close(step.closeCode, step.reason);
       }
-      // Step 2: its signature of our nonce proves it holds that device's key.
-      const claim = link.claim;
-      if (
-        !d.ok ||
-        d.message.type !== 'proof' ||
-        !checkProof(
-          claim.key,
-          d.message.sig,
-          link.nonce,
-          claim.device,
-          this.deviceId,
-          link.binding!,
-        )
-      )
-        return refuse('identity', `could not prove it is device ${claim.device}`, 1008, 'identity');
+      if (step.kind === 'reply') return ws.send(step.frame);
+      const claim = link.claim!;
       clearTimeout(timer);
       link.device = claim.device;
       ping.start();
-      if (claim.port > 0 && host)
+      if (path === 'direct' && claim.port > 0 && host)
         this.addresses.set(link.device, { host: stripV6Prefix(host), port: claim.port });
       if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device, claim.sid);
-      const pending =
-        this.connecting.get(link.device) ?? (expect ? this.connecting.get(expect) : undefined);
-      this.connecting.delete(link.device);
-      if (expect) this.connecting.delete(expect);
-      for (const f of pending?.queue ?? []) this.write(link, f);
+      for (const f of this.dialer.proven(link.device, path, expect)) this.write(link, f);
     });
     const ping = measureRtt(link, undefined, this.o.idleCloseMs);
     ws.on('close', () => {
       clearTimeout(timer);
       ping.stop();
       this.links.delete(link);
-      if (expect) this.connecting.delete(expect);
-      if (link.device && !this.closed) this.gone.linkClosed(link.device);
+      if (outbound) this.dialer.socketClosed(ws, expect);
+      if (link.device && !this.closed) this.gone.linkClosed(link.device, path);
     });
     ws.on('error', (e) => this.o.log?.(`link ${link.device ?? host}: ${e.message}`));
     this.links.add(link);
@@ -375,7 +343,9 @@ export class WsTransport implements Transport {
     let best: Link | null = null;
     for (const l of this.links) {
       if (l.device !== device || l.ws.readyState !== WebSocket.OPEN) continue;
-      if (!best || l.ws.bufferedAmount < best.ws.bufferedAmount) best = l;
+      const mine = { path: l.path, buffered: l.ws.bufferedAmount };
+      if (!best || preferLink(mine, { path: best.path, buffered: best.ws.bufferedAmount }))
+        best = l;
     }
     return best;
   }

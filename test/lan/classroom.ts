@@ -31,19 +31,26 @@ export class Classroom {
     return this.room.peer(i);
   }
 
-  /** Start every laptop; laptop 0 creates the session, the others find it and join. */
-  async setUp(): Promise<this> {
+  /**
+   * Start every laptop; laptop 0 creates the session, the others find it and join — over
+   * mDNS, or, for the laptops `byCode` names, with laptop 0's join code through the relay.
+   */
+  async setUp(byCode: (i: number) => boolean = () => false): Promise<this> {
     await this.room.startAll();
     const { sessionId } = await this.peer(0).call<{ sessionId: string }>('session.create', {
       name: 'CPSC 416 office hours',
       staffPasscode: 'letmein-please',
     });
     this.sessionId = sessionId;
+    const code = this.room.peers.some((p) => p.index > 0 && byCode(p.index))
+      ? (await this.peer(0).call<{ code: string }>('session.joinCode')).code
+      : '';
     // Students arrive in small groups, as in a room (at most 5 joining at the same instant).
     const joiners = this.room.peers.slice(1);
     for (let k = 0; k < joiners.length; k += 5) {
       await Promise.all(
         joiners.slice(k, k + 5).map(async (p) => {
+          if (byCode(p.index)) return p.call('session.joinWithCode', { code });
           await this.waitForSession(p);
           await p.call('session.join', { sessionId });
         }),

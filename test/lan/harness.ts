@@ -37,7 +37,8 @@ export class LanPeer extends CliPeer {
     readonly address: string,
     readonly dataDir: string,
     readonly name: string,
-    extraArgs: string[],
+    /** Asked at each start (a test may know a relay's address only after the room exists). */
+    extraArgs: () => string[],
     /** Start without --interface: the copy picks its interface itself. */
     autoInterface = false,
   ) {
@@ -57,7 +58,7 @@ export class LanPeer extends CliPeer {
       name,
       ...(autoInterface ? [] : ['--interface', address]),
       '--stdio',
-      ...extraArgs,
+      ...extraArgs(),
     ]);
   }
 
@@ -131,7 +132,7 @@ export class LanRoom {
           addr,
           path.join(this.dir, `laptop-${i}`),
           `Laptop ${i}`,
-          peerArgs(i),
+          () => peerArgs(i),
           opts.autoInterface?.(i) ?? false,
         ),
       );
@@ -175,7 +176,7 @@ export class LanRoom {
       old.address,
       old.dataDir,
       old.name,
-      this.peerArgs(i),
+      () => this.peerArgs(i),
       this.opts.autoInterface?.(i) ?? false,
     );
     this.retired.push(old);

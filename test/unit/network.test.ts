@@ -14,7 +14,7 @@ import {
   countBatons,
   networkVerdict,
 } from '../../core/network/verdict';
-import { parseAddress } from '../../core/node';
+import { parseAddress } from '../../core/network/address';
 
 const v4 = (address: string, internal = false, netmask = '255.255.255.0') => ({
   address,

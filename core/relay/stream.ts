@@ -1,0 +1,147 @@
+import { Duplex } from 'node:stream';
+
+/**
+ * One byte stream between two copies through NATS: what a TCP connection is to a direct
+ * link. Each side publishes to the other's subject; NATS keeps one publisher's messages
+ * in order, but it is at most once (a reconnect loses what was sent meanwhile), so every
+ * data message carries a sequence number and a gap ends the stream — the TLS session on
+ * top would fail anyway, and the transport opens a new link. A stream that hears nothing
+ * for `silentMs` (the other copy died: its NATS connection went with it, and NATS tells
+ * nobody) ends too; each side sends a keepalive when it has sent nothing for a third of it.
+ *
+ * Message layout: byte 0 the kind (0 data, 1 end, 2 keepalive); data adds a 4-byte
+ * big-endian sequence number, then the bytes.
+ */
+
+export interface StreamWire {
+  publish(subject: string, data: Uint8Array): void;
+  subscribe(subject: string, onMessage: (data: Uint8Array) => void): { unsubscribe(): void };
+}
+
+const DATA = 0;
+const END = 1;
+const KEEPALIVE = 2;
+/** NATS's default max_payload is 1 MiB; stay well under it. */
+export const MAX_CHUNK = 64 * 1024;
+
+export class RelayStream extends Duplex {
+  private sent = 0;
+  private expected = 0;
+  private lastIn: number;
+  private lastOut: number;
+  private readonly sub: { unsubscribe(): void };
+  private readonly timer: NodeJS.Timeout;
+  /** Why the stream ended, for the log ("gap", "silent", "closed by the other side"). */
+  endReason: string | null = null;
+
+  constructor(
+    private readonly wire: StreamWire,
+    inbox: string,
+    private readonly outbox: string,
+    silentMs = 6_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    super({ allowHalfOpen: false });
+    this.lastIn = this.lastOut = now();
+    this.sub = wire.subscribe(inbox, (data) => this.onMessage(data));
+    this.timer = setInterval(
+      () => {
+        const t = this.now();
+        if (t - this.lastIn > silentMs) return this.fail('silent');
+        if (t - this.lastOut > silentMs / 3) this.emitKind(KEEPALIVE);
+      },
+      Math.max(50, Math.floor(silentMs / 6)),
+    );
+    this.timer.unref?.();
+  }
+
+  private emitKind(kind: number): void {
+    this.lastOut = this.now();
+    try {
+      this.wire.publish(this.outbox, Uint8Array.of(kind));
+    } catch {
+      // the connection is closed: the silence check ends the stream
+    }
+  }
+
+  private onMessage(data: Uint8Array): void {
+    if (this.destroyed) return;
+    this.lastIn = this.now();
+    const kind = data[0];
+    if (kind === KEEPALIVE) return;
+    if (kind === END) {
+      this.endReason ??= 'closed by the other side';
+      this.push(null);
+      this.destroy();
+      return;
+    }
+    if (kind !== DATA || data.length < 5) return this.fail('junk');
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const seq = view.getUint32(1);
+    if (seq !== this.expected) return this.fail(`gap (expected ${this.expected}, got ${seq})`);
+    this.expected = (this.expected + 1) >>> 0;
+    this.push(Buffer.from(data.buffer, data.byteOffset + 5, data.byteLength - 5));
+  }
+
+  private fail(reason: string): void {
+    this.endReason ??= reason;
+    this.destroy(new Error(`relay stream: ${reason}`));
+  }
+
+  override _read(): void {
+    // pushed as messages arrive
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
+    try {
+      for (let at = 0; at < chunk.length; at += MAX_CHUNK) {
+        const part = chunk.subarray(at, Math.min(chunk.length, at + MAX_CHUNK));
+        const msg = new Uint8Array(5 + part.length);
+        msg[0] = DATA;
+        new DataView(msg.buffer).setUint32(1, this.sent);
+        msg.set(part, 5);
+        this.sent = (this.sent + 1) >>> 0;
+        this.wire.publish(this.outbox, msg);
+      }
+      this.lastOut = this.now();
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  override _final(done: (e?: Error | null) => void): void {
+    this.emitKind(END);
+    done();
+  }
+
+  override _destroy(err: Error | null, done: (e: Error | null) => void): void {
+    clearInterval(this.timer);
+    if (!this.endReason) {
+      this.endReason = 'closed';
+      this.emitKind(END);
+    }
+    this.sub.unsubscribe();
+    done(err);
+  }
+
+  // What TLS and HTTP ask of a socket-like stream.
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  setTimeout(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+  get remoteAddress(): string {
+    return 'relay';
+  }
+}

@@ -1,0 +1,150 @@
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { DeviceId } from '../ids';
+import { type LinkPath, type RelayPort, PathChoice } from './paths';
+import type { Address } from './ws-parts';
+
+/** A link being opened: the frames waiting for it, and the socket trying now. */
+interface Opening {
+  queue: string[];
+  since: number;
+  ws: WebSocket | null;
+}
+
+export interface DialerHost {
+  addressOf(device: DeviceId): Address | null;
+  /** A TLS WebSocket over TCP / over a relay stream. */
+  dialTcp(addr: Address): WebSocket;
+  dialStream(stream: Duplex): WebSocket;
+  /** Run the handshake on an outbound socket meant for `expect`. */
+  adopt(ws: WebSocket, host: string, expect: DeviceId, path: LinkPath): void;
+  /** The path of the link frames to `device` take now, or null. */
+  linkPath(device: DeviceId): LinkPath | null;
+  /** Devices with an open link through the relay. */
+  relayedDevices(): Iterable<DeviceId>;
+  /** A connection to `device` was refused outright: nothing of it listens (gone-probe.ts). */
+  refused(device: DeviceId): void;
+  log(line: string): void;
+}
+
+/**
+ * Opening links: which path a new link takes (paths.ts), the frames that wait for it,
+ * falling back to the relay when a direct dial fails, and trying the direct way again for
+ * pairs the relay carries.
+ */
+export class Dialer {
+  private readonly opening = new Map<DeviceId, Opening>();
+  private readonly lastAttempt = new Map<DeviceId, number>();
+  private readonly paths = new PathChoice();
+  private relay: RelayPort | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly host: DialerHost) {}
+
+  get relayPort(): RelayPort | null {
+    return this.relay;
+  }
+
+  setRelay(relay: RelayPort | null): void {
+    this.relay = relay;
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    if (!relay || this.closed) return;
+    this.retryTimer = setInterval(() => this.retryDirect(), 5_000);
+    this.retryTimer.unref?.();
+  }
+
+  /** Queue `frame` for `to`, opening a link if none is on its way. */
+  send(to: DeviceId, frame: string): void {
+    const pending = this.opening.get(to);
+    if (pending) {
+      if (pending.queue.length < 64) pending.queue.push(frame);
+      return;
+    }
+    const now = Date.now();
+    if (now - (this.lastAttempt.get(to) ?? 0) < 250) return; // do not hammer a dead address
+    // Nowhere to send: lost, like a frame to a laptop that left.
+    const path = this.paths.pick(to, this.host.addressOf(to) !== null, this.relay, now);
+    if (!path) return;
+    this.lastAttempt.set(to, now);
+    this.opening.set(to, { queue: [frame], since: now, ws: null });
+    if (path === 'direct') this.dialDirect(to, true);
+    else this.dialViaRelay(to);
+  }
+
+  /** A link to `device` is proven: the frames that waited for it (sent over it by the caller). */
+  proven(device: DeviceId, path: LinkPath, expect?: DeviceId): string[] {
+    if (path === 'direct') this.paths.directWorked(device);
+    const pending = this.opening.get(device) ?? (expect ? this.opening.get(expect) : undefined);
+    this.opening.delete(device);
+    if (expect) this.opening.delete(expect);
+    return pending?.queue ?? [];
+  }
+
+  /** An outbound socket closed: if it was the one opening a link, that attempt is over. */
+  socketClosed(ws: WebSocket, expect: DeviceId | undefined): void {
+    if (expect && this.opening.get(expect)?.ws === ws) this.opening.delete(expect);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.setRelay(null);
+  }
+
+  /** Dial `to` over TCP; on a failure other than a refusal, the relay carries the frames. */
+  private dialDirect(to: DeviceId, fallback: boolean): void {
+    const addr = this.host.addressOf(to);
+    if (!addr) return;
+    const ws = this.host.dialTcp(addr);
+    const pending = fallback ? this.opening.get(to) : undefined;
+    if (pending) pending.ws = ws;
+    ws.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNREFUSED') {
+        if (this.opening.get(to)?.ws === ws) this.opening.delete(to);
+        return this.host.refused(to); // as good as a probe
+      }
+      this.paths.directFailed(to, Date.now());
+      if (this.opening.get(to)?.ws !== ws) return;
+      if (this.relay?.connected) return this.dialViaRelay(to);
+      this.opening.delete(to);
+    });
+    this.host.adopt(ws, addr.host, to, 'direct');
+  }
+
+  private dialViaRelay(to: DeviceId): void {
+    const relay = this.relay;
+    const pending = this.opening.get(to);
+    if (!relay || !pending) return;
+    pending.ws = null;
+    relay.dial(to).then(
+      (stream) => {
+        if (this.closed || this.opening.get(to) !== pending) return void stream.destroy();
+        const ws = this.host.dialStream(stream);
+        pending.ws = ws;
+        ws.on('error', () => {
+          if (this.opening.get(to)?.ws === ws) this.opening.delete(to);
+        });
+        this.host.adopt(ws, 'relay', to, 'relay');
+      },
+      (e: { code?: string; message: string }) => {
+        if (this.opening.get(to) === pending) this.opening.delete(to);
+        this.host.log(`relay link to ${to.slice(0, 8)}: ${e.message}`);
+        // No subscription for it on the relay, and no other way known: its process is gone.
+        if (e.code === 'gone' && !this.host.addressOf(to)) this.host.refused(to);
+      },
+    );
+  }
+
+  /** Pairs the relay carries: try the direct way again, now and then (paths.ts). */
+  private retryDirect(): void {
+    if (this.closed || this.relay?.relayOnly) return;
+    const now = Date.now();
+    for (const d of new Set(this.host.relayedDevices())) {
+      if (!this.host.addressOf(d) || this.host.linkPath(d) === 'direct') continue;
+      if (!this.paths.retryDue(d, now)) continue;
+      this.paths.directFailed(d, now); // one try per period; a success clears it
+      this.dialDirect(d, false);
+    }
+  }
+}

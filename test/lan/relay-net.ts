@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
+import { type LanRoom, ip } from './harness';
+
+/**
+ * The campus around a room, for the relay tests: NATS servers (Debian's nats-server) in
+ * network namespaces of their own on the room's bridge — never isolated, as a department
+ * server on the wired network — and client isolation on laptops' bridge ports (what
+ * eduroam and guest Wi-Fi do: an isolated port reaches the rest of the network, never
+ * another isolated port; mDNS included).
+ */
+
+/** Laptop i's Wi-Fi isolates it from the other laptops (or stops doing so). */
+export function isolate(room: LanRoom, i: number, on = true): void {
+  ip(
+    'link',
+    'set',
+    'dev',
+    `r${room.id}v${i}`,
+    'type',
+    'bridge_slave',
+    'isolated',
+    on ? 'on' : 'off',
+  );
+}
+
+/** One NATS server of the campus, at the room's .200 + index. */
+export class CampusServer {
+  readonly ns: string;
+  readonly address: string;
+  proc: ChildProcess | null = null;
+  log = '';
+  private made = false;
+
+  constructor(
+    readonly room: LanRoom,
+    readonly index: number,
+    readonly port = 4222,
+  ) {
+    this.ns = `r${room.id}c${index}`;
+    this.address = `${room.subnet}.${200 + index}`;
+  }
+
+  get url(): string {
+    return `nats://${this.address}:${this.port}`;
+  }
+
+  private plumb(): void {
+    if (this.made) return;
+    this.made = true;
+    const veth = `r${this.room.id}s${this.index}`;
+    ip('netns', 'add', this.ns);
+    ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', `${veth}x`);
+    ip('link', 'set', veth, 'master', this.room.bridge, 'up');
+    ip('link', 'set', `${veth}x`, 'netns', this.ns);
+    ip('netns', 'exec', this.ns, 'ip', 'addr', 'add', `${this.address}/24`, 'dev', `${veth}x`);
+    ip('netns', 'exec', this.ns, 'ip', 'link', 'set', `${veth}x`, 'up');
+    ip('netns', 'exec', this.ns, 'ip', 'link', 'set', 'lo', 'up');
+  }
+
+  /**
+   * Start nats-server (again); resolves once it accepts clients. `extra`: its flags
+   * (`--auth`, `--user`/`--pass`, `--cluster …`, `--routes …`).
+   */
+  async start(extra: string[] = []): Promise<void> {
+    this.plumb();
+    const proc = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.ns,
+        'nats-server',
+        '-a',
+        this.address,
+        '-p',
+        String(this.port),
+        ...extra,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.proc = proc;
+    const keep = (d: Buffer): void => {
+      this.log = (this.log + d.toString()).slice(-20_000);
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (await answers(this.address, this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`nats-server ${this.url} did not start:\n${this.log}`);
+  }
+
+  /** Stop it (SIGKILL: the node dies; SIGTERM: it shuts down). */
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const proc = this.proc;
+    this.proc = null;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill(signal);
+    await exited;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    if (!this.made) return;
+    for (const args of [
+      ['link', 'del', `r${this.room.id}s${this.index}`],
+      ['netns', 'del', this.ns],
+    ])
+      try {
+        ip(...args);
+      } catch {
+        // already gone
+      }
+  }
+}
+
+/** Does a NATS server answer at host:port (its INFO line)? */
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean): void => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(1_000, () => done(false));
+    s.once('data', (d) => done(d.toString().startsWith('INFO')));
+    s.once('error', () => done(false));
+  });
+}
