@@ -316,7 +316,14 @@ export class Election {
 
   private onHostClaim(from: MemberId, p: PeerState, now: number): Decision[] {
     const newer = p.epoch > this._epoch || (p.epoch === this._epoch && from < this.cfg.self);
-    if (this.outranks(from, now)) return [];
+    if (this.outranks(from, now)) {
+      // A student's laptop hosting a newer epoch that nobody here follows (it was cut off
+      // alone and hosted its own side): take the room back under a newer epoch still, as
+      // for an orphaned epoch — it follows that, and the documents merge. Without this the
+      // two hosts stay apart for good.
+      if (this._role === 'host' && p.epoch > this._epoch) this.orphanEpochSince ??= now;
+      return [];
+    }
     if (this._role === 'host') {
       if (newer)
         return this.follow(from, p.epoch, p.epoch > this._epoch ? 'newer-epoch' : 'tie', now);

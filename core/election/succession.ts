@@ -34,7 +34,10 @@ export function successorForLeave(v: RoomView): MemberId | null {
  * member that is not preferred: a student's copy cannot take hosting from a live TA's
  * laptop by claiming a newer epoch — a modified copy could, every heartbeat. The preferred
  * host yields only when another member follows the newer host (the room moved while it was
- * away), and gets hosting back by failback once stable (Election.onHeartbeat).
+ * away), and gets hosting back by failback once stable (Election.onHeartbeat). A newer
+ * claim that nobody follows (a student's laptop that was cut off alone and hosted its own
+ * side) it answers by reasserting, under a newer epoch still, which that laptop follows
+ * (Election.onHostClaim).
  */
 export function outranks(
   seats: Seats,

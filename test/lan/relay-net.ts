@@ -131,3 +131,13 @@ function answers(host: string, port: number): Promise<boolean> {
     s.once('error', () => done(false));
   });
 }
+
+/**
+ * Laptops `a` and `b` cannot reach each other by unicast (a firewall between them, or
+ * two networks); multicast still passes, so mDNS may announce what TCP cannot reach.
+ */
+export function block(room: LanRoom, a: number, b: number): void {
+  const addr = (i: number): string => `${room.subnet}.${10 + i}`;
+  ip('netns', 'exec', `r${room.id}l${a}`, 'ip', 'route', 'add', 'unreachable', `${addr(b)}/32`);
+  ip('netns', 'exec', `r${room.id}l${b}`, 'ip', 'route', 'add', 'unreachable', `${addr(a)}/32`);
+}

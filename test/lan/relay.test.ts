@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Classroom, sleep } from './classroom';
-import { CampusServer, isolate } from './relay-net';
+import * as net from 'node:net';
+import { CampusServer, block, isolate } from './relay-net';
 
 /**
  * The relay on real processes and a real nats-server: laptops on a Wi-Fi that isolates
@@ -81,5 +82,149 @@ describe('LAN: the relay (NATS)', () => {
         await c.assertHealthy();
       },
     );
+  });
+
+  it('mixed: two laptops link directly, the third only through the relay; the relay dies and comes back: lost 0', async () => {
+    await withCampus(
+      3,
+      (_i, s) => ['--relay', s.url],
+      async (c, server) => {
+        block(c.room, 2, 0);
+        block(c.room, 2, 1);
+        await c.setUp((i) => i === 2);
+        const name = (d: Diag, n: string) => d.links.find((l) => l.name === n)?.path;
+        const d0 = await linksSettle(c, 0, (d) => !!name(d, 'Laptop 1') && !!name(d, 'Laptop 2'));
+        assert.equal(name(d0, 'Laptop 1'), 'direct', JSON.stringify(d0.links));
+        assert.equal(name(d0, 'Laptop 2'), 'relay', JSON.stringify(d0.links));
+        const d2 = await linksSettle(c, 2, (d) => !!name(d, 'Laptop 0'));
+        assert.equal(name(d2, 'Laptop 0'), 'relay', JSON.stringify(d2.links));
+        assert.ok(
+          d2.links.every((l) => l.path === 'relay' && typeof l.rttMs !== 'undefined'),
+          JSON.stringify(d2.links),
+        );
+        await c.studentJoins(2);
+        await c.assertHealthy();
+
+        // The relay dies: laptops 0 and 1 go on over their direct link; laptop 2 says why.
+        await server.stop('SIGKILL');
+        const down = await linksSettle(c, 2, (d) => d.relay?.state === 'reconnecting', 5_000);
+        assert.match(down.relay!.error!.message, /relay unreachable/);
+        // Cut off, it hosts its own side (a room of one).
+        await c.peer(2).waitEvent('role', (e) => (e as { role: string }).role === 'host', 5_000);
+        await c.studentJoins(1);
+        // It comes back: laptop 2 is in the room again and nothing acknowledged is lost.
+        await server.start();
+        await linksSettle(c, 2, (d) => d.relay?.state === 'connected', 15_000);
+        await c.studentJoins(0);
+        await c.assertHealthy(20_000);
+      },
+    );
+  });
+
+  it('bad relays get clear errors and the LAN session runs on: a junk URL, wrong credentials, a server that is not NATS, one that never answers', async () => {
+    // Something on the campus that is not NATS: it answers every connection with HTTP.
+    const http = net.createServer((s) => {
+      s.on('error', () => {});
+      s.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    });
+    const silent = net.createServer((s) => s.on('error', () => {}));
+    await withCampus(
+      2,
+      () => [],
+      async (c, server) => {
+        await server.stop();
+        await server.start(['--auth', 'right-token']);
+        await c.setUp();
+        await new Promise<void>((r) => http.listen(4300, `${c.room.subnet}.254`, r));
+        await new Promise<void>((r) => silent.listen(4301, `${c.room.subnet}.254`, r));
+        const setRelay = (relay: unknown) => c.peer(1).request('net.setRelay', { relay });
+        const cases: [unknown, string, RegExp][] = [
+          [{ url: 'http://example' }, 'bad-relay', /nats:\/\//],
+          [{ url: 'not a url' }, 'bad-relay', /not a relay address/],
+          [{ url: server.url }, 'relay-auth', /refused the credentials/],
+          [{ url: server.url, token: 'wrong' }, 'relay-auth', /refused the credentials/],
+          [{ url: `nats://${c.room.subnet}.254:4300` }, 'relay-not-nats', /failed/],
+          [{ url: `nats://${c.room.subnet}.254:4301` }, 'relay-unreachable', /did not answer/],
+          [{ url: `nats://${c.room.subnet}.254:4302` }, 'relay-unreachable', /cannot reach/],
+        ];
+        for (const [relay, code, message] of cases) {
+          const r = await setRelay(relay);
+          assert.equal(r.error?.code, code, `${JSON.stringify(relay)}: ${JSON.stringify(r)}`);
+          assert.match(r.error!.message, message);
+        }
+        await c.studentJoins(1); // the LAN session ran on through all of that
+        const ok = await setRelay({ url: server.url, token: 'right-token' });
+        assert.equal((ok.result as { state: string }).state, 'connected', JSON.stringify(ok));
+        const diag = await c.peer(1).call<Diag & { relay: { url: string } }>('diag.network');
+        assert.equal(diag.relay!.url, server.url, 'the token is never shown');
+        await c.assertHealthy();
+      },
+    );
+    http.close();
+    silent.close();
+  });
+
+  it('a 3-node NATS cluster: the node the host uses is killed; everyone moves to another node by itself, lost 0', async () => {
+    let servers: CampusServer[] = [];
+    const c = new Classroom(3, () => [
+      '--stability-ms',
+      '3000',
+      '--relay',
+      servers.map((s) => s.url).join(','),
+    ]);
+    servers = [0, 1, 2].map((k) => new CampusServer(c.room, k));
+    try {
+      const route = (k: number) => `nats://${servers[k]!.address}:6222`;
+      await Promise.all(
+        servers.map((s, k) =>
+          s.start([
+            '--cluster_name',
+            'campus',
+            '--cluster',
+            route(k),
+            '--routes',
+            [0, 1, 2]
+              .filter((j) => j !== k)
+              .map(route)
+              .join(','),
+          ]),
+        ),
+      );
+      for (let i = 0; i < 3; i++) isolate(c.room, i);
+      await c.setUp((i) => i > 0);
+      const [, next, other] = await c.order();
+      await c.studentJoins(next!);
+      const d = await linksSettle(
+        c,
+        0,
+        (x) => x.links.length >= 2 && x.relay?.state === 'connected',
+      );
+      const used = servers.find((s) => d.relay!.server?.startsWith(s.address))!;
+      assert.ok(used, `laptop 0 is on one of the nodes: ${d.relay!.server}`);
+      const t0 = performance.now();
+      await used.stop('SIGKILL');
+      await c.studentJoins(other!, 20_000);
+      const stall = performance.now() - t0;
+      console.log(
+        `relay cluster: node ${used.address} killed; the next join acked ${stall.toFixed(0)} ms later`,
+      );
+      const after = await linksSettle(
+        c,
+        0,
+        (x) => x.relay?.state === 'connected' && !x.relay.server?.startsWith(used.address),
+      );
+      assert.ok(after.relay!.server, 'laptop 0 moved to another node');
+      await c.studentJoins(0);
+      await c.assertHealthy();
+    } catch (e) {
+      console.error(
+        c.room.logs(),
+        ...servers.map((s) => `--- ${s.address} ---\n${s.log.slice(-2000)}`),
+      );
+      throw e;
+    } finally {
+      await c.close();
+      for (const s of servers) await s.close();
+    }
   });
 });

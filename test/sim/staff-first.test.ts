@@ -250,4 +250,32 @@ describe('a modified student copy claims hosting while a TA’s laptop hosts', (
     assert.equal(room.agreedHost(), 0, 'the TA hosts again once stable');
     assertSafe(room);
   });
+
+  it('a student laptop cut off alone hosts its own side; when it is back, the TA reasserts and it follows: one host, nothing lost', async () => {
+    // The relay's "relay down and back" on the sim: laptop 3 is alone (a room of one acks
+    // alone), the TA's side has everyone else. Nobody follows laptop 3's newer epoch, so
+    // the TA's host is not made to yield — it must take the room back under a newer epoch
+    // still, or the two hosts stay apart for good (seen on the LAN before the fix).
+    for (const seed of [61, 62, 63]) {
+      const room = await classroom(4, seed);
+      await room.ok(0, 'staff.setOpen', { open: true });
+      room.partition([0, 1, 2], [3]);
+      room.runUntil(() => room.peer(3)!.role === 'host', 10_000);
+      assert.equal(room.peer(3)!.role, 'host', `seed ${seed}: alone, it hosts its own side`);
+      const a = await room.ok(3, 'queue.join', { name: 'Ann', topic: '', location: '' });
+      const b = await room.ok(1, 'queue.join', { name: 'Ben', topic: '', location: '' });
+      room.heal();
+      room.runUntil(() => room.agreedHost() === 0, 10_000);
+      assert.equal(room.agreedHost(), 0, `seed ${seed}: one host, the TA's laptop`);
+      room.run(2_000);
+      for (const i of [0, 3]) {
+        const ids = (await room.ok(i, 'queue.get')).entries.map((e) => e.entryId);
+        assert.ok(
+          ids.includes(a.entryId) && ids.includes(b.entryId),
+          `seed ${seed}: laptop ${i} has both`,
+        );
+      }
+      assertSafe(room);
+    }
+  });
 });
