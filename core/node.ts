@@ -20,6 +20,7 @@ import { WsTransport } from './transport/ws-transport';
 import { type FaultPlan, InjectedFaults } from './transport/injected-faults';
 import { RelayControl } from './relay/relay-control';
 import type { RelaySettings } from './relay/settings';
+import { sessionRelay } from './queue/relay-setting';
 import { mergeListings } from './discovery/listing';
 import { parseAddress } from './network/address';
 
@@ -64,6 +65,8 @@ export class SessionNode {
   /** Injected bad Wi-Fi (tests only), with its counts. */
   readonly faults: InjectedFaults | null;
   private stopping: Promise<void> | null = null;
+  /** When the session's relay setting seen last was set (it is checked once per change). */
+  private relayAt: number | null = null;
   /** This process's hold on the data dir (one process per data dir). */
   private readonly lock: DataDirLock;
 
@@ -296,6 +299,16 @@ export class SessionNode {
     this.service.events.on('members', () => this.announce());
     for (const e of ['state', 'members', 'role'] as const)
       this.service.events.on(e, () => this.phones.changed());
+    // The session's relay, signed by its staff: every member uses it.
+    this.service.events.on('state', () => {
+      const peer = this.service.currentPeer;
+      const app = peer?.doc?.app;
+      if (app?.relay && peer?.sessionId)
+        this.relays.follow(
+          app.relay.at === this.relayAt ? null : sessionRelay(app, peer.sessionId),
+        );
+      this.relayAt = app?.relay?.at ?? null;
+    });
     return { port, resumed };
   }
 

@@ -167,6 +167,16 @@ export const paramsSchema = {
   'session.shareLinks': none,
   /** Staff: let phones join (every laptop serves the page) or not. */
   'staff.setPhones': z.object({ enabled: z.boolean() }).strict(),
+  /**
+   * Staff: the session's relay, which every member then uses — signed with the staff key
+   * (this run's login, or `passphrase`); null takes it away.
+   */
+  'staff.setRelay': z
+    .object({
+      relay: relaySettingsSchema.omit({ relayOnly: true }).nullable(),
+      passphrase: z.string().max(1_000).optional(),
+    })
+    .strict(),
   /** This copy's relay (a NATS server) for laptops that cannot reach it directly; null: none. */
   'net.setRelay': z.object({ relay: relaySettingsSchema.nullable() }).strict(),
   /** A join code and link for the session, carrying the relay (needs a relay). */
@@ -236,6 +246,7 @@ export interface Results {
   'session.rejoin': { sessionId: string; via: string };
   'session.shareLinks': { phoneUrl: string; addresses: string[]; qrSvg: string };
   'staff.setPhones': Empty;
+  'staff.setRelay': Empty;
   'net.setRelay': NonNullable<NetworkDiag['relay']>;
   'session.joinCode': { code: string; link: string; relay: string };
   'session.joinWithCode': { sessionId: string };

@@ -53,6 +53,7 @@ export const METHOD_NAMES = [
   'session.rejoin',
   'session.shareLinks',
   'staff.setPhones',
+  'staff.setRelay',
   'net.setRelay',
   'session.joinCode',
   'session.joinWithCode',

@@ -15,6 +15,7 @@ import {
   loginProof,
   opens,
   sha256Hex,
+  signRelay,
   signRotation,
 } from '../queue/passcode';
 import { isStaffLock } from '../queue/passphrase';
@@ -47,6 +48,12 @@ export interface QueuePort {
   secrets(): OwnerSecrets;
   /** How staff keys are derived (off the event loop; at once in a simulation). */
   staffKeyOf: StaffKeyOf;
+  /**
+   * The staff key of this run's login (or of the session this copy created), kept in
+   * memory only — never on disk — so a TA can sign the session's relay without typing the
+   * passphrase again.
+   */
+  heldKey: { key: KeyObject | null };
   /** Hand a command to the engine (under `id` if given); throws `no-session` outside one. */
   submit(cmd: QueueCommand, id?: CommandId): { id: CommandId; done: Promise<Result<unknown>> };
   /** The queue changed here (an ack came back): tell the UI. */
@@ -136,6 +143,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
         const key = await q.staffKeyOf(p.passcode, lock);
         if (!opens(key, lock)) throw wrong();
         sent = loginWith(key, lock);
+        q.heldKey.key = key;
       } else {
         const key = deriveLegacyKey(p.passcode, lock);
         if (!checkLegacyKey(key, lock)) throw wrong();
@@ -163,9 +171,29 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
       // Then this TA logs in again under the new lock (the move ends every login under the old).
       await done({ op: 'setPassphrase', lock: next, sig: signRotation(key, current, next) });
       await loginCommand(loginWith(newKey, next));
+      q.heldKey.key = newKey;
       return {};
     },
-    'staff.logout': () => done({ op: 'logout' }),
+    'staff.setRelay': async (p) => {
+      const lock = trustedLock(q.state(), q.sessionId());
+      if (!lock || !isStaffLock(lock) || !isAnchored(q.sessionId()))
+        throw new ApiError('no-lock', 'this session has no staff key to sign its relay with');
+      const held = q.heldKey.key;
+      let key = held && opens(held, lock) ? held : null;
+      if (!key) {
+        if (!p.passphrase)
+          throw new ApiError('wrong-passcode', 'type the staff passphrase to share the relay');
+        key = await q.staffKeyOf(p.passphrase, lock);
+        if (!opens(key, lock)) throw new ApiError('wrong-passcode', 'wrong staff passphrase');
+      }
+      const json = JSON.stringify(p.relay);
+      const at = q.now();
+      return done({ op: 'setRelay', json, at, sig: signRelay(key, lock, q.sessionId(), at, json) });
+    },
+    'staff.logout': () => {
+      q.heldKey.key = null;
+      return done({ op: 'logout' });
+    },
     'staff.helpNext': (p) => valued<'staff.helpNext'>()({ op: 'helpNext', queueIds: p?.queueIds }),
     'staff.help': (p) => done({ op: 'help', entryId: p.entryId }),
     'staff.start': (p) => done({ op: 'start', entryId: p.entryId }),

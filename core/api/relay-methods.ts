@@ -1,4 +1,4 @@
-import type { RelayView } from '../relay/relay-control';
+import { type RelayView, sameRelay } from '../relay/relay-control';
 import {
   type JoinCode,
   JOIN_LINK_PREFIX,
@@ -101,16 +101,6 @@ export function relayMethods(p: RelayMethodsPort): Pick<Handlers, RelayMethod> {
       return { sessionId: jc.sid };
     },
   };
-}
-
-function sameRelay(a: RelaySettings, b: Omit<RelaySettings, 'relayOnly'>): boolean {
-  return (
-    a.url === b.url &&
-    a.token === b.token &&
-    a.user === b.user &&
-    a.pass === b.pass &&
-    a.creds === b.creds
-  );
 }
 
 /** Resolves once the directory lists `sessionId`. */

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Peer } from '../engine/peer';
 import { Emitter } from '../engine/emitter';
@@ -72,6 +73,9 @@ export class BatonService {
   /** Why a pending command is taking long, as its host said (its disk is full). */
   private readonly delayed = new Map<string, string>();
 
+  /** The staff key of this run's login or creation, in memory only (queue-methods.ts). */
+  private readonly staffKey: { key: KeyObject | null } = { key: null };
+
   constructor(private readonly o: ServiceOptions) {
     this.name = o.name;
     this.local = new LocalSettings(o.settings, o.prefs);
@@ -91,7 +95,9 @@ export class BatonService {
         this.notify.onRole();
         this.notify.onState();
       },
+      staffKey: (key) => (this.staffKey.key = key),
       detached: () => {
+        this.staffKey.key = null;
         this.delayed.clear();
         this.expiry.clear();
         this.notify?.reset();
@@ -132,6 +138,7 @@ export class BatonService {
         now: () => this.o.clock.now(),
         random: this.o.random,
         staffKeyOf: this.o.staffKeyOf ?? staffKeyAsync,
+        heldKey: this.staffKey,
         myName: () => this.name,
         memberName: (id) => this.memberName(id),
         secrets: () => this.secrets(),

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { anchoredSessionId } from '../queue/staff-trust';
 import type { Clock } from '../clock';
 import { JoinRefusedError, type Peer, type PeerEvents } from '../engine/peer';
@@ -47,6 +48,8 @@ export interface SessionListener {
   delayed(d: PeerEvents['delayed']): void;
   /** In a session now (created, joined or resumed). */
   connected(): void;
+  /** The staff key of the session this copy just created (kept in memory: queue-methods.ts). */
+  staffKey(key: KeyObject): void;
   /** The session's peer is gone (left, stopped, replaced). */
   detached(): void;
 }
@@ -136,6 +139,7 @@ export class SessionControl {
     const id = asCommandId(uuidv7({ msecs: this.o.clock.now(), random: this.o.random.bytes(16) }));
     const proof = loginProof(key, lock, asMemberId(memberId), id);
     void peer.submit({ op: 'login', proof, name: myName }, id);
+    this.on.staffKey(key);
     this.local.saveLastSession(sessionId);
     this.on.connected();
     this.o.log?.(`created session ${sessionId} as ${memberId}`);

@@ -20,6 +20,7 @@ import {
 } from './entry-writes';
 import { demoteAway } from './away';
 import { login, setPassphrase } from './login';
+import { setRelay } from './relay-setting';
 import { checkEd25519, sha256Hex } from './passcode';
 import { type PhoneCmdFields, phoneSignedText } from '../phone/wire';
 import { putBack, undo } from './undo';
@@ -341,6 +342,8 @@ export class QueueApp implements App<QueueState> {
       case 'setAnnouncement':
         state.announcement = imm(cmd.text);
         return ok({});
+      case 'setRelay':
+        return setRelay(state, view, cmd, ctx);
       case 'setPhones':
         if (!cmd.enabled !== !!view.phonesOff) state.phonesOff = !cmd.enabled;
         return ok({});

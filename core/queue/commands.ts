@@ -150,6 +150,16 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('setAnnouncement'), text: text(LIMITS.announcement) }),
   /** Whether phones may join this session (every laptop serves the phone page when on). */
   z.object({ op: z.literal('setPhones'), enabled: z.boolean() }),
+  z.object({
+    op: z.literal('setRelay'),
+    json: z.string().min(4).max(24_000),
+    at: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(2 ** 53),
+    sig: z.string().max(200),
+  }),
   z.object({ op: z.literal('clearFinished') }),
   z.object({
     op: z.literal('setTags'),
@@ -214,6 +224,7 @@ export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
   'setOpen',
   'setAnnouncement',
   'setPhones',
+  'setRelay',
   'clearFinished',
   'setTags',
   'helpGroup',

@@ -161,6 +161,33 @@ export function checkRotation(from: StaffLock, to: StaffLock, sig: string): bool
   return signedBy(from, rotationText(from, to), sig);
 }
 
+/**
+ * The session's relay, as a staff key signs it: the settings (JSON, or "null" for none) and
+ * when they were set, bound to the lock and the session (core/queue/relay-setting.ts).
+ */
+const relayText = (lock: StaffLock, sessionId: string, at: number, json: string): Buffer =>
+  Buffer.from(`baton session relay\n${lock.salt}\n${sessionId}\n${at}\n${json}`);
+
+export function signRelay(
+  key: KeyObject,
+  lock: StaffLock,
+  sessionId: string,
+  at: number,
+  json: string,
+): string {
+  return sign(null, relayText(lock, sessionId, at, json), key).toString('base64');
+}
+
+export function checkRelaySig(
+  lock: StaffLock,
+  sessionId: string,
+  at: number,
+  json: string,
+  sig: string,
+): boolean {
+  return signedBy(lock, relayText(lock, sessionId, at, json), sig);
+}
+
 function signedBy(lock: StaffLock, text: Buffer, sig: string): boolean {
   try {
     const pub = createPublicKey({

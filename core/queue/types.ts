@@ -360,6 +360,8 @@ export interface QueueState {
   queues?: Record<string, StoredQueue>;
   graceMs?: number;
   awayLimitMs?: number;
+  /** The session's relay, signed by the staff key (relay-setting.ts). */
+  relay?: { json: Str; at: number; sig: Str };
   /** Set when staff turned phone joining off (absent = on). */
   phonesOff?: boolean;
   /** Wrong staff passcodes per member, so a lockout outlives a host change. */

@@ -41,6 +41,10 @@ export function decodeJoinCode(input: string): JoinCode {
   }
   const r = payloadSchema.safeParse(parsed);
   if (!r.success) throw bad;
-  checkRelaySettings(r.data.relay);
+  try {
+    checkRelaySettings(r.data.relay);
+  } catch {
+    throw bad;
+  }
   return r.data;
 }

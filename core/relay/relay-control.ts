@@ -38,6 +38,9 @@ export class RelayControl {
   private settings: RelaySettings | null = null;
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The session setting last followed, and whether the relay in use came from it. */
+  private followedAt: number | null = null;
+  private fromSession = false;
 
   constructor(private readonly o: RelayControlOptions) {
     this.relay = new NatsRelay({
@@ -74,8 +77,40 @@ export class RelayControl {
       this.o.transport.setRelay(this.relay);
     }
     this.settings = next;
+    this.fromSession = false;
     this.save(next);
     return this.view();
+  }
+
+  /**
+   * The session's relay, as its document holds it (signed by the staff key: core/queue/
+   * relay-setting.ts), `at` when it was set. A new one is used from then on — with this
+   * copy's own "relay only" choice kept; "null" (staff took it away) ends a relay that
+   * came from the session. Failures are logged and shown in the network check.
+   */
+  follow(signed: { json: string; at: number } | null): void {
+    if (!signed || signed.at === this.followedAt) return;
+    this.followedAt = signed.at;
+    let next: RelaySettings | null;
+    try {
+      const parsed = JSON.parse(signed.json) as unknown;
+      next = parsed === null ? null : checkRelaySettings(parsed);
+    } catch (e) {
+      this.o.log?.(`relay: the session's relay setting is not usable (${(e as Error).message})`);
+      return;
+    }
+    if (next === null) {
+      if (this.settings && this.fromSession) void this.set(null).catch(() => {});
+      return;
+    }
+    const mine = this.settings;
+    if (mine && sameRelay(mine, next)) return;
+    this.o.log?.(`relay: the session uses ${publicUrl(next.url)}`);
+    const wanted = { ...next, ...(mine?.relayOnly ? { relayOnly: true } : {}) };
+    this.set(wanted).then(
+      () => (this.fromSession = true),
+      (e: Error) => this.o.log?.(`relay: ${e.message}`),
+    );
   }
 
   /** The settings in use (with credentials: for the session document and join links). */
@@ -140,6 +175,17 @@ export class RelayControl {
   private save(settings: RelaySettings | null): void {
     this.o.store.save(KEY, new TextEncoder().encode(JSON.stringify(settings)));
   }
+}
+
+/** The same relay and credentials ("relay only" is each copy's own). */
+export function sameRelay(a: RelaySettings, b: RelaySettings): boolean {
+  return (
+    a.url === b.url &&
+    a.token === b.token &&
+    a.user === b.user &&
+    a.pass === b.pass &&
+    a.creds === b.creds
+  );
 }
 
 /** "nats://tok@a:4222, nats://b:4222" → "nats://a:4222, nats://b:4222". */

@@ -78,7 +78,10 @@ export const IDLE_CLOSE_MS = 60_000;
 
 /**
  * Ping the link every PING_EVERY_MS from `start()` on while it carries frames, keeping
- * `link.rttMs` current; close it once idle for IDLE_CLOSE_MS.
+ * `link.rttMs` current; close it once idle for IDLE_CLOSE_MS, or when a ping is still
+ * unanswered at the next one: the other end is gone without a word (out of range, a Wi-Fi
+ * that started isolating devices). Frames then open a new link — through the relay, if the
+ * direct way fails — instead of vanishing into the dead one.
  */
 export function measureRtt(
   link: Link,
@@ -86,18 +89,22 @@ export function measureRtt(
   idleClose = IDLE_CLOSE_MS,
 ): { start(): void; stop(): void } {
   let pingAt = 0;
+  let unanswered = false;
   let pinger: NodeJS.Timeout | null = null;
   const ping = (): void => {
     if (link.ws.readyState !== WebSocket.OPEN) return;
     pinger ??= setInterval(ping, every);
     pinger.unref?.();
+    if (unanswered) return link.ws.terminate();
     const idle = Date.now() - link.activeAt;
     if (idle >= idleClose) return link.ws.close(1000, 'idle');
     if (idle >= every) return;
     pingAt = Date.now();
+    unanswered = true;
     link.ws.ping();
   };
   link.ws.on('pong', () => {
+    unanswered = false;
     if (pingAt) link.rttMs = Date.now() - pingAt;
   });
   return { start: ping, stop: () => pinger && clearInterval(pinger) };

@@ -12,7 +12,11 @@ import { CampusServer, block, isolate } from './relay-net';
 
 interface Diag {
   links: { name: string; path: 'direct' | 'relay'; rttMs: number | null }[];
-  relay: { state: string; error: { code: string; message: string } | null } | null;
+  relay: {
+    state: string;
+    server: string | null;
+    error: { code: string; message: string } | null;
+  } | null;
 }
 
 async function withCampus(
@@ -226,5 +230,42 @@ describe('LAN: the relay (NATS)', () => {
       await c.close();
       for (const s of servers) await s.close();
     }
+  });
+
+  it('the relay travels with the session: the TA sets it, every laptop uses it, and when the Wi-Fi starts isolating them the room goes on through it', async () => {
+    await withCampus(
+      3,
+      () => [],
+      async (c, server) => {
+        await c.setUp();
+        await c.studentJoins(1);
+        const ta = c.peer(0);
+        await ta.call('net.setRelay', { relay: { url: server.url } });
+        // Signed with the staff key of this run's login (session.create logged the TA in).
+        await ta.call('staff.setRelay', { relay: { url: server.url } });
+        for (const i of [1, 2])
+          await linksSettle(c, i, (d) => d.relay?.state === 'connected' && d.relay.server !== null);
+        // A student cannot set it.
+        const refused = await c
+          .peer(1)
+          .request('staff.setRelay', { relay: { url: 'nats://evil:4222' }, passphrase: 'guess' });
+        assert.equal(refused.error?.code, 'wrong-passcode', JSON.stringify(refused));
+        // Now the Wi-Fi isolates every laptop: links die, and come back through the relay.
+        for (let i = 0; i < 3; i++) isolate(c.room, i);
+        const t0 = performance.now();
+        await c.studentJoins(2, 30_000);
+        console.log(
+          `relay: first join after isolation acked in ${(performance.now() - t0).toFixed(0)} ms`,
+        );
+        const d = await linksSettle(
+          c,
+          0,
+          (x) => x.links.length >= 2 && x.links.every((l) => l.path === 'relay'),
+          20_000,
+        );
+        assert.equal(d.links.length, 2);
+        await c.assertHealthy(20_000);
+      },
+    );
   });
 });

@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as Automerge from '@automerge/automerge';
+import { asDeviceId } from '../../core/ids';
+import { signRelay } from '../../core/queue/passcode';
+import { sessionRelay } from '../../core/queue/relay-setting';
+import { imm } from '../../core/queue/types';
+import { decodeJoinCode, encodeJoinCode } from '../../core/relay/join-code';
+import { publicUrl } from '../../core/relay/relay-control';
+import { checkRelaySettings, relayServers } from '../../core/relay/settings';
+import { RelayStream, type StreamWire } from '../../core/relay/stream';
+import { PathChoice, preferLink } from '../../core/transport/paths';
+import { STAFF_KEY, TA, WRONG_KEY, code, makeQueue, verifier } from './queue-fixture';
+
+const D = asDeviceId('d'.repeat(32));
+
+describe('relay settings', () => {
+  it('takes nats, tls, ws and wss servers; anything else gets a clear error', () => {
+    assert.deepEqual(relayServers('nats://a:4222, nats://b:4222'), [
+      'nats://a:4222',
+      'nats://b:4222',
+    ]);
+    assert.deepEqual(relayServers('wss://relay.example.edu/nats'), [
+      'wss://relay.example.edu/nats',
+    ]);
+    for (const [bad, msg] of [
+      ['', /type a relay address/],
+      ['http://x', /nats:\/\//],
+      ['not a url', /not a relay address/],
+      ['nats://a:4222,wss://b', /not both/],
+    ] as const)
+      assert.throws(() => relayServers(bad), msg, bad);
+    assert.throws(() => checkRelaySettings({ url: 'nats://a', user: 'u' }), /password/);
+    assert.throws(() => checkRelaySettings({ url: 'nats://a', evil: 1 }), /Unrecognized/);
+  });
+
+  it('never shows a credential: the URL is shown without its user part', () => {
+    assert.equal(
+      publicUrl('nats://s3cret@a:4222, nats://u:p@b:4222'),
+      'nats://a:4222, nats://b:4222',
+    );
+  });
+});
+
+describe('join codes', () => {
+  const jc = {
+    v: 1 as const,
+    sid: 'sid-1',
+    sn: 'CPSC 416',
+    relay: { url: 'nats://a:4222', token: 't' },
+  };
+
+  it('round-trips as a code, a baton:// link and the fragment of a web link', () => {
+    const code = encodeJoinCode(jc);
+    assert.deepEqual(decodeJoinCode(code), jc);
+    assert.deepEqual(decodeJoinCode(`baton://join/${code}`), jc);
+    assert.deepEqual(decodeJoinCode(`https://cs.example.edu/baton/#${code}`), jc);
+  });
+
+  it('refuses junk, extra fields and a code with a bad relay', () => {
+    const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    for (const bad of [
+      'hello',
+      '%%%%%%%%%%%%',
+      enc({ ...jc, staff: 'letmein' }),
+      enc({ ...jc, relay: { url: 'http://x' } }),
+      enc({ ...jc, v: 2 }),
+    ])
+      assert.throws(() => decodeJoinCode(bad), /not a Baton join code/, bad);
+  });
+});
+
+/** Two streams joined by an in-memory wire that can lose messages. */
+function pipe(silentMs = 6_000) {
+  const subs = new Map<string, (d: Uint8Array) => void>();
+  let drop = 0;
+  const wire: StreamWire = {
+    publish: (s, d) => {
+      if (drop > 0) {
+        drop--;
+        return;
+      }
+      queueMicrotask(() => subs.get(s)?.(d));
+    },
+    subscribe: (s, on) => {
+      subs.set(s, on);
+      return { unsubscribe: () => subs.delete(s) };
+    },
+  };
+  const a = new RelayStream(wire, 'a', 'b', silentMs);
+  const b = new RelayStream(wire, 'b', 'a', silentMs);
+  return { a, b, dropNext: (n: number) => (drop = n) };
+}
+
+describe('relay streams', () => {
+  it('carry bytes in order, in 64 KiB messages', async () => {
+    const { a, b } = pipe();
+    const got: Buffer[] = [];
+    b.on('data', (d: Buffer) => got.push(d));
+    const big = Buffer.alloc(200_000, 7);
+    a.write(Buffer.from('hello '));
+    a.write(big);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(Buffer.concat(got).length, 6 + big.length);
+    a.destroy();
+    b.destroy();
+  });
+
+  it('end at a lost message (a gap), rather than hand TLS a hole', async () => {
+    const { a, b, dropNext } = pipe();
+    const error = new Promise<Error>((r) => b.once('error', r));
+    b.on('data', () => {});
+    a.write('one');
+    dropNext(1);
+    a.write('two');
+    a.write('three');
+    assert.match((await error).message, /gap \(expected 1, got 2\)/);
+    a.destroy();
+  });
+
+  it('end when the other side goes silent (its process died with its NATS connection)', async () => {
+    const { a, b } = pipe(300);
+    b.on('data', () => {});
+    b.on('error', () => {});
+    // b stops answering anything: unsubscribe it without a goodbye.
+    (b as unknown as { sub: { unsubscribe(): void } }).sub.unsubscribe();
+    b.removeAllListeners('close');
+    const t0 = Date.now();
+    const keepAlive = setTimeout(() => {}, 2_000); // the stream's own timer is unref'd
+    const err = await new Promise<Error>((r) => a.once('error', r));
+    clearTimeout(keepAlive);
+    assert.match(err.message, /silent/);
+    assert.ok(Date.now() - t0 < 1_000);
+    b.destroy();
+  });
+});
+
+describe('path choice', () => {
+  const relay = {
+    connected: true,
+    relayOnly: false,
+    dial: async () => null!,
+    probe: async () => 'unknown' as const,
+  };
+
+  it('direct first, the relay once a direct dial failed, direct again after the retry period', () => {
+    const p = new PathChoice(30_000);
+    assert.equal(p.pick(D, true, relay, 0), 'direct');
+    assert.equal(p.pick(D, false, relay, 0), 'relay', 'no address known: the relay');
+    assert.equal(p.pick(D, false, null, 0), null, 'nowhere');
+    p.directFailed(D, 1_000);
+    assert.equal(p.pick(D, true, relay, 2_000), 'relay');
+    assert.equal(
+      p.pick(D, true, { ...relay, connected: false }, 2_000),
+      'direct',
+      'relay down: try direct',
+    );
+    assert.equal(p.retryDue(D, 20_000), false);
+    assert.equal(p.retryDue(D, 31_000), true);
+    p.directWorked(D);
+    assert.equal(p.pick(D, true, relay, 3_000), 'direct');
+    assert.equal(p.pick(D, true, { ...relay, relayOnly: true }, 3_000), 'relay', 'relay only');
+  });
+
+  it('frames take a direct link over a relayed one', () => {
+    assert.equal(preferLink({ path: 'direct', buffered: 9 }, { path: 'relay', buffered: 0 }), true);
+    assert.equal(
+      preferLink({ path: 'relay', buffered: 0 }, { path: 'direct', buffered: 9 }),
+      false,
+    );
+  });
+});
+
+describe("the session's relay: signed by the staff key", () => {
+  const json = JSON.stringify({ url: 'nats://relay.cs.example.edu:4222', token: 't' });
+
+  it('a signed setting is kept and read back; an older one arriving late changes nothing', () => {
+    const q = makeQueue();
+    q.login(TA);
+    const at = 5_000;
+    const sig = signRelay(STAFF_KEY, verifier, q.sessionId, at, json);
+    assert.equal(code(q.run(TA, { op: 'setRelay', json, at, sig })), 'ok');
+    assert.deepEqual(sessionRelay(q.state, q.sessionId), { json, at, sig });
+    const older = JSON.stringify({ url: 'nats://old:4222' });
+    const sig2 = signRelay(STAFF_KEY, verifier, q.sessionId, 1_000, older);
+    assert.equal(code(q.run(TA, { op: 'setRelay', json: older, at: 1_000, sig: sig2 })), 'ok');
+    assert.equal(sessionRelay(q.state, q.sessionId)!.json, json);
+  });
+
+  it('a setting the staff key did not sign is refused by the host and ignored by every reader', () => {
+    const q = makeQueue();
+    q.login(TA);
+    const forged = signRelay(WRONG_KEY, verifier, q.sessionId, 5_000, json);
+    assert.equal(
+      code(q.run(TA, { op: 'setRelay', json, at: 5_000, sig: forged })),
+      'wrong-passcode',
+    );
+    // A modified host writes it into the document anyway: nobody reads it.
+    const doc = Automerge.change(Automerge.clone(q.replica.doc), (d) => {
+      d.app.relay = { json: imm(json), at: 5_000, sig: imm(forged) };
+    });
+    assert.equal(sessionRelay(doc.app, q.sessionId), null);
+    // Nor a signed setting moved to another session.
+    const other = signRelay(STAFF_KEY, verifier, 'another-session', 5_000, json);
+    const moved = Automerge.change(Automerge.clone(q.replica.doc), (d) => {
+      d.app.relay = { json: imm(json), at: 5_000, sig: imm(other) };
+    });
+    assert.equal(sessionRelay(moved.app, q.sessionId), null);
+  });
+
+  it('only staff may set it', () => {
+    const q = makeQueue();
+    const sig = signRelay(STAFF_KEY, verifier, q.sessionId, 5_000, json);
+    assert.equal(code(q.run('student', { op: 'setRelay', json, at: 5_000, sig })), 'not-staff');
+  });
+});
