@@ -107,6 +107,7 @@ export class SessionNode {
       deviceId: this.deviceId,
       name: o.name,
       transport,
+      relay: () => (this.relays.current ? this.relays.view() : null),
       fixedInterface: o.interface,
       chosen: readChosenInterface(settings),
       mdns: o.mdns !== false,
@@ -247,6 +248,7 @@ export class SessionNode {
           rttMs: l.rttMs,
           lastHeartbeatAgoMs: member && peer ? peer.heardAgoMs(member) : null,
           path: l.path,
+          memberId: member,
         };
       }),
       relay: this.relays.current ? this.relays.view() : null,

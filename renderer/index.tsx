@@ -186,7 +186,7 @@ function App({ api }: { api: UiApi }) {
         )}
       </main>
       {panel === 'members' && inSession && (
-        <MembersPanel status={ctx.status} share={share} onClose={() => setPanel(null)} />
+        <MembersPanel ctx={ctx} status={ctx.status} share={share} onClose={() => setPanel(null)} />
       )}
       {panel === 'settings' && <SettingsPanel ctx={ctx} onClose={() => setPanel(null)} />}
       {panel === 'network' && <NetworkPanel ctx={ctx} onClose={() => setPanel(null)} />}

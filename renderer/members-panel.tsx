@@ -1,10 +1,50 @@
-import type { Status } from '../core/api/contract';
+import { useEffect, useState } from 'preact/hooks';
+import type { NetworkDiag, Status } from '../core/api/contract';
 import { useFocusOnOpen } from './hooks';
-import { ShareAddress } from './network';
+import { ShareAddress } from './share';
+import type { Ctx } from './state';
+
+type Links = NetworkDiag['links'];
+
+/** How this laptop reaches each member ("via relay · 23 ms"), looked up every 2 s while open. */
+function useLinks(ctx: Ctx): Links {
+  const [links, setLinks] = useState<Links>([]);
+  useEffect(() => {
+    let live = true;
+    const load = (): void =>
+      void ctx.call('diag.network').then((r) => live && r.ok && setLinks(r.value.links));
+    load();
+    const t = setInterval(load, 2_000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, []);
+  return links;
+}
+
+function PathNote({ links, id }: { links: Links; id: string }) {
+  const l =
+    links.find((x) => x.memberId === id && x.path === 'direct') ??
+    links.find((x) => x.memberId === id);
+  if (!l) return null;
+  return (
+    <span class="muted path-note" data-testid="member-path">
+      {l.path === 'relay' ? 'via relay' : 'direct'}
+      {l.rttMs !== null && ` · ${l.rttMs} ms`}
+    </span>
+  );
+}
 
 /** The successorship list: who hosts now, and who takes over next. */
-export function MembersPanel(props: { status: Status; share: string | null; onClose(): void }) {
+export function MembersPanel(props: {
+  ctx: Ctx;
+  status: Status;
+  share: string | null;
+  onClose(): void;
+}) {
   const { status } = props;
+  const links = useLinks(props.ctx);
   const order = status.successors;
   const others = status.members.filter((m) => !order.includes(m.memberId));
   const close = useFocusOnOpen();
@@ -30,6 +70,7 @@ export function MembersPanel(props: { status: Status; share: string | null; onCl
               {i === 0 && <span class="badge host">host</span>}
               {i === 1 && <span class="badge">next</span>}
               {id === status.memberId && <span class="badge you">you</span>}
+              <PathNote links={links} id={id} />
               <span
                 class={`dot ${m?.live === false ? 'off' : 'ok'}`}
                 title={m?.live === false ? 'offline' : 'online'}
@@ -46,6 +87,7 @@ export function MembersPanel(props: { status: Status; share: string | null; onCl
               <li key={m.memberId} class={m.memberId === status.memberId ? 'me' : ''}>
                 <span class="member-name">{m.name}</span>
                 {m.memberId === status.memberId && <span class="badge you">you</span>}
+                <PathNote links={links} id={m.memberId} />
                 <span
                   class={`dot ${m.live ? 'ok' : 'off'}`}
                   title={m.live ? 'online' : 'offline'}

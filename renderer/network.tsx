@@ -3,6 +3,8 @@ import type { NetworkDiag, ScanView } from '../core/api/contract';
 import { ErrorLine } from './feedback';
 import { formatAgo } from './format';
 import { useFocusOnOpen } from './hooks';
+import { RelayCard } from './relay';
+import { ShareAddress } from './share';
 import type { Ctx } from './state';
 
 /** "Network": why nothing is found, which interface Baton uses, and the ways around it. */
@@ -139,6 +141,7 @@ export function NetworkPanel(props: { ctx: Ctx; onClose(): void }) {
                   <tr>
                     <th>Laptop</th>
                     <th>Address</th>
+                    <th>Path</th>
                     <th>Round trip</th>
                     <th>Last heartbeat</th>
                   </tr>
@@ -147,9 +150,8 @@ export function NetworkPanel(props: { ctx: Ctx; onClose(): void }) {
                   {diag.links.map((l) => (
                     <tr key={l.address + l.name + String(l.outbound)}>
                       <td>{l.name}</td>
-                      <td>
-                        <code>{l.address}</code>
-                      </td>
+                      <td>{l.path === 'relay' ? '—' : <code>{l.address}</code>}</td>
+                      <td data-testid="link-path">{l.path === 'relay' ? 'via relay' : 'direct'}</td>
                       <td>{l.rttMs === null ? '—' : `${l.rttMs} ms`}</td>
                       <td>
                         {l.lastHeartbeatAgoMs === null
@@ -167,45 +169,12 @@ export function NetworkPanel(props: { ctx: Ctx; onClose(): void }) {
                 : 'Whether the others can reach this laptop shows once one connects to it.'}
             </p>
           </section>
+          <RelayCard ctx={ctx} relay={diag.relay} />
           <Scan ctx={ctx} />
           <ErrorLine text={error} />
         </div>
       )}
     </aside>
-  );
-}
-
-/** "Others can connect to 10.0.0.5:47001" with a copy button. */
-export function ShareAddress({
-  address,
-  label = 'Others can connect to',
-}: {
-  address: string;
-  label?: string;
-}) {
-  const [copied, setCopied] = useState(false);
-  const copy = async (): Promise<void> => {
-    try {
-      await navigator.clipboard.writeText(address);
-    } catch {
-      // No clipboard permission (a plain browser page): select-and-copy by hand.
-      const t = document.createElement('textarea');
-      t.value = address;
-      document.body.appendChild(t);
-      t.select();
-      document.execCommand('copy');
-      t.remove();
-    }
-    setCopied(true);
-    setTimeout(() => setCopied(false), 2_000);
-  };
-  return (
-    <p class="share" data-testid="share-address">
-      {label} <code class="address">{address}</code>
-      <button class="small" onClick={() => void copy()}>
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-    </p>
   );
 }
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Results } from '../core/api/contract';
 import { useFocusOnOpen } from './hooks';
-import { ShareAddress } from './network';
+import { JoinLink } from './relay';
+import { ShareAddress } from './share';
 import type { Ctx } from './state';
 
 /** The staff view's "Phones" card: the QR code students scan, the plain URL, the switch. */
@@ -41,6 +42,7 @@ export function PhonesCard({ ctx }: { ctx: Ctx }) {
             data-testid="qr"
           />
           <ShareAddress address={links.phoneUrl} label="or open" />
+          <JoinLink ctx={ctx} />
           <button onClick={() => setBig(true)}>Big screen</button>
         </>
       ) : (

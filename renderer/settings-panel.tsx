@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Prefs } from '../core/api/contract';
 import type { Ctx } from './state';
 import { useFocusOnOpen } from './hooks';
-import { ShareAddress } from './network';
+import { ShareAddress } from './share';
 
 /** This copy's settings: name, notifications, sound, theme, and its own addresses. */
 export function SettingsPanel(props: { ctx: Ctx; onClose(): void }) {

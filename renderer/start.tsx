@@ -18,6 +18,7 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
   const [sessionName, setSessionName] = useState('');
   const [passcode, setPasscode] = useState('');
   const [address, setAddress] = useState('');
+  const [joinCode, setJoinCode] = useState('');
   const [recent, setRecent] = useState<RecentSession[]>([]);
   const [shownAt] = useState(Date.now());
   const now = useNow(1_000);
@@ -219,6 +220,35 @@ export function StartScreen({ ctx }: { ctx: Ctx }) {
           {err('create')}
         </form>
       </section>
+
+      <details class="card" open={quiet} data-testid="join-with-link">
+        <summary>Join with a link</summary>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run('code', () => ctx.call('session.joinWithCode', { code: joinCode }));
+          }}
+        >
+          <p class="hint">
+            On a Wi-Fi that keeps laptops apart, or from elsewhere: paste the join link a TA shared
+            (it starts with <code>baton://join/</code>). It finds the session through its relay
+            server.
+          </p>
+          <label class="label" for="join-code">
+            Join link or code
+          </label>
+          <input
+            id="join-code"
+            placeholder="baton://join/…"
+            value={joinCode}
+            onInput={(e) => setJoinCode(e.currentTarget.value)}
+          />
+          <button type="submit" disabled={busy !== null || !joinCode.trim()}>
+            {busy === 'code' ? 'Finding the session…' : 'Join'}
+          </button>
+          {err('code')}
+        </form>
+      </details>
 
       <details class="card">
         <summary>Connect by address</summary>

@@ -169,6 +169,8 @@ export interface NetworkDiag {
     lastHeartbeatAgoMs: number | null;
     /** Over the LAN, or through the relay. */
     path: 'direct' | 'relay';
+    /** The member at the other end, when it is one of this session. */
+    memberId: string | null;
   }[];
   /** The relay, when one is set (never its credentials). */
   relay: {

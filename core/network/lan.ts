@@ -24,6 +24,8 @@ export interface LanOptions {
   deviceId: DeviceId;
   name: string;
   transport: WsTransport;
+  /** The relay, when one is set (its servers without credentials, and its state). */
+  relay?: () => { url: string | null; state: string } | null;
   /** The CLI's --interface: fixed, Settings cannot change it. */
   fixedInterface?: string;
   /** The interface chosen in Settings last time (name), or null for auto. */
@@ -195,7 +197,9 @@ export class LanNetwork {
    */
   async facts(): Promise<NetFacts> {
     const seen = [...(this.discovery?.seenPeers() ?? new Map()).entries()];
-    const linked = new Set(this.o.transport.connectedDevices());
+    const infos = this.o.transport.linkInfo();
+    const linked = new Set(infos.map((l) => l.device));
+    const direct = new Set(infos.filter((l) => l.path === 'direct').map((l) => l.device));
     if (!this.probing) {
       this.probing = true;
       try {
@@ -234,6 +238,8 @@ export class LanNetwork {
       ),
       inSession: session !== null,
       links: linked.size,
+      relayed: [...linked].filter((d) => !direct.has(d)).length,
+      relay: this.o.relay?.() ?? null,
       noLinksSince: this.noLinksSince,
       unreachable: [...this.unreachable.values()].map(({ name, address, error }) => ({
         name,

@@ -35,6 +35,10 @@ export interface NetFacts {
   inSession: boolean;
   /** Open links to other copies. */
   links: number;
+  /** Of those, copies this one reaches only through the relay. */
+  relayed: number;
+  /** The relay, when one is set: its servers (no credentials) and its state. */
+  relay: { url: string | null; state: string } | null;
   /** Since when this copy has had no link (null: it has one now). */
   noLinksSince: number | null;
   /** Copies announced over mDNS whose peer port does not answer. */
@@ -54,7 +58,8 @@ export type VerdictCode =
   | 'alone-in-session'
   | 'sessions-here'
   | 'no-session'
-  | 'mdns-off';
+  | 'mdns-off'
+  | 'relay-unreachable';
 
 export interface Verdict {
   code: VerdictCode;
@@ -98,15 +103,43 @@ export function networkVerdict(f: NetFacts): Verdict {
   const lonely = f.links > 0 || f.noLinksSince === null ? 0 : f.now - f.noLinksSince;
   // Connected is connected, whatever the interface list says (a loopback-only machine
   // linked to copies on it is on a network Baton can use).
-  if (f.links > 0 && f.unreachable.length === 0)
+  const relayDown = f.relay !== null && f.relay.state !== 'connected';
+  if (f.links > 0 && f.unreachable.length === 0) {
+    const direct = f.links - f.relayed;
+    const laptops = (n: number): string => `${n} other ${n === 1 ? 'laptop' : 'laptops'}`;
+    const via = `the relay${f.relay?.url ? ` (${f.relay.url})` : ''}`;
     return {
       code: 'ok',
       level: 'ok',
-      title: `Connected to ${f.links} other ${f.links === 1 ? 'laptop' : 'laptops'} on ${on}.`,
-      evidence: f.mdns
-        ? `${f.batonsHeard} Baton ${f.batonsHeard === 1 ? 'copy' : 'copies'} heard over mDNS.`
-        : 'Connected by address (mDNS is off).',
+      title:
+        f.relayed === 0
+          ? `Connected to ${laptops(f.links)} on ${on}.`
+          : direct === 0
+            ? `Connected to ${laptops(f.links)} through ${via}.`
+            : `Connected to ${laptops(f.links)}: ${direct} directly on ${on}, ${f.relayed} through ${via}.`,
+      evidence: [
+        f.relayed > 0
+          ? 'Where a laptop cannot be reached directly (a Wi-Fi that keeps devices apart, or one elsewhere), the relay carries the link, encrypted end to end.'
+          : f.mdns
+            ? `${f.batonsHeard} Baton ${f.batonsHeard === 1 ? 'copy' : 'copies'} heard over mDNS.`
+            : 'Connected by address (mDNS is off).',
+        relayDown ? 'The relay cannot be reached now: laptops only it connected are cut off.' : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
       next: [],
+    };
+  }
+  if (relayDown && f.inSession && f.links === 0)
+    return {
+      code: 'relay-unreachable',
+      level: 'bad',
+      title: `The relay${f.relay?.url ? ` ${f.relay.url}` : ''} cannot be reached, and no other laptop is reachable directly.`,
+      evidence: `The relay is ${f.relay!.state}; Baton keeps trying, and the session runs on this laptop meanwhile — nothing it acknowledged is lost.`,
+      next: [
+        'Check this laptop is online (the relay is usually outside the room).',
+        'Or join the room’s Wi-Fi, where the laptops may reach each other directly.',
+      ],
     };
   if (!f.iface)
     return {

@@ -1,6 +1,8 @@
 import { DeviceKey } from '../../core/transport/device-key';
 import { type TheirLink, dialRaw, linkFrame, proofFrame, theirLink } from '../lan/raw-link';
+import { connect as natsConnect } from '@nats-io/transport-node';
 import { Classroom, sleep } from '../lan/classroom';
+import { CampusServer } from '../lan/relay-net';
 import { FollowingPhone } from '../lan/phone-client';
 import type { LanPeer } from '../lan/harness';
 import { LIGHT_RATE, type RoomFigures, benchRoom } from './room';
@@ -14,9 +16,9 @@ const HISTORY = Number(process.env.BENCH_LAN_HISTORY ?? 5_000);
 const RUNS = Number(process.env.BENCH_LAN_RUNS ?? 20);
 const SIZES = (process.env.BENCH_LAN_SIZES ?? '5,20').split(',').map(Number);
 const IDLE_S = Number(process.env.BENCH_LAN_IDLE_S ?? 60);
-const PARTS = (process.env.BENCH_LAN_PARTS ?? 'join,ack,failover,idle,phones,room,jitter').split(
-  ',',
-);
+const PARTS = (
+  process.env.BENCH_LAN_PARTS ?? 'join,ack,failover,relay,idle,phones,room,jitter'
+).split(',');
 const QUIET = process.env.BENCH_LAN_QUIET === '0' ? [] : ['--quiet'];
 const rows: string[][] = [];
 const fmt = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
@@ -608,6 +610,127 @@ async function benchPhones(n: number): Promise<void> {
   }
 }
 
+/**
+ * The relay (#25): ack latency direct vs through a NATS relay in the same run (every laptop
+ * "relay only", nats-server in a campus namespace on the bridge), the relay's own round
+ * trip (a NATS client in the bench process), failover through it, and the stall when the
+ * NATS node the host uses dies in a 3-node cluster.
+ */
+async function benchRelay(n: number): Promise<void> {
+  const acks = async (c: Classroom): Promise<number[]> => {
+    const [, staff] = await order(c);
+    await c.peer(staff!).call('staff.login', { passcode: 'letmein-please' });
+    const lat: number[] = [];
+    for (let i = 0; i < Math.max(200, RUNS * 10); i++) {
+      const t0 = performance.now();
+      await c.peer(staff!).call('staff.setAnnouncement', { text: `a${i}` });
+      lat.push(performance.now() - t0);
+    }
+    return lat;
+  };
+  const direct = await setUp(n);
+  let directLat: number[];
+  try {
+    directLat = await acks(direct);
+  } finally {
+    await direct.close();
+  }
+  let servers: CampusServer[] = [];
+  const relayArgs = () => [
+    '--stability-ms',
+    '600000',
+    '--stress-limits',
+    '--relay-only',
+    '--relay',
+    servers.map((s) => s.url).join(','),
+    ...QUIET,
+  ];
+  const c = new Classroom(n, relayArgs);
+  servers = [0, 1, 2].map((k) => new CampusServer(c.room, k));
+  const route = (k: number) => `nats://${servers[k]!.address}:6222`;
+  try {
+    await Promise.all(
+      servers.map((s, k) =>
+        s.start([
+          '--cluster_name',
+          'campus',
+          '--cluster',
+          route(k),
+          '--routes',
+          [0, 1, 2]
+            .filter((j) => j !== k)
+            .map(route)
+            .join(','),
+        ]),
+      ),
+    );
+    await c.setUp();
+    await c.agreedHost(30_000);
+    const relayLat = await acks(c);
+    const nc = await natsConnect({ servers: servers[0]!.url });
+    const rtt: number[] = [];
+    for (let i = 0; i < 100; i++) rtt.push(await nc.rtt());
+    await nc.close();
+    const goal = percentile(directLat, 50) + 2 * percentile(rtt, 50) + 5;
+    row(
+      'ack latency direct vs via relay (relay only)',
+      n,
+      `direct p50 ${fmt(percentile(directLat, 50))}, p99 ${fmt(percentile(directLat, 99))}; relay p50 ${fmt(percentile(relayLat, 50))}, p99 ${fmt(percentile(relayLat, 99))} (×${(percentile(relayLat, 50) / percentile(directLat, 50)).toFixed(2)}); NATS RTT p50 ${fmt(percentile(rtt, 50))}`,
+      `relay p50 ≤ ${fmt(goal)}`,
+    );
+    await Promise.all(
+      c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein-please' })),
+    );
+    for (const signal of ['SIGKILL', 'SIGSTOP'] as const) {
+      const times: number[] = [];
+      for (let r = 0; r < RUNS; r++) times.push(await failover(c, signal));
+      row(
+        `failover via relay, ${signal === 'SIGKILL' ? 'kill -9' : 'silent (SIGSTOP)'} → all follow + ack`,
+        n,
+        `p50 ${fmt(percentile(times, 50))}, p95 ${fmt(percentile(times, 95))}`,
+        'p95 ≤ 1.5 s',
+      );
+    }
+    // A NATS node dies: the one the host uses. The stall: kill → the next command acked.
+    const stalls: number[] = [];
+    for (let r = 0; r < Math.max(3, Math.floor(RUNS / 4)); r++) {
+      const [host, staff] = await order(c);
+      const d = await c.peer(host!).call<{ relay: { server: string | null } }>('diag.network');
+      const used = servers.find((s) => d.relay.server?.startsWith(s.address));
+      if (!used) throw new Error(`the host's relay server is unknown: ${JSON.stringify(d.relay)}`);
+      const t0 = performance.now();
+      await used.stop('SIGKILL');
+      await c.peer(staff!).call('staff.setAnnouncement', { text: `stall ${r}` }, 30_000);
+      stalls.push(performance.now() - t0);
+      await used.start([
+        '--cluster_name',
+        'campus',
+        '--cluster',
+        route(used.index),
+        '--routes',
+        [0, 1, 2]
+          .filter((j) => j !== used.index)
+          .map(route)
+          .join(','),
+      ]);
+      await sleep(2_000);
+    }
+    row(
+      "a NATS node dies (the host's): the room stalls",
+      n,
+      `p50 ${fmt(percentile(stalls, 50))}, max ${fmt(Math.max(...stalls))} (${stalls.length} kills)`,
+      '≤ 3 s',
+    );
+  } finally {
+    await c.close();
+    for (const s of servers) await s.close();
+  }
+}
+
+if (PARTS.includes('relay')) {
+  for (const n of (process.env.BENCH_RELAY_SIZES ?? '5').split(',').map(Number))
+    await part('relay', n, () => benchRelay(n));
+}
 if (PARTS.includes('room')) await part('room scale', 'all', benchRoomScale);
 if (PARTS.includes('join')) await part('join with history', 5, benchJoinHistory);
 if (PARTS.includes('phones')) await part('phones', 5, () => benchPhones(5));

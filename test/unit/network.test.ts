@@ -112,6 +112,8 @@ describe('network: the verdict', () => {
     otherSessions: 0,
     inSession: true,
     links: 0,
+    relayed: 0,
+    relay: null,
     noLinksSince: 100_000 - VERDICT_AFTER_MS,
     unreachable: [],
   };
@@ -184,6 +186,34 @@ describe('network: the verdict', () => {
     });
     assert.equal(v.code, 'ok');
     assert.doesNotMatch(v.title, /not on a network/);
+  });
+
+  it('through the relay: never "on Wi-Fi" for a link the relay carries; a relay down with no link says so', () => {
+    const relay = { url: 'nats://relay.cs.example.edu:4222', state: 'connected' };
+    const all = networkVerdict({ ...base, links: 2, relayed: 2, relay, noLinksSince: null });
+    assert.equal(all.code, 'ok');
+    assert.equal(
+      all.title,
+      'Connected to 2 other laptops through the relay (nats://relay.cs.example.edu:4222).',
+    );
+    assert.doesNotMatch(all.title + all.evidence, /Wi-Fi \(wlan0\)|mDNS is off/);
+    const mixed = networkVerdict({ ...base, links: 3, relayed: 1, relay, noLinksSince: null });
+    assert.match(
+      mixed.title,
+      /3 other laptops: 2 directly on Wi-Fi \(wlan0\), 1 through the relay/,
+    );
+    const down = { ...relay, state: 'reconnecting' };
+    const lost = networkVerdict({ ...base, links: 0, relayed: 0, relay: down });
+    assert.equal(lost.code, 'relay-unreachable');
+    assert.match(lost.title, /relay nats:\/\/relay\.cs\.example\.edu:4222 cannot be reached/);
+    const partly = networkVerdict({
+      ...base,
+      links: 1,
+      relayed: 0,
+      relay: down,
+      noLinksSince: null,
+    });
+    assert.match(partly.evidence, /relay cannot be reached now/);
   });
 
   it('property: whatever the counters, this copy is never counted, and no link for 20 s is never "ok" or "searching"', () => {
