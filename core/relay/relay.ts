@@ -65,7 +65,7 @@ export interface NatsRelayOptions {
   deviceId: DeviceId;
   /** A stream another copy opened to this one (the transport runs its TLS listener on it). */
   onAccept(stream: RelayStream, from: DeviceId): void;
-  /** Stream silence that ends it (default 6 s). */
+  /** Stream silence that ends it (default 2 s). */
   silentMs?: number;
   log?: (line: string) => void;
 }

@@ -38,7 +38,7 @@ export class RelayStream extends Duplex {
     private readonly wire: StreamWire,
     inbox: string,
     private readonly outbox: string,
-    silentMs = 6_000,
+    silentMs = 2_000,
     private readonly now: () => number = Date.now,
   ) {
     super({ allowHalfOpen: false });

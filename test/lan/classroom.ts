@@ -112,20 +112,26 @@ export class Classroom {
   }
 
   /** Wait until every running laptop follows one host (of one epoch) and reaches it. */
-  async agreedHost(timeoutMs = 10_000): Promise<{ hostIndex: number; epoch: number; ms: number }> {
+  async agreedHost(
+    timeoutMs = 10_000,
+    /** A laptop to leave out (a paused one cannot answer). */
+    skip = -1,
+  ): Promise<{ hostIndex: number; epoch: number; ms: number }> {
     const t0 = Date.now();
     let last = '';
     while (Date.now() - t0 < timeoutMs) {
       const st = await Promise.all(
-        this.running().map((p) =>
-          p.call<{
-            role: string;
-            hostId: string | null;
-            epoch: number;
-            connected: boolean;
-            memberId: string;
-          }>('status'),
-        ),
+        this.running()
+          .filter((p) => p.index !== skip)
+          .map((p) =>
+            p.call<{
+              role: string;
+              hostId: string | null;
+              epoch: number;
+              connected: boolean;
+              memberId: string;
+            }>('status'),
+          ),
       );
       const hosts = st.filter((s) => s.role === 'host');
       last = JSON.stringify(st.map((s) => [s.role, s.hostId?.slice(-6), s.epoch, s.connected]));
