@@ -118,6 +118,7 @@ export class SessionNode {
       deviceId: this.deviceId,
       transport,
       store: settings,
+      onPhone: (channel) => this.phones.adoptRelayed(channel),
       ...(o.relay ? { initial: o.relay } : {}),
       log: (l) => log(l),
     });
@@ -203,6 +204,7 @@ export class SessionNode {
     this.phones = new PhoneGateway({
       ...o.phoneLimits,
       name: o.name,
+      device: this.deviceId,
       peer: () => this.service.currentPeer,
       laptops: () => this.phoneLaptops(),
       selfAddress: () => this.network.shareAddress(),
@@ -264,8 +266,12 @@ export class SessionNode {
     return a ? `${a.host}:${a.port}` : null;
   }
 
-  /** The laptops of this session that serve phones, in successorship order, this one included. */
-  private phoneLaptops(): { name: string; address: string }[] {
+  /**
+   * The laptops of this session that serve phones, in successorship order, this one
+   * included; `address` is empty for one only the relay reaches (a relayed page dials its
+   * `device`).
+   */
+  private phoneLaptops(): { name: string; address: string; device: string }[] {
     const peer = this.service.currentPeer;
     const members = peer?.doc?.baton?.members ?? {};
     const order = [
@@ -274,7 +280,7 @@ export class SessionNode {
         .sort()
         .filter((id) => peer?.isLive(asMemberId(id))),
     ];
-    const out: { name: string; address: string }[] = [];
+    const out: { name: string; address: string; device: string }[] = [];
     const seen = new Set<string>();
     for (const id of order) {
       if (seen.has(id)) continue;
@@ -285,7 +291,7 @@ export class SessionNode {
         id === peer?.memberId
           ? this.network.shareAddress()
           : this.addressText(asDeviceId(m.deviceId));
-      if (address) out.push({ name: m.name, address });
+      out.push({ name: m.name, address: address ?? '', device: m.deviceId });
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { NetworkDiag } from '../core/api/contract';
+import type { NetworkDiag, Results } from '../core/api/contract';
 import { ErrorLine } from './feedback';
 import { ShareAddress } from './share';
 import type { Ctx } from './state';
@@ -29,6 +29,8 @@ export function RelayCard({ ctx, relay }: { ctx: Ctx; relay: Relay | null }) {
   const [pass, setPass] = useState('');
   const [creds, setCreds] = useState('');
   const [only, setOnly] = useState(false);
+  const [web, setWeb] = useState('');
+  const [site, setSite] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [passphrase, setPassphrase] = useState<string | null>(null);
@@ -38,6 +40,8 @@ export function RelayCard({ ctx, relay }: { ctx: Ctx; relay: Relay | null }) {
     ...(auth === 'token' && token ? { token } : {}),
     ...(auth === 'user' && user ? { user, pass } : {}),
     ...(auth === 'creds' && creds ? { creds } : {}),
+    ...(web.trim() ? { web: web.trim() } : {}),
+    ...(site.trim() ? { page: site.trim() } : {}),
   });
   const connect = async (): Promise<void> => {
     setBusy('connect');
@@ -148,6 +152,31 @@ export function RelayCard({ ctx, relay }: { ctx: Ctx; relay: Relay | null }) {
             onChange={(e) => void e.currentTarget.files?.[0]?.text().then(setCreds)}
           />
         )}
+        <details class="relay-phones">
+          <summary>Phones anywhere (optional)</summary>
+          <p class="hint">
+            The phone page can be served by any web host (copy Baton's <code>dist/web/</code>{' '}
+            there); it reaches the room through the relay's WebSocket listener.
+          </p>
+          <label class="label" for="relay-web">
+            Relay address for browsers
+          </label>
+          <input
+            id="relay-web"
+            placeholder="wss://relay.cs.example.edu:443"
+            value={web}
+            onInput={(e) => setWeb(e.currentTarget.value)}
+          />
+          <label class="label" for="relay-page">
+            Phone page address
+          </label>
+          <input
+            id="relay-page"
+            placeholder="https://cs.example.edu/baton/"
+            value={site}
+            onInput={(e) => setSite(e.currentTarget.value)}
+          />
+        </details>
         <label class="check">
           <input type="checkbox" checked={only} onChange={() => setOnly(!only)} />
           Relay only (this laptop opens no direct links)
@@ -197,11 +226,11 @@ export function RelayCard({ ctx, relay }: { ctx: Ctx; relay: Relay | null }) {
 
 /** The session's join link (it carries the relay, never the staff passphrase). */
 export function JoinLink({ ctx }: { ctx: Ctx }) {
-  const [link, setLink] = useState<string | null>(null);
+  const [link, setLink] = useState<Results['session.joinCode'] | null>(null);
   useEffect(() => {
     // The relay may be set (or shared by another TA) at any time: look again now and then.
     const load = (): void =>
-      void ctx.call('session.joinCode').then((r) => setLink(r.ok ? r.value.link : null));
+      void ctx.call('session.joinCode').then((r) => setLink(r.ok ? r.value : null));
     load();
     const t = setInterval(load, 5_000);
     return () => clearInterval(t);
@@ -209,7 +238,17 @@ export function JoinLink({ ctx }: { ctx: Ctx }) {
   if (!link) return null;
   return (
     <div class="join-link" data-testid="join-link">
-      <ShareAddress address={link} label="Join link for laptops that see no session:" />
+      <ShareAddress address={link.link} label="Join link for laptops that see no session:" />
+      {link.phoneLink && link.phoneQrSvg && (
+        <div class="phone-anywhere" data-testid="phone-anywhere">
+          <img
+            class="qr small-qr"
+            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(link.phoneQrSvg)}`}
+            alt={`QR code of ${link.phoneLink}`}
+          />
+          <ShareAddress address={link.phoneLink} label="Phones on any network:" />
+        </div>
+      )}
     </div>
   );
 }

@@ -248,7 +248,14 @@ export interface Results {
   'staff.setPhones': Empty;
   'staff.setRelay': Empty;
   'net.setRelay': NonNullable<NetworkDiag['relay']>;
-  'session.joinCode': { code: string; link: string; relay: string };
+  'session.joinCode': {
+    code: string;
+    link: string;
+    relay: string;
+    /** The static phone page with the code, where the relay has a page and a WebSocket listener. */
+    phoneLink: string | null;
+    phoneQrSvg: string | null;
+  };
   'session.joinWithCode': { sessionId: string };
 }
 

@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { type RelayView, sameRelay } from '../relay/relay-control';
 import {
   type JoinCode,
@@ -61,7 +62,7 @@ export function relayMethods(p: RelayMethodsPort): Pick<Handlers, RelayMethod> {
         });
       return view;
     },
-    'session.joinCode': () => {
+    'session.joinCode': async () => {
       const s = p.session();
       if (!s) throw new ApiError('no-session', 'not in a session');
       const relay = access().current();
@@ -72,7 +73,17 @@ export function relayMethods(p: RelayMethodsPort): Pick<Handlers, RelayMethod> {
         );
       const { relayOnly: _local, ...shared } = relay;
       const code = encodeJoinCode({ v: 1, sid: s.id, sn: s.name, relay: shared });
-      return { code, link: `${JOIN_LINK_PREFIX}${code}`, relay: shared.url };
+      // Phones anywhere: the static page, told the room by the code after `#`.
+      const phoneLink = shared.page && shared.web ? `${shared.page}#${code}` : null;
+      return {
+        code,
+        link: `${JOIN_LINK_PREFIX}${code}`,
+        relay: shared.url,
+        phoneLink,
+        phoneQrSvg: phoneLink
+          ? await QRCode.toString(phoneLink, { type: 'svg', margin: 1, errorCorrectionLevel: 'L' })
+          : null,
+      };
     },
     'session.joinWithCode': async ({ code }) => {
       p.requireNoSession();

@@ -30,7 +30,9 @@ export interface GatewayOptions extends PhoneLimitOptions {
   name: string;
   peer(): Peer<QueueState> | null;
   /** Laptops that serve phones, in successorship order (this one included), ip:port. */
-  laptops(): { name: string; address: string }[];
+  laptops(): { name: string; address: string; device?: string }[];
+  /** This laptop's device id (what a page through the relay dials). */
+  device?: string;
   /** This laptop's own ip:port for phones. */
   selfAddress(): string | null;
   /** Every member's last-known ip:port (live or not): pages from these may talk to this one. */
@@ -57,8 +59,20 @@ const MAX_BAD = 20;
 /** A socket that has not said hello by then is closed: idle sockets cannot pile up. */
 const HELLO_WITHIN_MS = 10_000;
 
+/** What a phone talks over: its WebSocket on the LAN, or a channel through the relay. */
+export interface PhoneSocket {
+  readonly readyState: number;
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+  on(
+    event: 'message',
+    fn: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void,
+  ): unknown;
+  on(event: 'close' | 'error', fn: () => void): unknown;
+}
+
 interface PhoneConn {
-  ws: WebSocket;
+  ws: PhoneSocket;
   address: string;
   owner: string | null;
   /** The phone's Ed25519 public key (hex), from its hello. */
@@ -173,14 +187,25 @@ export class PhoneGateway {
 
   private allowedOrigins(): Set<string> {
     const out = new Set<string>();
-    for (const l of this.o.laptops()) out.add(`http://${l.address}`);
+    for (const l of this.o.laptops()) if (l.address) out.add(`http://${l.address}`);
     for (const a of this.o.memberAddresses()) out.add(`http://${a}`);
     const self = this.o.selfAddress();
     if (self) out.add(`http://${self}`);
     return out;
   }
 
-  private adopt(ws: WebSocket, address: string): void {
+  /**
+   * A phone page through the relay (core/relay/phone-channel.ts): the same service as a
+   * phone on the LAN, but for the limits per address — a relayed phone has none, so its
+   * sign-ups share one budget for the whole relay (limits.ts). False: refused.
+   */
+  adoptRelayed(channel: PhoneSocket & { id: string }): boolean {
+    if (this.closedReason() || this.phones.size >= (this.o.maxPhones ?? 200)) return false;
+    this.adopt(channel, `relay:${channel.id}`);
+    return true;
+  }
+
+  private adopt(ws: PhoneSocket, address: string): void {
     const p: PhoneConn = {
       ws,
       address,
@@ -346,6 +371,7 @@ export class PhoneGateway {
     return phoneRoom(this.o.peer(), {
       name: this.o.name,
       self: this.o.selfAddress() ?? '',
+      ...(this.o.device ? { device: this.o.device } : {}),
       laptops: this.o.laptops(),
       now: Date.now(),
     });
@@ -353,7 +379,7 @@ export class PhoneGateway {
 
   /** A frame to a phone: sealed to its box key (in clear only before it sent one: `key`, errors). */
   private send(p: PhoneConn, f: LaptopFrame): void {
-    if (p.ws.readyState !== WebSocket.OPEN) return;
+    if (p.ws.readyState !== 1) return; // OPEN
     const text = JSON.stringify(f);
     p.ws.send(p.box ? seal(text, p.box, this.box) : text);
   }
@@ -372,7 +398,7 @@ export class PhoneGateway {
 
   /** The addresses phones are sent to, in order. */
   laptopAddresses(): string[] {
-    return this.o.laptops().map((l) => l.address);
+    return this.o.laptops().flatMap((l) => (l.address ? [l.address] : []));
   }
 
   get connected(): number {

@@ -9,6 +9,13 @@ import { RateLimiter } from '../session/rate-limit';
 export const MAX_PER_ADDRESS = 4;
 const JOIN_BURST = 4;
 const JOINS_PER_SECOND = 1 / 20;
+/**
+ * Phones through the relay have no address to tell them apart: their sign-ups share one
+ * budget per laptop — enough for a class arriving (20 at once, then one every 3 s), not
+ * for a script filling the line.
+ */
+const RELAY_BURST = 20;
+const RELAY_PER_SECOND = 1 / 3;
 
 export interface PhoneLimitOptions {
   maxPerAddress?: number;
@@ -20,6 +27,7 @@ export class PhoneLimits {
   private readonly sockets = new Map<string, number>();
   private readonly byAddress: RateLimiter<string>;
   private readonly byPhone: RateLimiter<string>;
+  private readonly relayed = new RateLimiter<string>(RELAY_BURST, RELAY_PER_SECOND);
 
   constructor(private readonly o: PhoneLimitOptions = {}) {
     const burst = o.joinBurst ?? JOIN_BURST;
@@ -45,8 +53,11 @@ export class PhoneLimits {
 
   /** Take a sign-up for this phone from this address; false (taking nothing) when over. */
   takeJoin(address: string, phone: string, now: number): boolean {
-    if (!this.byAddress.peek(address, now) || !this.byPhone.peek(phone, now)) return false;
-    this.byAddress.take(address, now);
+    const [bucket, key] = address.startsWith('relay:')
+      ? [this.relayed, 'relay']
+      : [this.byAddress, address];
+    if (!bucket.peek(key, now) || !this.byPhone.peek(phone, now)) return false;
+    bucket.take(key, now);
     this.byPhone.take(phone, now);
     return true;
   }

@@ -20,7 +20,13 @@ export interface PhoneRoom {
 /** What every phone's view shares, computed once per push; `viewFor` adds its own entry. */
 export function phoneRoom(
   peer: Peer<QueueState> | null,
-  here: { name: string; self: string; laptops: PhoneView['laptops']; now: number },
+  here: {
+    name: string;
+    self: string;
+    device?: string;
+    laptops: PhoneView['laptops'];
+    now: number;
+  },
 ): PhoneRoom | null {
   const state = trustedApp(peer);
   if (!peer || !state) return null;
@@ -41,7 +47,7 @@ export function phoneRoom(
   const shared = {
     sessionName: peer.doc?.baton?.session?.name ?? '',
     phones: !state.phonesOff,
-    via: { name: here.name, address: self },
+    via: { name: here.name, address: self, ...(here.device ? { device: here.device } : {}) },
     laptops,
     open: queues.some((q) => q.open),
     queues: queues.map((q) => ({

@@ -1,4 +1,5 @@
 import nacl from 'tweetnacl';
+import { PROTOCOL_VERSION } from '../protocol/version';
 
 /**
  * The phone API's frames from a laptop to a phone, and the sealing both ends share: the
@@ -11,10 +12,13 @@ export interface PhoneView {
   sessionName: string;
   /** Phone joining is on for the session. */
   phones: boolean;
-  /** The laptop this phone talks to now. */
-  via: { name: string; address: string };
-  /** Every laptop that serves phones, in successorship order: where to go next. */
-  laptops: { name: string; address: string }[];
+  /** The laptop this phone talks to now (`device`: its id, for pages that come through the relay). */
+  via: { name: string; address: string; device?: string };
+  /**
+   * Every laptop that serves phones, in successorship order: where to go next. `address`
+   * is empty for a laptop only the relay reaches; `device` is what a relayed page dials.
+   */
+  laptops: { name: string; address: string; device?: string }[];
   open: boolean;
   queues: { queueId: string; name: string; open: boolean; tags: string[]; waiting: number }[];
   announcement: string;
@@ -163,3 +167,6 @@ export function unseal(
   if (!open) return { ok: false, code: 'validation', message: 'a sealed frame that does not open' };
   return { ok: true, text: new TextDecoder().decode(open), from };
 }
+
+/** NATS subjects of the relay start with this (core/relay/relay.ts; the phone page's relay-link.ts). */
+export const RELAY_PREFIX = `baton.${PROTOCOL_VERSION}`;

@@ -3,6 +3,7 @@ import type { DeviceId } from '../ids';
 import type { SessionListing } from '../discovery/listing';
 import type { Store } from '../store/store';
 import type { RelayPort } from '../transport/paths';
+import type { PhoneChannel } from './phone-channel';
 import { NatsRelay, type RelayStatus } from './relay';
 import { type RelaySettings, RelayError, checkRelaySettings, relayServers } from './settings';
 
@@ -23,6 +24,8 @@ export interface RelayControlOptions {
   transport: { acceptRelayed(stream: Duplex): void; setRelay(relay: RelayPort | null): void };
   /** Where this copy keeps its relay settings (the data dir's settings). */
   store: Store;
+  /** A phone page's channel through the relay: true when taken (phone-channel.ts). */
+  onPhone?(channel: PhoneChannel): boolean;
   /** Settings from the command line: used instead of the saved ones. */
   initial?: RelaySettings;
   log?: (line: string) => void;
@@ -46,6 +49,7 @@ export class RelayControl {
     this.relay = new NatsRelay({
       deviceId: o.deviceId,
       onAccept: (stream) => o.transport.acceptRelayed(stream),
+      onPhone: (channel) => o.onPhone?.(channel) ?? false,
       log: o.log,
     });
   }
@@ -184,7 +188,9 @@ export function sameRelay(a: RelaySettings, b: RelaySettings): boolean {
     a.token === b.token &&
     a.user === b.user &&
     a.pass === b.pass &&
-    a.creds === b.creds
+    a.creds === b.creds &&
+    a.web === b.web &&
+    a.page === b.page
   );
 }
 

@@ -10,8 +10,9 @@ import { z } from 'zod';
 import type { DeviceId } from '../ids';
 import { asDeviceId } from '../ids';
 import type { SessionListing } from '../discovery/listing';
-import { PROTOCOL_VERSION } from '../protocol/version';
+import { RELAY_PREFIX } from '../phone/wire';
 import { RelayStream, type StreamWire } from './stream';
+import { PhoneChannel } from './phone-channel';
 import { type RelaySettings, RelayError, relayServers } from './settings';
 
 /**
@@ -44,6 +45,7 @@ const dialSchema = z.object({
   s: z.string().regex(/^[0-9a-f]{32}$/),
   from: z.string().regex(/^[0-9a-f]{32}$/),
 });
+const phoneSchema = z.object({ c: z.string().regex(/^[0-9a-f]{32}$/) });
 const presenceSchema = z.object({
   did: z.string().regex(/^[0-9a-f]{32}$/),
   sid: z.string().min(1).max(64),
@@ -65,6 +67,8 @@ export interface NatsRelayOptions {
   deviceId: DeviceId;
   /** A stream another copy opened to this one (the transport runs its TLS listener on it). */
   onAccept(stream: RelayStream, from: DeviceId): void;
+  /** A phone page's channel through the relay (phone-channel.ts); unset: phones are refused. */
+  onPhone?(channel: PhoneChannel): boolean;
   /** Stream silence that ends it (default 2 s). */
   silentMs?: number;
   log?: (line: string) => void;
@@ -72,7 +76,7 @@ export interface NatsRelayOptions {
 
 export class NatsRelay {
   private nc: NatsConnection | null = null;
-  private readonly prefix = `baton.${PROTOCOL_VERSION}`;
+  private readonly prefix = RELAY_PREFIX;
   private readonly presence = new Map<string, Map<string, Presence & { at: number }>>();
   private readonly watched = new Map<string, Subscription>();
   private mine: Presence | null = null;
@@ -157,6 +161,34 @@ export class NatsRelay {
         const stream = this.stream(p.s, 'b', 'a');
         msg.respond('ok');
         this.o.onAccept(stream, asDeviceId(p.from));
+      },
+    });
+    nc.subscribe(`${this.prefix}.ph.${this.o.deviceId}`, {
+      callback: (err, msg) => {
+        if (err) return;
+        const p = parseJson(phoneSchema, msg.data);
+        if (!p) return;
+        const channel = new PhoneChannel(
+          {
+            publish: (subject, data) => nc.publish(subject, data),
+            subscribe: (subject, on) => {
+              const sub = nc.subscribe(subject, {
+                callback: (e, m) => {
+                  if (!e) on(m.string());
+                },
+              });
+              return { unsubscribe: () => sub.unsubscribe() };
+            },
+          },
+          p.c,
+          `${this.prefix}.pc.${p.c}.l`,
+          `${this.prefix}.pc.${p.c}.p`,
+        );
+        if (this.o.onPhone?.(channel)) msg.respond('ok');
+        else {
+          channel.close();
+          msg.respond('refused');
+        }
       },
     });
     void this.watchStatus(nc);

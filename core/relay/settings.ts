@@ -16,6 +16,16 @@ export const relaySettingsSchema = z
     pass: z.string().min(1).max(4_096).optional(),
     /** The contents of a `.creds` file (a user JWT and its nkey seed). */
     creds: z.string().min(1).max(16_384).optional(),
+    /**
+     * The relay's WebSocket listener for browsers (ws://… or wss://…): phone pages served
+     * from a static web host reach the room through it. Unset: phones only on the LAN.
+     */
+    web: z.string().min(1).max(1_000).optional(),
+    /**
+     * Where the static phone page is served (https://…/baton/, any web host): the phone
+     * link is this address with the join code after `#`.
+     */
+    page: z.string().min(1).max(1_000).optional(),
     /** Skip LAN links: every link of this copy goes through the relay. */
     relayOnly: z.boolean().optional(),
   })
@@ -63,6 +73,10 @@ export function checkRelaySettings(input: unknown): RelaySettings {
   if (!r.success)
     throw new RelayError('bad-settings', r.error.issues[0]?.message ?? 'bad relay settings');
   relayServers(r.data.url);
+  if (r.data.web !== undefined && !relayServers(r.data.web).every((u) => u.startsWith('ws')))
+    throw new RelayError('bad-url', 'the address for phones starts with ws:// or wss://');
+  if (r.data.page !== undefined && !/^https?:\/\/[^\s#]+$/.test(r.data.page))
+    throw new RelayError('bad-url', 'the phone page address starts with https:// (or http://)');
   if ((r.data.user === undefined) !== (r.data.pass === undefined))
     throw new RelayError(
       'bad-settings',

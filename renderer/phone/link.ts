@@ -35,7 +35,7 @@ interface Saved {
    * see the public key and a signature per command.
    */
   secret: string;
-  laptops: { name: string; address: string }[];
+  laptops: PhoneView['laptops'];
   pending: Pending[];
 }
 
@@ -44,6 +44,41 @@ export type LinkState =
   | { kind: 'open'; via: string; moved: boolean }
   | { kind: 'lost'; tried: number }
   | { kind: 'off'; message: string };
+
+/** What a phone talks over: a browser WebSocket, or a channel through the relay. */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: (() => void) | null;
+  onmessage: ((e: { data: unknown }) => void) | null;
+  onclose: (() => void) | null;
+  send(text: string): void;
+  close(): void;
+}
+
+/**
+ * How a page reaches laptops: on the LAN, a WebSocket to `ip:port` (the page came from one
+ * of them); through the relay (relay-link.ts), a channel to a laptop's device id.
+ */
+export interface Carrier {
+  open(target: string): SocketLike;
+  /** The targets a view's laptop list names, in order. */
+  targets(laptops: PhoneView['laptops']): string[];
+  /** A target always on the list (the laptop the LAN page came from), or null. */
+  home: string | null;
+  /** LAN: the page's address on `target`, to move there while hidden; relay: none. */
+  movedUrl?(target: string, fragment: string): string;
+}
+
+/** The LAN: the page came from a laptop, and talks to laptops by address. */
+export const lanCarrier: Carrier = {
+  // A browser WebSocket is a SocketLike (its handlers take an event the link ignores).
+  open: (address) => new WebSocket(`ws://${address}/phone`) as unknown as SocketLike,
+  targets: (laptops) => laptops.flatMap((l) => (l.address ? [l.address] : [])),
+  home: location.host,
+  movedUrl: (address, fragment) => `http://${address}/${fragment}`,
+};
+
+const OPEN = 1;
 
 export interface LinkEvents {
   view(v: PhoneView): void;
@@ -97,7 +132,7 @@ export function uuidv7(): string {
 
 export class PhoneLink {
   private saved = load();
-  private ws: WebSocket | null = null;
+  private ws: SocketLike | null = null;
   private address: string;
   private heardAt = 0;
   private firstVia: string | null = null;
@@ -109,8 +144,12 @@ export class PhoneLink {
   constructor(
     home: string,
     private readonly on: LinkEvents,
+    private readonly carrier: Carrier = lanCarrier,
+    /** Laptops known before any view (a relayed page finds them on the relay). */
+    laptops: PhoneView['laptops'] = [],
   ) {
     this.address = home;
+    if (laptops.length) this.saved.laptops = laptops;
     this.save();
     setInterval(() => this.watch(), 250);
     // A page talking to another laptop than the one it came from moves there while hidden
@@ -124,9 +163,10 @@ export class PhoneLink {
 
   /** Reload this page from the laptop it talks to now, if that is not where it came from. */
   moveHome(): boolean {
-    if (this.ws?.readyState !== WebSocket.OPEN || this.address === location.host) return false;
+    const moved = this.carrier.movedUrl;
+    if (!moved || this.ws?.readyState !== OPEN || this.address === this.carrier.home) return false;
     location.replace(
-      `http://${this.address}/${HANDOFF}${encodeURIComponent(JSON.stringify(this.saved))}`,
+      moved(this.address, `${HANDOFF}${encodeURIComponent(JSON.stringify(this.saved))}`),
     );
     return true;
   }
@@ -165,16 +205,16 @@ export class PhoneLink {
 
   /** A frame to the laptop, sealed; before the laptop's key arrives nothing goes (pending stays). */
   private write(f: PhoneOut): void {
-    if (this.ws?.readyState === WebSocket.OPEN && this.laptopBox)
+    if (this.ws?.readyState === OPEN && this.laptopBox)
       this.ws.send(seal(JSON.stringify(f), this.laptopBox, this.box));
   }
 
   private connect(address: string): void {
     this.address = address;
     if (!this.off) this.on.state({ kind: 'connecting', to: this.nameOf(address) });
-    let ws: WebSocket;
+    let ws: SocketLike;
     try {
-      ws = new WebSocket(`ws://${address}/phone`);
+      ws = this.carrier.open(address);
     } catch {
       return this.next();
     }
@@ -215,12 +255,9 @@ export class PhoneLink {
       this.off = null;
       if (f.view.laptops.length) this.saved.laptops = f.view.laptops;
       this.save();
-      this.firstVia ??= f.view.via.address;
-      this.on.state({
-        kind: 'open',
-        via: f.view.via.name,
-        moved: f.view.via.address !== this.firstVia,
-      });
+      const via = f.view.via.device ?? f.view.via.address;
+      this.firstVia ??= via;
+      this.on.state({ kind: 'open', via: f.view.via.name, moved: via !== this.firstVia });
       this.on.view(f.view);
     } else if (f.t === 'result') {
       this.saved.pending = this.saved.pending.filter((p) => p.cid !== f.cid);
@@ -237,8 +274,7 @@ export class PhoneLink {
 
   /** The laptop went silent (crashed, asleep, out of range): move on. */
   private watch(): void {
-    if (this.ws?.readyState === WebSocket.OPEN && Date.now() - this.heardAt > SILENCE_MS)
-      this.next();
+    if (this.ws?.readyState === OPEN && Date.now() - this.heardAt > SILENCE_MS) this.next();
   }
 
   /** The next laptop on the list after the current one, round and round with a pause. */
@@ -249,8 +285,10 @@ export class PhoneLink {
       old.onclose = null;
       old.close();
     }
-    const list = this.saved.laptops.map((l) => l.address);
-    if (!list.includes(location.host)) list.push(location.host);
+    const list = this.carrier.targets(this.saved.laptops);
+    const home = this.carrier.home;
+    if (home !== null && !list.includes(home)) list.push(home);
+    if (list.length === 0) list.push(this.address);
     const i = list.indexOf(this.address);
     const to = list[(i + 1) % list.length]!;
     this.failures++;
@@ -266,7 +304,10 @@ export class PhoneLink {
     }, wait);
   }
 
-  private nameOf(address: string): string {
-    return this.saved.laptops.find((l) => l.address === address)?.name ?? address;
+  private nameOf(target: string): string {
+    return (
+      this.saved.laptops.find((l) => l.address === target || l.device === target)?.name ??
+      (target.length === 32 ? 'a laptop of the room' : target)
+    );
   }
 }

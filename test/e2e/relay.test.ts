@@ -67,10 +67,13 @@ describe('the relay in the UI', { skip: e2eSkip }, () => {
     await page.getByRole('button', { name: 'Network check…' }).click();
     const card = page.getByTestId('relay-card');
     // A junk address first: a clear error, nothing else changes.
-    await card.getByLabel('Relay address').fill('http://relay');
+    await card.getByLabel('Relay address', { exact: true }).fill('http://relay');
     await card.getByRole('button', { name: 'Connect' }).click();
     await card.getByRole('alert').filter({ hasText: 'nats://' }).waitFor();
-    await card.getByLabel('Relay address').fill(`nats://127.0.0.1:${PORT}`);
+    await card.getByLabel('Relay address', { exact: true }).fill(`nats://127.0.0.1:${PORT}`);
+    await card.locator('summary', { hasText: 'Phones anywhere' }).click();
+    await card.getByLabel('Relay address for browsers').fill('ws://127.0.0.1:4392');
+    await card.getByLabel('Phone page address').fill('https://cs.example.edu/baton/');
     await card.getByRole('button', { name: 'Connect' }).click();
     await card
       .getByTestId('relay-state')
@@ -81,7 +84,8 @@ describe('the relay in the UI', { skip: e2eSkip }, () => {
     const link = card.getByTestId('join-link');
     await link.waitFor({ timeout: 10_000 });
     assert.match((await link.textContent()) ?? '', /baton:\/\/join\//);
-    await card.scrollIntoViewIfNeeded();
+    await link.getByTestId('phone-anywhere').getByText('https://cs.example.edu/baton/#').waitFor();
+    await link.scrollIntoViewIfNeeded();
     await shot(page, 'relay-card');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'relay-card-dark');

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { type LanRoom, ip } from './harness';
 
 /**
@@ -58,39 +61,73 @@ export class CampusServer {
     ip('netns', 'exec', this.ns, 'ip', 'link', 'set', 'lo', 'up');
   }
 
+  /** The server's WebSocket listener for browsers (start with `{ websocket: port }`). */
+  wsUrl(port = 8080): string {
+    return `ws://${this.address}:${port}`;
+  }
+
   /**
    * Start nats-server (again); resolves once it accepts clients. `extra`: its flags
-   * (`--auth`, `--user`/`--pass`, `--cluster …`, `--routes …`).
+   * (`--auth`, `--user`/`--pass`, `--cluster …`, `--routes …`); `websocket`: also listen for
+   * browsers on that port (no TLS: the test's own namespaces).
    */
-  async start(extra: string[] = []): Promise<void> {
+  async start(extra: string[] = [], opts: { websocket?: number } = {}): Promise<void> {
     this.plumb();
-    const proc = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        this.ns,
-        'nats-server',
-        '-a',
-        this.address,
-        '-p',
-        String(this.port),
-        ...extra,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.proc = proc;
-    const keep = (d: Buffer): void => {
-      this.log = (this.log + d.toString()).slice(-20_000);
-    };
-    proc.stdout!.on('data', keep);
-    proc.stderr!.on('data', keep);
+    const config: string[] = [];
+    if (opts.websocket) {
+      const file = path.join(os.tmpdir(), `nats-${this.ns}.conf`);
+      fs.writeFileSync(
+        file,
+        `websocket {\n  listen: "${this.address}:${opts.websocket}"\n  no_tls: true\n}\n`,
+      );
+      config.push('-c', file);
+    }
+    this.proc = this.spawn('nats-server', [
+      ...config,
+      '-a',
+      this.address,
+      '-p',
+      String(this.port),
+      ...extra,
+    ]);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (await answers(this.address, this.port)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`nats-server ${this.url} did not start:\n${this.log}`);
+  }
+
+  /** Serve `dir` over HTTP on `port` (a department's static web host), instead of NATS. */
+  async serve(dir: string, port = 8000): Promise<string> {
+    this.plumb();
+    this.proc = this.spawn('python3', [
+      '-m',
+      'http.server',
+      String(port),
+      '--bind',
+      this.address,
+      '--directory',
+      dir,
+    ]);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (await listening(this.address, port)) return `http://${this.address}:${port}/`;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the static server did not start:\n${this.log}`);
+  }
+
+  private spawn(cmd: string, args: string[]): ChildProcess {
+    const proc = spawn('ip', ['netns', 'exec', this.ns, cmd, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (d: Buffer): void => {
+      this.log = (this.log + d.toString()).slice(-20_000);
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+    return proc;
   }
 
   /** Stop it (SIGKILL: the node dies; SIGTERM: it shuts down). */
@@ -116,6 +153,18 @@ export class CampusServer {
         // already gone
       }
   }
+}
+
+/** Does anything accept connections at host:port? */
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }
 
 /** Does a NATS server answer at host:port (its INFO line)? */

@@ -1,0 +1,79 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * A phone's channel through the relay: what its WebSocket is on the LAN. The phone page
+ * (served by any static web host, renderer/phone/relay-link.ts) connects to the relay's
+ * WebSocket listener and asks a laptop for a channel (`ph.<device id>`); then text frames
+ * go over `pc.<channel>.l` (to the laptop) and `pc.<channel>.p` (to the phone). The phone
+ * API's own sealing (core/phone/wire.ts) runs inside, as on the LAN. An empty message
+ * closes the channel; "\u0001" keeps it alive; a channel that hears nothing for
+ * SILENT_MS is closed (the page went away without a word).
+ */
+export const CHANNEL_SILENT_MS = 30_000;
+export const KEEPALIVE = '\u0001';
+const OPEN = 1;
+const CLOSED = 3;
+
+export interface ChannelWire {
+  publish(subject: string, data: string): void;
+  subscribe(subject: string, on: (data: string) => void): { unsubscribe(): void };
+}
+
+/** The laptop's end, shaped like the `ws` socket the phone gateway adopts. */
+export class PhoneChannel extends EventEmitter {
+  readyState = OPEN;
+  private readonly sub: { unsubscribe(): void };
+  private heardAt = Date.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly wire: ChannelWire,
+    readonly id: string,
+    inbox: string,
+    private readonly outbox: string,
+    silentMs = CHANNEL_SILENT_MS,
+  ) {
+    super();
+    this.sub = wire.subscribe(inbox, (data) => {
+      if (this.readyState !== OPEN) return;
+      this.heardAt = Date.now();
+      if (data === '') return this.end();
+      if (data === KEEPALIVE) return;
+      this.emit('message', Buffer.from(data), false);
+    });
+    this.timer = setInterval(
+      () => {
+        if (Date.now() - this.heardAt > silentMs) this.close(1001, 'silent');
+      },
+      Math.min(5_000, silentMs),
+    );
+    this.timer.unref?.();
+  }
+
+  send(text: string): void {
+    if (this.readyState !== OPEN) return;
+    try {
+      this.wire.publish(this.outbox, text);
+    } catch {
+      this.end();
+    }
+  }
+
+  close(_code?: number, _reason?: string): void {
+    if (this.readyState !== OPEN) return;
+    try {
+      this.wire.publish(this.outbox, '');
+    } catch {
+      // the relay is gone: nothing to tell
+    }
+    this.end();
+  }
+
+  private end(): void {
+    if (this.readyState === CLOSED) return;
+    this.readyState = CLOSED;
+    clearInterval(this.timer);
+    this.sub.unsubscribe();
+    this.emit('close');
+  }
+}
