@@ -74,6 +74,7 @@ export interface Verdict {
 
 const AROUND = [
   'Connect by address: on a laptop in the session, open Members and read "Others can connect to …".',
+  'If the session has a relay server, paste its join link: start screen → Join with a link (a TA finds it under Network → Relay server).',
   'Or put every laptop on a phone hotspot.',
 ];
 

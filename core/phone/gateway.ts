@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Peer } from '../engine/peer';
 import { asCommandId } from '../ids';
 import type { QueueCommand } from '../queue/commands';

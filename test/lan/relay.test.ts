@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Classroom, sleep } from './classroom';
 import * as net from 'node:net';
+import { connect as natsConnect } from '@nats-io/transport-node';
 import { CampusServer, block, isolate } from './relay-net';
 
 /**
@@ -265,6 +266,57 @@ describe('LAN: the relay (NATS)', () => {
         );
         assert.equal(d.links.length, 2);
         await c.assertHealthy(20_000);
+      },
+    );
+  });
+
+  it('someone else on the NATS server reads nothing; when the Wi-Fi stops isolating, pairs go back to direct links', async () => {
+    await withCampus(
+      3,
+      (_i, s) => ['--relay', s.url],
+      async (c, server) => {
+        for (let i = 0; i < 3; i++) isolate(c.room, i);
+        // An eavesdropper with the relay's credentials, subscribed to everything.
+        const spy = await natsConnect({ servers: server.url });
+        const heard: Buffer[] = [];
+        spy.subscribe('>', {
+          callback: (_e, m) => {
+            heard.push(Buffer.from(m.data));
+          },
+        });
+        await c.setUp((i) => i > 0);
+        const secret = 'Sally Secretname';
+        const { entryId } = await c.peer(1).call<{ entryId: string }>('queue.join', {
+          name: secret,
+          topic: 'my confidential topic',
+          location: 'seat 13',
+        });
+        c.acked.add(entryId);
+        await c.peer(0).call('staff.message', { entryId, text: 'private note for Sally' });
+        await c.assertHealthy();
+        const all = Buffer.concat(heard);
+        assert.ok(all.length > 10_000, `the spy heard the room's traffic (${all.length} bytes)`);
+        for (const s of [secret, 'confidential', 'private note', 'letmein-please', entryId])
+          assert.equal(all.includes(Buffer.from(s)), false, `"${s}" crossed the relay in clear`);
+        await spy.close();
+
+        // The Wi-Fi stops isolating: within the retry period the pairs are direct again.
+        for (let i = 0; i < 3; i++) isolate(c.room, i, false);
+        const direct = await linksSettle(
+          c,
+          0,
+          (d) =>
+            d.links.length >= 2 &&
+            d.links.some((l) => l.path === 'direct') &&
+            new Set(d.links.filter((l) => l.path === 'direct').map((l) => l.name)).size >= 2,
+          60_000,
+        );
+        assert.ok(
+          direct.links.filter((l) => l.path === 'direct').length >= 2,
+          JSON.stringify(direct.links),
+        );
+        await c.studentJoins(2);
+        await c.assertHealthy();
       },
     );
   });
