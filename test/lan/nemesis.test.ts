@@ -6,6 +6,7 @@ import { Classroom, sleep } from './classroom';
 import { DeviceKey } from '../../core/transport/device-key';
 import { FollowingPhone } from './phone-client';
 import { rawLink } from './raw-link';
+import { CampusServer } from './relay-net';
 
 /**
  * A Jepsen-style nemesis on real processes: five laptops keep issuing queue commands while
@@ -15,12 +16,16 @@ import { rawLink } from './raw-link';
  * finds every acknowledged join exactly once — the joins of three phone clients too, each
  * following the room from laptop to laptop as the page does — while a stranger on the Wi-Fi
  * and a hostile member keep sending forged frames (fake hosts, epoch bombs, forged changes,
- * bursts past the allowance). NEMESIS_S sets the duration (default 120 s;
+ * bursts past the allowance). The room has a relay too — a 3-node NATS cluster on the
+ * campus — and laptop 4 reaches the others only through it (relay only); relay nodes are
+ * killed and come back among the faults. NEMESIS_S sets the duration (default 120 s;
  * run 600 by hand); NEMESIS_SEED replays a run.
  */
 const DURATION_S = Number(process.env.NEMESIS_S ?? 120);
 const SEED = Number(process.env.NEMESIS_SEED ?? Date.now() % 100_000);
 const N = 5;
+/** The laptop whose links all go through the relay. */
+const RELAY_ONLY = 4;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -41,16 +46,39 @@ describe('LAN: randomized nemesis', () => {
     const note = (line: string): void => {
       log.push(`${(performance.now() / 1000).toFixed(1)} s ${line}`);
     };
-    const c = new Classroom(N, () => ['--stability-ms', '4000']);
+    let servers: CampusServer[] = [];
+    const c = new Classroom(N, (i) => [
+      '--stability-ms',
+      '4000',
+      '--relay',
+      servers.map((s) => s.url).join(','),
+      ...(i === RELAY_ONLY ? ['--relay-only'] : []),
+    ]);
+    servers = [0, 1, 2].map((k) => new CampusServer(c.room, k));
+    const route = (k: number): string => `nats://${servers[k]!.address}:6222`;
+    const startNode = (k: number): Promise<void> =>
+      servers[k]!.start([
+        '--cluster_name',
+        'campus',
+        '--cluster',
+        route(k),
+        '--routes',
+        [0, 1, 2]
+          .filter((j) => j !== k)
+          .map(route)
+          .join(','),
+      ]);
     const acked = new Set<string>();
     const issued = new Set<string>();
     const latencies: number[] = [];
     let refused = 0;
+    let relayAcked = 0;
     let unanswered = 0;
     const paused = new Set<number>();
     const down = new Set<number>(); // killed, restarting
     let stop = false;
     try {
+      await Promise.all([0, 1, 2].map(startNode));
       await c.setUp();
       await c.peer(0).call('staff.setOpen', { open: true });
 
@@ -71,6 +99,7 @@ describe('LAN: randomized nemesis', () => {
             const res = r.result as { entryId?: string } | undefined;
             if (res?.entryId) {
               acked.add(res.entryId);
+              if (i === RELAY_ONLY) relayAcked++;
               latencies.push(performance.now() - t0);
             } else if (r.error?.code === 'already-in-queue' || r.error) refused++;
             // Leave the line again (whatever entry this laptop holds now).
@@ -210,7 +239,16 @@ describe('LAN: randomized nemesis', () => {
         while (performance.now() < end) {
           await sleep(between(1_000, 3_000));
           const i = Math.floor(random() * N);
-          const fault = pick(['kill', 'pause', 'link', 'split', 'kill-host']);
+          const fault = pick(['kill', 'pause', 'link', 'split', 'kill-host', 'relay-node']);
+          if (fault === 'relay-node') {
+            const k = Math.floor(random() * servers.length);
+            const ms = between(1_000, 5_000);
+            note(`NATS node ${k} killed for ${ms.toFixed(0)} ms`);
+            await servers[k]!.stop('SIGKILL');
+            await sleep(ms);
+            await startNode(k);
+            continue;
+          }
           if (fault === 'kill' || fault === 'kill-host') {
             const target =
               fault === 'kill-host'
@@ -262,6 +300,7 @@ describe('LAN: randomized nemesis', () => {
       note('healed; checking');
       c.room.heal();
       for (let i = 0; i < N; i++) c.room.setLink(i, true);
+      for (let k = 0; k < servers.length; k++) if (!servers[k]!.proc) await startNode(k);
       await c.agreedHost(30_000);
 
       // Set-full check over the whole history, on every laptop. The laptops get a bounded
@@ -309,9 +348,11 @@ describe('LAN: randomized nemesis', () => {
         `  nemesis seed ${SEED}: ${log.length - 1} faults; ${acked.size} joins acked, ${refused} refused, ${unanswered} unanswered; ` +
           `ack latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms; ` +
           `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}; every laptop holds every ack ${mergedMs.toFixed(0)} ms after the heal; ` +
-          `${hostileFrames} hostile frames from a stranger and a hostile member`,
+          `${hostileFrames} hostile frames from a stranger and a hostile member; ` +
+          `${log.filter((l) => l.includes('NATS node')).length} NATS node kills, ${relayAcked} joins acked to the relay-only laptop`,
       );
       assert.ok(acked.size > 0, 'the room got work done under faults');
+      assert.ok(relayAcked > 0, 'the laptop only the relay reaches got work done too');
       assert.deepEqual(lost, [], `lost\n${log.join('\n')}`);
       assert.deepEqual(
         unmerged.filter((u) => u.lacks.length > 0),
@@ -332,6 +373,7 @@ describe('LAN: randomized nemesis', () => {
     } finally {
       stop = true;
       await c.close();
+      for (const s of servers) await s.close();
     }
   });
 });
