@@ -42,6 +42,10 @@ export class RelayStream extends Duplex {
     private readonly now: () => number = Date.now,
   ) {
     super({ allowHalfOpen: false });
+    // A stream can end in error before anyone reads it (a dial whose answer comes late, as
+    // its silence runs out): an 'error' with no listener would crash the process. Whoever
+    // uses the stream still hears of it (TLS listens), and `endReason` says why.
+    this.on('error', () => {});
     this.lastIn = this.lastOut = now();
     this.sub = wire.subscribe(inbox, (data) => this.onMessage(data));
     this.timer = setInterval(

@@ -301,6 +301,13 @@ describe('LAN: randomized nemesis', () => {
       c.room.heal();
       for (let i = 0; i < N; i++) c.room.setLink(i, true);
       for (let k = 0; k < servers.length; k++) if (!servers[k]!.proc) await startNode(k);
+      // The nemesis restarts every laptop it kills: one that is not running exited by itself.
+      const died = c.room.peers.filter((p) => !p.running);
+      assert.deepEqual(
+        died.map((p) => `laptop ${p.index}: ${p.stderr.slice(-3000)}`),
+        [],
+        'a laptop exited by itself',
+      );
       await c.agreedHost(30_000);
 
       // Set-full check over the whole history, on every laptop. The laptops get a bounded

@@ -135,6 +135,20 @@ describe('relay streams', () => {
   });
 });
 
+describe('relay streams that fail before anyone listens', () => {
+  it('end without taking the process down (a dial answered as its silence ran out: the nemesis lost a laptop to it)', async () => {
+    const { a, b } = pipe(200);
+    // Nobody has attached to either stream yet; both go silent and fail.
+    (b as unknown as { sub: { unsubscribe(): void } }).sub.unsubscribe();
+    const keepAlive = setTimeout(() => {}, 2_000);
+    await new Promise((r) => setTimeout(r, 700));
+    clearTimeout(keepAlive);
+    assert.equal(a.destroyed, true);
+    assert.equal(a.endReason, 'silent');
+    b.destroy();
+  });
+});
+
 describe('path choice', () => {
   const relay = {
     connected: true,
