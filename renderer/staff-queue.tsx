@@ -1,3 +1,4 @@
+import { OnlineBadge, OpenMeeting } from './online';
 import { useState } from 'preact/hooks';
 import type { EntryView, Method, QueueInfoView } from '../core/api/contract';
 import { entryStateText, formatClock, ordinal } from './format';
@@ -188,11 +189,13 @@ function StaffEntry({ ctx, e, next = false }: { ctx: Ctx; e: EntryView; next?: b
             </span>
           )}
           {away && <span class="badge away-badge">Away</span>}
+          <OnlineBadge entry={e} />
           {e.tag && <span class="badge tag">{e.tag}</span>}
           {e.group && e.status !== 'waiting' && <span class="badge">group</span>}
           {e.flag && <span class="badge flag">{e.flag}</span>}
         </span>
         <span class="muted">{[e.topic, e.location].filter(Boolean).join(' · ') || '—'}</span>
+        <OpenMeeting entry={e} myMeeting={ctx.queue?.myMeeting ?? null} />
         {e.conflict && <span class="conflict">{e.conflict}</span>}
         {e.status === 'missing' && e.graceEndsAt !== null && (
           <span class="conflict">

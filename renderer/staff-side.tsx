@@ -1,3 +1,4 @@
+import { ModeSelect } from './online';
 import { useEffect, useState } from 'preact/hooks';
 import type { QueueInfoView, StaffStatsView } from '../core/api/contract';
 import { ErrorLine } from './feedback';
@@ -142,6 +143,7 @@ function QueueAdmin(props: { ctx: Ctx; queue: QueueInfoView; alone: boolean }) {
     return (
       <li>
         <span class="queue-admin-name">{queue.name}</span>
+        <ModeSelect ctx={ctx} queue={queue} />
         <span class="tag-list">
           {queue.tags.length === 0 ? (
             <span class="muted">no tags</span>

@@ -1,3 +1,4 @@
+import { MyMeetingCard } from './online';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { EntryView } from '../core/api/contract';
 import { Dialog, ErrorLine } from './feedback';
@@ -40,6 +41,7 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
         <PhonesCard ctx={ctx} />
         <Announcement ctx={ctx} />
         <QueuesCard ctx={ctx} />
+        <MyMeetingCard ctx={ctx} />
         <Timers ctx={ctx} />
         {!q.passphraseOutdated && <NewPassphrase ctx={ctx} outdated={false} />}
       </aside>

@@ -73,6 +73,8 @@ export function useBaton(api: UiApi) {
   prefsRef.current = prefs;
   const statusRef = useRef<Status | null>(null);
   statusRef.current = status;
+  const queueRef = useRef<QueueView | null>(null);
+  queueRef.current = queue;
   const toastId = useRef(0);
 
   const toast = useCallback((text: string, kind: Toast['kind'] = 'info', o: ToastOptions = {}) => {
@@ -111,9 +113,13 @@ export function useBaton(api: UiApi) {
         refresh();
       }),
       api.on('called', (c) => {
-        toast(`You're being called${c.by ? ` by ${c.by}` : ''} — head over now!`, 'called', {
-          about: 'called',
-        });
+        // An online student is not asked to walk anywhere: the meeting is the place.
+        const online = queueRef.current?.entries.find((e) => e.entryId === c.entryId)?.online;
+        toast(
+          `You're being called${c.by ? ` by ${c.by}` : ''} — ${online ? 'join the meeting now!' : 'head over now!'}`,
+          'called',
+          { about: 'called' },
+        );
         if (prefsRef.current?.notifyCalled)
           setCallAlert({ entryId: c.entryId, by: c.by, since: Date.now() });
       }),

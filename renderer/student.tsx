@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { EntryView, QueueInfoView, QueueView } from '../core/api/contract';
 import { ErrorLine } from './feedback';
+import { MeetingAction, MeetingField, ModeBadge, ModePick, OnlineBadge } from './online';
 import {
   countdown,
   entryStateText,
@@ -121,10 +122,14 @@ function MyEntry({ ctx, entry, q }: { ctx: Ctx; entry: EntryView; q: QueueView }
         <>
           <p class="eyebrow">It's your turn</p>
           <p class="position called-text">{entry.helper ?? 'A TA'} is calling you</p>
-          <p class="lead">
-            Head over now{entry.location ? ` — they'll look for you at ${entry.location}` : ''}.
-            {entry.group ? ' You are being helped together with others on the same topic.' : ''}
-          </p>
+          {entry.online ? (
+            <MeetingAction entry={entry} />
+          ) : (
+            <p class="lead">
+              Head over now{entry.location ? ` — they'll look for you at ${entry.location}` : ''}.
+              {entry.group ? ' You are being helped together with others on the same topic.' : ''}
+            </p>
+          )}
         </>
       )}
       {entry.status === 'missing' && (
@@ -149,6 +154,7 @@ function MyEntry({ ctx, entry, q }: { ctx: Ctx; entry: EntryView; q: QueueView }
         <>
           <p class="eyebrow">Being helped</p>
           <p class="position called-text">{entry.helper ?? 'A TA'} is with you</p>
+          {entry.online && <MeetingAction entry={entry} />}
         </>
       )}
       {entry.message && (
@@ -165,7 +171,15 @@ function MyEntry({ ctx, entry, q }: { ctx: Ctx; entry: EntryView; q: QueueView }
           {entry.topic || (entry.tag ? '' : '—')}
         </dd>
         <dt>Where</dt>
-        <dd>{entry.location || '—'}</dd>
+        <dd>
+          {entry.online ? (
+            <>
+              <OnlineBadge entry={entry} /> {entry.meeting ?? 'the TA sends a link'}
+            </>
+          ) : (
+            entry.location || '—'
+          )}
+        </dd>
         <dt>Joined</dt>
         <dd>{formatAgo(now - entry.createdAt)}</dd>
       </dl>
@@ -287,6 +301,8 @@ function EntryFields(p: {
   onLocation(v: string): void;
   onTag(v: string | null): void;
   idPrefix: string;
+  /** Online: no seat to ask for. */
+  online?: boolean;
 }) {
   return (
     <>
@@ -325,16 +341,20 @@ function EntryFields(p: {
         placeholder="Lab 3, recursion"
         onInput={(e) => p.onTopic(e.currentTarget.value)}
       />
-      <label class="label" for={`${p.idPrefix}-location`}>
-        Where are you sitting?
-      </label>
-      <input
-        id={`${p.idPrefix}-location`}
-        value={p.location}
-        maxLength={80}
-        placeholder="Row 4, by the window"
-        onInput={(e) => p.onLocation(e.currentTarget.value)}
-      />
+      {!p.online && (
+        <>
+          <label class="label" for={`${p.idPrefix}-location`}>
+            Where are you sitting?
+          </label>
+          <input
+            id={`${p.idPrefix}-location`}
+            value={p.location}
+            maxLength={80}
+            placeholder="Row 4, by the window"
+            onInput={(e) => p.onLocation(e.currentTarget.value)}
+          />
+        </>
+      )}
     </>
   );
 }
@@ -351,17 +371,23 @@ function JoinForm(props: {
   const [topic, setTopic] = useState('');
   const [location, setLocation] = useState('');
   const [tag, setTag] = useState<string | null>(null);
+  const [picked, setPicked] = useState(false);
+  const [meeting, setMeeting] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const mode = queue?.mode ?? 'in-person';
+  const online = mode === 'online' || (mode === 'both' && picked);
   const submit = async (): Promise<void> => {
     setError(null);
     setBusy(true);
     const r = await ctx.call('queue.join', {
       name,
       topic,
-      location,
+      location: online ? '' : location,
       ...(queue ? { queueId: queue.queueId } : {}),
       ...(tag ? { tag } : {}),
+      ...(mode !== 'in-person' ? { online } : {}),
+      ...(online && meeting.trim() ? { meeting: meeting.trim() } : {}),
     });
     setBusy(false);
     if (!r.ok) setError(r.error.message);
@@ -401,11 +427,18 @@ function JoinForm(props: {
                   }}
                 />
                 <span class="queue-option-name">{x.name}</span>
+                <ModeBadge mode={x.mode} />
                 <span class="muted">{x.open ? `${x.waiting} waiting` : 'closed'}</span>
               </label>
             ))}
           </fieldset>
         )}
+        {q.queues.length === 1 && mode !== 'in-person' && (
+          <p>
+            <ModeBadge mode={mode} />
+          </p>
+        )}
+        {mode === 'both' && <ModePick online={picked} onChange={setPicked} />}
         <EntryFields
           name={name}
           topic={topic}
@@ -417,7 +450,9 @@ function JoinForm(props: {
           onLocation={setLocation}
           onTag={setTag}
           idPrefix="join"
+          online={online}
         />
+        {online && <MeetingField id="join-meeting" value={meeting} onInput={setMeeting} />}
         <button class="primary big" type="submit" disabled={busy || props.joining || !queue?.open}>
           {busy || props.joining ? 'Sending…' : 'Join the queue'}
         </button>
@@ -474,6 +509,7 @@ export function QueueList({ q, queue }: { q: QueueView; queue: QueueInfoView | n
                   {e.tag && <span class="badge tag">{e.tag}</span>}
                 </span>
                 <span class="muted">
+                  {e.online && <OnlineBadge entry={e} />}{' '}
                   {[e.topic, e.location].filter(Boolean).join(' · ') || '—'}
                 </span>
               </span>

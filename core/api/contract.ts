@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { relaySettingsSchema } from '../relay/settings';
-import { LIMITS, TIMER_LIMITS } from '../queue/commands';
+import { LIMITS, TIMER_LIMITS, meetingLink, queueMode } from '../queue/commands';
 import { MIN_PASSPHRASE_LENGTH, passphraseProblem } from '../queue/passphrase';
 
 export { MIN_PASSPHRASE_LENGTH };
@@ -87,6 +87,10 @@ export const paramsSchema = {
     /** Which queue; omitted = the first open one. */
     queueId: id64.optional(),
     tag: tag.optional(),
+    /** Joining online (an online or mixed queue); omitted: the queue's mode decides. */
+    online: z.boolean().optional(),
+    /** Your own meeting link, for joining online (else the TA's is used). */
+    meeting: meetingLink.optional(),
   }),
   'queue.edit': z.object({
     entryId: id64,
@@ -95,6 +99,7 @@ export const paramsSchema = {
     location: z.string().trim().max(80).optional(),
     /** A tag of the entry's queue, or null to clear it. */
     tag: tag.nullable().optional(),
+    meeting: meetingLink.nullable().optional(),
   }),
   'queue.withdraw': entryId,
   'queue.here': entryId,
@@ -131,7 +136,11 @@ export const paramsSchema = {
     tags: z.array(tag).max(LIMITS.tags, `at most ${LIMITS.tags} tags`),
   }),
   'staff.helpGroup': z.object({ tag, queueIds }),
-  'staff.createQueue': z.object({ name: queueName }),
+  'staff.createQueue': z.object({ name: queueName, mode: queueMode.optional() }),
+  /** In person, online or both: new entries follow it; those in line keep theirs. */
+  'staff.setQueueMode': z.object({ queueId: id64, mode: queueMode }).strict(),
+  /** This TA's own meeting link for the online students they call ('' clears it). */
+  'staff.setMeeting': z.object({ link: z.union([meetingLink, z.literal('')]) }).strict(),
   'staff.renameQueue': z.object({ queueId: id64, name: queueName }),
   'staff.archiveQueue': z.object({ queueId: id64 }),
   'staff.setTimers': z
@@ -231,6 +240,8 @@ export interface Results {
   'staff.setTags': Empty;
   'staff.helpGroup': { entryIds: string[] };
   'staff.createQueue': { queueId: string };
+  'staff.setQueueMode': Empty;
+  'staff.setMeeting': Empty;
   'staff.renameQueue': Empty;
   'staff.archiveQueue': Empty;
   'staff.setTimers': { graceMs: number; awayLimitMs: number };

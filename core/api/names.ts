@@ -38,6 +38,8 @@ export const METHOD_NAMES = [
   'staff.setTags',
   'staff.helpGroup',
   'staff.createQueue',
+  'staff.setQueueMode',
+  'staff.setMeeting',
   'staff.renameQueue',
   'staff.archiveQueue',
   'staff.setTimers',

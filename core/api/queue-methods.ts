@@ -208,6 +208,8 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'staff.helpGroup': (p) => valued<'staff.helpGroup'>()({ op: 'helpGroup', ...p }),
     'staff.createQueue': (p) => valued<'staff.createQueue'>()({ op: 'createQueue', ...p }),
     'staff.renameQueue': (p) => done({ op: 'renameQueue', ...p }),
+    'staff.setQueueMode': (p) => done({ op: 'setQueueMode', ...p }),
+    'staff.setMeeting': (p) => done({ op: 'setMeeting', link: p.link }),
     'staff.archiveQueue': (p) => done({ op: 'archiveQueue', ...p }),
     'staff.setTimers': (p) => valued<'staff.setTimers'>()({ op: 'setTimers', ...p }),
     'staff.setOpen': (p) => done({ op: 'setOpen', ...p }),

@@ -92,6 +92,12 @@ export interface EntryView {
   mine: boolean;
   /** A merge note (two staff called this student during a split), shown to staff and to the student. */
   conflict: string | null;
+  /** Joined online: helped over a meeting link, not at a seat. */
+  online: boolean;
+  /** The student's own meeting link: only to staff and the student. */
+  meeting: string | null;
+  /** The meeting link of the TA calling or helping (theirs), to staff and the student. */
+  helperMeeting: string | null;
 }
 
 export interface QueueInfoView {
@@ -99,6 +105,8 @@ export interface QueueInfoView {
   name: string;
   open: boolean;
   tags: string[];
+  /** In person, online, or both: what a student joining it chooses from. */
+  mode: 'in-person' | 'online' | 'both';
   /** Students waiting in this queue. */
   waiting: number;
 }
@@ -133,6 +141,8 @@ export interface QueueView {
   myQueueId: string | null;
   myPosition: number | null;
   myEstimate: WaitEstimateView | null;
+  /** This TA's own meeting link (staff), else null. */
+  myMeeting: string | null;
   /** Commands sent and not acknowledged yet ("sending…"). */
   /** `reason`: why it is taking long, when the host said (its disk is full). */
   pending: { commandId: string; method: string; reason?: string }[];

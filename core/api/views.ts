@@ -1,3 +1,4 @@
+import { meetingOf } from '../queue/online';
 import { isStaffLock } from '../queue/passphrase';
 import { trustedState } from '../queue/staff-trust';
 import {
@@ -38,6 +39,7 @@ export const EMPTY_QUEUE_VIEW: QueueView = {
   staffOnDuty: { count: 0, names: [] },
   timers: { graceMs: 0, awayLimitMs: 0 },
   announcement: '',
+  myMeeting: null,
   entries: [],
   finished: [],
   myEntryId: null,
@@ -88,6 +90,8 @@ export function entryView(
   positions?: ReadonlyMap<string, number>,
 ): EntryView {
   const mine = e.member === f.me || f.ownEntries.has(e.id);
+  // A meeting link is for the student and staff, not the rest of the room.
+  const sees = mine || (f.me !== null && state.staff?.[f.me] !== undefined);
   const s = steps(e);
   const last = s[s.length - 1];
   return {
@@ -112,6 +116,9 @@ export function entryView(
       mine && e.message
         ? { text: e.message.text, from: f.memberName(e.message.by), at: e.message.at }
         : null,
+    online: e.online,
+    meeting: sees ? e.meeting : null,
+    helperMeeting: sees && e.online ? meetingOf(state, e.helper) : null,
   };
 }
 
@@ -142,6 +149,7 @@ export function queueView(state: QueueState | null | undefined, f: ViewerFacts):
     name: q.name,
     open: q.open,
     tags: q.tags,
+    mode: q.mode,
     waiting: perQueue.get(q.id) ?? 0,
   }));
   return {
@@ -161,6 +169,7 @@ export function queueView(state: QueueState | null | undefined, f: ViewerFacts):
       mine && mine.status === 'waiting'
         ? waitEstimate(state, mine.position, duty.count, mine.queueId)
         : null,
+    myMeeting: f.me !== null && state.staff?.[f.me] ? meetingOf(state, f.me) : null,
     pending: f.pending,
   };
 }

@@ -315,6 +315,8 @@ export class PhoneGateway {
             owner: `phone:${p.owner!.slice(0, 32)}`,
             ...(cmd.queueId ? { queueId: cmd.queueId } : {}),
             ...(cmd.tag ? { tag: cmd.tag } : {}),
+            ...(cmd.online !== undefined ? { online: cmd.online } : {}),
+            ...(cmd.meeting ? { meeting: cmd.meeting } : {}),
           }
         : cmd.m === 'edit'
           ? {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UUID_V7 } from '../ids';
-import { LIMITS, entryId, queueId, text } from '../queue/commands';
+import { LIMITS, entryId, meetingLink, queueId, text } from '../queue/commands';
 
 /**
  * The phone API: JSON frames between a phone's page and any laptop of the session, on
@@ -27,6 +27,8 @@ export const phoneCommandSchema = z.discriminatedUnion('m', [
     location: text(LIMITS.location),
     queueId: queueId.optional(),
     tag: text(LIMITS.tag).min(1).optional(),
+    online: z.boolean().optional(),
+    meeting: meetingLink.optional(),
   }),
   z.object({
     m: z.literal('edit'),

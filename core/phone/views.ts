@@ -10,6 +10,7 @@ import {
 } from '../queue/selectors';
 import { type QueueState, text } from '../queue/types';
 import type { PhoneView } from './wire';
+import { meetingOf } from '../queue/online';
 
 /** What a laptop shows its phones: the public queue, and each phone's own entry. */
 
@@ -55,6 +56,7 @@ export function phoneRoom(
       name: q.name,
       open: q.open,
       tags: q.tags,
+      mode: q.mode,
       waiting: waitingEntries(state, [q.id]).length,
     })),
     announcement: text(state.announcement),
@@ -87,6 +89,9 @@ export function phoneRoom(
               graceEndsAt: graceEndsAt(state, e),
               graceLeftMs: leftOf(graceEndsAt(state, e), here.now),
               queueName: queues.find((q) => q.id === e.queue)?.name ?? '',
+              online: e.online,
+              meeting: e.meeting,
+              helperMeeting: e.online ? meetingOf(state, e.helper) : null,
             }
           : null,
         // The estimate is linear in the place (see waitEstimate).

@@ -20,7 +20,14 @@ export interface PhoneView {
    */
   laptops: { name: string; address: string; device?: string }[];
   open: boolean;
-  queues: { queueId: string; name: string; open: boolean; tags: string[]; waiting: number }[];
+  queues: {
+    queueId: string;
+    name: string;
+    open: boolean;
+    tags: string[];
+    mode: 'in-person' | 'online' | 'both';
+    waiting: number;
+  }[];
   announcement: string;
   staffOnDuty: number;
   /** This phone's entry, if it has one in line or being helped. */
@@ -38,6 +45,10 @@ export interface PhoneView {
      *  page counts down from its arrival, so its own clock never matters). */
     graceLeftMs: number | null;
     queueName: string;
+    online: boolean;
+    meeting: string | null;
+    /** The calling TA's meeting link (online entries). */
+    helperMeeting: string | null;
   } | null;
   estimate: { lowMs: number; highMs: number; samples: number } | null;
   /** Waiting in this phone's queue (or the first one). */
@@ -70,6 +81,9 @@ export interface PhoneCmdFields {
   location?: string;
   queueId?: string;
   tag?: string;
+  /** Join only (not signed: a join is the phone's own by its key hash). */
+  online?: boolean;
+  meeting?: string;
 }
 
 /**

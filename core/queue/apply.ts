@@ -21,6 +21,7 @@ import {
 import { demoteAway } from './away';
 import { login, setPassphrase } from './login';
 import { setRelay } from './relay-setting';
+import { editMeeting, joinMode, setMeeting } from './online';
 import { checkEd25519, sha256Hex } from './passcode';
 import { type PhoneCmdFields, phoneSignedText } from '../phone/wire';
 import { putBack, undo } from './undo';
@@ -158,6 +159,8 @@ export class QueueApp implements App<QueueState> {
         if (!q.ok) return q;
         const tag = cmd.tag === undefined ? null : canonicalTag(q.value, cmd.tag);
         if (tag && !tag.ok) return tag;
+        const mode = joinMode(q.value, cmd);
+        if (!mode.ok) return mode;
         const member = cmd.owner ?? by;
         if (activeEntryOf(view, member))
           return fail('already-queued', 'you are already in the queue');
@@ -189,6 +192,7 @@ export class QueueApp implements App<QueueState> {
           flag: null,
           message: null,
           group: null,
+          ...mode.value,
         };
         state.entries[id] = storeEntry(entry);
         return ok({ entryId: id });
@@ -209,7 +213,7 @@ export class QueueApp implements App<QueueState> {
         if (cmd.topic !== undefined) d.topic = imm(cmd.topic);
         if (cmd.location !== undefined) d.location = imm(cmd.location);
         if (tag !== undefined && tag !== e.value.tag) d.tag = tag === null ? null : imm(tag);
-        return ok({});
+        return editMeeting(d, e.value.online, cmd.meeting);
       }
       case 'withdraw': {
         const e = this.owned(view, cmd, by, ctx);
@@ -361,7 +365,10 @@ export class QueueApp implements App<QueueState> {
       case 'createQueue':
       case 'renameQueue':
       case 'archiveQueue':
+      case 'setQueueMode':
         return applyQueueAdmin(state, view, cmd, ctx);
+      case 'setMeeting':
+        return setMeeting(state, cmd, by, ctx);
     }
   }
 

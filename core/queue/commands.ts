@@ -44,6 +44,7 @@ export const LIMITS = {
   tags: 20,
   queues: 10,
   message: 300,
+  meeting: 500,
   /**
    * Active entries one laptop may hold for the phones it carries (each phone has one at a
    * time already). A lecture hall's phones spread over the room's laptops; a laptop making
@@ -59,6 +60,14 @@ export const TIMER_LIMITS = {
 } as const;
 
 const tagName = text(LIMITS.tag).min(1, 'a tag needs a name');
+/** A meeting link (Zoom, Meet, Teams, Jitsi…): an http(s) URL. */
+export const meetingLink = z
+  .string()
+  .trim()
+  .max(500)
+  .url('a meeting link is a web address (https://…)')
+  .refine((u) => /^https?:\/\//i.test(u), 'a meeting link starts with https://');
+export const queueMode = z.enum(['in-person', 'online', 'both']);
 const queueName = text(LIMITS.queueName).min(1, 'a queue needs a name');
 /** Which queues Help next / Help group take from; omitted = every queue. */
 const serving = z.array(queueId).min(1).max(LIMITS.queues).optional();
@@ -73,6 +82,10 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     /** Omitted: the session's first open queue. */
     queueId: queueId.optional(),
     tag: tagName.optional(),
+    /** Joining online (an online or mixed queue); omitted: the queue's own mode decides. */
+    online: z.boolean().optional(),
+    /** The student's own meeting link, for an online entry. */
+    meeting: meetingLink.optional(),
     /**
      * A phone's entry, submitted for it by a laptop: the phone (not the laptop) is the one
      * student of this entry, so a laptop can carry several phones and its own student.
@@ -93,6 +106,8 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     location: text(LIMITS.location).optional(),
     /** A tag of the entry's queue, or null to clear it. */
     tag: tagName.nullable().optional(),
+    /** An online entry's meeting link, or null to clear it. */
+    meeting: meetingLink.nullable().optional(),
   }),
   z.object({ op: z.literal('withdraw'), entryId, secret, phoneProof, forPhone }),
   /** "I'm here": a student staff could not find is back, at the front of the line. */
@@ -170,7 +185,10 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
       .refine((t) => new Set(t.map((x) => x.toLowerCase())).size === t.length, 'tags must differ'),
   }),
   z.object({ op: z.literal('helpGroup'), tag: tagName, queueIds: serving }),
-  z.object({ op: z.literal('createQueue'), name: queueName }),
+  z.object({ op: z.literal('createQueue'), name: queueName, mode: queueMode.optional() }),
+  z.object({ op: z.literal('setQueueMode'), queueId, mode: queueMode }),
+  /** Staff: this TA's own meeting link for the online students they call ('' clears it). */
+  z.object({ op: z.literal('setMeeting'), link: z.union([meetingLink, z.literal('')]) }),
   z.object({ op: z.literal('renameQueue'), queueId, name: queueName }),
   z.object({ op: z.literal('archiveQueue'), queueId }),
   z.object({
@@ -225,6 +243,8 @@ export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
   'setAnnouncement',
   'setPhones',
   'setRelay',
+  'setQueueMode',
+  'setMeeting',
   'clearFinished',
   'setTags',
   'helpGroup',

@@ -28,6 +28,7 @@ function storeQueue(q: QueueInfo): StoredQueue {
     archived: q.archived,
     createdAt: q.createdAt,
     rank: q.rank,
+    ...(q.mode !== 'in-person' ? { mode: q.mode } : {}),
   };
 }
 
@@ -74,7 +75,7 @@ export function canonicalTag(q: QueueInfo, tag: string): Result<string> {
 
 type QueueAdmin = Extract<
   QueueCommand,
-  { op: 'setOpen' | 'setTags' | 'createQueue' | 'renameQueue' | 'archiveQueue' }
+  { op: 'setOpen' | 'setTags' | 'createQueue' | 'renameQueue' | 'archiveQueue' | 'setQueueMode' }
 >;
 
 /** The staff commands on queues themselves. */
@@ -119,9 +120,20 @@ export function applyQueueAdmin(
         archived: false,
         createdAt: ctx.now,
         rank,
+        mode: cmd.mode ?? 'in-person',
       });
       if (!view.open) state.open = true;
       return ok({ queueId: id });
+    }
+    case 'setQueueMode': {
+      // Entries keep the mode they joined with; new ones follow the queue's.
+      const q = liveQueue(view, cmd.queueId);
+      if (!q.ok) return q;
+      if (q.value.mode === cmd.mode) return ok({});
+      const w = writable(state, view, cmd.queueId);
+      if (cmd.mode === 'in-person') delete w.mode;
+      else w.mode = cmd.mode;
+      return ok({});
     }
     case 'renameQueue': {
       const q = liveQueue(view, cmd.queueId);

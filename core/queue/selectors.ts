@@ -1,6 +1,7 @@
 import {
   type Entry,
   type EntryStatus,
+  type QueueMode,
   type QueueSettings,
   type QueueState,
   type StoredEntry,
@@ -81,6 +82,7 @@ export interface QueueInfo {
   archived: boolean;
   createdAt: number;
   rank: number;
+  mode: QueueMode;
 }
 
 /** The name of the queue a session has before anyone makes a second one. */
@@ -98,6 +100,7 @@ export function queuesOf(state: QueueState): QueueInfo[] {
         archived: false,
         createdAt: 0,
         rank: 0,
+        mode: 'in-person',
       },
     ];
   return Object.entries(state.queues)
@@ -109,6 +112,7 @@ export function queuesOf(state: QueueState): QueueInfo[] {
       archived: q.archived,
       createdAt: q.createdAt,
       rank: q.rank,
+      mode: (q.mode ?? 'in-person') as QueueMode,
     }))
     .sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : 1));
 }

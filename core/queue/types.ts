@@ -89,7 +89,14 @@ export interface Entry {
   message: EntryMessage | null;
   /** Command id of the "Help group" call that called this student with others, else null. */
   group: string | null;
+  /** Joined online (an online or mixed queue): helped over a meeting link, not at a seat. */
+  online: boolean;
+  /** The student's own meeting link (online only), else null: then the TA's is used. */
+  meeting: string | null;
 }
+
+/** A queue is in person (the default), online, or both; each entry says which it is. */
+export type QueueMode = 'in-person' | 'online' | 'both';
 
 /**
  * How the document checks a staff login: a `StaffLock` (new sessions: the public half of a
@@ -150,7 +157,7 @@ export interface LegacyTransition {
 type BaseFields = Pick<
   Entry,
   'id' | 'name' | 'topic' | 'location' | 'member' | 'ownerHash' | 'createdAt' | 'order'
-> & { queue?: string; tag?: string };
+> & { queue?: string; tag?: string; online?: true; meeting?: string };
 
 /**
  * An entry as stored in the document: read it with `readEntry`, write it with `storeEntry`.
@@ -187,6 +194,8 @@ export interface StoredEntry {
   /** EntryMessage as JSON. */
   message?: Str | null;
   group?: Str | null;
+  /** The meeting link, once edited after creation (else `base`'s). */
+  meeting?: Str | null;
 }
 
 export function readTransition(t: StoredTransition): Transition {
@@ -262,6 +271,8 @@ export function readEntry(e: StoredEntry): Entry {
     flag: orNull(e.flag),
     message: e.message ? (JSON.parse(text(e.message)) as EntryMessage) : null,
     group: orNull(e.group),
+    online: b.online === true,
+    meeting: e.meeting === undefined ? (b.meeting ?? null) : orNull(e.meeting),
   };
 }
 
@@ -284,6 +295,8 @@ export function storeEntry(e: Entry): StoredEntry {
   };
   if (e.queue !== MAIN_QUEUE) base.queue = e.queue;
   if (e.tag !== null) base.tag = e.tag;
+  if (e.online) base.online = true;
+  if (e.meeting !== null) base.meeting = e.meeting;
   const out: StoredEntry = { base: imm(JSON.stringify(base)), status: imm(e.status), history };
   if (e.helper !== null) out.helper = imm(e.helper);
   if (e.conflict !== null) out.conflict = imm(e.conflict);
@@ -321,10 +334,21 @@ export function readArchived(raw: ArchivedEntry): Entry {
     flag: e.flag ?? null,
     message: e.message ?? null,
     group: e.group ?? null,
+    online: e.online ?? false,
+    meeting: e.meeting ?? null,
   };
 }
 
-type NewFields = 'queue' | 'tag' | 'awaySince' | 'missingSince' | 'flag' | 'message' | 'group';
+type NewFields =
+  | 'queue'
+  | 'tag'
+  | 'awaySince'
+  | 'missingSince'
+  | 'flag'
+  | 'message'
+  | 'group'
+  | 'online'
+  | 'meeting';
 
 /** One queue of the session, as stored (read it with `queuesOf`). */
 export interface StoredQueue {
@@ -336,6 +360,8 @@ export interface StoredQueue {
   createdAt: number;
   /** Display order of the queues. */
   rank: number;
+  /** Absent: in person (every queue before online queues). */
+  mode?: 'online' | 'both';
 }
 
 /** Session-wide staff settings (absent = the defaults in `settingsOf`). */
@@ -362,6 +388,8 @@ export interface QueueState {
   awayLimitMs?: number;
   /** The session's relay, signed by the staff key (relay-setting.ts). */
   relay?: { json: Str; at: number; sig: Str };
+  /** Each TA's own meeting link (member id → URL), given to the online students they call. */
+  meetings?: Record<string, Str>;
   /** Set when staff turned phone joining off (absent = on). */
   phonesOff?: boolean;
   /** Wrong staff passcodes per member, so a lockout outlives a host change. */

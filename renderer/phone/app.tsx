@@ -69,7 +69,7 @@ export function Phone(props: {
               {view.announcement}
             </p>
           )}
-          {called && <CalledScreen helper={entry.helper} location={entry.location} />}
+          {called && <CalledScreen entry={entry} />}
           {entry ? (
             <MyPlace view={view} send={(c) => phone.send(c)} />
           ) : (
@@ -133,6 +133,10 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
   // A topic tag of the chosen queue, so that a TA's Help group calls phones too.
   const [picked, setTag] = useState<string | null>(null);
   const tag = picked !== null && queue?.tags.includes(picked) ? picked : null;
+  const mode = queue?.mode ?? 'in-person';
+  const [wantOnline, setWantOnline] = useState(false);
+  const online = mode === 'online' || (mode === 'both' && wantOnline);
+  const [meeting, setMeeting] = useState('');
   if (!view.open)
     return (
       <section class="card" data-testid="queue-closed">
@@ -157,9 +161,11 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
             m: 'join',
             name,
             topic,
-            location,
+            location: online ? '' : location,
             ...(queue ? { queueId: queue.queueId } : {}),
             ...(tag ? { tag } : {}),
+            ...(mode !== 'in-person' ? { online } : {}),
+            ...(online && meeting.trim() ? { meeting: meeting.trim() } : {}),
           });
         }}
       >
@@ -175,7 +181,7 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
             >
               {open.map((q) => (
                 <option key={q.queueId} value={q.queueId}>
-                  {q.name} ({q.waiting} waiting)
+                  {q.name} — {MODE_TEXT[q.mode]} ({q.waiting} waiting)
                 </option>
               ))}
             </select>
@@ -211,15 +217,54 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
           maxLength={200}
           onInput={(e) => setTopic(e.currentTarget.value)}
         />
-        <label class="label" for="p-location">
-          Where are you sitting?
-        </label>
-        <input
-          id="p-location"
-          value={location}
-          maxLength={80}
-          onInput={(e) => setLocation(e.currentTarget.value)}
-        />
+        {mode !== 'in-person' && open.length === 1 && (
+          <p>
+            <span class={`mode-badge ${mode}`}>{MODE_TEXT[mode]}</span>
+          </p>
+        )}
+        {mode === 'both' && (
+          <fieldset class="mode-pick" data-testid="p-mode">
+            <legend class="label">How are you joining?</legend>
+            {[false, true].map((o) => (
+              <label key={String(o)} class={`chip${wantOnline === o ? ' on' : ''}`}>
+                <input
+                  type="radio"
+                  name="p-mode"
+                  checked={wantOnline === o}
+                  onChange={() => setWantOnline(o)}
+                />
+                {o ? 'Online' : 'In the room'}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        {online ? (
+          <>
+            <label class="label" for="p-meeting">
+              Your meeting link (optional)
+            </label>
+            <input
+              id="p-meeting"
+              type="url"
+              value={meeting}
+              maxLength={500}
+              placeholder="or leave empty: the TA sends theirs"
+              onInput={(e) => setMeeting(e.currentTarget.value)}
+            />
+          </>
+        ) : (
+          <>
+            <label class="label" for="p-location">
+              Where are you sitting?
+            </label>
+            <input
+              id="p-location"
+              value={location}
+              maxLength={80}
+              onInput={(e) => setLocation(e.currentTarget.value)}
+            />
+          </>
+        )}
         <button class="primary big" type="submit" disabled={props.busy || !name.trim()}>
           {props.busy ? 'Sending…' : 'Get in line'}
         </button>
@@ -279,6 +324,7 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
         </>
       )}
       <p class="muted">
+        {e.online && <span class="mode-badge online">Online</span>}{' '}
         {[e.topic, e.location].filter(Boolean).join(' · ')}
         {e.queueName && view.queues.length > 1 ? ` · ${e.queueName}` : ''}
       </p>
@@ -322,9 +368,44 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
   );
 }
 
-function CalledScreen({ helper, location }: { helper: string | null; location: string }) {
+const MODE_TEXT = { 'in-person': 'In person', online: 'Online', both: 'In person + online' };
+
+function CalledScreen({ entry }: { entry: NonNullable<PhoneView['entry']> }) {
+  const { helper, location } = entry;
   const [gone, setGone] = useState(false);
   if (gone) return null;
+  if (entry.online)
+    return (
+      <div
+        class="called-screen"
+        role="alertdialog"
+        aria-labelledby="called-title"
+        data-testid="called-screen"
+      >
+        <p id="called-title" class="called-big">
+          It's your turn!
+        </p>
+        {entry.helperMeeting ? (
+          <a
+            class="button big"
+            href={entry.helperMeeting}
+            target="_blank"
+            rel="noopener noreferrer"
+            data-testid="join-meeting"
+            onClick={() => setGone(true)}
+          >
+            Join {helper ?? 'the TA'}'s meeting
+          </a>
+        ) : (
+          <p>
+            {helper ?? 'A TA'} {entry.meeting ? 'joins your meeting now.' : 'will contact you now.'}
+          </p>
+        )}
+        <button class="big" onClick={() => setGone(true)}>
+          OK
+        </button>
+      </div>
+    );
   return (
     <div
       class="called-screen"

@@ -734,9 +734,26 @@ async function benchRelay(n: number): Promise<void> {
   }
 }
 
+/** A room of `n` (the room-scale bench's processes), direct and with every link through the relay. */
+async function benchRelayRoom(n: number): Promise<void> {
+  const direct = await benchRoom(n, 'broadcast');
+  const relayed = await benchRoom(n, 'broadcast', 40, 10, { relay: true });
+  const f = (x: RoomFigures): string =>
+    `ack p50 ${fmt(x.ackP50)} / p99 ${fmt(x.ackP99)} at 40 cmd/s; host CPU ${x.hostCpuPerCmd.toFixed(2)} ms/cmd; crash ${x.crash.map((c) => fmt(c)).join(', ')}`;
+  row('room through the relay: direct', n, f(direct), '—');
+  row(
+    'room through the relay: relay only',
+    n,
+    `${f(relayed)} (ack p50 ×${(relayed.ackP50 / direct.ackP50).toFixed(2)})`,
+    'failover via relay p95 ≤ 1.5 s',
+  );
+}
+
 if (PARTS.includes('relay')) {
   for (const n of (process.env.BENCH_RELAY_SIZES ?? '5').split(',').map(Number))
     await part('relay', n, () => benchRelay(n));
+  const members = Number(process.env.BENCH_RELAY_MEMBERS ?? 100);
+  if (members > 0) await part('relay room', members, () => benchRelayRoom(members));
 }
 if (PARTS.includes('room')) await part('room scale', 'all', benchRoomScale);
 if (PARTS.includes('join')) await part('join with history', 5, benchJoinHistory);

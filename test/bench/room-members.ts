@@ -14,6 +14,7 @@ import {
   openSession,
   systemClock,
 } from '../../core/engine/index';
+import { NatsRelay } from '../../core/relay/relay';
 import type { EngineConfig } from '../../core/session/config';
 import { type SetState, setApp } from '../sim/set-app';
 
@@ -32,6 +33,7 @@ const o = new Command()
   .option('--quiet')
   .option('--members <m>', 'peers in this process', '1')
   .option('--fanout <mode>', 'broadcast | sync', 'broadcast')
+  .option('--relay <url>', 'every link through this NATS relay (relay only)')
   .parse()
   .opts<{
     dataDir: string;
@@ -40,6 +42,7 @@ const o = new Command()
     members: string;
     fanout: string;
     quiet?: boolean;
+    relay?: string;
   }>();
 
 const out = (m: unknown): void => void process.stdout.write(`${JSON.stringify(m)}\n`);
@@ -85,10 +88,20 @@ interface Member {
   port: number;
 }
 const members: Member[] = [];
+const relays: NatsRelay[] = [];
 for (let i = 0; i < Number(o.members); i++) {
   const key = DeviceKey.loadOrCreate(path.join(o.dataDir, `m${i}`));
   const transport = new WsTransport({ key, port: 0, host: o.interface });
   const port = await transport.start();
+  if (o.relay) {
+    const relay = new NatsRelay({
+      deviceId: key.deviceId,
+      onAccept: (stream) => transport.acceptRelayed(stream),
+    });
+    await relay.connect({ url: o.relay, relayOnly: true });
+    transport.setRelay(relay);
+    relays.push(relay);
+  }
   const peer = openSession(
     setApp,
     {
@@ -195,6 +208,7 @@ rl.on('line', (line) => {
 const leave = async (): Promise<void> => {
   await Promise.all(members.map((m) => m.peer.leave()));
   await Promise.all(members.map((m) => m.transport.close()));
+  await Promise.all(relays.map((r) => r.close()));
   process.exit(0);
 };
 process.on('SIGTERM', () => void leave());

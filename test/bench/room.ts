@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LanPeer, LanRoom } from '../lan/harness';
+import { CampusServer } from '../lan/relay-net';
 import { percentile } from './stats';
 
 /**
@@ -51,6 +52,8 @@ export async function benchRoom(
   fanout: string,
   rate = 40,
   seconds = 10,
+  /** Every link through a NATS relay (nats-server in a campus namespace on the bridge). */
+  opts: { relay?: boolean } = {},
 ): Promise<RoomFigures> {
   const successors = Math.min(4, n - 2);
   const bulk = n - 1 - successors;
@@ -58,20 +61,24 @@ export async function benchRoom(
   const sizes = [1, ...Array<number>(successors).fill(1)];
   for (let b = 0; b < bulkProcs; b++)
     sizes.push(Math.floor(bulk / bulkProcs) + (b < bulk % bulkProcs ? 1 : 0));
-  const room = new LanRoom(
+  let nats: CampusServer | null = null;
+  const room: LanRoom = new LanRoom(
     sizes.length,
     (i) => [
       '--members',
       String(sizes[i]),
       '--fanout',
       fanout,
+      ...(nats ? ['--relay', (nats as CampusServer).url] : []),
       ...(process.env.BENCH_LAN_QUIET === '0' ? [] : ['--quiet']),
     ],
     {
       command: ['--import', 'tsx', ...MEMBERS],
     },
   );
+  if (opts.relay) nats = new CampusServer(room, 0);
   try {
+    await nats?.start();
     await room.startAll();
     const procs = room.peers;
     // The successors run alone in their process (the light phase's senders, the holder);
@@ -243,6 +250,7 @@ export async function benchRoom(
         fs.writeFileSync(path.join(dir, `${n}-${fanout}-laptop-${p.index}.log`), p.stderr);
     }
     await room.close();
+    await nats?.close();
   }
 }
 

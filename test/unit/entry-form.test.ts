@@ -46,6 +46,8 @@ const sample: Entry = {
   flag: null,
   message: { text: 'bring your laptop', by: 'staff-ta', at: 1500 },
   group: null,
+  online: false,
+  meeting: null,
 };
 
 describe('queue: the compact stored entry', () => {
@@ -65,6 +67,8 @@ describe('queue: the compact stored entry', () => {
 
   it('reads back what it stored, and a document written in the legacy form reads the same', () => {
     assert.deepEqual(readEntry(storeEntry(sample)), sample);
+    const remote = { ...sample, online: true, meeting: 'https://meet.example.edu/ann' };
+    assert.deepEqual(readEntry(storeEntry(remote)), remote);
     const legacy: StoredEntry = {
       id: imm('e1'),
       name: imm('Ann'),
