@@ -750,7 +750,7 @@ async function benchRelayRoom(n: number): Promise<void> {
 }
 
 if (PARTS.includes('relay')) {
-  for (const n of (process.env.BENCH_RELAY_SIZES ?? '5').split(',').map(Number))
+  for (const n of (process.env.BENCH_RELAY_SIZES ?? '5').split(',').filter(Boolean).map(Number))
     await part('relay', n, () => benchRelay(n));
   const members = Number(process.env.BENCH_RELAY_MEMBERS ?? 100);
   if (members > 0) await part('relay room', members, () => benchRelayRoom(members));
