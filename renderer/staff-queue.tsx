@@ -1,3 +1,4 @@
+import { EntryNoteForm, StaffNoteLine } from './entry-notes';
 import { OnlineBadge, OpenMeeting } from './online';
 import { useState } from 'preact/hooks';
 import type { EntryView, Method, QueueInfoView } from '../core/api/contract';
@@ -162,8 +163,7 @@ export function QueueCard(props: {
 
 function StaffEntry({ ctx, e, next = false }: { ctx: Ctx; e: EntryView; next?: boolean }) {
   const { busy, act } = useAction(ctx);
-  const [writing, setWriting] = useState(false);
-  const [note, setNote] = useState('');
+  const [writing, setWriting] = useState<'message' | 'note' | false>(false);
   const now = useNow(e.awaySince !== null || e.status === 'missing' ? 1_000 : 30_000);
   const btn = (label: string, method: Method, params: object, cls = '') => (
     <button
@@ -202,36 +202,15 @@ function StaffEntry({ ctx, e, next = false }: { ctx: Ctx; e: EntryView; next?: b
             Not found — keeps the place until {formatClock(e.graceEndsAt)}
           </span>
         )}
+        <StaffNoteLine e={e} />
         {writing && (
-          <form
-            class="note-form"
-            onSubmit={(ev) => {
-              ev.preventDefault();
-              void act('send', () => ctx.call('staff.message', { ...id, text: note })).then(
-                (ok) => {
-                  if (ok) {
-                    setWriting(false);
-                    setNote('');
-                    ctx.toast(`Message sent to ${e.name}`);
-                  }
-                },
-              );
-            }}
-          >
-            <input
-              aria-label={`Message to ${e.name}`}
-              value={note}
-              maxLength={300}
-              placeholder="I'm at the whiteboard by the door"
-              onInput={(ev) => setNote(ev.currentTarget.value)}
-            />
-            <button class="primary small" type="submit" disabled={!note.trim() || busy !== null}>
-              Send
-            </button>
-            <button class="ghost small" type="button" onClick={() => setWriting(false)}>
-              Cancel
-            </button>
-          </form>
+          <EntryNoteForm
+            ctx={ctx}
+            e={e}
+            kind={writing}
+            busy={busy !== null}
+            onDone={() => setWriting(false)}
+          />
         )}
       </span>
       <span class="entry-state">{entryStateText(e, now, 'waiting')}</span>
@@ -244,8 +223,21 @@ function StaffEntry({ ctx, e, next = false }: { ctx: Ctx; e: EntryView; next?: b
         {e.status !== 'waiting' && btn('Done', 'staff.done', id)}
         {e.status !== 'waiting' && btn('Requeue', 'staff.requeue', { ...id, position: 'front' })}
         {!writing && (
-          <button class="ghost" onClick={() => setWriting(true)} aria-label={`Message ${e.name}`}>
+          <button
+            class="ghost"
+            onClick={() => setWriting('message')}
+            aria-label={`Message ${e.name}`}
+          >
             Message
+          </button>
+        )}
+        {!writing && (
+          <button
+            class="ghost"
+            onClick={() => setWriting('note')}
+            aria-label={`Staff note on ${e.name}`}
+          >
+            Note
           </button>
         )}
         {btn('Remove', 'staff.remove', id, 'danger')}

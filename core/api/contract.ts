@@ -139,6 +139,8 @@ export const paramsSchema = {
   'staff.createQueue': z.object({ name: queueName, mode: queueMode.optional() }),
   /** In person, online or both: new entries follow it; those in line keep theirs. */
   'staff.setQueueMode': z.object({ queueId: id64, mode: queueMode }).strict(),
+  /** A note on an entry for staff only ('' clears it). */
+  'staff.note': z.object({ entryId: id64, text: z.string().trim().max(LIMITS.message) }).strict(),
   /** This TA's own meeting link for the online students they call ('' clears it). */
   'staff.setMeeting': z.object({ link: z.union([meetingLink, z.literal('')]) }).strict(),
   'staff.renameQueue': z.object({ queueId: id64, name: queueName }),
@@ -242,6 +244,7 @@ export interface Results {
   'staff.createQueue': { queueId: string };
   'staff.setQueueMode': Empty;
   'staff.setMeeting': Empty;
+  'staff.note': Empty;
   'staff.renameQueue': Empty;
   'staff.archiveQueue': Empty;
   'staff.setTimers': { graceMs: number; awayLimitMs: number };

@@ -40,6 +40,7 @@ export const METHOD_NAMES = [
   'staff.createQueue',
   'staff.setQueueMode',
   'staff.setMeeting',
+  'staff.note',
   'staff.renameQueue',
   'staff.archiveQueue',
   'staff.setTimers',

@@ -210,6 +210,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'staff.renameQueue': (p) => done({ op: 'renameQueue', ...p }),
     'staff.setQueueMode': (p) => done({ op: 'setQueueMode', ...p }),
     'staff.setMeeting': (p) => done({ op: 'setMeeting', link: p.link }),
+    'staff.note': (p) => done({ op: 'staffNote', entryId: p.entryId, text: p.text }),
     'staff.archiveQueue': (p) => done({ op: 'archiveQueue', ...p }),
     'staff.setTimers': (p) => valued<'staff.setTimers'>()({ op: 'setTimers', ...p }),
     'staff.setOpen': (p) => done({ op: 'setOpen', ...p }),

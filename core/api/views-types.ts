@@ -98,6 +98,8 @@ export interface EntryView {
   meeting: string | null;
   /** The meeting link of the TA calling or helping (theirs), to staff and the student. */
   helperMeeting: string | null;
+  /** Staff's note for the next TA: only on staff copies' views (the student never sees it). */
+  staffNote: { text: string; from: string; at: number } | null;
 }
 
 export interface QueueInfoView {

@@ -91,7 +91,8 @@ export function entryView(
 ): EntryView {
   const mine = e.member === f.me || f.ownEntries.has(e.id);
   // A meeting link is for the student and staff, not the rest of the room.
-  const sees = mine || (f.me !== null && state.staff?.[f.me] !== undefined);
+  const staff = f.me !== null && state.staff?.[f.me] !== undefined;
+  const sees = mine || staff;
   const s = steps(e);
   const last = s[s.length - 1];
   return {
@@ -119,6 +120,10 @@ export function entryView(
     online: e.online,
     meeting: sees ? e.meeting : null,
     helperMeeting: sees && e.online ? meetingOf(state, e.helper) : null,
+    staffNote:
+      staff && e.staffNote
+        ? { text: e.staffNote.text, from: f.memberName(e.staffNote.by), at: e.staffNote.at }
+        : null,
   };
 }
 

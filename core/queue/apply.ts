@@ -21,21 +21,15 @@ import {
 import { demoteAway } from './away';
 import { login, setPassphrase } from './login';
 import { setRelay } from './relay-setting';
-import { editMeeting, joinMode, setMeeting } from './online';
+import { editMeeting, joinMode, setMeeting, setStaffNote } from './online';
 import { checkEd25519, sha256Hex } from './passcode';
 import { type PhoneCmdFields, phoneSignedText } from '../phone/wire';
 import { putBack, undo } from './undo';
 import { applyQueueAdmin, canonicalTag, joinQueue, liveQueue, servedQueues } from './queues';
 import { reconcileQueue } from './reconcile';
 import { MAIN_QUEUE_NAME, entryOf, liveEntries, settingsOf, waitingEntries } from './selectors';
-import {
-  type Entry,
-  type EntryStatus,
-  type QueueState,
-  MAIN_QUEUE,
-  imm,
-  storeEntry,
-} from './types';
+import { type Entry, type EntryStatus, type QueueState, MAIN_QUEUE, imm } from './types';
+import { storeEntry } from './entry-store';
 
 export { KEEP_FINISHED } from './entry-writes';
 export { type LoginRefused } from './login';
@@ -192,6 +186,7 @@ export class QueueApp implements App<QueueState> {
           flag: null,
           message: null,
           group: null,
+          staffNote: null,
           ...mode.value,
         };
         state.entries[id] = storeEntry(entry);
@@ -369,6 +364,8 @@ export class QueueApp implements App<QueueState> {
         return applyQueueAdmin(state, view, cmd, ctx);
       case 'setMeeting':
         return setMeeting(state, cmd, by, ctx);
+      case 'staffNote':
+        return setStaffNote(state, view, cmd, by, ctx);
     }
   }
 

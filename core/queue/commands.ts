@@ -160,6 +160,8 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
   /** Put a finished entry from history back in line at its old place. */
   z.object({ op: z.literal('restore'), entryId }),
   z.object({ op: z.literal('message'), entryId, text: text(LIMITS.message).min(1) }),
+  /** A note on the entry for staff only ('' clears it): what the next TA should know. */
+  z.object({ op: z.literal('staffNote'), entryId, text: text(LIMITS.message) }),
   /** Omitted queueId: every queue. */
   z.object({ op: z.literal('setOpen'), open: z.boolean(), queueId: queueId.optional() }),
   z.object({ op: z.literal('setAnnouncement'), text: text(LIMITS.announcement) }),
@@ -245,6 +247,7 @@ export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
   'setRelay',
   'setQueueMode',
   'setMeeting',
+  'staffNote',
   'clearFinished',
   'setTags',
   'helpGroup',

@@ -6,12 +6,9 @@ import {
   type QueueState,
   type Transition,
   ACTIVE_STATUSES,
-  archiveForm,
   imm,
-  readArchived,
-  storeEntry,
-  storeTransition,
 } from './types';
+import { archiveForm, readArchived, storeEntry, storeTransition } from './entry-store';
 
 /** The writes every queue command shares: status changes, archiving, restoring. */
 

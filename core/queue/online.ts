@@ -3,7 +3,8 @@ import { type Result, err, ok } from '../result';
 import type { QueueCommand } from './commands';
 import { LIMITS } from './commands';
 import type { QueueInfo } from './selectors';
-import { type QueueState, type StoredEntry, imm } from './types';
+import { type QueueState, imm } from './types';
+import { type StoredEntry } from './entry-store';
 
 /**
  * In person and online in one line: a queue is in person, online or both, and each entry
@@ -65,4 +66,18 @@ export function meetingOf(state: QueueState, member: string | null): string | nu
   if (member === null) return null;
   const m = state.meetings?.[member];
   return m === undefined ? null : String(m);
+}
+
+/** `staffNote`: a note on an entry that staff see and its student does not (STAFF_OPS). */
+export function setStaffNote(
+  state: QueueState,
+  view: QueueState,
+  cmd: Extract<QueueCommand, { op: 'staffNote' }>,
+  by: string,
+  ctx: ApplyContext,
+): Result<unknown> {
+  const d = state.entries[cmd.entryId];
+  if (!d || !view.entries[cmd.entryId]) return err('unknown-entry', `no entry ${cmd.entryId}`);
+  d.staffNote = cmd.text === '' ? null : imm(JSON.stringify({ text: cmd.text, by, at: ctx.now }));
+  return ok({});
 }

@@ -1,11 +1,5 @@
-import {
-  type QueueState,
-  type StoredEntry,
-  FINISHED_STATUSES,
-  imm,
-  readEntry,
-  text,
-} from './types';
+import { type QueueState, FINISHED_STATUSES, imm, text } from './types';
+import { type StoredEntry, readEntry } from './entry-store';
 import { PROGRESS, archivedIds } from './selectors';
 
 /**

@@ -4,15 +4,17 @@ import {
   type QueueMode,
   type QueueSettings,
   type QueueState,
-  type StoredEntry,
   ACTIVE_STATUSES,
   MAIN_QUEUE,
+  text,
+} from './types';
+import {
+  type StoredEntry,
   readArchived,
   readEntry,
   storedMember,
   transitionBy,
-  text,
-} from './types';
+} from './entry-store';
 
 /** Pure reads of the queue state, shared by every copy (host or not). */
 

@@ -736,15 +736,23 @@ async function benchRelay(n: number): Promise<void> {
 
 /** A room of `n` (the room-scale bench's processes), direct and with every link through the relay. */
 async function benchRelayRoom(n: number): Promise<void> {
-  const direct = await benchRoom(n, 'broadcast');
-  const relayed = await benchRoom(n, 'broadcast', 40, 10, { relay: true });
+  // BENCH_RELAY_DIRECT=0: the relayed room alone (when the direct figures are known).
+  const direct =
+    process.env.BENCH_RELAY_DIRECT === '0'
+      ? null
+      : await benchRoom(n, 'broadcast').catch((e: Error) => {
+          throw new Error(`direct room: ${e.message}`);
+        });
+  const relayed = await benchRoom(n, 'broadcast', 40, 10, { relay: true }).catch((e: Error) => {
+    throw new Error(`relayed room: ${e.message}`);
+  });
   const f = (x: RoomFigures): string =>
     `ack p50 ${fmt(x.ackP50)} / p99 ${fmt(x.ackP99)} at 40 cmd/s; host CPU ${x.hostCpuPerCmd.toFixed(2)} ms/cmd; crash ${x.crash.map((c) => fmt(c)).join(', ')}`;
-  row('room through the relay: direct', n, f(direct), '—');
+  if (direct) row('room through the relay: direct', n, f(direct), '—');
   row(
     'room through the relay: relay only',
     n,
-    `${f(relayed)} (ack p50 ×${(relayed.ackP50 / direct.ackP50).toFixed(2)})`,
+    `${f(relayed)}${direct ? ` (ack p50 ×${(relayed.ackP50 / direct.ackP50).toFixed(2)})` : ''}`,
     'failover via relay p95 ≤ 1.5 s',
   );
 }
@@ -752,7 +760,8 @@ async function benchRelayRoom(n: number): Promise<void> {
 if (PARTS.includes('relay')) {
   for (const n of (process.env.BENCH_RELAY_SIZES ?? '5').split(',').filter(Boolean).map(Number))
     await part('relay', n, () => benchRelay(n));
-  const members = Number(process.env.BENCH_RELAY_MEMBERS ?? 100);
+  // 100 relay-only members joining at once do not settle on this 2-core machine yet (README).
+  const members = Number(process.env.BENCH_RELAY_MEMBERS ?? 20);
   if (members > 0) await part('relay room', members, () => benchRelayRoom(members));
 }
 if (PARTS.includes('room')) await part('room scale', 'all', benchRoomScale);

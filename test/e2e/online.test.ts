@@ -135,6 +135,39 @@ describe('online and in person in one line', { skip: e2eSkip }, () => {
       'no meeting link reaches another student',
     );
 
+    // A note for the next TA on Ben's ticket: the TA's row shows it, Ben never sees it; a
+    // quick reply fills a message to Ben.
+    await row('Ben InRoom').getByRole('button', { name: 'Staff note on Ben InRoom' }).click();
+    await t.getByLabel('Staff note on Ben InRoom').fill('tried gdb already; see line 40');
+    await t.getByRole('button', { name: 'Save note' }).click();
+    await row('Ben InRoom').getByTestId('staff-note').filter({ hasText: 'see line 40' }).waitFor();
+    await row('Ben InRoom').getByRole('button', { name: 'Message Ben InRoom' }).click();
+    await t
+      .getByTestId('message-form')
+      .getByRole('button', { name: /error message/ })
+      .click();
+    assert.match(
+      await t.getByLabel('Message to Ben InRoom').inputValue(),
+      /add your error message/,
+    );
+    await t.emulateMedia({ colorScheme: 'light' });
+    await shot(t, 'staff-note');
+    await t.getByTestId('message-form').getByRole('button', { name: 'Send' }).click();
+    await b
+      .getByTestId('message')
+      .filter({ hasText: 'add your error message' })
+      .waitFor({ timeout: 10_000 });
+    assert.equal(
+      await b.getByText('see line 40').count(),
+      0,
+      'the student never sees the staff note',
+    );
+    const bq = await ben.call<{ entries: { staffNote: unknown }[] }>('queue.get');
+    assert.ok(
+      bq.entries.every((e) => e.staffNote === null),
+      'nor does its API',
+    );
+
     // The phone student is called too: its button opens the TA's link.
     await row('Pia Phone').getByRole('button', { name: 'Call Pia Phone' }).click();
     await p.getByTestId('join-meeting').waitFor({ timeout: 10_000 });

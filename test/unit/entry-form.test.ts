@@ -4,14 +4,8 @@ import * as Automerge from '@automerge/automerge';
 import { asCommandId, asMemberId } from '../../core/ids';
 import { QueueApp } from '../../core/queue/apply';
 import { entryOf } from '../../core/queue/selectors';
-import {
-  type Entry,
-  type QueueState,
-  type StoredEntry,
-  imm,
-  readEntry,
-  storeEntry,
-} from '../../core/queue/types';
+import { type Entry, type QueueState, imm } from '../../core/queue/types';
+import { type StoredEntry, readEntry, storeEntry } from '../../core/queue/entry-store';
 import type { SessionDoc } from '../../core/replication/document';
 import { Replica } from '../../core/replication/replica';
 import { MemoryStore } from '../../core/store/store';
@@ -48,6 +42,7 @@ const sample: Entry = {
   group: null,
   online: false,
   meeting: null,
+  staffNote: { text: 'tried gdb already', by: 'staff-ta', at: 1600 },
 };
 
 describe('queue: the compact stored entry', () => {
@@ -88,6 +83,7 @@ describe('queue: the compact stored entry', () => {
       queue: imm('q2'),
       tag: imm('lab 3'),
       message: imm(JSON.stringify(sample.message)),
+      staffNote: imm(JSON.stringify(sample.staffNote)),
     };
     assert.deepEqual(readEntry(legacy), sample);
   });
