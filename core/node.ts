@@ -15,6 +15,7 @@ import { FileStore } from './store/file-store';
 import QRCode from 'qrcode';
 import { LanNetwork } from './network/lan';
 import { PhoneGateway } from './phone/gateway';
+import { phoneLaptops } from './phone/views';
 import { DeviceKey } from './transport/device-key';
 import { WsTransport } from './transport/ws-transport';
 import { type FaultPlan, InjectedFaults } from './transport/injected-faults';
@@ -206,7 +207,10 @@ export class SessionNode {
       name: o.name,
       device: this.deviceId,
       peer: () => this.service.currentPeer,
-      laptops: () => this.phoneLaptops(),
+      laptops: () =>
+        phoneLaptops(this.service.currentPeer, (device, self) =>
+          self ? this.network.shareAddress() : this.addressText(device),
+        ),
       selfAddress: () => this.network.shareAddress(),
       memberAddresses: () =>
         Object.values(this.service.currentPeer?.doc?.baton?.members ?? {}).flatMap((m) => {
@@ -264,36 +268,6 @@ export class SessionNode {
   private addressText(device: DeviceId): string | null {
     const a = this.transport.addressOf(device);
     return a ? `${a.host}:${a.port}` : null;
-  }
-
-  /**
-   * The laptops of this session that serve phones, in successorship order, this one
-   * included; `address` is empty for one only the relay reaches (a relayed page dials its
-   * `device`).
-   */
-  private phoneLaptops(): { name: string; address: string; device: string }[] {
-    const peer = this.service.currentPeer;
-    const members = peer?.doc?.baton?.members ?? {};
-    const order = [
-      ...(peer?.successors() ?? []),
-      ...Object.keys(members)
-        .sort()
-        .filter((id) => peer?.isLive(asMemberId(id))),
-    ];
-    const out: { name: string; address: string; device: string }[] = [];
-    const seen = new Set<string>();
-    for (const id of order) {
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const m = members[id];
-      if (!m) continue;
-      const address =
-        id === peer?.memberId
-          ? this.network.shareAddress()
-          : this.addressText(asDeviceId(m.deviceId));
-      out.push({ name: m.name, address: address ?? '', device: m.deviceId });
-    }
-    return out;
   }
 
   /** Listen, announce, and resume the last session if there was one. */

@@ -2,7 +2,15 @@ import type { MemberId } from '../ids';
 import type { Decision, ElectionConfig, HeartbeatView, Role } from './config';
 import { nextEpoch } from './epoch';
 import { blockedByEvidence } from './evidence';
-import { type PeerState, hearsMe, newPeerState, recordHeartbeat, recordLeave } from './peer-state';
+import {
+  type PeerState,
+  hearsMe,
+  newPeerState,
+  recordHeartbeat,
+  recordLeave,
+  unheardYet,
+  hostAgoMs,
+} from './peer-state';
 import * as succession from './succession';
 
 /**
@@ -119,7 +127,7 @@ export class Election {
       hostId: this._hostId,
       seq: this.seq,
       echo: p ? p.lastSeq : -1,
-      hostAgoMs: this.hostAgo(now),
+      hostAgoMs: hostAgoMs(this._hostId, this.cfg.self, this.peers, now),
       eligible: this.cfg.eligible,
     };
   }
@@ -292,7 +300,11 @@ export class Election {
     // The first live eligible member hosts. If that is a peer (even one hosting an older
     // epoch, which reasserts a newer one when it hears us), we wait for it.
     const candidate = this.seats.rank.find(
-      (id) => (this.isLive(id, now) || this.unheardYet(id, now)) && this.eligibleOf(id),
+      (id) =>
+        (this.isLive(id, now) ||
+          (id !== this.cfg.self &&
+            unheardYet(this.peers.get(id), this.bootAt, now, this.cfg.unknownGraceMs))) &&
+        this.eligibleOf(id),
     );
     if (candidate !== this.cfg.self) return out;
     const host = this.hostSteppedDown ? null : this._hostId;
@@ -317,10 +329,7 @@ export class Election {
   private onHostClaim(from: MemberId, p: PeerState, now: number): Decision[] {
     const newer = p.epoch > this._epoch || (p.epoch === this._epoch && from < this.cfg.self);
     if (this.outranks(from, now)) {
-      // A student's laptop hosting a newer epoch that nobody here follows (it was cut off
-      // alone and hosted its own side): take the room back under a newer epoch still, as
-      // for an orphaned epoch — it follows that, and the documents merge. Without this the
-      // two hosts stay apart for good.
+      // A newer claim nobody here follows: reassert over it, or two hosts stay apart for good.
       if (this._role === 'host' && p.epoch > this._epoch) this.orphanEpochSince ??= now;
       return [];
     }
@@ -377,20 +386,6 @@ export class Election {
   private newEpoch(): number {
     const slot = Math.max(0, this.seats.order.indexOf(this.cfg.self));
     return nextEpoch(Math.max(this._epoch, this.maxEpochSeen), slot);
-  }
-
-  private hostAgo(now: number): number | null {
-    const last =
-      this._hostId === this.cfg.self ? now : this.lastHeard(this._hostId ?? this.cfg.self);
-    return this._hostId === null || last === null ? null : Math.max(0, now - last);
-  }
-
-  /** A member we have not heard from since we started, while that is still no evidence. */
-  private unheardYet(id: MemberId, now: number): boolean {
-    if (id === this.cfg.self || this.bootAt === null) return false;
-    const p = this.peers.get(id);
-    const neverHeard = !p || (p.detector.lastHeard === null && !p.left);
-    return neverHeard && now - this.bootAt < this.cfg.unknownGraceMs;
   }
 
   private eligibleOf(id: MemberId): boolean {

@@ -75,3 +75,28 @@ export function recordLeave(p: PeerState, now: number): void {
   p.hostClaimSince = null;
   p.detector.reset();
 }
+
+/** A member not heard from since this copy started, while that is still no evidence. */
+export function unheardYet(
+  p: PeerState | undefined,
+  bootAt: number | null,
+  now: number,
+  graceMs: number,
+): boolean {
+  if (bootAt === null) return false;
+  const neverHeard = !p || (p.detector.lastHeard === null && !p.left);
+  return neverHeard && now - bootAt < graceMs;
+}
+
+/** How long since the host was heard (0 when it is `self`), or null: no host, never heard. */
+export function hostAgoMs<K>(
+  host: K | null,
+  self: K,
+  peers: ReadonlyMap<K, PeerState>,
+  now: number,
+): number | null {
+  if (host === null) return null;
+  if (host === self) return 0;
+  const last = peers.get(host)?.detector.lastHeard ?? null;
+  return last === null ? null : Math.max(0, now - last);
+}

@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
 import type * as http from 'node:http';
-import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Peer } from '../engine/peer';
@@ -16,6 +14,9 @@ import {
 } from './protocol';
 import { type BoxKeys, newBoxKeys, seal, toBase64, unseal } from './wire';
 import { type PhoneLimitOptions, PhoneLimits, isOwnHost } from './limits';
+import { OFF_PAGE, type PhoneSocket, cidOf, servePageFile } from './page';
+
+export type { PhoneSocket } from './page';
 import { type PhoneRoom, phoneRoom } from './views';
 
 /**
@@ -59,18 +60,6 @@ const MAX_BAD = 20;
 /** A socket that has not said hello by then is closed: idle sockets cannot pile up. */
 const HELLO_WITHIN_MS = 10_000;
 
-/** What a phone talks over: its WebSocket on the LAN, or a channel through the relay. */
-export interface PhoneSocket {
-  readonly readyState: number;
-  send(text: string): void;
-  close(code?: number, reason?: string): void;
-  on(
-    event: 'message',
-    fn: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void,
-  ): unknown;
-  on(event: 'close' | 'error', fn: () => void): unknown;
-}
-
 interface PhoneConn {
   ws: PhoneSocket;
   address: string;
@@ -83,9 +72,6 @@ interface PhoneConn {
   refilledAt: number;
   bad: number;
 }
-
-const OFF_PAGE = (message: string): string =>
-  `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Baton</title><body style="font-family:system-ui,sans-serif;padding:2em;line-height:1.5"><h1>Baton</h1><p>${message}</p></body>`;
 
 export class PhoneGateway {
   private readonly wss = new WebSocketServer({
@@ -143,21 +129,7 @@ export class PhoneGateway {
         res.end(OFF_PAGE(off));
         return true;
       }
-      const file = url === '/' || url === '/index.html' ? 'phone.html' : url.slice(1);
-      if (!this.o.files || !fs.existsSync(path.join(this.o.files, file))) return false;
-      const type = file.endsWith('.js')
-        ? 'text/javascript'
-        : file.endsWith('.css')
-          ? 'text/css'
-          : 'text/html';
-      res.writeHead(200, {
-        'content-type': `${type}; charset=utf-8`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'content-security-policy':
-          "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ws:; base-uri 'none'; form-action 'none'",
-      });
-      res.end(fs.readFileSync(path.join(this.o.files, file)));
+      if (!servePageFile(res, this.o.files, url)) return false;
       this.stats.served++;
       return true;
     },
@@ -405,15 +377,5 @@ export class PhoneGateway {
 
   get connected(): number {
     return this.phones.size;
-  }
-}
-
-/** The `cid` of something shaped like a command frame, if it has a sane one. */
-function cidOf(raw: string): string | null {
-  try {
-    const v = JSON.parse(raw) as { t?: unknown; cid?: unknown };
-    return v?.t === 'cmd' && typeof v.cid === 'string' && v.cid.length <= 64 ? v.cid : null;
-  } catch {
-    return null;
   }
 }

@@ -1,6 +1,6 @@
 import { memberNameIn, staffOnDuty, trustedApp } from '../api/views';
 import type { Peer } from '../engine/peer';
-import { asMemberId } from '../ids';
+import { type DeviceId, asDeviceId, asMemberId } from '../ids';
 import {
   activeEntries,
   activeQueues,
@@ -111,3 +111,29 @@ export function phoneRoom(
 
 const leftOf = (endsAt: number | null, now: number): number | null =>
   endsAt === null ? null : Math.max(0, endsAt - now);
+
+/**
+ * The laptops of a session that serve phones, in successorship order, this one included;
+ * `address` (from `addressOf`, `self` for this copy) is empty for one only the relay
+ * reaches — a relayed page dials its `device`.
+ */
+export function phoneLaptops(
+  peer: Peer<QueueState> | null,
+  addressOf: (device: DeviceId, self: boolean) => string | null,
+): { name: string; address: string; device: string }[] {
+  const members = peer?.doc?.baton?.members ?? {};
+  const order = [
+    ...(peer?.successors() ?? []),
+    ...Object.keys(members)
+      .sort()
+      .filter((id) => peer?.isLive(asMemberId(id))),
+  ];
+  const out: { name: string; address: string; device: string }[] = [];
+  for (const id of new Set(order)) {
+    const m = members[id];
+    if (!m) continue;
+    const address = addressOf(asDeviceId(m.deviceId), id === peer?.memberId);
+    out.push({ name: m.name, address: address ?? '', device: m.deviceId });
+  }
+  return out;
+}

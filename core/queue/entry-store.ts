@@ -1,5 +1,10 @@
 import { ImmutableString } from '@automerge/automerge';
+export type { ArchivedEntry, LegacyTransition, StoredEntry, StoredTransition } from './types';
 import {
+  type ArchivedEntry,
+  type BaseFields,
+  type StoredEntry,
+  type StoredTransition,
   type Entry,
   type EntryMessage,
   type EntryStatus,
@@ -14,69 +19,6 @@ import {
  * How an entry is stored in the document (compact: one JSON `base`, later fields beside
  * it) and read back, in every form documents were ever written in.
  */
-
-/**
- * A transition as stored in the document: one immutable JSON string (one Automerge op; the
- * object form written before cost five). Both forms read.
- */
-export type StoredTransition = Str | LegacyTransition;
-
-/** A transition as documents written before the compact form hold it. */
-export interface LegacyTransition {
-  status: Str;
-  at: number;
-  by: Str;
-  order?: number;
-  undo?: boolean;
-  tie?: number;
-}
-
-/** The fields an entry is created with, stored together as one JSON string (`base`). */
-type BaseFields = Pick<
-  Entry,
-  'id' | 'name' | 'topic' | 'location' | 'member' | 'ownerHash' | 'createdAt' | 'order'
-> & { queue?: string; tag?: string; online?: true; meeting?: string };
-
-/**
- * An entry as stored in the document: read it with `readEntry`, write it with `storeEntry`.
- *
- * Every op an entry is written with stays in the document's history for good, and a joiner's
- * load time grows with that history (5,000 past students: 170,000 ops, 0.65 s to load). So
- * the fields an entry is created with travel as one JSON string, `base`, and a field set
- * later (an edit, a new place in line, a helper) is written beside it and wins over it;
- * a transition is one string. A join is 7 ops instead of 20, a student's whole visit 15
- * instead of 35. Split brains still merge field by field: the fields that change after
- * creation are separate keys, and each transition has its own key (its command id).
- * Documents written before (every field a key of its own, no `base`) read the same.
- */
-export interface StoredEntry {
-  base?: Str;
-  // The legacy form's fields; in the compact form, written only once changed after creation.
-  id?: Str;
-  name?: Str;
-  topic?: Str;
-  location?: Str;
-  member?: Str;
-  ownerHash?: Str;
-  createdAt?: number;
-  order?: number;
-  status: Str;
-  helper?: Str | null;
-  history: Record<string, StoredTransition>;
-  conflict?: Str | null;
-  queue?: Str;
-  tag?: Str | null;
-  awaySince?: number | null;
-  missingSince?: number | null;
-  flag?: Str | null;
-  /** EntryMessage as JSON. */
-  message?: Str | null;
-  group?: Str | null;
-  /** The meeting link, once edited after creation (else `base`'s). */
-  meeting?: Str | null;
-  /** EntryMessage as JSON: the staff-only note. */
-  staffNote?: Str | null;
-}
 
 export function readTransition(t: StoredTransition): Transition {
   if (typeof t === 'string' || t instanceof ImmutableString)
@@ -189,13 +131,6 @@ export function storeEntry(e: Entry): StoredEntry {
   if (e.staffNote !== null) out.staffNote = imm(JSON.stringify(e.staffNote));
   return out;
 }
-
-/**
- * A finished entry in the archive: one immutable JSON string (a single Automerge op instead
- * of ≈ 40 — the archive is most of a long session's document, and a joiner's load time
- * grows with its op count). Documents written before kept the object form; both read.
- */
-export type ArchivedEntry = Str | StoredEntry;
 
 export function archiveForm(e: Entry): Str {
   return imm(JSON.stringify(e));

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { NatsConnection } from '@nats-io/nats-core';
 
 /**
  * A phone's channel through the relay: what its WebSocket is on the LAN. The phone page
@@ -76,4 +77,40 @@ export class PhoneChannel extends EventEmitter {
     this.sub.unsubscribe();
     this.emit('close');
   }
+}
+
+/**
+ * Take phone pages' channel requests (`ph.<device id>`): a channel for each, which `take`
+ * adopts (answered "ok") or refuses (phones off, too many: answered "refused").
+ */
+export function acceptPhones(
+  nc: NatsConnection,
+  prefix: string,
+  device: string,
+  take: (channel: PhoneChannel) => boolean,
+): void {
+  const wire: ChannelWire = {
+    publish: (subject, data) => nc.publish(subject, data),
+    subscribe: (subject, on) => {
+      const sub = nc.subscribe(subject, {
+        callback: (e, m) => {
+          if (!e) on(m.string());
+        },
+      });
+      return { unsubscribe: () => sub.unsubscribe() };
+    },
+  };
+  nc.subscribe(`${prefix}.ph.${device}`, {
+    callback: (err, msg) => {
+      if (err || msg.data.length > 256) return;
+      const c = /^\{"c":"([0-9a-f]{32})"\}$/.exec(msg.string())?.[1];
+      if (!c) return;
+      const channel = new PhoneChannel(wire, c, `${prefix}.pc.${c}.l`, `${prefix}.pc.${c}.p`);
+      if (take(channel)) msg.respond('ok');
+      else {
+        channel.close();
+        msg.respond('refused');
+      }
+    },
+  });
 }

@@ -1,10 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  type NatsConnection,
-  type Subscription,
-  credsAuthenticator,
-  errors,
-} from '@nats-io/nats-core';
+import { type NatsConnection, credsAuthenticator, errors } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { z } from 'zod';
 import type { DeviceId } from '../ids';
@@ -12,7 +7,7 @@ import { asDeviceId } from '../ids';
 import type { SessionListing } from '../discovery/listing';
 import { RELAY_PREFIX } from '../phone/wire';
 import { RelayStream, type StreamWire } from './stream';
-import { PhoneChannel } from './phone-channel';
+import { type PhoneChannel, acceptPhones } from './phone-channel';
 import { type RelaySettings, RelayError, relayServers } from './settings';
 
 /**
@@ -45,7 +40,6 @@ const dialSchema = z.object({
   s: z.string().regex(/^[0-9a-f]{32}$/),
   from: z.string().regex(/^[0-9a-f]{32}$/),
 });
-const phoneSchema = z.object({ c: z.string().regex(/^[0-9a-f]{32}$/) });
 const presenceSchema = z.object({
   did: z.string().regex(/^[0-9a-f]{32}$/),
   sid: z.string().min(1).max(64),
@@ -78,7 +72,8 @@ export class NatsRelay {
   private nc: NatsConnection | null = null;
   private readonly prefix = RELAY_PREFIX;
   private readonly presence = new Map<string, Map<string, Presence & { at: number }>>();
-  private readonly watched = new Map<string, Subscription>();
+  /** Sessions whose presence this copy listens for (kept across reconnections). */
+  private readonly watched = new Set<string>();
   private mine: Presence | null = null;
   private timers: NodeJS.Timeout[] = [];
   private readonly streams = new Set<RelayStream>();
@@ -163,36 +158,9 @@ export class NatsRelay {
         this.o.onAccept(stream, asDeviceId(p.from));
       },
     });
-    nc.subscribe(`${this.prefix}.ph.${this.o.deviceId}`, {
-      callback: (err, msg) => {
-        if (err) return;
-        const p = parseJson(phoneSchema, msg.data);
-        if (!p) return;
-        const channel = new PhoneChannel(
-          {
-            publish: (subject, data) => nc.publish(subject, data),
-            subscribe: (subject, on) => {
-              const sub = nc.subscribe(subject, {
-                callback: (e, m) => {
-                  if (!e) on(m.string());
-                },
-              });
-              return { unsubscribe: () => sub.unsubscribe() };
-            },
-          },
-          p.c,
-          `${this.prefix}.pc.${p.c}.l`,
-          `${this.prefix}.pc.${p.c}.p`,
-        );
-        if (this.o.onPhone?.(channel)) msg.respond('ok');
-        else {
-          channel.close();
-          msg.respond('refused');
-        }
-      },
-    });
+    acceptPhones(nc, this.prefix, this.o.deviceId, (channel) => this.o.onPhone?.(channel) ?? false);
     void this.watchStatus(nc);
-    for (const sid of this.watched.keys()) this.subscribeRoom(sid);
+    for (const sid of this.watched) this.subscribeRoom(sid);
     this.timers.push(
       setInterval(() => this.announceNow(), PRESENCE_EVERY_MS),
       setInterval(() => void this.measure(), 5_000),
@@ -305,7 +273,7 @@ export class NatsRelay {
   /** Listen for a session's copies (a join link names it). */
   watch(sessionId: string): void {
     if (this.watched.has(sessionId)) return;
-    this.watched.set(sessionId, null as unknown as Subscription);
+    this.watched.add(sessionId);
     this.subscribeRoom(sessionId);
   }
 
@@ -313,7 +281,7 @@ export class NatsRelay {
     const nc = this.nc;
     if (!nc) return;
     const subject = `${this.prefix}.p.${roomTag(sid)}`;
-    const sub = nc.subscribe(subject, {
+    nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err) return;
         if (msg.string() === 'who') return this.announceNow();
@@ -326,7 +294,6 @@ export class NatsRelay {
         if (fresh) this.changed();
       },
     });
-    this.watched.set(sid, sub);
     nc.publish(subject, 'who');
   }
 

@@ -3,6 +3,7 @@ import type { PhoneView } from '../../core/phone/wire';
 import { countdown, formatEstimate } from '../format';
 import { useNow } from '../hooks';
 import { chime } from '../sound';
+import { ModePick } from '../online';
 import { type LinkEvents, type LinkState, type Pending, PhoneLink } from './link';
 
 /** The phone page: join from a QR code, keep your place, follow the room from laptop to laptop. */
@@ -222,22 +223,7 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
             <span class={`mode-badge ${mode}`}>{MODE_TEXT[mode]}</span>
           </p>
         )}
-        {mode === 'both' && (
-          <fieldset class="mode-pick" data-testid="p-mode">
-            <legend class="label">How are you joining?</legend>
-            {[false, true].map((o) => (
-              <label key={String(o)} class={`chip${wantOnline === o ? ' on' : ''}`}>
-                <input
-                  type="radio"
-                  name="p-mode"
-                  checked={wantOnline === o}
-                  onChange={() => setWantOnline(o)}
-                />
-                {o ? 'Online' : 'In the room'}
-              </label>
-            ))}
-          </fieldset>
-        )}
+        {mode === 'both' && <ModePick online={wantOnline} onChange={setWantOnline} />}
         {online ? (
           <>
             <label class="label" for="p-meeting">
@@ -374,38 +360,7 @@ function CalledScreen({ entry }: { entry: NonNullable<PhoneView['entry']> }) {
   const { helper, location } = entry;
   const [gone, setGone] = useState(false);
   if (gone) return null;
-  if (entry.online)
-    return (
-      <div
-        class="called-screen"
-        role="alertdialog"
-        aria-labelledby="called-title"
-        data-testid="called-screen"
-      >
-        <p id="called-title" class="called-big">
-          It's your turn!
-        </p>
-        {entry.helperMeeting ? (
-          <a
-            class="button big"
-            href={entry.helperMeeting}
-            target="_blank"
-            rel="noopener noreferrer"
-            data-testid="join-meeting"
-            onClick={() => setGone(true)}
-          >
-            Join {helper ?? 'the TA'}'s meeting
-          </a>
-        ) : (
-          <p>
-            {helper ?? 'A TA'} {entry.meeting ? 'joins your meeting now.' : 'will contact you now.'}
-          </p>
-        )}
-        <button class="big" onClick={() => setGone(true)}>
-          OK
-        </button>
-      </div>
-    );
+  const who = helper ?? 'A TA';
   return (
     <div
       class="called-screen"
@@ -416,11 +371,28 @@ function CalledScreen({ entry }: { entry: NonNullable<PhoneView['entry']> }) {
       <p id="called-title" class="called-big">
         It's your turn!
       </p>
-      <p>
-        {helper ?? 'A TA'} is calling you{location ? ` — ${where(location)}` : ''}.
-      </p>
-      <button class="primary big" onClick={() => setGone(true)}>
-        On my way
+      {!entry.online ? (
+        <p>
+          {who} is calling you{location ? ` — ${where(location)}` : ''}.
+        </p>
+      ) : entry.helperMeeting ? (
+        <a
+          class="button big"
+          href={entry.helperMeeting}
+          target="_blank"
+          rel="noopener noreferrer"
+          data-testid="join-meeting"
+          onClick={() => setGone(true)}
+        >
+          Join {helper ?? 'the TA'}'s meeting
+        </a>
+      ) : (
+        <p>
+          {who} {entry.meeting ? 'joins your meeting now.' : 'will contact you now.'}
+        </p>
+      )}
+      <button class={entry.online ? 'big' : 'primary big'} onClick={() => setGone(true)}>
+        {entry.online ? 'OK' : 'On my way'}
       </button>
     </div>
   );

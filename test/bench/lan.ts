@@ -2,7 +2,7 @@ import { DeviceKey } from '../../core/transport/device-key';
 import { type TheirLink, dialRaw, linkFrame, proofFrame, theirLink } from '../lan/raw-link';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import { Classroom, sleep } from '../lan/classroom';
-import { CampusServer } from '../lan/relay-net';
+import { CampusCluster } from '../lan/relay-net';
 import { FollowingPhone } from '../lan/phone-client';
 import type { LanPeer } from '../lan/harness';
 import { LIGHT_RATE, type RoomFigures, benchRoom } from './room';
@@ -635,35 +635,21 @@ async function benchRelay(n: number): Promise<void> {
   } finally {
     await direct.close();
   }
-  let servers: CampusServer[] = [];
+  let cluster: CampusCluster | null = null;
   const relayArgs = () => [
     '--stability-ms',
     '600000',
     '--stress-limits',
     '--relay-only',
     '--relay',
-    servers.map((s) => s.url).join(','),
+    cluster!.url,
     ...QUIET,
   ];
   const c = new Classroom(n, relayArgs);
-  servers = [0, 1, 2].map((k) => new CampusServer(c.room, k));
-  const route = (k: number) => `nats://${servers[k]!.address}:6222`;
+  cluster = new CampusCluster(c.room);
+  const servers = cluster.nodes;
   try {
-    await Promise.all(
-      servers.map((s, k) =>
-        s.start([
-          '--cluster_name',
-          'campus',
-          '--cluster',
-          route(k),
-          '--routes',
-          [0, 1, 2]
-            .filter((j) => j !== k)
-            .map(route)
-            .join(','),
-        ]),
-      ),
-    );
+    await cluster.startAll();
     await c.setUp();
     await c.agreedHost(30_000);
     const relayLat = await acks(c);
@@ -708,17 +694,7 @@ async function benchRelay(n: number): Promise<void> {
       await used.stop('SIGKILL');
       await c.peer(staff!).call('staff.setAnnouncement', { text: `stall ${r}` }, 30_000);
       stalls.push(performance.now() - t0);
-      await used.start([
-        '--cluster_name',
-        'campus',
-        '--cluster',
-        route(used.index),
-        '--routes',
-        [0, 1, 2]
-          .filter((j) => j !== used.index)
-          .map(route)
-          .join(','),
-      ]);
+      await cluster.start(used.index);
       await sleep(2_000);
     }
     row(
@@ -730,7 +706,7 @@ async function benchRelay(n: number): Promise<void> {
   } finally {
     if (process.env.BENCH_LAN_LOGS === '1') console.error(c.room.logs());
     await c.close();
-    for (const s of servers) await s.close();
+    await cluster.close();
   }
 }
 

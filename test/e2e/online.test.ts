@@ -96,7 +96,7 @@ describe('online and in person in one line', { skip: e2eSkip }, () => {
     });
     const p = await pTab.newPage();
     await p.goto(`http://127.0.0.1:${ta.port}/`);
-    await p.getByTestId('p-mode').locator('.chip', { hasText: 'Online' }).tap();
+    await p.getByTestId('mode-pick').locator('.chip', { hasText: 'Online' }).tap();
     await p.getByLabel('Name').fill('Pia Phone');
     await p.getByLabel('Your meeting link (optional)').fill('https://zoom.example/j/pia');
     await shot(p, 'online-phone-join');

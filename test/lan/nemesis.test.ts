@@ -6,7 +6,7 @@ import { Classroom, sleep } from './classroom';
 import { DeviceKey } from '../../core/transport/device-key';
 import { FollowingPhone } from './phone-client';
 import { rawLink } from './raw-link';
-import { CampusServer } from './relay-net';
+import { CampusCluster } from './relay-net';
 
 /**
  * A Jepsen-style nemesis on real processes: five laptops keep issuing queue commands while
@@ -46,28 +46,17 @@ describe('LAN: randomized nemesis', () => {
     const note = (line: string): void => {
       log.push(`${(performance.now() / 1000).toFixed(1)} s ${line}`);
     };
-    let servers: CampusServer[] = [];
+    let cluster: CampusCluster | null = null;
     const c = new Classroom(N, (i) => [
       '--stability-ms',
       '4000',
       '--relay',
-      servers.map((s) => s.url).join(','),
+      cluster!.url,
       ...(i === RELAY_ONLY ? ['--relay-only'] : []),
     ]);
-    servers = [0, 1, 2].map((k) => new CampusServer(c.room, k));
-    const route = (k: number): string => `nats://${servers[k]!.address}:6222`;
-    const startNode = (k: number): Promise<void> =>
-      servers[k]!.start([
-        '--cluster_name',
-        'campus',
-        '--cluster',
-        route(k),
-        '--routes',
-        [0, 1, 2]
-          .filter((j) => j !== k)
-          .map(route)
-          .join(','),
-      ]);
+    cluster = new CampusCluster(c.room);
+    const servers = cluster.nodes;
+    const startNode = (k: number): Promise<void> => cluster!.start(k);
     const acked = new Set<string>();
     const issued = new Set<string>();
     const latencies: number[] = [];
@@ -78,7 +67,7 @@ describe('LAN: randomized nemesis', () => {
     const down = new Set<number>(); // killed, restarting
     let stop = false;
     try {
-      await Promise.all([0, 1, 2].map(startNode));
+      await cluster.startAll();
       await c.setUp();
       await c.peer(0).call('staff.setOpen', { open: true });
 
@@ -380,7 +369,7 @@ describe('LAN: randomized nemesis', () => {
     } finally {
       stop = true;
       await c.close();
-      for (const s of servers) await s.close();
+      await cluster.close();
     }
   });
 });

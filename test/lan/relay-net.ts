@@ -190,3 +190,41 @@ export function block(room: LanRoom, a: number, b: number): void {
   ip('netns', 'exec', `r${room.id}l${a}`, 'ip', 'route', 'add', 'unreachable', `${addr(b)}/32`);
   ip('netns', 'exec', `r${room.id}l${b}`, 'ip', 'route', 'add', 'unreachable', `${addr(a)}/32`);
 }
+
+/**
+ * A NATS cluster of `n` nodes on the campus (nodes at .200 …), routed to each other, so a
+ * client moves to another node by itself when one dies. `start(k)` (re)starts node k.
+ */
+export class CampusCluster {
+  readonly nodes: CampusServer[];
+
+  constructor(room: LanRoom, n = 3) {
+    this.nodes = Array.from({ length: n }, (_, k) => new CampusServer(room, k));
+  }
+
+  /** The client URL list: every node. */
+  get url(): string {
+    return this.nodes.map((s) => s.url).join(',');
+  }
+
+  start(k: number): Promise<void> {
+    const route = (j: number): string => `nats://${this.nodes[j]!.address}:6222`;
+    const others = this.nodes.map((_, j) => j).filter((j) => j !== k);
+    return this.nodes[k]!.start([
+      '--cluster_name',
+      'campus',
+      '--cluster',
+      route(k),
+      '--routes',
+      others.map(route).join(','),
+    ]);
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(this.nodes.map((_, k) => this.start(k)));
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.nodes) await s.close();
+  }
+}

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Classroom, sleep } from './classroom';
 import * as net from 'node:net';
 import { connect as natsConnect } from '@nats-io/transport-node';
-import { CampusServer, block, isolate } from './relay-net';
+import { CampusCluster, CampusServer, block, isolate } from './relay-net';
 
 /**
  * The relay on real processes and a real nats-server: laptops on a Wi-Fi that isolates
@@ -170,31 +170,12 @@ describe('LAN: the relay (NATS)', () => {
   });
 
   it('a 3-node NATS cluster: the node the host uses is killed; everyone moves to another node by itself, lost 0', async () => {
-    let servers: CampusServer[] = [];
-    const c = new Classroom(3, () => [
-      '--stability-ms',
-      '3000',
-      '--relay',
-      servers.map((s) => s.url).join(','),
-    ]);
-    servers = [0, 1, 2].map((k) => new CampusServer(c.room, k));
+    let cluster: CampusCluster | null = null;
+    const c = new Classroom(3, () => ['--stability-ms', '3000', '--relay', cluster!.url]);
+    cluster = new CampusCluster(c.room);
+    const servers = cluster.nodes;
     try {
-      const route = (k: number) => `nats://${servers[k]!.address}:6222`;
-      await Promise.all(
-        servers.map((s, k) =>
-          s.start([
-            '--cluster_name',
-            'campus',
-            '--cluster',
-            route(k),
-            '--routes',
-            [0, 1, 2]
-              .filter((j) => j !== k)
-              .map(route)
-              .join(','),
-          ]),
-        ),
-      );
+      await cluster.startAll();
       for (let i = 0; i < 3; i++) isolate(c.room, i);
       await c.setUp((i) => i > 0);
       const [, next, other] = await c.order();
@@ -229,7 +210,7 @@ describe('LAN: the relay (NATS)', () => {
       throw e;
     } finally {
       await c.close();
-      for (const s of servers) await s.close();
+      await cluster.close();
     }
   });
 
