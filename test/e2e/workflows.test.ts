@@ -215,6 +215,12 @@ describe('the queue workflows on real peers', { skip }, () => {
     await shot(ta, 'staff-line-in-order-dark');
     await ta.emulateMedia({ colorScheme: 'light' });
     await ta.setViewportSize({ width: 420, height: 900 });
+    // The top bar takes two rows at phone width, not three (#26).
+    // Rows: the children's vertical centres, grouped (one row's items differ in height).
+    const rows = await ta.evaluate(
+      `[...document.querySelectorAll('.topbar > .logo, .topbar > .session-name, .topbar > .tabs, .topbar button:not(.tab)')].map((el) => { const r = el.getBoundingClientRect(); return (r.top + r.bottom) / 2; }).sort((a, b) => a - b).filter((c, i, all) => i === 0 || c - all[i - 1] > 14).length`,
+    );
+    assert.ok((rows as number) <= 2, `the top bar takes ${String(rows)} rows at 420 px`);
     await general.scrollIntoViewIfNeeded();
     await shot(ta, 'staff-line-in-order-narrow');
     await ta.setViewportSize({ width: 1280, height: 860 });
