@@ -11,11 +11,16 @@ import type { Ctx } from './state';
 
 export type Mode = QueueInfoView['mode'];
 
-const MODE_TEXT: Record<Mode, string> = {
+export const MODE_TEXT: Record<Mode, string> = {
   'in-person': 'In person',
   online: 'Online',
   both: 'In person + online',
 };
+
+/** Whether a join to a queue of `mode` is online: an online queue, or the student's pick. */
+export function joinsOnline(mode: Mode, picked: boolean): boolean {
+  return mode === 'online' || (mode === 'both' && picked);
+}
 
 /** "Online", "In person + online": on every queue name students and staff see. */
 export function ModeBadge({ mode }: { mode: Mode }) {

@@ -1,7 +1,14 @@
 import { useState } from 'preact/hooks';
 import type { EntryView, QueueInfoView, QueueView } from '../core/api/contract';
 import { ErrorLine } from './feedback';
-import { MeetingAction, MeetingField, ModeBadge, ModePick, OnlineBadge } from './online';
+import {
+  MeetingAction,
+  MeetingField,
+  ModeBadge,
+  ModePick,
+  OnlineBadge,
+  joinsOnline,
+} from './online';
 import {
   countdown,
   entryStateText,
@@ -376,7 +383,7 @@ function JoinForm(props: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const mode = queue?.mode ?? 'in-person';
-  const online = mode === 'online' || (mode === 'both' && picked);
+  const online = joinsOnline(mode, picked);
   const submit = async (): Promise<void> => {
     setError(null);
     setBusy(true);

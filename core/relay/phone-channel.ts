@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { type StreamWire, natsWire } from './stream';
 
 /**
  * A phone's channel through the relay: what its WebSocket is on the LAN. The phone page
@@ -15,11 +16,6 @@ export const KEEPALIVE = '\u0001';
 const OPEN = 1;
 const CLOSED = 3;
 
-export interface ChannelWire {
-  publish(subject: string, data: string): void;
-  subscribe(subject: string, on: (data: string) => void): { unsubscribe(): void };
-}
-
 /** The laptop's end, shaped like the `ws` socket the phone gateway adopts. */
 export class PhoneChannel extends EventEmitter {
   readyState = OPEN;
@@ -28,16 +24,17 @@ export class PhoneChannel extends EventEmitter {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly wire: ChannelWire,
+    private readonly wire: StreamWire,
     readonly id: string,
     inbox: string,
     private readonly outbox: string,
     silentMs = CHANNEL_SILENT_MS,
   ) {
     super();
-    this.sub = wire.subscribe(inbox, (data) => {
+    this.sub = wire.subscribe(inbox, (bytes) => {
       if (this.readyState !== OPEN) return;
       this.heardAt = Date.now();
+      const data = new TextDecoder().decode(bytes);
       if (data === '') return this.end();
       if (data === KEEPALIVE) return;
       this.emit('message', Buffer.from(data), false);
@@ -89,17 +86,7 @@ export function acceptPhones(
   device: string,
   take: (channel: PhoneChannel) => boolean,
 ): void {
-  const wire: ChannelWire = {
-    publish: (subject, data) => nc.publish(subject, data),
-    subscribe: (subject, on) => {
-      const sub = nc.subscribe(subject, {
-        callback: (e, m) => {
-          if (!e) on(m.string());
-        },
-      });
-      return { unsubscribe: () => sub.unsubscribe() };
-    },
-  };
+  const wire = natsWire(nc);
   nc.subscribe(`${prefix}.ph.${device}`, {
     callback: (err, msg) => {
       if (err || msg.data.length > 256) return;

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type NatsConnection, credsAuthenticator, errors } from '@nats-io/nats-core';
+import { type NatsConnection, credsAuthenticator, errors, wsconnect } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { z } from 'zod';
 import type { DeviceId } from '../ids';
 import { asDeviceId } from '../ids';
 import type { SessionListing } from '../discovery/listing';
 import { RELAY_PREFIX } from '../phone/wire';
-import { RelayStream, type StreamWire } from './stream';
+import { RelayStream, natsWire } from './stream';
 import { type PhoneChannel, acceptPhones } from './phone-channel';
 import { type RelaySettings, RelayError, relayServers } from './settings';
 
@@ -130,10 +130,7 @@ export class NatsRelay {
     };
     let nc: NatsConnection;
     try {
-      if (ws) {
-        const { wsconnect } = await import('@nats-io/nats-core');
-        nc = await wsconnect(opts);
-      } else nc = await connect(opts);
+      nc = await (ws ? wsconnect(opts) : connect(opts));
     } catch (e) {
       const err = explain(e, servers);
       this.status.state = 'unreachable';
@@ -238,20 +235,8 @@ export class NatsRelay {
   }
 
   private stream(id: string, mine: 'a' | 'b', theirs: 'a' | 'b'): RelayStream {
-    const nc = this.nc!;
-    const wire: StreamWire = {
-      publish: (subject, data) => nc.publish(subject, data),
-      subscribe: (subject, on) => {
-        const sub = nc.subscribe(subject, {
-          callback: (err, m) => {
-            if (!err) on(m.data);
-          },
-        });
-        return { unsubscribe: () => sub.unsubscribe() };
-      },
-    };
     const stream = new RelayStream(
-      wire,
+      natsWire(this.nc!),
       `${this.prefix}.s.${id}.${mine}`,
       `${this.prefix}.s.${id}.${theirs}`,
       this.o.silentMs,

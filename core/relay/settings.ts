@@ -67,7 +67,11 @@ export function relayServers(url: string): string[] {
   return servers;
 }
 
-/** Credentials out of a URL's user part (nats://token@host, nats://user:pass@host) are kept in the URL: NATS reads them. */
+/**
+ * Settings as they came (the API, a saved file, a join code, the session's document),
+ * checked whole: the schema, every server address, the browsers' and page's addresses,
+ * a user only with its password. Credentials in a URL's user part stay there: NATS reads them.
+ */
 export function checkRelaySettings(input: unknown): RelaySettings {
   const r = relaySettingsSchema.safeParse(input);
   if (!r.success)

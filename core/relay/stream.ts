@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream';
+import type { NatsConnection } from '@nats-io/nats-core';
 
 /**
  * One byte stream between two copies through NATS: what a TCP connection is to a direct
@@ -13,9 +14,25 @@ import { Duplex } from 'node:stream';
  * big-endian sequence number, then the bytes.
  */
 
+/** Publish and subscribe on NATS subjects: what a stream (and a phone channel) needs of it. */
 export interface StreamWire {
-  publish(subject: string, data: Uint8Array): void;
+  publish(subject: string, data: Uint8Array | string): void;
   subscribe(subject: string, onMessage: (data: Uint8Array) => void): { unsubscribe(): void };
+}
+
+/** A connection's subjects as a StreamWire (errors on a subscription drop the message). */
+export function natsWire(nc: NatsConnection): StreamWire {
+  return {
+    publish: (subject, data) => nc.publish(subject, data),
+    subscribe: (subject, on) => {
+      const sub = nc.subscribe(subject, {
+        callback: (err, m) => {
+          if (!err) on(m.data);
+        },
+      });
+      return { unsubscribe: () => sub.unsubscribe() };
+    },
+  };
 }
 
 const DATA = 0;

@@ -7,7 +7,6 @@ import type { Address } from './ws-parts';
 /** A link being opened: the frames waiting for it, and the socket trying now. */
 interface Opening {
   queue: string[];
-  since: number;
   ws: WebSocket | null;
 }
 
@@ -68,7 +67,7 @@ export class Dialer {
     const path = this.paths.pick(to, this.host.addressOf(to) !== null, this.relay, now);
     if (!path) return;
     this.lastAttempt.set(to, now);
-    this.opening.set(to, { queue: [frame], since: now, ws: null });
+    this.opening.set(to, { queue: [frame], ws: null });
     if (path === 'direct') this.dialDirect(to, true);
     else this.dialViaRelay(to);
   }

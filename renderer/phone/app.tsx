@@ -3,7 +3,7 @@ import type { PhoneView } from '../../core/phone/wire';
 import { countdown, formatEstimate } from '../format';
 import { useNow } from '../hooks';
 import { chime } from '../sound';
-import { ModePick } from '../online';
+import { MODE_TEXT, ModeBadge, ModePick, OnlineBadge, joinsOnline } from '../online';
 import { type LinkEvents, type LinkState, type Pending, PhoneLink } from './link';
 
 /** The phone page: join from a QR code, keep your place, follow the room from laptop to laptop. */
@@ -136,7 +136,7 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
   const tag = picked !== null && queue?.tags.includes(picked) ? picked : null;
   const mode = queue?.mode ?? 'in-person';
   const [wantOnline, setWantOnline] = useState(false);
-  const online = mode === 'online' || (mode === 'both' && wantOnline);
+  const online = joinsOnline(mode, wantOnline);
   const [meeting, setMeeting] = useState('');
   if (!view.open)
     return (
@@ -220,7 +220,7 @@ function Join(props: { view: PhoneView; busy: boolean; send(c: Pending['cmd']): 
         />
         {mode !== 'in-person' && open.length === 1 && (
           <p>
-            <span class={`mode-badge ${mode}`}>{MODE_TEXT[mode]}</span>
+            <ModeBadge mode={mode} />
           </p>
         )}
         {mode === 'both' && <ModePick online={wantOnline} onChange={setWantOnline} />}
@@ -310,8 +310,7 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
         </>
       )}
       <p class="muted">
-        {e.online && <span class="mode-badge online">Online</span>}{' '}
-        {[e.topic, e.location].filter(Boolean).join(' · ')}
+        <OnlineBadge entry={e} /> {[e.topic, e.location].filter(Boolean).join(' · ')}
         {e.queueName && view.queues.length > 1 ? ` · ${e.queueName}` : ''}
       </p>
       {e.status === 'waiting' && !confirming && (
@@ -353,8 +352,6 @@ function MyPlace({ view, send }: { view: PhoneView; send(c: Pending['cmd']): voi
     </section>
   );
 }
-
-const MODE_TEXT = { 'in-person': 'In person', online: 'Online', both: 'In person + online' };
 
 function CalledScreen({ entry }: { entry: NonNullable<PhoneView['entry']> }) {
   const { helper, location } = entry;

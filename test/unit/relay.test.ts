@@ -80,7 +80,9 @@ function pipe(silentMs = 6_000) {
         drop--;
         return;
       }
-      queueMicrotask(() => subs.get(s)?.(d));
+      // As NATS does: text goes over as its UTF-8 bytes.
+      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
+      queueMicrotask(() => subs.get(s)?.(bytes));
     },
     subscribe: (s, on) => {
       subs.set(s, on);
