@@ -10,6 +10,7 @@ import {
   recordLeave,
   unheardYet,
   hostAgoMs,
+  followed,
 } from './peer-state';
 import * as succession from './succession';
 
@@ -329,8 +330,8 @@ export class Election {
   private onHostClaim(from: MemberId, p: PeerState, now: number): Decision[] {
     const newer = p.epoch > this._epoch || (p.epoch === this._epoch && from < this.cfg.self);
     if (this.outranks(from, now)) {
-      // A newer claim nobody here follows: reassert over it, or two hosts stay apart for good.
-      if (this._role === 'host' && p.epoch > this._epoch) this.orphanEpochSince ??= now;
+      const ours = followed(this.peers, this.cfg.self, this._epoch, (id) => this.isLive(id, now));
+      if (this._role === 'host' && p.epoch > this._epoch && ours) this.orphanEpochSince ??= now;
       return [];
     }
     if (this._role === 'host') {

@@ -100,3 +100,15 @@ export function hostAgoMs<K>(
   const last = peers.get(host)?.detector.lastHeard ?? null;
   return last === null ? null : Math.max(0, now - last);
 }
+
+/** Whether a live peer follows `self` as its host at `epoch` (the room is really ours). */
+export function followed<K>(
+  peers: ReadonlyMap<K, PeerState>,
+  self: K,
+  epoch: number,
+  isLive: (id: K) => boolean,
+): boolean {
+  for (const [id, p] of peers)
+    if (p.hostId === self && p.epoch === epoch && isLive(id)) return true;
+  return false;
+}

@@ -36,8 +36,10 @@ export function successorForLeave(v: RoomView): MemberId | null {
  * host yields only when another member follows the newer host (the room moved while it was
  * away), and gets hosting back by failback once stable (Election.onHeartbeat). A newer
  * claim that nobody follows (a student's laptop that was cut off alone and hosted its own
- * side) it answers by reasserting, under a newer epoch still, which that laptop follows
- * (Election.onHostClaim).
+ * side) it answers, while its own members still follow it, by reasserting under a newer
+ * epoch still, which that laptop follows (Election.onHostClaim); a TA's laptop back from
+ * away, whose members moved, does not — it waits to hear that the room moved, follows, and
+ * gets hosting back by failback once stable.
  */
 export function outranks(
   seats: Seats,
