@@ -21,7 +21,8 @@ import { type RelaySettings, RelayError, relayServers } from './settings';
  * | --- | --- |
  * | `d.<device id>` | a dial: request {s: stream id, from}; the device answers "ok" and the stream is open. No responders: that device is not on the relay (its process died, or it never came) |
  * | `s.<stream id>.a` / `.b` | the stream's bytes to the dialer / to the dialed (stream.ts) |
- * | `p.<room tag>` | presence of one session's copies: {did, sid, sn, mid, n} every 5 s and when asked (`who`), so a copy with a join link finds whom to knock at; the tag is a hash of the session id, which the relay never learns |
+ * | `p.<room tag>` | presence of one session's copies: {did, sid, sn, mid, n} every 5 s and when asked, so a copy with a join link finds whom to knock at; the tag is a hash of the session id, which the relay never learns. Only copies looking for the room listen |
+ * | `p.<room tag>.who` | "who is there?": the session's copies listen and announce at once |
  */
 
 export type RelayState = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'unreachable';
@@ -73,8 +74,9 @@ export class NatsRelay {
   private readonly prefix = RELAY_PREFIX;
   private readonly presence = new Map<string, Map<string, Presence & { at: number }>>();
   /** Sessions whose presence this copy listens for (kept across reconnections). */
-  private readonly watched = new Set<string>();
+  private readonly watched = new Map<string, { unsubscribe(): void } | null>();
   private mine: Presence | null = null;
+  private whoSub: { unsubscribe(): void } | null = null;
   private timers: NodeJS.Timeout[] = [];
   private readonly streams = new Set<RelayStream>();
   private only = false;
@@ -157,7 +159,8 @@ export class NatsRelay {
     });
     acceptPhones(nc, this.prefix, this.o.deviceId, (channel) => this.o.onPhone?.(channel) ?? false);
     void this.watchStatus(nc);
-    for (const sid of this.watched) this.subscribeRoom(sid);
+    for (const sid of this.watched.keys()) this.watched.set(sid, this.subscribeRoom(sid));
+    this.answerWho();
     this.timers.push(
       setInterval(() => this.announceNow(), PRESENCE_EVERY_MS),
       setInterval(() => void this.measure(), 5_000),
@@ -248,28 +251,56 @@ export class NatsRelay {
 
   // ---- presence ------------------------------------------------------------------
 
-  /** What this copy announces (its session), or null when in none. */
+  /**
+   * What this copy announces (its session), or null when in none. A copy in a session
+   * answers `who` but does not listen to the others' presence: that is for copies looking
+   * for the room (a join link), and a room of 100 all listening would deliver 100 × 100
+   * messages every 5 s and on every join. One that leaves keeps watching its session, so
+   * the start screen can list it to rejoin.
+   */
   announce(p: Presence | null): void {
+    const was = this.mine?.sid ?? null;
     this.mine = p;
-    if (p) this.watch(p.sid);
+    if ((p?.sid ?? null) !== was) {
+      if (was && !p) this.watch(was);
+      if (p) this.unwatch(p.sid);
+      this.answerWho();
+    }
     this.announceNow();
+  }
+
+  /** Listen for `who` on this copy's own session (its presence subject's `.who`). */
+  private answerWho(): void {
+    this.whoSub?.unsubscribe();
+    this.whoSub = null;
+    const nc = this.nc;
+    if (!nc || !this.mine) return;
+    this.whoSub = nc.subscribe(`${this.prefix}.p.${roomTag(this.mine.sid)}.who`, {
+      callback: (err) => {
+        if (!err) this.announceNow();
+      },
+    });
   }
 
   /** Listen for a session's copies (a join link names it). */
   watch(sessionId: string): void {
     if (this.watched.has(sessionId)) return;
-    this.watched.add(sessionId);
-    this.subscribeRoom(sessionId);
+    this.watched.set(sessionId, this.subscribeRoom(sessionId));
   }
 
-  private subscribeRoom(sid: string): void {
+  private unwatch(sessionId: string): void {
+    this.watched.get(sessionId)?.unsubscribe();
+    this.watched.delete(sessionId);
+    this.presence.delete(sessionId);
+  }
+
+  private subscribeRoom(sid: string): { unsubscribe(): void } | null {
     const nc = this.nc;
-    if (!nc) return;
+    if (!nc) return null;
     const subject = `${this.prefix}.p.${roomTag(sid)}`;
-    nc.subscribe(subject, {
+    const sub = nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err) return;
-        if (msg.string() === 'who') return this.announceNow();
         const p = parseJson(presenceSchema, msg.data);
         if (!p || p.sid !== sid || p.did === this.o.deviceId) return;
         const room = this.presence.get(sid) ?? new Map();
@@ -279,7 +310,8 @@ export class NatsRelay {
         if (fresh) this.changed();
       },
     });
-    nc.publish(subject, 'who');
+    nc.publish(`${subject}.who`, 'who');
+    return sub;
   }
 
   private announceNow(): void {
@@ -319,6 +351,7 @@ export class NatsRelay {
     this.streams.clear();
     const nc = this.nc;
     this.nc = null;
+    this.whoSub = null;
     this.only = false;
     this.status.state = 'off';
     this.status.server = null;

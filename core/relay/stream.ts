@@ -46,6 +46,8 @@ export class RelayStream extends Duplex {
   private expected = 0;
   private lastIn: number;
   private lastOut: number;
+  /** When the silence check last ran (a late run means this process was stalled). */
+  private lastCheck: number;
   private readonly sub: { unsubscribe(): void };
   private readonly timer: NodeJS.Timeout;
   /** Why the stream ended, for the log ("gap", "silent", "closed by the other side"). */
@@ -63,16 +65,19 @@ export class RelayStream extends Duplex {
     // its silence runs out): an 'error' with no listener would crash the process. Whoever
     // uses the stream still hears of it (TLS listens), and `endReason` says why.
     this.on('error', () => {});
-    this.lastIn = this.lastOut = now();
+    this.lastIn = this.lastOut = this.lastCheck = now();
     this.sub = wire.subscribe(inbox, (data) => this.onMessage(data));
-    this.timer = setInterval(
-      () => {
-        const t = this.now();
-        if (t - this.lastIn > silentMs) return this.fail('silent');
-        if (t - this.lastOut > silentMs / 3) this.emitKind(KEEPALIVE);
-      },
-      Math.max(50, Math.floor(silentMs / 6)),
-    );
+    const every = Math.max(50, Math.floor(silentMs / 6));
+    this.timer = setInterval(() => {
+      const t = this.now();
+      // This process itself was stalled (CPU starvation, a sleeping laptop): the other
+      // side's messages are probably still queued in our socket. Silence is judged on
+      // time this copy was awake to hear, as the election judges heartbeats.
+      if (t - this.lastCheck > silentMs / 2) this.lastIn = t;
+      this.lastCheck = t;
+      if (t - this.lastIn > silentMs) return this.fail('silent');
+      if (t - this.lastOut > silentMs / 3) this.emitKind(KEEPALIVE);
+    }, every);
     this.timer.unref?.();
   }
 

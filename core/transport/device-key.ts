@@ -141,14 +141,27 @@ function linkProofText(nonce: string, signer: string, challenger: string, bindin
   return Buffer.from(`baton-link\n${nonce}\n${signer}\n${challenger}\n${binding}`, 'utf8');
 }
 
+/**
+ * Decoded keys of devices seen lately: a room's links are proven again on every reconnect,
+ * and decoding a key costs more than checking a signature with it. Bounded (the oldest
+ * goes first); junk is never kept.
+ */
+const knownKeys = new Map<string, KeyObject>();
+const KNOWN_KEYS_MAX = 512;
+
 function publicKeyObject(publicKey: string): KeyObject | null {
+  const known = knownKeys.get(publicKey);
+  if (known) return known;
   try {
     const key = createPublicKey({
       key: Buffer.from(publicKey, 'base64'),
       format: 'der',
       type: 'spki',
     });
-    return key.asymmetricKeyType === 'ed25519' ? key : null;
+    if (key.asymmetricKeyType !== 'ed25519') return null;
+    if (knownKeys.size >= KNOWN_KEYS_MAX) knownKeys.delete(knownKeys.keys().next().value!);
+    knownKeys.set(publicKey, key);
+    return key;
   } catch {
     return null;
   }

@@ -4,6 +4,14 @@ import type { DeviceId } from '../ids';
 import { type LinkPath, type RelayPort, PathChoice } from './paths';
 import type { Address } from './ws-parts';
 
+/**
+ * Relay dials in flight at once. Each is a request through NATS and a TLS handshake on
+ * both sides; a copy that lost sight of the room and calls on everyone (heartbeatTargets)
+ * would otherwise open 99 at once, each of them past its 2 s answer under the load that
+ * made — and every laptop doing the same keeps the room from settling. The rest wait.
+ */
+export const RELAY_DIALS_AT_ONCE = 8;
+
 /** A link being opened: the frames waiting for it, and the socket trying now. */
 interface Opening {
   queue: string[];
@@ -38,6 +46,8 @@ export class Dialer {
   private relay: RelayPort | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private relayDialing = 0;
+  private readonly relayWaiting: DeviceId[] = [];
 
   constructor(private readonly host: DialerHost) {}
 
@@ -116,23 +126,51 @@ export class Dialer {
     const pending = this.opening.get(to);
     if (!relay || !pending) return;
     pending.ws = null;
+    if (this.relayDialing >= RELAY_DIALS_AT_ONCE) {
+      if (!this.relayWaiting.includes(to)) this.relayWaiting.push(to);
+      return;
+    }
+    this.relayDialing++;
+    let done = false;
+    const release = (): void => {
+      if (done) return;
+      done = true;
+      this.relayDialing--;
+      this.nextRelayDial();
+    };
     relay.dial(to).then(
       (stream) => {
-        if (this.closed || this.opening.get(to) !== pending) return void stream.destroy();
+        if (this.closed || this.opening.get(to) !== pending) {
+          release();
+          return void stream.destroy();
+        }
         const ws = this.host.dialStream(stream);
         pending.ws = ws;
+        ws.once('open', release);
+        ws.once('close', release);
         ws.on('error', () => {
+          release();
           if (this.opening.get(to)?.ws === ws) this.opening.delete(to);
         });
         this.host.adopt(ws, 'relay', to, 'relay');
       },
       (e: { code?: string; message: string }) => {
+        release();
         if (this.opening.get(to) === pending) this.opening.delete(to);
         this.host.log(`relay link to ${to.slice(0, 8)}: ${e.message}`);
         // No subscription for it on the relay, and no other way known: its process is gone.
         if (e.code === 'gone' && !this.host.addressOf(to)) this.host.refused(to);
       },
     );
+  }
+
+  /** The next waiting relay dial whose link is still wanted and not yet made. */
+  private nextRelayDial(): void {
+    while (this.relayDialing < RELAY_DIALS_AT_ONCE && this.relayWaiting.length > 0) {
+      const d = this.relayWaiting.shift()!;
+      const p = this.opening.get(d);
+      if (p && !p.ws && !this.closed) this.dialViaRelay(d);
+    }
   }
 
   /** Pairs the relay carries: try the direct way again, now and then (paths.ts). */

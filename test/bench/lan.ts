@@ -713,17 +713,19 @@ async function benchRelay(n: number): Promise<void> {
 /** A room of `n` (the room-scale bench's processes), direct and with every link through the relay. */
 async function benchRelayRoom(n: number): Promise<void> {
   // BENCH_RELAY_DIRECT=0: the relayed room alone (when the direct figures are known).
+  // The stress rate (40 commands/s) by default; BENCH_RELAY_RATE sets another for both.
+  const rate = Number(process.env.BENCH_RELAY_RATE ?? 40);
   const direct =
     process.env.BENCH_RELAY_DIRECT === '0'
       ? null
-      : await benchRoom(n, 'broadcast').catch((e: Error) => {
+      : await benchRoom(n, 'broadcast', rate).catch((e: Error) => {
           throw new Error(`direct room: ${e.message}`);
         });
-  const relayed = await benchRoom(n, 'broadcast', 40, 10, { relay: true }).catch((e: Error) => {
+  const relayed = await benchRoom(n, 'broadcast', rate, 10, { relay: true }).catch((e: Error) => {
     throw new Error(`relayed room: ${e.message}`);
   });
   const f = (x: RoomFigures): string =>
-    `ack p50 ${fmt(x.ackP50)} / p99 ${fmt(x.ackP99)} at 40 cmd/s; host CPU ${x.hostCpuPerCmd.toFixed(2)} ms/cmd; crash ${x.crash.map((c) => fmt(c)).join(', ')}`;
+    `ack p50 ${fmt(x.ackP50)} / p99 ${fmt(x.ackP99)} at ${rate} cmd/s; host CPU ${x.hostCpuPerCmd.toFixed(2)} ms/cmd; crash ${x.crash.map((c) => fmt(c)).join(', ')}`;
   if (direct) row('room through the relay: direct', n, f(direct), '—');
   row(
     'room through the relay: relay only',

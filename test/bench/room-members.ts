@@ -91,12 +91,16 @@ const members: Member[] = [];
 const relays: NatsRelay[] = [];
 for (let i = 0; i < Number(o.members); i++) {
   const key = DeviceKey.loadOrCreate(path.join(o.dataDir, `m${i}`));
-  const transport = new WsTransport({ key, port: 0, host: o.interface });
+  const log = o.quiet
+    ? undefined
+    : (l: string) => console.error(`${new Date().toISOString()} m${i} ${l}`);
+  const transport = new WsTransport({ key, port: 0, host: o.interface, ...(log ? { log } : {}) });
   const port = await transport.start();
   if (o.relay) {
     const relay = new NatsRelay({
       deviceId: key.deviceId,
       onAccept: (stream) => transport.acceptRelayed(stream),
+      ...(log ? { log } : {}),
     });
     await relay.connect({ url: o.relay, relayOnly: true });
     transport.setRelay(relay);
@@ -111,9 +115,7 @@ for (let i = 0; i < Number(o.members); i++) {
       random: cryptoRandom,
       transport: traced(transport, i),
       store: new MemoryStore(),
-      ...(o.quiet
-        ? {}
-        : { log: (l: string) => console.error(`${new Date().toISOString()} m${i} ${l}`) }),
+      ...(log ? { log } : {}),
     },
     config,
   );

@@ -102,7 +102,10 @@ export async function benchRoom(
       ids.push(
         (await p.call<{ memberIds: string[] }>('join', { sessionId, via }, 60_000)).memberIds[0]!,
       );
-    await Promise.all(shared.map((p) => p.call('join', { sessionId, via }, 120_000)));
+    const stopJoinProfile = await profile(procs, `join-${n}`);
+    await Promise.all(shared.map((p) => p.call('join', { sessionId, via }, 120_000))).finally(() =>
+      stopJoinProfile(),
+    );
     await allFollow(procs, 30_000);
     await sleep(2_000);
 
@@ -248,6 +251,7 @@ export async function benchRoom(
       fs.mkdirSync(dir, { recursive: true });
       for (const p of room.peers)
         fs.writeFileSync(path.join(dir, `${n}-${fanout}-laptop-${p.index}.log`), p.stderr);
+      if (nats) fs.writeFileSync(path.join(dir, `${n}-${fanout}-nats.log`), nats.log);
     }
     await room.close();
     await nats?.close();

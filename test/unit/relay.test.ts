@@ -10,6 +10,7 @@ import { publicUrl } from '../../core/relay/relay-control';
 import { checkRelaySettings, relayServers } from '../../core/relay/settings';
 import { RelayStream, type StreamWire } from '../../core/relay/stream';
 import { PathChoice, preferLink } from '../../core/transport/paths';
+import { Dialer, RELAY_DIALS_AT_ONCE } from '../../core/transport/dialer';
 import { STAFF_KEY, TA, WRONG_KEY, code, makeQueue, verifier } from './queue-fixture';
 
 const D = asDeviceId('d'.repeat(32));
@@ -137,6 +138,29 @@ describe('relay streams', () => {
   });
 });
 
+describe('relay streams on a stalled process', () => {
+  it('do not call a peer silent for time this process itself was stalled; real silence still ends them', async () => {
+    let t = 0;
+    // The other side says nothing from here on: its messages never arrive.
+    const quiet: StreamWire = { publish: () => {}, subscribe: () => ({ unsubscribe: () => {} }) };
+    const a = new RelayStream(quiet, 'a', 'b', 600, () => t);
+    const keepAlive = setTimeout(() => {}, 3_000);
+    const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // This process stalls for 2 s (the clock jumps between two of the check's runs): a
+    // CPU-starved laptop, not a silent peer. The old check ended the stream here.
+    t += 2_000;
+    await tick(150);
+    assert.equal(a.destroyed, false, `ended on its own stall: ${a.endReason}`);
+    // Awake, and the other side really says nothing: ended after 600 ms of it.
+    for (let i = 0; i < 12 && !a.destroyed; i++) {
+      t += 100;
+      await tick(110);
+    }
+    clearTimeout(keepAlive);
+    assert.equal(a.endReason, 'silent');
+  });
+});
+
 describe('relay streams that fail before anyone listens', () => {
   it('end without taking the process down (a dial answered as its silence ran out: the nemesis lost a laptop to it)', async () => {
     const { a, b } = pipe(200);
@@ -184,6 +208,47 @@ describe('path choice', () => {
       preferLink({ path: 'relay', buffered: 0 }, { path: 'direct', buffered: 9 }),
       false,
     );
+  });
+});
+
+describe('relay dials', () => {
+  it(`at most ${RELAY_DIALS_AT_ONCE} at once: a copy calling on the whole room waits its turn, and every one is dialled`, async () => {
+    const waiting: { to: string; fail(): void }[] = [];
+    const dialled: string[] = [];
+    const relay = {
+      connected: true,
+      relayOnly: true,
+      dial: (to: string) =>
+        new Promise<never>((_ok, no) => {
+          dialled.push(to);
+          waiting.push({ to, fail: () => no({ code: 'timeout', message: 'no answer' }) });
+        }),
+      probe: async () => 'unknown' as const,
+    };
+    const d = new Dialer({
+      addressOf: () => null,
+      dialTcp: () => assert.fail('no LAN links when relay only'),
+      dialStream: () => assert.fail('no stream is answered here'),
+      adopt: () => {},
+      linkPath: () => null,
+      relayedDevices: () => [],
+      refused: () => {},
+      log: () => {},
+    });
+    d.setRelay(relay as never);
+    const devices = Array.from({ length: 30 }, (_, i) =>
+      asDeviceId(i.toString(16).padStart(32, '0')),
+    );
+    for (const to of devices) d.send(to, 'hb');
+    assert.equal(dialled.length, RELAY_DIALS_AT_ONCE, 'the rest wait');
+    // Each answer (here: a timeout) lets the next one go, until all 30 were tried.
+    while (waiting.length > 0) {
+      waiting.shift()!.fail();
+      await new Promise((r) => setTimeout(r, 0));
+      assert.ok(waiting.length <= RELAY_DIALS_AT_ONCE);
+    }
+    assert.deepEqual(dialled.sort(), [...devices].sort());
+    d.close();
   });
 });
 
