@@ -79,6 +79,9 @@ function App({ api }: { api: UiApi }) {
             link: b.link,
             call,
             toast: b.toast,
+            undos: b.undos,
+            offerUndo: b.offerUndo,
+            dropUndo: b.dropUndo,
             refresh: b.refresh,
             leave: () =>
               isLastTa ? setLastTa('leave') : inLine ? setLeavingInLine(true) : void leaveNow(),
@@ -86,7 +89,21 @@ function App({ api }: { api: UiApi }) {
             openPanel: (p) => setPanel(p),
           }
         : null,
-    [b.status, b.queue, b.sessions, b.prefs, b.link, call, b.toast, b.refresh, isLastTa, inLine],
+    [
+      b.status,
+      b.queue,
+      b.sessions,
+      b.prefs,
+      b.link,
+      call,
+      b.toast,
+      b.undos,
+      b.offerUndo,
+      b.dropUndo,
+      b.refresh,
+      isLastTa,
+      inLine,
+    ],
   );
 
   useBarHeights(ctx !== null);

@@ -1,7 +1,7 @@
 import { EntryNoteForm, StaffNoteLine } from './entry-notes';
 import { OnlineBadge, OpenMeeting } from './online';
 import { useState } from 'preact/hooks';
-import type { EntryView, Method, QueueInfoView } from '../core/api/contract';
+import type { EntryStatus, EntryView, Method, QueueInfoView } from '../core/api/contract';
 import { entryStateText, formatClock, ordinal } from './format';
 import { useNow } from './hooks';
 import type { Ctx } from './state';
@@ -12,11 +12,11 @@ import type { Ctx } from './state';
  * several students at once (the Help group bar above the line), never a reordering of it.
  */
 
-/** Staff actions that finish an entry: a toast offers Undo for 60 s after each. */
-const UNDOABLE: Partial<Record<Method, string>> = {
-  'staff.remove': 'removed',
-  'staff.done': 'marked done',
-  'staff.cantFind': 'marked not found',
+/** Staff actions that finish an entry: the undo bar offers Undo for 60 s after each. */
+const UNDOABLE: Partial<Record<Method, { what: string; states: EntryStatus[] }>> = {
+  'staff.remove': { what: 'removed', states: ['removed'] },
+  'staff.done': { what: 'marked done', states: ['done'] },
+  'staff.cantFind': { what: 'marked not found', states: ['missing', 'notfound'] },
 };
 
 export function useAction(ctx: Ctx) {
@@ -51,26 +51,24 @@ export function keepFocus(): void {
   }, 0);
 }
 
-/** Call a staff method; after Remove / Done / Not found, a toast with Undo for 60 s. */
+/** Call a staff method; after Remove / Done / Not found, the undo bar offers Undo for 60 s. */
 export function staffCall(ctx: Ctx, method: Method, params: object, who: string) {
   const call = ctx.call as (m: Method, p: object) => ReturnType<Ctx['call']>;
   return call(method, params).then((r) => {
-    const what = UNDOABLE[method];
+    const u = UNDOABLE[method];
     const entryId = (params as { entryId?: string }).entryId;
-    if (r.ok && what && entryId)
-      ctx.toast(`${who} ${what}`, 'info', {
-        ttlMs: 60_000,
-        action: {
-          label: 'Undo',
-          run: () =>
-            void ctx.call('staff.undo', { entryId }).then((u) => {
-              if (!u.ok) ctx.toast(u.error.message, 'error');
-              keepFocus();
-            }),
-        },
-      });
+    if (r.ok && u && entryId)
+      ctx.offerUndo({ entryId, text: `${who} ${u.what}`, states: u.states });
     return r;
   });
+}
+
+/** Take back an entry's last Remove, Done or Not found (the undo bar, a history row). */
+export async function undoEntry(ctx: Ctx, entryId: string): Promise<void> {
+  const u = await ctx.call('staff.undo', { entryId });
+  if (!u.ok) ctx.toast(u.error.message, 'error');
+  ctx.dropUndo(entryId);
+  keepFocus();
 }
 
 export function QueueCard(props: {

@@ -1,10 +1,11 @@
 import { MyMeetingCard } from './online';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { EntryView } from '../core/api/contract';
+import { UNDO_WINDOW_MS, type EntryView } from '../core/api/contract';
 import { Dialog, ErrorLine } from './feedback';
 import { useFocusOnOpen } from './hooks';
 import { formatAgo } from './format';
-import { QueueCard, useAction } from './staff-queue';
+import { QueueCard, undoEntry, useAction } from './staff-queue';
+import { UndoBar } from './undo-bar';
 import { NewPassphrase } from './passphrase';
 import { PhonesCard } from './phones';
 import { Announcement, QueuesCard, Stats, Timers } from './staff-side';
@@ -21,6 +22,7 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
   return (
     <div class="staff">
       <div class="staff-main">
+        <UndoBar ctx={ctx} />
         {q.passphraseOutdated && <NewPassphrase ctx={ctx} outdated />}
         <Controls ctx={ctx} serving={serving.ids} />
         <PendingList q={q} />
@@ -277,6 +279,18 @@ const FINISHED_LABEL: Record<string, string> = {
   notfound: 'not found',
 };
 
+/**
+ * Whether a finished row still offers Undo (the host judges by its own clock; this one
+ * only decides whether to show the button): Done, Remove and Not found, within the window.
+ */
+function undoable(e: EntryView): boolean {
+  return (
+    ['done', 'removed', 'notfound'].includes(e.status) &&
+    e.finishedAt !== null &&
+    Date.now() - e.finishedAt < UNDO_WINDOW_MS
+  );
+}
+
 /** Recently finished entries, and the whole history on demand: either can be restored. */
 function Finished({ ctx }: { ctx: Ctx }) {
   const { busy, act } = useAction(ctx);
@@ -321,6 +335,20 @@ function Finished({ ctx }: { ctx: Ctx }) {
               {e.finishedAt ? ` · ${formatAgo(Date.now() - e.finishedAt)}` : ''}
             </span>
             <span class={`badge ${e.status}`}>{FINISHED_LABEL[e.status] ?? e.status}</span>
+            {undoable(e) && (
+              <button
+                class="ghost small"
+                disabled={busy !== null}
+                aria-label={`Undo ${FINISHED_LABEL[e.status] ?? e.status}: ${e.name}`}
+                onClick={() =>
+                  void act(`undo-${e.entryId}`, () =>
+                    undoEntry(ctx, e.entryId).then(() => ({ ok: true })),
+                  )
+                }
+              >
+                Undo
+              </button>
+            )}
             <button
               class="ghost small"
               disabled={busy !== null}

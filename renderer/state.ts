@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { UNDO_WINDOW_MS } from '../core/api/contract';
 import type {
   ApiResult,
+  EntryStatus,
   Method,
   Params,
   Prefs,
@@ -32,6 +34,19 @@ export interface ToastOptions {
   about?: Toast['about'];
 }
 
+/**
+ * A staff action that can be taken back (Remove, Done, Not found): offered in the undo bar
+ * for UNDO_WINDOW_MS, and only while the entry is still in what the action made it — a
+ * student who said "I'm here" after Not found has nothing left to undo.
+ */
+export interface UndoOffer {
+  entryId: string;
+  text: string;
+  /** The states the action leaves the entry in ('missing' becomes 'notfound' after grace). */
+  states: readonly EntryStatus[];
+  at: number;
+}
+
 /** A call that insists until acknowledged: the chime repeats every few seconds, up to a minute. */
 export interface CallAlert {
   entryId: string;
@@ -48,6 +63,10 @@ export interface Ctx {
   link: Link;
   call<M extends Method>(method: M, params?: Params<M>): Promise<ApiResult<Results[M]>>;
   toast(text: string, kind?: Toast['kind'], o?: ToastOptions): void;
+  /** Staff actions that can still be undone, the latest first (the undo bar). */
+  undos: UndoOffer[];
+  offerUndo(o: Omit<UndoOffer, 'at'>): void;
+  dropUndo(entryId: string): void;
   refresh(): void;
   /** Leave the session / log out of staff; the last TA on duty is asked to close the queue. */
   leave(): void;
@@ -59,6 +78,8 @@ export type Panel = 'members' | 'settings' | 'network';
 
 /** How often the called chime repeats, and for how long at most. */
 export const CALL_REPEAT_MS = 4_000;
+/** How many undoable actions the undo bar keeps. */
+const UNDO_KEEP = 5;
 export const CALL_INSIST_MS = 60_000;
 
 export function useBaton(api: UiApi) {
@@ -79,12 +100,37 @@ export function useBaton(api: UiApi) {
 
   const toast = useCallback((text: string, kind: Toast['kind'] = 'info', o: ToastOptions = {}) => {
     const id = ++toastId.current;
-    setToasts((t) => [...t.slice(-3), { id, text, kind, action: o.action, about: o.about }]);
+    setToasts((t) => [...t.slice(-1), { id, text, kind, action: o.action, about: o.about }]);
     setTimeout(
       () => setToasts((t) => t.filter((x) => x.id !== id)),
       o.ttlMs ?? (kind === 'error' ? 8_000 : 6_000),
     );
   }, []);
+
+  const [undos, setUndos] = useState<UndoOffer[]>([]);
+  const offerUndo = useCallback((o: Omit<UndoOffer, 'at'>) => {
+    const offer = { ...o, at: Date.now() };
+    setUndos((u) => [offer, ...u.filter((x) => x.entryId !== o.entryId)].slice(0, UNDO_KEEP));
+    setTimeout(() => setUndos((u) => u.filter((x) => x !== offer)), UNDO_WINDOW_MS);
+  }, []);
+  const dropUndo = useCallback(
+    (entryId: string) => setUndos((u) => u.filter((x) => x.entryId !== entryId)),
+    [],
+  );
+  // An offer whose entry moved on (the student came back, another TA undid it, history
+  // cleared) is dropped: Undo would only fail.
+  useEffect(() => {
+    if (!queue) return;
+    setUndos((u) => {
+      const keep = u.filter((x) => {
+        const e =
+          queue.entries.find((y) => y.entryId === x.entryId) ??
+          queue.finished.find((y) => y.entryId === x.entryId);
+        return !!e && x.states.includes(e.status);
+      });
+      return keep.length === u.length ? u : keep;
+    });
+  }, [queue]);
 
   const refresh = useCallback(() => {
     void api.call('status').then((r) => r.ok && setStatus(r.value));
@@ -202,6 +248,9 @@ export function useBaton(api: UiApi) {
     link,
     toasts,
     toast,
+    undos,
+    offerUndo,
+    dropUndo,
     refresh,
     setToasts,
     callAlert,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { relaySettingsSchema } from '../relay/settings';
 import { LIMITS, TIMER_LIMITS, meetingLink, queueMode } from '../queue/commands';
+export { UNDO_WINDOW_MS } from '../queue/commands';
 import { MIN_PASSPHRASE_LENGTH, passphraseProblem } from '../queue/passphrase';
 
 export { MIN_PASSPHRASE_LENGTH };

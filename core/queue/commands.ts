@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** How long staff can undo a Remove, Done or Not found (host time). */
+export const UNDO_WINDOW_MS = 60_000;
+
 /** Every queue command, validated at the host before it touches the document. */
 
 /** A trimmed text field of at most `max` characters (the phone API uses the same). */

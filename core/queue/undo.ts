@@ -14,8 +14,8 @@ import type { EntryStatus, QueueState } from './types';
 
 /** Undo a finishing action, and restore a finished entry from history. */
 
-/** How long staff can undo a Remove, Done or Not found (host time). */
-export const UNDO_WINDOW_MS = 60_000;
+import { UNDO_WINDOW_MS } from './commands';
+export { UNDO_WINDOW_MS };
 
 /** What Undo takes back: Remove, Done, Not found, and the "can't find" mark itself. */
 const UNDOABLE: ReadonlySet<EntryStatus> = new Set(['done', 'removed', 'notfound', 'missing']);

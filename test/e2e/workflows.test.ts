@@ -8,7 +8,7 @@ import { CHROMIUM, UiPeer, e2eSkip, shot, tempDir } from './peers';
 /**
  * The queue workflows in Debian's Chromium over real headless peers: tags and two queues,
  * a grouped staff view, a student stepping away, Help group, "can't find you" and "I'm
- * here", undo from the toast, a private note, editing an entry, and the last TA's prompt.
+ * here", undo from the undo bar and the history row, a private note, editing an entry, and the last TA's prompt.
  * Screenshots go to test/e2e/screenshots/.
  */
 
@@ -264,6 +264,7 @@ describe('the queue workflows on real peers', { skip }, () => {
   it('"can\'t find you": the student is alerted with a countdown, taps I\'m here, and is first again', async () => {
     const ta = page.ta!;
     await ta.getByRole('button', { name: "Can't find Ana Souza" }).click();
+    await ta.getByTestId('undo-offer').filter({ hasText: 'Ana Souza marked not found' }).waitFor();
     const ana = page.ana!;
     await ana.getByText("The TA couldn't find you").first().waitFor();
     await ana.getByTestId('grace').waitFor();
@@ -303,21 +304,62 @@ describe('the queue workflows on real peers', { skip }, () => {
     await ana.getByRole('button', { name: "I'm here" }).first().click();
     await ana.getByTestId('my-position').filter({ hasText: '#1' }).waitFor();
     assert.equal(await said.textContent(), "You're next in line.");
+    // The TA's undo bar no longer offers to undo "not found": the student came back.
+    await ta
+      .getByTestId('undo-offer')
+      .filter({ hasText: 'Ana Souza marked not found' })
+      .waitFor({ state: 'detached' });
     await ta.locator('.badge.flag', { hasText: 'Back after "not found"' }).waitFor();
   });
 
-  it('Remove is undone from the toast; a note reaches only its student; a student edits their entry', async () => {
+  it('Remove is undone from the undo bar and from the history row; a note reaches only its student; a student edits their entry', async () => {
     const ta = page.ta!;
+    const calBack = async (why: string) => {
+      await ta.getByTestId('staff-queue-card').getByText('Cal Reyes').waitFor();
+      const cal = await eventually(
+        async () => (await queueOf(peer.cal)).entries.find((e) => e.name === 'Cal Reyes'),
+        (e) => e?.status === 'waiting',
+      );
+      assert.equal(cal?.status, 'waiting', why);
+    };
     await ta.getByRole('button', { name: 'Remove Cal Reyes' }).click();
-    const toast = ta.getByTestId('toast-info').filter({ hasText: 'Cal Reyes removed' });
-    await toast.waitFor();
-    await toast.getByRole('button', { name: 'Undo' }).click();
-    await ta.getByTestId('staff-queue-card').getByText('Cal Reyes').waitFor();
-    const cal = await eventually(
-      async () => (await queueOf(peer.cal)).entries.find((e) => e.name === 'Cal Reyes'),
-      (e) => e?.status === 'waiting',
+    // One bar at the top of the queue column, not a toast in the corner over the side cards.
+    const offer = ta.getByTestId('undo-offer').filter({ hasText: 'Cal Reyes removed' });
+    await offer.waitFor();
+    assert.equal(
+      await ta.locator('.toasts').getByText('Cal Reyes removed').count(),
+      0,
+      'no undo toast',
     );
-    assert.equal(cal?.status, 'waiting', 'back in line after the undo');
+    const bar = (await ta.getByTestId('undo-bar').boundingBox())!;
+    for (const side of await ta.locator('.staff-side .card').all()) {
+      const b = await side.boundingBox();
+      if (!b) continue;
+      const overlaps =
+        bar.x < b.x + b.width &&
+        b.x < bar.x + bar.width &&
+        bar.y < b.y + b.height &&
+        b.y < bar.y + bar.height;
+      assert.ok(!overlaps, 'the undo bar covers no side card');
+    }
+    // What toasts remain (a join, a host change) let clicks through to what they cover, and
+    // at most two show at once.
+    const through = await ta.evaluate(`(() => {
+      const t = document.querySelector('.toasts');
+      return t ? getComputedStyle(t).pointerEvents : 'none';
+    })()`);
+    assert.equal(through, 'none', 'a toast takes no click meant for the panel under it');
+    await shot(ta, 'staff-undo-bar');
+    await offer.getByRole('button', { name: 'Undo: Cal Reyes removed' }).click();
+    await calBack('back in line after Undo in the bar');
+    await offer.waitFor({ state: 'detached' });
+
+    // Undo from the history row, too.
+    await ta.getByRole('button', { name: 'Remove Cal Reyes' }).click();
+    await ta.getByRole('button', { name: 'Undo removed: Cal Reyes' }).click();
+    await calBack('back in line after Undo in the history row');
+    // The bar's offer went with it: nothing left to undo.
+    await offer.waitFor({ state: 'detached' });
 
     await ta.getByRole('button', { name: 'Message Ana Souza' }).click();
     await ta.getByLabel('Message to Ana Souza').fill("I'm at the whiteboard by the door");
