@@ -191,6 +191,11 @@ function StaffEntry({ ctx, e, next = false }: { ctx: Ctx; e: EntryView; next?: b
           {e.tag && <span class="badge tag">{e.tag}</span>}
           {e.group && e.status !== 'waiting' && <span class="badge">group</span>}
           {e.flag && <span class="badge flag">{e.flag}</span>}
+          {e.repeat && (
+            <span class="badge" title="Helped in this queue earlier today" data-testid="repeat">
+              helped earlier
+            </span>
+          )}
         </span>
         <span class="muted">{[e.topic, e.location].filter(Boolean).join(' · ') || '—'}</span>
         <OpenMeeting entry={e} myMeeting={ctx.queue?.myMeeting ?? null} />

@@ -123,6 +123,8 @@ function QueueAdmin(props: { ctx: Ctx; queue: QueueInfoView; alone: boolean }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(queue.name);
   const [tags, setTags] = useState(queue.tags.join(', '));
+  const [cooldown, setCooldown] = useState(String(queue.cooldownMin));
+  const [order, setOrder] = useState(queue.order);
   const [error, setError] = useState<string | null>(null);
   const { busy, act } = useAction(ctx);
   const save = async (): Promise<void> => {
@@ -137,6 +139,17 @@ function QueueAdmin(props: { ctx: Ctx; queue: QueueInfoView; alone: boolean }) {
     }
     const r = await ctx.call('staff.setTags', { queueId: queue.queueId, tags: list });
     if (!r.ok) return setError(r.error.message);
+    const cooldownMin = Number(cooldown || '0');
+    if (!Number.isInteger(cooldownMin) || cooldownMin < 0 || cooldownMin > 240)
+      return setError('the cooldown is a whole number of minutes, 0 to 240');
+    if (cooldownMin !== queue.cooldownMin || order !== queue.order) {
+      const f = await ctx.call('staff.setQueueRules', {
+        queueId: queue.queueId,
+        cooldownMin,
+        order,
+      });
+      if (!f.ok) return setError(f.error.message);
+    }
     setEditing(false);
   };
   if (!editing)
@@ -155,11 +168,14 @@ function QueueAdmin(props: { ctx: Ctx; queue: QueueInfoView; alone: boolean }) {
             ))
           )}
         </span>
+        <RulesNote queue={queue} />
         <button
           class="ghost small"
           onClick={() => {
             setName(queue.name);
             setTags(queue.tags.join(', '));
+            setCooldown(String(queue.cooldownMin));
+            setOrder(queue.order);
             setEditing(true);
           }}
           aria-label={`Edit ${queue.name}`}
@@ -206,6 +222,28 @@ function QueueAdmin(props: { ctx: Ctx; queue: QueueInfoView; alone: boolean }) {
           placeholder="Lab 3, Project 1, Conceptual"
           onInput={(e) => setTags(e.currentTarget.value)}
         />
+        <label class="label" for={`qc-${queue.queueId}`}>
+          After being helped, a student may join again after (min, 0: at once)
+        </label>
+        <input
+          id={`qc-${queue.queueId}`}
+          type="number"
+          min={0}
+          max={240}
+          value={cooldown}
+          onInput={(e) => setCooldown(e.currentTarget.value)}
+        />
+        <label class="label" for={`qo-${queue.queueId}`}>
+          Order of the line
+        </label>
+        <select
+          id={`qo-${queue.queueId}`}
+          value={order}
+          onChange={(e) => setOrder(e.currentTarget.value as QueueInfoView['order'])}
+        >
+          <option value="arrival">First come, first served</option>
+          <option value="fresh">Students not yet helped today first</option>
+        </select>
         <div class="row">
           <button class="primary small" type="submit">
             Save
@@ -217,6 +255,20 @@ function QueueAdmin(props: { ctx: Ctx; queue: QueueInfoView; alone: boolean }) {
         <ErrorLine text={error} />
       </form>
     </li>
+  );
+}
+
+/** A queue's fairness rules in words, when it has any. */
+function RulesNote({ queue }: { queue: QueueInfoView }) {
+  const parts = [
+    queue.cooldownMin > 0 ? `${queue.cooldownMin} min between visits` : null,
+    queue.order === 'fresh' ? 'not yet helped first' : null,
+  ].filter(Boolean);
+  if (parts.length === 0) return null;
+  return (
+    <span class="muted small rules-note" data-testid="queue-rules">
+      {parts.join(' · ')}
+    </span>
   );
 }
 

@@ -111,6 +111,11 @@ function MyEntry({ ctx, entry, q }: { ctx: Ctx; entry: EntryView; q: QueueView }
               : `${entry.position - 1} ${entry.position === 2 ? 'person' : 'people'} ahead of you.`}
             {estimate ? ` Wait: ${estimate}.` : ''}
           </p>
+          {entry.repeat && queue?.order === 'fresh' && (
+            <p class="muted" data-testid="fresh-first-note">
+              You were helped earlier today: in this queue, students not yet helped go first.
+            </p>
+          )}
         </>
       )}
       {away && (

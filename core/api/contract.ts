@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { relaySettingsSchema } from '../relay/settings';
-import { LIMITS, TIMER_LIMITS, meetingLink, queueMode } from '../queue/commands';
+import { LIMITS, TIMER_LIMITS, lineOrder, meetingLink, queueMode } from '../queue/commands';
+import { MAX_COOLDOWN_MIN } from '../queue/fairness';
 export { UNDO_WINDOW_MS } from '../queue/commands';
 import { MIN_PASSPHRASE_LENGTH, passphraseProblem } from '../queue/passphrase';
 
@@ -140,6 +141,14 @@ export const paramsSchema = {
   'staff.createQueue': z.object({ name: queueName, mode: queueMode.optional() }),
   /** In person, online or both: new entries follow it; those in line keep theirs. */
   'staff.setQueueMode': z.object({ queueId: id64, mode: queueMode }).strict(),
+  /** Fairness: minutes a student waits after being helped before joining again (0: none), and the line's order. */
+  'staff.setQueueRules': z
+    .object({
+      queueId: id64,
+      cooldownMin: z.number().int().min(0).max(MAX_COOLDOWN_MIN),
+      order: lineOrder,
+    })
+    .strict(),
   /** A note on an entry for staff only ('' clears it). */
   'staff.note': z.object({ entryId: id64, text: z.string().trim().max(LIMITS.message) }).strict(),
   /** This TA's own meeting link for the online students they call ('' clears it). */
@@ -244,6 +253,7 @@ export interface Results {
   'staff.helpGroup': { entryIds: string[] };
   'staff.createQueue': { queueId: string };
   'staff.setQueueMode': Empty;
+  'staff.setQueueRules': Empty;
   'staff.setMeeting': Empty;
   'staff.note': Empty;
   'staff.renameQueue': Empty;

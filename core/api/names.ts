@@ -39,6 +39,7 @@ export const METHOD_NAMES = [
   'staff.helpGroup',
   'staff.createQueue',
   'staff.setQueueMode',
+  'staff.setQueueRules',
   'staff.setMeeting',
   'staff.note',
   'staff.renameQueue',

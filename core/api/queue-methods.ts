@@ -209,6 +209,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'staff.createQueue': (p) => valued<'staff.createQueue'>()({ op: 'createQueue', ...p }),
     'staff.renameQueue': (p) => done({ op: 'renameQueue', ...p }),
     'staff.setQueueMode': (p) => done({ op: 'setQueueMode', ...p }),
+    'staff.setQueueRules': (p) => done({ op: 'setQueueRules', ...p }),
     'staff.setMeeting': (p) => done({ op: 'setMeeting', link: p.link }),
     'staff.note': (p) => done({ op: 'staffNote', entryId: p.entryId, text: p.text }),
     'staff.archiveQueue': (p) => done({ op: 'archiveQueue', ...p }),

@@ -98,6 +98,8 @@ export interface EntryView {
   meeting: string | null;
   /** The meeting link of the TA calling or helping (theirs), to staff and the student. */
   helperMeeting: string | null;
+  /** This student was helped in this queue earlier today, before joining again. */
+  repeat: boolean;
   /** Staff's note for the next TA: only on staff copies' views (the student never sees it). */
   staffNote: { text: string; from: string; at: number } | null;
 }
@@ -111,6 +113,10 @@ export interface QueueInfoView {
   mode: 'in-person' | 'online' | 'both';
   /** Students waiting in this queue. */
   waiting: number;
+  /** Minutes a student waits after being helped before joining again (0: none). */
+  cooldownMin: number;
+  /** First come, first served ('arrival'), or students not yet helped first ('fresh'). */
+  order: 'arrival' | 'fresh';
 }
 
 export interface WaitEstimateView {

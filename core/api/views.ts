@@ -1,3 +1,4 @@
+import { repeatIn } from '../queue/fairness';
 import { meetingOf } from '../queue/online';
 import { isStaffLock } from '../queue/passphrase';
 import { trustedState } from '../queue/staff-trust';
@@ -120,6 +121,7 @@ export function entryView(
     online: e.online,
     meeting: sees ? e.meeting : null,
     helperMeeting: sees && e.online ? meetingOf(state, e.helper) : null,
+    repeat: repeatIn(state, e),
     staffNote:
       staff && e.staffNote
         ? { text: e.staffNote.text, from: f.memberName(e.staffNote.by), at: e.staffNote.at }
@@ -156,6 +158,8 @@ export function queueView(state: QueueState | null | undefined, f: ViewerFacts):
     tags: q.tags,
     mode: q.mode,
     waiting: perQueue.get(q.id) ?? 0,
+    cooldownMin: q.fairness.cooldownMin,
+    order: q.fairness.order,
   }));
   return {
     open: queues.some((q) => q.open),

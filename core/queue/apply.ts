@@ -25,9 +25,17 @@ import { editMeeting, joinMode, setMeeting, setStaffNote } from './online';
 import { checkEd25519, sha256Hex } from './passcode';
 import { type PhoneCmdFields, phoneSignedText } from '../phone/wire';
 import { putBack, undo } from './undo';
-import { applyQueueAdmin, canonicalTag, joinQueue, liveQueue, servedQueues } from './queues';
+import {
+  applyQueueAdmin,
+  canonicalTag,
+  firstQueue,
+  joinQueue,
+  liveQueue,
+  noteDone,
+  servedQueues,
+} from './queues';
 import { reconcileQueue } from './reconcile';
-import { MAIN_QUEUE_NAME, entryOf, liveEntries, settingsOf, waitingEntries } from './selectors';
+import { entryOf, liveEntries, settingsOf, waitingEntries } from './selectors';
 import { type Entry, type EntryStatus, type QueueState, MAIN_QUEUE, imm } from './types';
 import { storeEntry } from './entry-store';
 
@@ -42,16 +50,7 @@ export function newQueueState(passcode: QueueState['passcode']): QueueState {
   return {
     passcode,
     open: true,
-    queues: {
-      [MAIN_QUEUE]: {
-        name: imm(MAIN_QUEUE_NAME),
-        open: true,
-        tags: imm('[]'),
-        archived: false,
-        createdAt: 0,
-        rank: 0,
-      },
-    },
+    queues: { [MAIN_QUEUE]: firstQueue() },
     lockouts: {},
     announcement: '',
     staff: {},
@@ -149,13 +148,13 @@ export class QueueApp implements App<QueueState> {
     const by = ctx.sender as string;
     switch (cmd.op) {
       case 'join': {
-        const q = joinQueue(view, cmd.queueId);
+        const member = cmd.owner ?? by;
+        const q = joinQueue(view, cmd.queueId, member, ctx.now);
         if (!q.ok) return q;
         const tag = cmd.tag === undefined ? null : canonicalTag(q.value, cmd.tag);
         if (tag && !tag.ok) return tag;
         const mode = joinMode(q.value, cmd);
         if (!mode.ok) return mode;
-        const member = cmd.owner ?? by;
         if (activeEntryOf(view, member))
           return fail('already-queued', 'you are already in the queue');
         if (cmd.owner && carriedEntries(view, by) >= LIMITS.phoneEntriesPerLaptop)
@@ -295,6 +294,7 @@ export class QueueApp implements App<QueueState> {
         };
         const helper = cmd.op === 'help' ? by : cmd.op === 'start' ? (e.helper ?? by) : undefined;
         move(state, view, cmd.entryId, to[cmd.op], ctx, { helper });
+        if (cmd.op === 'done') noteDone(state, view, e, ctx.now);
         return ok({});
       }
       case 'expire': {
@@ -361,6 +361,7 @@ export class QueueApp implements App<QueueState> {
       case 'renameQueue':
       case 'archiveQueue':
       case 'setQueueMode':
+      case 'setQueueRules':
         return applyQueueAdmin(state, view, cmd, ctx);
       case 'setMeeting':
         return setMeeting(state, cmd, by, ctx);

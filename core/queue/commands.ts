@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_COOLDOWN_MIN } from './fairness';
 
 /** How long staff can undo a Remove, Done or Not found (host time). */
 export const UNDO_WINDOW_MS = 60_000;
@@ -71,6 +72,8 @@ export const meetingLink = z
   .url('a meeting link is a web address (https://…)')
   .refine((u) => /^https?:\/\//i.test(u), 'a meeting link starts with https://');
 export const queueMode = z.enum(['in-person', 'online', 'both']);
+/** A queue's line order: first come, first served, or students not yet helped first. */
+export const lineOrder = z.enum(['arrival', 'fresh']);
 const queueName = text(LIMITS.queueName).min(1, 'a queue needs a name');
 /** Which queues Help next / Help group take from; omitted = every queue. */
 const serving = z.array(queueId).min(1).max(LIMITS.queues).optional();
@@ -192,6 +195,13 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('helpGroup'), tag: tagName, queueIds: serving }),
   z.object({ op: z.literal('createQueue'), name: queueName, mode: queueMode.optional() }),
   z.object({ op: z.literal('setQueueMode'), queueId, mode: queueMode }),
+  /** Staff: a queue's fairness rules (fairness.ts): cooldown after being helped, line order. */
+  z.object({
+    op: z.literal('setQueueRules'),
+    queueId,
+    cooldownMin: z.number().int().min(0).max(MAX_COOLDOWN_MIN),
+    order: lineOrder,
+  }),
   /** Staff: this TA's own meeting link for the online students they call ('' clears it). */
   z.object({ op: z.literal('setMeeting'), link: z.union([meetingLink, z.literal('')]) }),
   z.object({ op: z.literal('renameQueue'), queueId, name: queueName }),
@@ -231,6 +241,7 @@ export type QueueErrorCode =
   | 'queue-empty'
   | 'nothing-to-undo'
   | 'limit'
+  | 'cooldown'
   | 'bad-state';
 
 export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
@@ -249,6 +260,7 @@ export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
   'setPhones',
   'setRelay',
   'setQueueMode',
+  'setQueueRules',
   'setMeeting',
   'staffNote',
   'clearFinished',

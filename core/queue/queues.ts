@@ -3,8 +3,16 @@ import { type Result, err, ok } from '../result';
 import type { QueueCommand } from './commands';
 import { LIMITS } from './commands';
 import { isActive } from './entry-writes';
-import { type QueueInfo, activeQueues, liveEntries, queueInfo, queuesOf } from './selectors';
-import { type QueueState, type StoredQueue, MAIN_QUEUE, imm } from './types';
+import { checkCooldown, noteHelped, storeRules } from './fairness';
+import {
+  MAIN_QUEUE_NAME,
+  type QueueInfo,
+  activeQueues,
+  liveEntries,
+  queueInfo,
+  queuesOf,
+} from './selectors';
+import { type Entry, type QueueState, type StoredQueue, MAIN_QUEUE, imm } from './types';
 
 /** The session's queues: which one a command means, and the staff commands that shape them. */
 
@@ -20,7 +28,7 @@ function writable(state: QueueState, view: QueueState, id: string): StoredQueue 
   return state.queues![id]!;
 }
 
-function storeQueue(q: QueueInfo): StoredQueue {
+function storeQueue(q: Omit<QueueInfo, 'fairness'>): StoredQueue {
   return {
     name: imm(q.name),
     open: q.open,
@@ -29,6 +37,18 @@ function storeQueue(q: QueueInfo): StoredQueue {
     createdAt: q.createdAt,
     rank: q.rank,
     ...(q.mode !== 'in-person' ? { mode: q.mode } : {}),
+  };
+}
+
+/** A new session's one queue, "General": open, no tags. */
+export function firstQueue(): StoredQueue {
+  return {
+    name: imm(MAIN_QUEUE_NAME),
+    open: true,
+    tags: imm('[]'),
+    archived: false,
+    createdAt: 0,
+    rank: 0,
   };
 }
 
@@ -53,16 +73,31 @@ export function servedQueues(
   return ok([...ids]);
 }
 
-/** The queue a join goes to: the one named (open), else the first open one. */
-export function joinQueue(view: QueueState, id: string | undefined): Result<QueueInfo> {
+/**
+ * The queue a join by `owner` goes to: the one named (open), else the first open one —
+ * unless its cooldown after being helped still runs for them (fairness.ts).
+ */
+export function joinQueue(
+  view: QueueState,
+  id: string | undefined,
+  owner: string,
+  now: number,
+): Result<QueueInfo> {
+  let q: QueueInfo | undefined;
   if (id !== undefined) {
-    const q = liveQueue(view, id);
-    if (!q.ok) return q;
-    if (!q.value.open) return err('closed', `the queue "${q.value.name}" is closed`);
-    return q;
-  }
-  const open = activeQueues(view).find((q) => q.open);
-  return open ? ok(open) : err('closed', 'the queue is closed');
+    const named = liveQueue(view, id);
+    if (!named.ok) return named;
+    if (!named.value.open) return err('closed', `the queue "${named.value.name}" is closed`);
+    q = named.value;
+  } else q = activeQueues(view).find((x) => x.open);
+  if (!q) return err('closed', 'the queue is closed');
+  const cool = checkCooldown(q.fairness, q.name, owner, now);
+  return cool.ok ? ok(q) : cool;
+}
+
+/** Staff marked `e` Done: its queue notes when its student was helped (fairness.ts). */
+export function noteDone(state: QueueState, view: QueueState, e: Entry, now: number): void {
+  if (queueInfo(view, e.queue)) noteHelped(writable(state, view, e.queue), e.member, now);
 }
 
 /** The tag as the queue spells it, or an error when the queue has no such tag. */
@@ -75,7 +110,16 @@ export function canonicalTag(q: QueueInfo, tag: string): Result<string> {
 
 type QueueAdmin = Extract<
   QueueCommand,
-  { op: 'setOpen' | 'setTags' | 'createQueue' | 'renameQueue' | 'archiveQueue' | 'setQueueMode' }
+  {
+    op:
+      | 'setOpen'
+      | 'setTags'
+      | 'createQueue'
+      | 'renameQueue'
+      | 'archiveQueue'
+      | 'setQueueMode'
+      | 'setQueueRules';
+  }
 >;
 
 /** The staff commands on queues themselves. */
@@ -133,6 +177,12 @@ export function applyQueueAdmin(
       const w = writable(state, view, cmd.queueId);
       if (cmd.mode === 'in-person') delete w.mode;
       else w.mode = cmd.mode;
+      return ok({});
+    }
+    case 'setQueueRules': {
+      const q = liveQueue(view, cmd.queueId);
+      if (!q.ok) return q;
+      storeRules(writable(state, view, cmd.queueId), cmd.cooldownMin, cmd.order);
       return ok({});
     }
     case 'renameQueue': {

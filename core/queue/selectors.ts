@@ -1,3 +1,4 @@
+import { type Fairness, fairnessOf, isRepeat } from './fairness';
 import {
   type Entry,
   type EntryStatus,
@@ -85,6 +86,7 @@ export interface QueueInfo {
   createdAt: number;
   rank: number;
   mode: QueueMode;
+  fairness: Fairness;
 }
 
 /** The name of the queue a session has before anyone makes a second one. */
@@ -103,6 +105,7 @@ export function queuesOf(state: QueueState): QueueInfo[] {
         createdAt: 0,
         rank: 0,
         mode: 'in-person',
+        fairness: fairnessOf(undefined),
       },
     ];
   return Object.entries(state.queues)
@@ -115,6 +118,7 @@ export function queuesOf(state: QueueState): QueueInfo[] {
       createdAt: q.createdAt,
       rank: q.rank,
       mode: (q.mode ?? 'in-person') as QueueMode,
+      fairness: fairnessOf(q),
     }))
     .sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : 1));
 }
@@ -137,11 +141,32 @@ export function settingsOf(state: QueueState): QueueSettings {
   };
 }
 
-/** Students waiting (in the given queues, default all), first in line first. */
+/**
+ * Students waiting (in the given queues, default all), first in line first: in arrival
+ * order, except that a queue set to "not yet helped first" puts the students it helped
+ * earlier (fairness.ts) after the ones it has not.
+ */
 export function waitingEntries(state: QueueState, queueIds?: readonly string[]): Entry[] {
-  return liveEntries(state)
-    .filter((e) => e.status === 'waiting' && (!queueIds || queueIds.includes(e.queue)))
-    .sort(byOrder);
+  const line = liveEntries(state).filter(
+    (e) => e.status === 'waiting' && (!queueIds || queueIds.includes(e.queue)),
+  );
+  return line.sort(lineOrder(state));
+}
+
+/**
+ * The line's order: arrival (`order`), except that in a queue set to "not yet helped
+ * first" the students it helped earlier come after the rest (fairness.ts).
+ */
+function lineOrder(state: QueueState): (a: Entry, b: Entry) => number {
+  const fresh = new Map<string, Fairness>();
+  if (state.queues)
+    for (const q of queuesOf(state)) if (q.fairness.order === 'fresh') fresh.set(q.id, q.fairness);
+  if (fresh.size === 0) return byOrder;
+  const later = (e: Entry): number => {
+    const f = fresh.get(e.queue);
+    return f && isRepeat(f, e) ? 1 : 0;
+  };
+  return (a, b) => later(a) - later(b) || byOrder(a, b);
 }
 
 /** When a "not found" student's grace period ends (host time), or null. */
@@ -157,8 +182,9 @@ export function activeEntries(state: QueueState): Entry[] {
     (ACTIVE_STATUSES as readonly string[]).includes(e.status),
   );
   const rank = (s: EntryStatus): number => (s === 'waiting' ? 1 : 0);
+  const inLine = lineOrder(state);
   // Called, helped and "not found" first (the TA's current work), then the line.
-  return active.sort((a, b) => rank(a.status) - rank(b.status) || byOrder(a, b));
+  return active.sort((a, b) => rank(a.status) - rank(b.status) || inLine(a, b));
 }
 
 /** How far along a status is; the finished ones are all equally final. */

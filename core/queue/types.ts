@@ -221,6 +221,12 @@ export interface StoredQueue {
   rank: number;
   /** Absent: in person (every queue before online queues). */
   mode?: 'online' | 'both';
+  /** Minutes a student waits after being helped before joining again (absent: none). */
+  cooldownMin?: number;
+  /** 'fresh': students not yet helped in it (today) first. Absent: first come, first served. */
+  order?: 'fresh';
+  /** When each student (entry owner) was last helped in this queue, host time (fairness.ts). */
+  helped?: { [owner: string]: number };
 }
 
 /** Session-wide staff settings (absent = the defaults in `settingsOf`). */

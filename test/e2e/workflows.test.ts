@@ -19,6 +19,7 @@ interface Entry {
   name: string;
   status: string;
   position: number;
+  queueId: string;
   awaySince: number | null;
 }
 interface Queue {
@@ -470,5 +471,78 @@ describe('the queue workflows on real peers', { skip }, () => {
     await shot(eve, 'staff-shortcuts');
     await eve.keyboard.press('Escape');
     await sheet.waitFor({ state: 'detached' });
+  });
+
+  it('fairness: the TA sets a cooldown and "not yet helped first"; a student helped a moment ago is told when to come back, and one who comes back waits behind the others', async () => {
+    // Eve is the TA on duty now (the keyboard test); Prof. Kim logged out before.
+    const ta = page.eve!;
+    await ta.getByRole('tab', { name: 'Staff' }).click();
+    await ta.getByRole('button', { name: 'Edit General' }).click();
+    await ta
+      .getByLabel('After being helped, a student may join again after (min, 0: at once)')
+      .fill('10');
+    await ta.getByLabel('Order of the line').selectOption('fresh');
+    await ta.getByTestId('queues-card').getByRole('button', { name: 'Save' }).click();
+    await ta
+      .getByTestId('queue-rules')
+      .filter({ hasText: '10 min between visits · not yet helped first' })
+      .waitFor();
+    const general = (await queueOf(peer.ta)).queues.find((x) => x.name === 'General')!.queueId;
+    // Ana is helped in General (her entry there, Done).
+    let ana = ((await peer.ana.call('queue.get')) as { myEntryId: string | null }).myEntryId;
+    if (ana) await peer.ana.call('queue.withdraw', { entryId: ana });
+    ana = (
+      (await peer.ana.call('queue.join', {
+        name: 'Ana Souza',
+        topic: 'graphs',
+        location: 'Row 2',
+        queueId: general,
+      })) as { entryId: string }
+    ).entryId;
+    await peer.eve.call('staff.help', { entryId: ana });
+    await peer.eve.call('staff.done', { entryId: ana });
+    // She tries to join General again at once: told, in words, when she can.
+    const b = page.ana!;
+    await b.getByRole('tab', { name: 'Queue' }).click();
+    await b.locator('.queue-pick .queue-option', { hasText: 'General' }).click();
+    await b.getByLabel('What do you need help with?').fill('one more question');
+    await b.getByRole('button', { name: 'Join the queue' }).click();
+    await b.getByText(/you can join it again in 10 minutes/).waitFor();
+    await shot(b, 'fairness-cooldown');
+    // Staff turn the cooldown off; she joins, and waits behind everyone not yet helped.
+    await peer.eve.call('staff.setQueueRules', {
+      queueId: general,
+      cooldownMin: 0,
+      order: 'fresh',
+    });
+    await b.getByRole('button', { name: 'Join the queue' }).click();
+    await b.getByTestId('fresh-first-note').waitFor();
+    // Dan joins after her, and goes ahead of her: he was not helped today.
+    const dan = ((await peer.dan.call('queue.get')) as { myEntryId: string | null }).myEntryId;
+    if (dan) await peer.dan.call('queue.withdraw', { entryId: dan });
+    await peer.dan.call('queue.join', {
+      name: 'Dan Lee',
+      topic: 'late question',
+      location: 'Row 5',
+      queueId: general,
+    });
+    await eventually(
+      async () => (await queueOf(peer.eve)).entries.some((e) => e.name === 'Dan Lee'),
+      (x) => x,
+    );
+    const line = (await queueOf(peer.eve)).entries.filter(
+      (e) => e.status === 'waiting' && e.queueId === general,
+    );
+    assert.ok(line.length >= 2, 'others wait in General');
+    // Her new entry (named from her profile, "Ana") is last, behind Dan who joined after.
+    const last = line.sort((x, y) => x.position - y.position).at(-1)!;
+    assert.equal(last.name, 'Ana');
+    await ta
+      .locator('li.entry', { has: ta.getByTestId('repeat') })
+      .filter({ hasText: 'Ana' })
+      .waitFor();
+    await ta.locator('li.entry', { has: ta.getByTestId('repeat') }).scrollIntoViewIfNeeded();
+    await ta.getByTestId('queue-rules').scrollIntoViewIfNeeded();
+    await shot(ta, 'fairness-staff');
   });
 });
