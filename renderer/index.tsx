@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Method, Params } from '../core/api/contract';
 import { type UiApi, connectApi } from './api';
+import { ClosingBanner } from './closing';
 import { Dialog, Toasts } from './feedback';
 import { MembersPanel } from './members-panel';
 import { SettingsPanel } from './settings-panel';
@@ -179,6 +180,7 @@ function App({ api }: { api: UiApi }) {
             {ctx.status.storage.problem}
           </div>
         )}
+        {inSession && <ClosingBanner closing={ctx.queue?.closing ?? null} />}
         {ctx.queue?.announcement && inSession ? (
           <div class="announcement" role="note">
             <span class="announcement-label">Announcement</span> {ctx.queue.announcement}

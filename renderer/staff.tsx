@@ -1,3 +1,4 @@
+import { ClosingCard } from './closing-card';
 import { MyMeetingCard } from './online';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { UNDO_WINDOW_MS, type EntryView } from '../core/api/contract';
@@ -44,6 +45,7 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
         <Announcement ctx={ctx} />
         <QueuesCard ctx={ctx} />
         <MyMeetingCard ctx={ctx} />
+        <ClosingCard ctx={ctx} />
         <Timers ctx={ctx} />
         {!q.passphraseOutdated && <NewPassphrase ctx={ctx} outdated={false} />}
       </aside>

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { relaySettingsSchema } from '../relay/settings';
-import { LIMITS, TIMER_LIMITS, lineOrder, meetingLink, queueMode } from '../queue/commands';
+import {
+  LIMITS,
+  TIMER_LIMITS,
+  hostTime,
+  lineOrder,
+  meetingLink,
+  queueMode,
+} from '../queue/commands';
 import { MAX_COOLDOWN_MIN } from '../queue/fairness';
 export { UNDO_WINDOW_MS } from '../queue/commands';
 import { MIN_PASSPHRASE_LENGTH, passphraseProblem } from '../queue/passphrase';
@@ -169,6 +176,14 @@ export const paramsSchema = {
   /** Omitted queueId: every queue. */
   'staff.setOpen': z.object({ open: z.boolean(), queueId: id64.optional() }),
   'staff.setAnnouncement': z.object({ text: z.string().trim().max(500) }),
+  /** Closing on time: sign-ups end, the queues close (host times, ms; both null clears), and what happens to those still waiting. */
+  'staff.setClosing': z
+    .object({
+      signupsEnd: hostTime.nullable(),
+      closeAt: hostTime.nullable(),
+      atClose: z.enum(['keep', 'remove']),
+    })
+    .strict(),
   'staff.clearFinished': none,
   /** Today's figures, of one queue or (omitted) all. */
   'staff.stats': z.object({ queueId: id64.optional() }).strict().optional(),
@@ -261,6 +276,7 @@ export interface Results {
   'staff.setTimers': { graceMs: number; awayLimitMs: number };
   'staff.setOpen': Empty;
   'staff.setAnnouncement': Empty;
+  'staff.setClosing': Empty;
   'staff.clearFinished': { cleared: number };
   'staff.stats': StaffStatsView;
   'diag.stats': DiagStats;

@@ -1,12 +1,14 @@
 import type { Clock, TimerHandle } from '../clock';
 import type { Peer } from '../engine/peer';
 import type { QueueCommand } from '../queue/commands';
+import { closingOf } from '../queue/closing';
 import { graceEndsAt, liveEntries } from '../queue/selectors';
 import type { QueueState } from '../queue/types';
 
 /**
- * The host finishes "not found" students whose grace period is over: it submits an
- * `expire` command when the earliest one ends (host time decides in the command, so a late
+ * The host finishes "not found" students whose grace period is over, and closes the queues
+ * at the closing time staff set (closing.ts): it submits an `expire` command when the
+ * earliest of those comes (host time decides in the command, so a late
  * or repeated one changes nothing). A new host picks the deadline up from the document.
  */
 export class GraceExpiry {
@@ -19,7 +21,10 @@ export class GraceExpiry {
     const state = peer?.doc?.app;
     const due =
       peer?.role === 'host' && state?.entries
-        ? Math.min(...liveEntries(state).map((e) => graceEndsAt(state, e) ?? Infinity))
+        ? Math.min(
+            closingOf(state)?.closeAt ?? Infinity,
+            ...liveEntries(state).map((e) => graceEndsAt(state, e) ?? Infinity),
+          )
         : Infinity;
     if (this.timer?.at === due) return;
     this.clear();

@@ -47,6 +47,7 @@ export const METHOD_NAMES = [
   'staff.setTimers',
   'staff.setOpen',
   'staff.setAnnouncement',
+  'staff.setClosing',
   'staff.clearFinished',
   'staff.stats',
   'diag.stats',

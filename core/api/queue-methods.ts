@@ -216,6 +216,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'staff.setTimers': (p) => valued<'staff.setTimers'>()({ op: 'setTimers', ...p }),
     'staff.setOpen': (p) => done({ op: 'setOpen', ...p }),
     'staff.setAnnouncement': (p) => done({ op: 'setAnnouncement', text: p.text }),
+    'staff.setClosing': (p) => done({ op: 'setClosing', ...p }),
     'staff.setPhones': (p) => done({ op: 'setPhones', enabled: p.enabled }),
     'staff.clearFinished': () => valued<'staff.clearFinished'>()({ op: 'clearFinished' }),
     'staff.stats': (p) => staffStats(q.state(), q.now(), p?.queueId),

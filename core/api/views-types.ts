@@ -141,6 +141,8 @@ export interface QueueView {
   /** Session-wide staff timers, ms. */
   timers: { graceMs: number; awayLimitMs: number };
   announcement: string;
+  /** Closing on time, host times: when sign-ups end and the queues close; null when not set. */
+  closing: { signupsEnd: number | null; closeAt: number | null; atClose: 'keep' | 'remove' } | null;
   /** Called and helped first, then waiting in line order. */
   entries: EntryView[];
   /** Recently finished (for staff). */

@@ -1,3 +1,4 @@
+import { closingOf } from '../queue/closing';
 import { repeatIn } from '../queue/fairness';
 import { meetingOf } from '../queue/online';
 import { isStaffLock } from '../queue/passphrase';
@@ -40,6 +41,7 @@ export const EMPTY_QUEUE_VIEW: QueueView = {
   staffOnDuty: { count: 0, names: [] },
   timers: { graceMs: 0, awayLimitMs: 0 },
   announcement: '',
+  closing: null,
   myMeeting: null,
   entries: [],
   finished: [],
@@ -169,6 +171,7 @@ export function queueView(state: QueueState | null | undefined, f: ViewerFacts):
     staffOnDuty: duty,
     timers: settingsOf(state),
     announcement: text(state.announcement),
+    closing: closingOf(state),
     entries,
     finished,
     myEntryId: mine?.entryId ?? null,

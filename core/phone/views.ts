@@ -1,3 +1,4 @@
+import { closingOf } from '../queue/closing';
 import { memberNameIn, staffOnDuty, trustedApp } from '../api/views';
 import type { Peer } from '../engine/peer';
 import { type DeviceId, asDeviceId, asMemberId } from '../ids';
@@ -60,6 +61,7 @@ export function phoneRoom(
       waiting: waitingEntries(state, [q.id]).length,
     })),
     announcement: text(state.announcement),
+    closing: closingOf(state),
     staffOnDuty: duty,
   };
   const firstQueue = queues.find((q) => q.open)?.id ?? queues[0]?.id;

@@ -29,6 +29,12 @@ export interface PhoneView {
     waiting: number;
   }[];
   announcement: string;
+  /** Closing on time (host times), as QueueView's; absent from older laptops. */
+  closing?: {
+    signupsEnd: number | null;
+    closeAt: number | null;
+    atClose: 'keep' | 'remove';
+  } | null;
   staffOnDuty: number;
   /** This phone's entry, if it has one in line or being helped. */
   entry: {

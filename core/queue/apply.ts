@@ -35,6 +35,7 @@ import {
   servedQueues,
 } from './queues';
 import { reconcileQueue } from './reconcile';
+import { closeIfDue, setClosing } from './closing';
 import { entryOf, liveEntries, settingsOf, waitingEntries } from './selectors';
 import { type Entry, type EntryStatus, type QueueState, MAIN_QUEUE, imm } from './types';
 import { storeEntry } from './entry-store';
@@ -306,7 +307,7 @@ export class QueueApp implements App<QueueState> {
             e.missingSince + graceMs <= ctx.now,
         );
         for (const e of due) move(state, view, e.id, 'notfound', ctx);
-        return ok({ expired: due.length });
+        return ok({ expired: due.length, closed: closeIfDue(state, view, ctx) });
       }
       case 'undo':
         return undo(state, view, cmd.entryId, ctx);
@@ -341,6 +342,8 @@ export class QueueApp implements App<QueueState> {
       case 'setAnnouncement':
         state.announcement = imm(cmd.text);
         return ok({});
+      case 'setClosing':
+        return setClosing(state, cmd, ctx.now);
       case 'setRelay':
         return setRelay(state, view, cmd, ctx);
       case 'setPhones':

@@ -74,6 +74,12 @@ export const meetingLink = z
 export const queueMode = z.enum(['in-person', 'online', 'both']);
 /** A queue's line order: first come, first served, or students not yet helped first. */
 export const lineOrder = z.enum(['arrival', 'fresh']);
+/** A moment in host time (ms since 1970), within reason. */
+export const hostTime = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 45);
 const queueName = text(LIMITS.queueName).min(1, 'a queue needs a name');
 /** Which queues Help next / Help group take from; omitted = every queue. */
 const serving = z.array(queueId).min(1).max(LIMITS.queues).optional();
@@ -171,6 +177,13 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
   /** Omitted queueId: every queue. */
   z.object({ op: z.literal('setOpen'), open: z.boolean(), queueId: queueId.optional() }),
   z.object({ op: z.literal('setAnnouncement'), text: text(LIMITS.announcement) }),
+  /** Staff: closing on time (closing.ts); both times null clears it. Host times, ms. */
+  z.object({
+    op: z.literal('setClosing'),
+    signupsEnd: hostTime.nullable(),
+    closeAt: hostTime.nullable(),
+    atClose: z.enum(['keep', 'remove']),
+  }),
   /** Whether phones may join this session (every laptop serves the phone page when on). */
   z.object({ op: z.literal('setPhones'), enabled: z.boolean() }),
   z.object({
@@ -257,6 +270,7 @@ export const STAFF_OPS: ReadonlySet<QueueOp> = new Set([
   'message',
   'setOpen',
   'setAnnouncement',
+  'setClosing',
   'setPhones',
   'setRelay',
   'setQueueMode',

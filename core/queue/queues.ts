@@ -3,6 +3,7 @@ import { type Result, err, ok } from '../result';
 import type { QueueCommand } from './commands';
 import { LIMITS } from './commands';
 import { isActive } from './entry-writes';
+import { checkSignups } from './closing';
 import { checkCooldown, noteHelped, storeRules } from './fairness';
 import {
   MAIN_QUEUE_NAME,
@@ -91,6 +92,8 @@ export function joinQueue(
     q = named.value;
   } else q = activeQueues(view).find((x) => x.open);
   if (!q) return err('closed', 'the queue is closed');
+  const signups = checkSignups(view, now);
+  if (!signups.ok) return signups;
   const cool = checkCooldown(q.fairness, q.name, owner, now);
   return cool.ok ? ok(q) : cool;
 }

@@ -257,6 +257,8 @@ export interface QueueState {
   meetings?: Record<string, Str>;
   /** Set when staff turned phone joining off (absent = on). */
   phonesOff?: boolean;
+  /** Closing on time (closing.ts): host times; absent when none is set. */
+  closing?: { signupsEnd: number | null; closeAt: number | null; atClose: 'keep' | 'remove' };
   /** Wrong staff passcodes per member, so a lockout outlives a host change. */
   lockouts?: Record<string, { count: number; until: number }>;
   announcement: Str;

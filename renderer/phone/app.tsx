@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneView } from '../../core/phone/wire';
+import { ClosingBanner } from '../closing';
 import { countdown, formatEstimate } from '../format';
 import { useNow } from '../hooks';
 import { chime } from '../sound';
@@ -65,6 +66,7 @@ export function Phone(props: {
         </section>
       ) : (
         <>
+          <ClosingBanner closing={view.closing ?? null} />
           {view.announcement && (
             <p class="announcement" role="note">
               {view.announcement}

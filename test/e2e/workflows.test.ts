@@ -545,4 +545,36 @@ describe('the queue workflows on real peers', { skip }, () => {
     await ta.getByTestId('queue-rules').scrollIntoViewIfNeeded();
     await shot(ta, 'fairness-staff');
   });
+
+  it('closing on time: the TA sets when sign-ups end and when the queue closes; every student sees the countdown', async () => {
+    const ta = page.eve!;
+    const card = ta.getByTestId('closing-card');
+    // Times a few minutes ahead on this clock, as a TA types them (HH:MM).
+    const hhmm = (ms: number) =>
+      ta.evaluate(`(() => {
+        const d = new Date(Date.now() + ${ms});
+        return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
+      })()`) as Promise<string>;
+    await card.getByLabel('Sign-ups end at').fill(await hhmm(3 * 60_000));
+    await card.getByLabel('The queue closes at').fill(await hhmm(8 * 60_000));
+    await card.getByLabel('Students still waiting then').selectOption('remove');
+    await card.getByRole('button', { name: 'Save' }).click();
+    const a = page.ana!;
+    const banner = a.getByTestId('closing-banner');
+    await banner.filter({ hasText: /Sign-ups close at \d\d:\d\d \(in [23] min\)/ }).waitFor();
+    assert.match(
+      (await banner.textContent()) ?? '',
+      /office hours end at \d\d:\d\d \(in [78] min\)/,
+    );
+    await shot(a, 'closing-student');
+    await a.emulateMedia({ colorScheme: 'dark' });
+    await shot(a, 'closing-student-dark');
+    await a.emulateMedia({ colorScheme: 'light' });
+    await ta.getByTestId('closing-banner').waitFor();
+    await card.scrollIntoViewIfNeeded();
+    await shot(ta, 'closing-staff');
+    // Cleared: the banner goes from every screen.
+    await card.getByRole('button', { name: 'Clear' }).click();
+    await banner.waitFor({ state: 'detached' });
+  });
 });
