@@ -37,7 +37,10 @@ describe("workflow: can't find you", () => {
     assert.deepEqual(q.run(TA, { op: 'expire' }), { ok: true, value: { expired: 0, closed: 0 } });
     assert.equal(status(q, ann), 'missing');
     q.advance(1);
-    assert.deepEqual(q.run('ben', { op: 'expire' }), { ok: true, value: { expired: 1, closed: 0 } });
+    assert.deepEqual(q.run('ben', { op: 'expire' }), {
+      ok: true,
+      value: { expired: 1, closed: 0 },
+    });
     assert.equal(status(q, ann), 'notfound');
     const csv = exportCsv(q.state, (id) => id);
     assert.match(csv, /,notfound,/);
