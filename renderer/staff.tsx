@@ -1,3 +1,4 @@
+import { FeedbackSummary } from './visit-feedback';
 import { ClosingCard } from './closing-card';
 import { MyMeetingCard } from './online';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
@@ -41,6 +42,7 @@ export function StaffView({ ctx }: { ctx: Ctx }) {
       </div>
       <aside class="staff-side">
         <Stats ctx={ctx} />
+        <FeedbackSummary ctx={ctx} />
         <PhonesCard ctx={ctx} />
         <Announcement ctx={ctx} />
         <QueuesCard ctx={ctx} />

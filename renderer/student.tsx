@@ -1,3 +1,4 @@
+import { FeedbackAsk } from './visit-feedback';
 import { useState } from 'preact/hooks';
 import type { EntryView, QueueInfoView, QueueView } from '../core/api/contract';
 import { ErrorLine } from './feedback';
@@ -46,6 +47,7 @@ export function StudentView({ ctx }: { ctx: Ctx }) {
     <div class="student">
       <div class="student-main">
         <OnDuty q={q} />
+        {!mine && <FeedbackAsk ctx={ctx} />}
         {mine ? (
           <MyEntry ctx={ctx} entry={mine} q={q} />
         ) : (

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { relaySettingsSchema } from '../relay/settings';
 import {
+  FEEDBACK_TEXT_MAX,
   LIMITS,
   TIMER_LIMITS,
   hostTime,
@@ -9,7 +10,7 @@ import {
   queueMode,
 } from '../queue/commands';
 import { MAX_COOLDOWN_MIN } from '../queue/fairness';
-export { UNDO_WINDOW_MS } from '../queue/commands';
+export { FEEDBACK_TEXT_MAX, UNDO_WINDOW_MS } from '../queue/commands';
 import { MIN_PASSPHRASE_LENGTH, passphraseProblem } from '../queue/passphrase';
 
 export { MIN_PASSPHRASE_LENGTH };
@@ -111,6 +112,15 @@ export const paramsSchema = {
     meeting: meetingLink.nullable().optional(),
   }),
   'queue.withdraw': entryId,
+  /** After being helped: resolved, partly or not, a line of text, and whether staff may see the name. */
+  'queue.feedback': z
+    .object({
+      entryId: id64,
+      outcome: z.enum(['resolved', 'partly', 'not']),
+      text: z.string().trim().max(FEEDBACK_TEXT_MAX),
+      named: z.boolean(),
+    })
+    .strict(),
   'queue.here': entryId,
   'queue.away': entryId,
   'queue.back': entryId,
@@ -245,6 +255,7 @@ export interface Results {
   'queue.join': { entryId: string };
   'queue.edit': Empty;
   'queue.withdraw': Empty;
+  'queue.feedback': Empty;
   'queue.here': Empty;
   'queue.away': Empty;
   'queue.back': Empty;

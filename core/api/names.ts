@@ -17,6 +17,7 @@ export const METHOD_NAMES = [
   'queue.join',
   'queue.edit',
   'queue.withdraw',
+  'queue.feedback',
   'queue.here',
   'queue.away',
   'queue.back',

@@ -130,6 +130,7 @@ export function queueMethods(q: QueuePort): Pick<Handlers, QueueMethod> {
     'queue.here': (p) => mine({ op: 'here', entryId: p.entryId }),
     'queue.away': (p) => mine({ op: 'away', entryId: p.entryId }),
     'queue.back': (p) => mine({ op: 'back', entryId: p.entryId }),
+    'queue.feedback': (p) => done({ op: 'feedback', ...p, secret: q.secrets().of(p.entryId) }),
     'queue.history': (p) => historyView(q.state(), q.viewer(), p?.limit ?? 200),
     'queue.exportCsv': () => ({ csv: exportCsv(q.state(), (id) => q.memberName(id)) }),
     'staff.login': async (p) => {

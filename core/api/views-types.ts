@@ -98,6 +98,8 @@ export interface EntryView {
   meeting: string | null;
   /** The meeting link of the TA calling or helping (theirs), to staff and the student. */
   helperMeeting: string | null;
+  /** My own visit is done and I have not given feedback on it (the UI asks within 2 h). */
+  feedbackOpen: boolean;
   /** This student was helped in this queue earlier today, before joining again. */
   repeat: boolean;
   /** Staff's note for the next TA: only on staff copies' views (the student never sees it). */
@@ -141,6 +143,18 @@ export interface QueueView {
   /** Session-wide staff timers, ms. */
   timers: { graceMs: number; awayLimitMs: number };
   announcement: string;
+  /** Feedback after visits, for staff only: counts and comments (a name only where given). */
+  feedback: {
+    resolved: number;
+    partly: number;
+    not: number;
+    comments: {
+      outcome: 'resolved' | 'partly' | 'not';
+      text: string;
+      name: string | null;
+      hour: number;
+    }[];
+  } | null;
   /** Closing on time, host times: when sign-ups end and the queues close; null when not set. */
   closing: { signupsEnd: number | null; closeAt: number | null; atClose: 'keep' | 'remove' } | null;
   /** Called and helped first, then waiting in line order. */

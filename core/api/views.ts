@@ -1,3 +1,4 @@
+import { feedbackSummary } from '../queue/feedback';
 import { closingOf } from '../queue/closing';
 import { repeatIn } from '../queue/fairness';
 import { meetingOf } from '../queue/online';
@@ -43,6 +44,7 @@ export const EMPTY_QUEUE_VIEW: QueueView = {
   announcement: '',
   closing: null,
   myMeeting: null,
+  feedback: null,
   entries: [],
   finished: [],
   myEntryId: null,
@@ -124,6 +126,7 @@ export function entryView(
     meeting: sees ? e.meeting : null,
     helperMeeting: sees && e.online ? meetingOf(state, e.helper) : null,
     repeat: repeatIn(state, e),
+    feedbackOpen: mine && e.status === 'done' && !state.feedbackGiven?.[e.id],
     staffNote:
       staff && e.staffNote
         ? { text: e.staffNote.text, from: f.memberName(e.staffNote.by), at: e.staffNote.at }
@@ -182,6 +185,7 @@ export function queueView(state: QueueState | null | undefined, f: ViewerFacts):
         ? waitEstimate(state, mine.position, duty.count, mine.queueId)
         : null,
     myMeeting: f.me !== null && state.staff?.[f.me] ? meetingOf(state, f.me) : null,
+    feedback: f.me !== null && state.staff?.[f.me] ? feedbackSummary(state) : null,
     pending: f.pending,
   };
 }

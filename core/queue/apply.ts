@@ -36,6 +36,7 @@ import {
 } from './queues';
 import { reconcileQueue } from './reconcile';
 import { closeIfDue, setClosing } from './closing';
+import { giveFeedback } from './feedback';
 import { entryOf, liveEntries, settingsOf, waitingEntries } from './selectors';
 import { type Entry, type EntryStatus, type QueueState, MAIN_QUEUE, imm } from './types';
 import { storeEntry } from './entry-store';
@@ -64,6 +65,7 @@ export function newQueueState(passcode: QueueState['passcode']): QueueState {
 /** Commands that never move an entry to a finished status. */
 const NEVER_FINISHES: ReadonlySet<QueueCommand['op']> = new Set([
   'join',
+  'feedback',
   'edit',
   'away',
   'back',
@@ -344,6 +346,8 @@ export class QueueApp implements App<QueueState> {
         return ok({});
       case 'setClosing':
         return setClosing(state, cmd, ctx.now);
+      case 'feedback':
+        return giveFeedback(state, view, cmd, ctx);
       case 'setRelay':
         return setRelay(state, view, cmd, ctx);
       case 'setPhones':

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { MAX_COOLDOWN_MIN } from './fairness';
 
+/** The longest feedback comment (feedback.ts). */
+export const FEEDBACK_TEXT_MAX = 300;
+
 /** How long staff can undo a Remove, Done or Not found (host time). */
 export const UNDO_WINDOW_MS = 60_000;
 
@@ -122,6 +125,15 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     meeting: meetingLink.nullable().optional(),
   }),
   z.object({ op: z.literal('withdraw'), entryId, secret, phoneProof, forPhone }),
+  /** The helped student's feedback on their visit (feedback.ts). */
+  z.object({
+    op: z.literal('feedback'),
+    entryId,
+    secret,
+    outcome: z.enum(['resolved', 'partly', 'not']),
+    text: z.string().trim().max(FEEDBACK_TEXT_MAX),
+    named: z.boolean(),
+  }),
   /** "I'm here": a student staff could not find is back, at the front of the line. */
   z.object({ op: z.literal('here'), entryId, secret, phoneProof, forPhone }),
   z.object({ op: z.literal('away'), entryId, secret, phoneProof, forPhone }),

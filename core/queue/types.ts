@@ -257,6 +257,10 @@ export interface QueueState {
   meetings?: Record<string, Str>;
   /** Set when staff turned phone joining off (absent = on). */
   phonesOff?: boolean;
+  /** Feedback after a visit (feedback.ts): command id → one JSON string, apart from entries. */
+  feedback?: Record<string, Str>;
+  /** Entries whose student gave feedback (only that they did). */
+  feedbackGiven?: Record<string, true>;
   /** Closing on time (closing.ts): host times; absent when none is set. */
   closing?: { signupsEnd: number | null; closeAt: number | null; atClose: 'keep' | 'remove' };
   /** Wrong staff passcodes per member, so a lockout outlives a host change. */

@@ -577,4 +577,40 @@ describe('the queue workflows on real peers', { skip }, () => {
     await card.getByRole('button', { name: 'Clear' }).click();
     await banner.waitFor({ state: 'detached' });
   });
+
+  it('feedback after a visit: the helped student is asked once, may say no, and staff see the answer (with the name only when given)', async () => {
+    const a = page.ana!;
+    const mine = ((await peer.ana.call('queue.get')) as { myEntryId: string | null }).myEntryId!;
+    await peer.eve.call('staff.help', { entryId: mine });
+    await peer.eve.call('staff.done', { entryId: mine });
+    const ask = a.getByTestId('feedback-ask');
+    await ask.waitFor();
+    await ask.locator('.chip', { hasText: 'Partly' }).click();
+    await ask.getByLabel('Anything to add? (optional)').fill('ran out of time on part 2');
+    await ask.getByLabel('Show my name to staff with it').check();
+    await shot(a, 'feedback-ask');
+    await ask.getByRole('button', { name: 'Send' }).click();
+    await ask.waitFor({ state: 'detached' });
+    const ta = page.eve!;
+    const summary = ta.getByTestId('feedback-summary');
+    await summary.getByText('ran out of time on part 2').waitFor();
+    assert.match((await summary.textContent()) ?? '', /0 resolved · 1 partly · 0 not resolved/);
+    assert.match((await summary.textContent()) ?? '', /— Ana/);
+    await summary.scrollIntoViewIfNeeded();
+    await shot(ta, 'feedback-staff');
+    // Asked once: a second visit that the student skips is not asked again.
+    const again = (
+      (await peer.ana.call('queue.join', { name: 'Ana', topic: 'again', location: 'Row 2' })) as {
+        entryId: string;
+      }
+    ).entryId;
+    await peer.eve.call('staff.help', { entryId: again });
+    await peer.eve.call('staff.done', { entryId: again });
+    await ask.waitFor();
+    await ask.getByRole('button', { name: 'No thanks' }).click();
+    await ask.waitFor({ state: 'detached' });
+    await a.reload();
+    await a.getByTestId('on-duty').waitFor();
+    assert.equal(await ask.count(), 0, 'not asked again after No thanks');
+  });
 });
