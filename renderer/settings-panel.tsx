@@ -18,7 +18,7 @@ export function SettingsPanel(props: { ctx: Ctx; onClose(): void }) {
     if (!r.ok) ctx.toast(r.error.message, 'error');
   };
   return (
-    <aside class="panel" aria-label="Settings">
+    <aside class="panel" aria-label="Settings" data-testid="settings-panel">
       <div class="panel-head">
         <h2>Settings</h2>
         <button class="ghost" ref={close} onClick={props.onClose} aria-label="Close settings">
