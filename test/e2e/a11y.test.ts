@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type Page, chromium } from 'playwright';
-import { CHROMIUM, UiPeer, e2eSkip, tempDir } from './peers';
+import { CHROMIUM, UiPeer, e2eSkip, shot, tempDir } from './peers';
 
 /**
  * Accessibility, checked by axe-core (#26): every screen — the start screen, a student in
@@ -43,6 +43,35 @@ describe('accessibility (axe-core) on every screen', { skip }, () => {
     return page;
   };
 
+  /** A session with a TA logged in, an announcement, a closing time and Ana in line (once). */
+  let ready = false;
+  const inSession = async (): Promise<void> => {
+    if (ready) return;
+    ready = true;
+    await ta.call('profile.setName', { name: 'Prof. Kim' });
+    const { sessionId } = (await ta.call('session.create', {
+      name: 'CS 101 office hours',
+      staffPasscode: 'lab-42-please',
+    })) as { sessionId: string };
+    for (let i = 0; i < 100; i++) {
+      const list = (await ana.call('sessions.list')) as { sessionId: string }[];
+      if (list.some((s) => s.sessionId === sessionId)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await ana.call('session.join', { sessionId });
+    await ana.call('profile.setName', { name: 'Ana' });
+    await ana.call('queue.join', { name: 'Ana Souza', topic: 'recursion', location: 'Row 2' });
+    await ta.call('staff.login', { passcode: 'lab-42-please' });
+    await ta.call('staff.setAnnouncement', { text: 'Lab 3 questions first today' });
+    // The closing banner on every screen from here on.
+    const now = Date.now();
+    await ta.call('staff.setClosing', {
+      signupsEnd: now + 30 * 60_000,
+      closeAt: now + 60 * 60_000,
+      atClose: 'keep',
+    });
+  };
+
   before(async () => {
     ta = new UiPeer("Prof. Kim's laptop", path.join(dir, 'ta'), ['--stability-ms', '600000']);
     ana = new UiPeer("Ana's laptop", path.join(dir, 'ana'), ['--stability-ms', '600000']);
@@ -69,28 +98,7 @@ describe('accessibility (axe-core) on every screen', { skip }, () => {
         await check(start, `start screen (${scheme}, ${size})`);
         await start.context().close();
       }
-    await ta.call('profile.setName', { name: 'Prof. Kim' });
-    const { sessionId } = (await ta.call('session.create', {
-      name: 'CS 101 office hours',
-      staffPasscode: 'lab-42-please',
-    })) as { sessionId: string };
-    for (let i = 0; i < 100; i++) {
-      const list = (await ana.call('sessions.list')) as { sessionId: string }[];
-      if (list.some((s) => s.sessionId === sessionId)) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await ana.call('session.join', { sessionId });
-    await ana.call('profile.setName', { name: 'Ana' });
-    await ana.call('queue.join', { name: 'Ana Souza', topic: 'recursion', location: 'Row 2' });
-    await ta.call('staff.login', { passcode: 'lab-42-please' });
-    await ta.call('staff.setAnnouncement', { text: 'Lab 3 questions first today' });
-    // The closing banner on every screen from here on.
-    const now = Date.now();
-    await ta.call('staff.setClosing', {
-      signupsEnd: now + 30 * 60_000,
-      closeAt: now + 60 * 60_000,
-      atClose: 'keep',
-    });
+    await inSession();
     const { phoneUrl } = (await ta.call('session.shareLinks')) as { phoneUrl: string };
 
     for (const scheme of ['light', 'dark'] as const)
@@ -134,5 +142,53 @@ describe('accessibility (axe-core) on every screen', { skip }, () => {
       }
     console.log(`  axe: ${found.length} serious or critical`);
     assert.deepEqual(found, [], found.join('\n'));
+  });
+
+  it('at 360 px (a small phone) nothing is wider than the screen: the top bar, the staff cards, the student view', async () => {
+    await inSession();
+    const wide: string[] = [];
+    const measure = async (page: Page, screen: string): Promise<void> => {
+      const over = (await page.evaluate(`(() => {
+        const w = document.documentElement.clientWidth;
+        const out = [];
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+          if (r.right > w + 1 && !el.closest('.sr-only')) {
+            const id = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '');
+            out.push(id + ' ' + Math.round(r.right) + 'px');
+          }
+        }
+        return { scroll: document.documentElement.scrollWidth, w, out: out.slice(0, 8) };
+      })()`)) as { scroll: number; w: number; out: string[] };
+      if (over.scroll > over.w || over.out.length)
+        wide.push(`${screen}: page ${over.scroll} px > ${over.w}; ${over.out.join(', ')}`);
+    };
+    for (const scheme of ['light'] as const) {
+      const ctx = await browser.newContext({
+        viewport: { width: 360, height: 740 },
+        colorScheme: scheme,
+      });
+      const staff = await ctx.newPage();
+      await staff.goto(ta.url);
+      await staff.getByRole('tab', { name: 'Staff' }).click();
+      await staff.getByTestId('help-next').waitFor();
+      await measure(staff, 'staff view');
+      await shot(staff, 'staff-360');
+      await staff.getByTestId('queues-card').scrollIntoViewIfNeeded();
+      await shot(staff, 'staff-360-cards');
+      // Rows: the top bar's items' vertical centres, grouped (as the 420 px test measures).
+      const rows = await staff.evaluate(
+        `[...document.querySelectorAll('.topbar > .logo, .topbar > .session-name, .topbar > .tabs, .topbar button:not(.tab)')].map((el) => { const r = el.getBoundingClientRect(); return (r.top + r.bottom) / 2; }).sort((a, b) => a - b).filter((c, i, all) => i === 0 || c - all[i - 1] > 14).length`,
+      );
+      assert.ok((rows as number) <= 2, `the top bar takes ${String(rows)} rows at 360 px`);
+      const student = await ctx.newPage();
+      await student.goto(ana.url);
+      await student.getByTestId('my-position').waitFor();
+      await measure(student, 'student view');
+      await shot(student, 'student-360');
+      await ctx.close();
+    }
+    assert.deepEqual(wide, [], wide.join('\n'));
   });
 });
