@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, type Page, chromium } from 'playwright';
-import { CHROMIUM, UiPeer, e2eSkip, shot, tempDir } from './peers';
+import type { Browser, Page } from 'playwright';
+import { UiPeer, e2eSkip, launchChromium, shot, tempDir } from './peers';
 
 /**
  * Accessibility, checked by axe-core (#26): every screen — the start screen, a student in
@@ -77,11 +77,7 @@ describe('accessibility (axe-core) on every screen', { skip }, () => {
     ana = new UiPeer("Ana's laptop", path.join(dir, 'ana'), ['--stability-ms', '600000']);
     await ta.start();
     await ana.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: false,
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliPeer } from '../cli-peer';
+import { type Browser, chromium } from 'playwright';
 
 /**
  * Real headless peers for the UI tests, all on this namespace's loopback (the e2e runner
@@ -27,6 +28,11 @@ export const e2eSkip: string | false = !insideSandbox()
     : false;
 
 /** A screenshot of `page` as test/e2e/screenshots/<name>.png. */
+/** Debian's Chromium, headless; inside an unprivileged user namespace its own sandbox cannot start. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, chromiumSandbox: false });
+}
+
 export async function shot(
   page: { screenshot(o: { path: string; animations: 'disabled' }): Promise<unknown> },
   name: string,

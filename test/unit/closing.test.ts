@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ViewerFacts, queueView } from '../../core/api/views';
+import { queueView } from '../../core/api/views';
 import { sha256Hex } from '../../core/queue/passcode';
-import { TA, code, makeQueue } from './queue-fixture';
+import { TA, code, makeQueue, viewerFacts } from './queue-fixture';
 
 /**
  * Closing on time (#26): sign-ups stop at one time, the queues close at another, and the
  * students still waiting are helped or taken off, as the TA chose in advance.
  */
-const facts = (me: string): ViewerFacts => ({
-  me,
-  ownEntries: new Set(),
-  isLive: () => true,
-  memberName: (id) => id,
-  pending: [],
-});
+const facts = viewerFacts;
 type Q = ReturnType<typeof makeQueue>;
 const join = (q: Q, who: string) =>
   q.run(who, {

@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ViewerFacts, queueView } from '../../core/api/views';
+import { queueView } from '../../core/api/views';
 import { REPEAT_WINDOW_MS } from '../../core/queue/fairness';
 import { sha256Hex } from '../../core/queue/passcode';
-import { TA, code, makeQueue } from './queue-fixture';
+import { TA, code, makeQueue, viewerFacts } from './queue-fixture';
 
 /**
  * Fairness (#26): a cooldown after being helped (per queue, set by staff), and an order
  * that puts students not yet helped first. Both are the queue's rules, applied by the host
  * that orders the command, and replicated with the queue.
  */
-const facts = (me: string): ViewerFacts => ({
-  me,
-  ownEntries: new Set(),
-  isLive: () => true,
-  memberName: (id) => id,
-  pending: [],
-});
+const facts = viewerFacts;
 
 type Q = ReturnType<typeof makeQueue>;
 const mainId = (q: Q) => Object.keys(q.state.queues!)[0]!;

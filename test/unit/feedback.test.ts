@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ViewerFacts, queueView } from '../../core/api/views';
+import { queueView } from '../../core/api/views';
 import { FEEDBACK_WINDOW_MS } from '../../core/queue/feedback';
 import { text } from '../../core/queue/types';
-import { TA, code, makeQueue } from './queue-fixture';
+import { TA, code, makeQueue, viewerFacts } from './queue-fixture';
 
 /**
  * Feedback after a visit (#26): optional, three answers and a line, no stars. Only the
@@ -11,13 +11,7 @@ import { TA, code, makeQueue } from './queue-fixture';
  * name only where the student chose to give it; the document keeps no field from a
  * comment to its entry.
  */
-const facts = (me: string, own: string[] = []): ViewerFacts => ({
-  me,
-  ownEntries: new Set(own),
-  isLive: () => true,
-  memberName: (id) => id,
-  pending: [],
-});
+const facts = viewerFacts;
 type Q = ReturnType<typeof makeQueue>;
 const visit = (q: Q, who: string) => {
   const id = q.join(who, who, `secret-${who}`);

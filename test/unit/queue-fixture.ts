@@ -1,3 +1,4 @@
+import type { ViewerFacts } from '../../core/api/views';
 import assert from 'node:assert/strict';
 import { asCommandId, asDeviceId, asMemberId } from '../../core/ids';
 import { QueueApp, newQueueState } from '../../core/queue/apply';
@@ -110,3 +111,12 @@ export function makeQueue(
 /** A result's error code, 'ok' on success; a refused login (ok, with a refusal) is its refusal. */
 export const code = (r: Result<unknown>): string =>
   r.ok ? ((r.value as { refused?: string } | null)?.refused ?? 'ok') : r.error.code;
+
+/** What a view needs to know of its reader: `me`, the entries it owns; everyone live, named by id. */
+export const viewerFacts = (me: string, own: string[] = []): ViewerFacts => ({
+  me,
+  ownEntries: new Set(own),
+  isLive: () => true,
+  memberName: (id) => id,
+  pending: [],
+});
