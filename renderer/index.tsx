@@ -9,6 +9,7 @@ import { SettingsPanel } from './settings-panel';
 import { StatusBar } from './status-bar';
 import { useBarHeights, useFocusOnOpen } from './hooks';
 import { NetworkPanel } from './network';
+import { HistoryPanel } from './history';
 import { type Ctx, type Panel, useBaton } from './state';
 import { StartScreen } from './start';
 import { StaffView } from './staff';
@@ -209,6 +210,7 @@ function App({ api }: { api: UiApi }) {
       )}
       {panel === 'settings' && <SettingsPanel ctx={ctx} onClose={() => setPanel(null)} />}
       {panel === 'network' && <NetworkPanel ctx={ctx} onClose={() => setPanel(null)} />}
+      {panel === 'history' && <HistoryPanel ctx={ctx} onClose={() => setPanel(null)} />}
       {lastTa && (
         <LastTaPrompt
           kind={lastTa}

@@ -35,6 +35,9 @@ export function Stats({ ctx }: { ctx: Ctx }) {
           <span class="tile-label">median help</span>
         </div>
       </div>
+      <button class="ghost small wrap" onClick={() => ctx.openPanel('history')}>
+        History across sessions…
+      </button>
     </section>
   );
 }

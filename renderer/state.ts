@@ -74,7 +74,7 @@ export interface Ctx {
   openPanel(panel: Panel): void;
 }
 
-export type Panel = 'members' | 'settings' | 'network';
+export type Panel = 'members' | 'settings' | 'network' | 'history';
 
 /** How often the called chime repeats, and for how long at most. */
 export const CALL_REPEAT_MS = 4_000;

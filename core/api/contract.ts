@@ -43,6 +43,7 @@ import type {
   ScanView,
   SessionInfo,
   StaffStatsView,
+  HistoryView,
   Status,
 } from './views-types';
 
@@ -197,6 +198,10 @@ export const paramsSchema = {
   'staff.clearFinished': none,
   /** Today's figures, of one queue or (omitted) all. */
   'staff.stats': z.object({ queueId: id64.optional() }).strict().optional(),
+  /** This laptop's history of office hours (session-history.ts): the pictures' numbers. */
+  'stats.history': none,
+  /** The same history as CSV, one row per helped visit. */
+  'stats.exportHistory': none,
   /** Counters of this copy's network and process (benchmarks, support). */
   'diag.stats': none,
   /** Why nothing is found: interfaces, the one in use and why, mDNS counters, links, verdict. */
@@ -290,6 +295,8 @@ export interface Results {
   'staff.setClosing': Empty;
   'staff.clearFinished': { cleared: number };
   'staff.stats': StaffStatsView;
+  'stats.history': HistoryView;
+  'stats.exportHistory': { csv: string };
   'diag.stats': DiagStats;
   'diag.network': NetworkDiag;
   'net.setInterface': NetworkDiag;

@@ -51,6 +51,8 @@ export const METHOD_NAMES = [
   'staff.setClosing',
   'staff.clearFinished',
   'staff.stats',
+  'stats.history',
+  'stats.exportHistory',
   'diag.stats',
   'diag.network',
   'net.setInterface',

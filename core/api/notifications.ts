@@ -16,6 +16,8 @@ export interface NotifierOptions {
   alertAtPosition(): number;
   /** The members' addresses may have changed: remember the session's contacts. */
   noteRecent(): void;
+  /** Keep this session's statistics in the local history (at most once a minute). */
+  noteHistory(): void;
 }
 
 /**
@@ -44,6 +46,7 @@ export class Notifier {
     for (const a of this.alerts.next(view, { isStaff, alertAtPosition: this.o.alertAtPosition() }))
       this.o.events.emit(a.event, a.data as never);
     this.o.expiry.schedule(this.o.session.peer, () => this.onState());
+    this.o.noteHistory();
     this.onStatus();
   }
 

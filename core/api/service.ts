@@ -11,6 +11,7 @@ import type { SessionDirectory } from './directory';
 import type { NetworkPort } from './network-methods';
 import { LocalSettings, OwnerSecrets, type PrefsStore } from './local-data';
 import { GraceExpiry } from './grace-expiry';
+import { SessionHistory, historyCsv, historyStats, visitsOf } from './session-history';
 import { networkMethods } from './network-methods';
 import { type RelayAccess, relayMethods } from './relay-methods';
 import { Notifier } from './notifications';
@@ -68,6 +69,7 @@ export class BatonService {
   private readonly handlers: Handlers;
   private readonly local: LocalSettings;
   private readonly recent: RecentSessions;
+  private readonly history: SessionHistory;
   private readonly session: SessionControl;
   private readonly notify: Notifier;
   /** Why a pending command is taking long, as its host said (its disk is full). */
@@ -80,6 +82,7 @@ export class BatonService {
     this.name = o.name;
     this.local = new LocalSettings(o.settings, o.prefs);
     this.recent = new RecentSessions(o.settings);
+    this.history = new SessionHistory(o.settings);
     this.expiry = new GraceExpiry(o.clock);
     this.session = new SessionControl(o, this.local, {
       role: () => this.notify.onRole(),
@@ -111,6 +114,7 @@ export class BatonService {
       queueView: () => this.queueView(),
       alertAtPosition: () => this.local.prefs().alertAtPosition,
       noteRecent: () => this.noteRecent(),
+      noteHistory: () => this.noteHistory(false),
     });
     const session = this.session;
     this.handlers = {
@@ -119,7 +123,18 @@ export class BatonService {
       'session.create': (p) => session.create(p.name, p.staffPasscode, this.name),
       'session.join': (p) => session.join(p.sessionId),
       'session.connect': (p) => session.connect(p.address, p.sessionId),
-      'session.leave': () => session.leave(),
+      'session.leave': () => {
+        this.noteHistory(true);
+        return session.leave();
+      },
+      'stats.history': () => {
+        this.noteHistory(true); // this session's latest figures too
+        return historyStats(this.history.list());
+      },
+      'stats.exportHistory': () => {
+        this.noteHistory(true);
+        return { csv: historyCsv(this.history.list()) };
+      },
       'profile.setName': (p) => {
         this.name = p.name;
         return {};
@@ -194,6 +209,21 @@ export class BatonService {
   }
 
   /** Remember the session and where its members are reachable now. */
+  /** This session's helped visits into this laptop's history (session-history.ts). */
+  private noteHistory(force: boolean): void {
+    const peer = this.session.peer;
+    const doc = peer?.doc;
+    if (!peer?.isRunning || !peer.sessionId || !doc?.baton?.session || !doc.app) return;
+    const state = trustedApp(peer) ?? doc.app;
+    this.history.record(
+      peer.sessionId,
+      doc.baton.session.name,
+      () => visitsOf(state, (id) => this.memberName(id)),
+      this.o.clock.now(),
+      force,
+    );
+  }
+
   private noteRecent(): void {
     const peer = this.session.peer;
     const doc = peer?.doc;

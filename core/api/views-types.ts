@@ -179,6 +179,22 @@ export interface StaffStatsView {
   medianHelpMs: number | null;
 }
 
+/** This laptop's history of office hours across sessions (core/api/session-history.ts). */
+export interface HistoryView {
+  sessions: {
+    sessionId: string;
+    name: string;
+    firstAt: number;
+    helped: number;
+    medianWaitMs: number;
+  }[];
+  /** heat[weekday][hour] (Monday first, local time): average students waiting. */
+  heat: number[][];
+  /** Helped visits per wait bucket: under 5, 10, 15, 20, 30, 45, 60 min, then longer. */
+  waits: number[];
+  perTa: { ta: string; helped: number }[];
+}
+
 export interface NetworkDiag {
   interfaces: {
     name: string;

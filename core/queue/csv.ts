@@ -72,7 +72,8 @@ function row(e: Entry, staffName: (id: string) => string, queue: string): string
   ];
 }
 
-function cell(v: string): string {
+/** One CSV cell: quoted when needed; a would-be spreadsheet formula gets an apostrophe. */
+export function cell(v: string): string {
   const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

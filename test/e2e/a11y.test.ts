@@ -136,6 +136,19 @@ describe('accessibility (axe-core) on every screen', { skip }, () => {
         await check(phone, `phone page ${tag}`);
         await phone.context().close();
       }
+    // The history across sessions, with something in it: Ana helped.
+    const mine = ((await ana.call('queue.get')) as { myEntryId: string }).myEntryId;
+    await ta.call('staff.help', { entryId: mine });
+    await ta.call('staff.done', { entryId: mine });
+    for (const scheme of ['light', 'dark'] as const) {
+      const staff = await open(ta.url, scheme, 'laptop');
+      await staff.getByRole('tab', { name: 'Staff' }).click();
+      await staff.getByRole('button', { name: 'History across sessions…' }).click();
+      await staff.getByTestId('wait-chart').waitFor();
+      await check(staff, `history panel (${scheme})`);
+      await staff.context().close();
+    }
+    await ana.call('queue.join', { name: 'Ana Souza', topic: 'recursion', location: 'Row 2' });
     console.log(`  axe: ${found.length} serious or critical`);
     assert.deepEqual(found, [], found.join('\n'));
   });
@@ -152,7 +165,7 @@ describe('accessibility (axe-core) on every screen', { skip }, () => {
           if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
           if (r.right > w + 1 && !el.closest('.sr-only')) {
             const id = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '');
-            out.push(id + ' ' + Math.round(r.right) + 'px');
+            out.push(id + ' ' + Math.round(r.right) + 'px' + (el.tagName === 'BUTTON' ? ' "' + (el.textContent || '').trim().slice(0, 30) + '"' : ''));
           }
         }
         return { scroll: document.documentElement.scrollWidth, w, out: out.slice(0, 8) };

@@ -613,4 +613,31 @@ describe('the queue workflows on real peers', { skip }, () => {
     await a.getByTestId('on-duty').waitFor();
     assert.equal(await ask.count(), 0, 'not asked again after No thanks');
   });
+
+  it('across sessions: the TA opens the history — busy hours, waits, helped per TA, the sessions — and exports it', async () => {
+    const ta = page.eve!;
+    await ta.getByRole('tab', { name: 'Staff' }).click();
+    await ta.getByRole('button', { name: 'History across sessions…' }).click();
+    const panel = ta.getByTestId('history-panel');
+    await panel.getByTestId('heat-map').waitFor();
+    await panel.getByTestId('wait-chart').waitFor();
+    await panel.getByTestId('ta-chart').waitFor();
+    await panel.locator('.history-sessions').getByText('CS 101 office hours').waitFor();
+    // The charts say what they show, for screen readers.
+    assert.match(
+      (await panel.getByTestId('ta-chart').getAttribute('aria-label')) ?? '',
+      /Eve: \d+/,
+    );
+    await shot(ta, 'history');
+    await ta.emulateMedia({ colorScheme: 'dark' });
+    await panel.getByTestId('heat-map').waitFor();
+    await shot(ta, 'history-dark');
+    await ta.emulateMedia({ colorScheme: 'light' });
+    const csv = ((await peer.eve.call('stats.exportHistory')) as { csv: string }).csv;
+    assert.match(csv, /^session,session_name,joined_at,wait_min,help_min,ta\n/);
+    assert.match(csv, /CS 101 office hours/);
+    assert.ok(!csv.includes('Ana Souza'), 'no student names in the history');
+    await ta.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+  });
 });
