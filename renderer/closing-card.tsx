@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { QueueView } from '../core/api/contract';
 import { ErrorLine } from './feedback';
 import { formatClock } from './format';
 import { useAction } from './staff-queue';
 import type { Ctx } from './state';
+
+type AtClose = NonNullable<QueueView['closing']>['atClose'];
 
 /** "17:45" today (this laptop's clock) as a time, or null for an empty field. */
 function todayAt(hhmm: string): number | null {
@@ -18,7 +21,7 @@ export function ClosingCard({ ctx }: { ctx: Ctx }) {
   const c = ctx.queue?.closing ?? null;
   const [signups, setSignups] = useState(c?.signupsEnd ? formatClock(c.signupsEnd) : '');
   const [close, setClose] = useState(c?.closeAt ? formatClock(c.closeAt) : '');
-  const [atClose, setAtClose] = useState<'keep' | 'remove'>(c?.atClose ?? 'keep');
+  const [atClose, setAtClose] = useState<AtClose>(c?.atClose ?? 'keep');
   const [error, setError] = useState<string | null>(null);
   const { busy, act } = useAction(ctx);
   useEffect(() => {
@@ -71,7 +74,7 @@ export function ClosingCard({ ctx }: { ctx: Ctx }) {
         <select
           id="at-close"
           value={atClose}
-          onChange={(e) => setAtClose(e.currentTarget.value as 'keep' | 'remove')}
+          onChange={(e) => setAtClose(e.currentTarget.value as AtClose)}
         >
           <option value="keep">are still helped</option>
           <option value="remove">are taken off the line</option>

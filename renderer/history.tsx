@@ -2,6 +2,7 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip }
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HistoryView } from '../core/api/contract';
+import { downloadCsv } from './download';
 import { formatDuration } from './format';
 import { useFocusOnOpen } from './hooks';
 import type { Ctx } from './state';
@@ -222,12 +223,7 @@ export function HistoryPanel(props: { ctx: Ctx; onClose(): void }) {
   const exportCsv = async (): Promise<void> => {
     const r = await ctx.call('stats.exportHistory');
     if (!r.ok) return ctx.toast(r.error.message, 'error');
-    const url = URL.createObjectURL(new Blob([r.value.csv], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `baton-history-${new Date().toISOString().slice(0, 10)}.csv`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadCsv(r.value.csv, `baton-history-${new Date().toISOString().slice(0, 10)}.csv`);
   };
   const helped = h?.sessions.reduce((n, s) => n + s.helped, 0) ?? 0;
   return (

@@ -8,6 +8,7 @@ import { useFocusOnOpen } from './hooks';
 import { formatAgo } from './format';
 import { QueueCard, undoEntry, useAction } from './staff-queue';
 import { UndoBar } from './undo-bar';
+import { downloadCsv } from './download';
 import { NewPassphrase } from './passphrase';
 import { PhonesCard } from './phones';
 import { Announcement, QueuesCard, Stats, Timers } from './staff-side';
@@ -218,13 +219,11 @@ function Controls({ ctx, serving }: { ctx: Ctx; serving: string[] }) {
   const exportCsv = async (): Promise<void> => {
     const r = await ctx.call('queue.exportCsv');
     if (!r.ok) return ctx.toast(r.error.message, 'error');
-    const url = URL.createObjectURL(new Blob([r.value.csv], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
     const day = new Date().toISOString().slice(0, 10);
-    a.download = `${(ctx.status.sessionName || 'baton').replace(/[^\w-]+/g, '-')}-${day}.csv`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadCsv(
+      r.value.csv,
+      `${(ctx.status.sessionName || 'baton').replace(/[^\w-]+/g, '-')}-${day}.csv`,
+    );
   };
   const many = q.queues.length > 1;
   return (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { EntryView, QueueView } from '../core/api/contract';
-import { FEEDBACK_TEXT_MAX } from '../core/api/contract';
+import { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS } from '../core/api/contract';
 import { ErrorLine } from './feedback';
 import type { Ctx } from './state';
 
@@ -10,7 +10,6 @@ import type { Ctx } from './state';
  * the counts and the comments, with a name only where the student chose to give it.
  */
 
-const ASK_FOR_MS = 2 * 60 * 60_000;
 const SKIPPED_KEY = 'baton.feedback.skipped';
 type Outcome = 'resolved' | 'partly' | 'not';
 const OUTCOME_TEXT: Record<Outcome, string> = {
@@ -31,7 +30,7 @@ function skipped(): string[] {
 function visitToAsk(q: QueueView): EntryView | null {
   const e = q.finished.find((x) => x.mine);
   if (!e || !e.feedbackOpen || e.finishedAt === null) return null;
-  if (Date.now() - e.finishedAt >= ASK_FOR_MS || skipped().includes(e.entryId)) return null;
+  if (Date.now() - e.finishedAt >= FEEDBACK_WINDOW_MS || skipped().includes(e.entryId)) return null;
   return e;
 }
 

@@ -10,7 +10,7 @@ import {
   queueMode,
 } from '../queue/commands';
 import { MAX_COOLDOWN_MIN } from '../queue/fairness';
-export { FEEDBACK_TEXT_MAX, UNDO_WINDOW_MS } from '../queue/commands';
+export { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS, UNDO_WINDOW_MS } from '../queue/commands';
 import { MIN_PASSPHRASE_LENGTH, passphraseProblem } from '../queue/passphrase';
 
 export { MIN_PASSPHRASE_LENGTH };

@@ -2,6 +2,7 @@ import { cell } from '../queue/csv';
 import { allEntries, helpDuration, waitDuration } from '../queue/selectors';
 import type { QueueState } from '../queue/types';
 import type { Store } from '../store/store';
+import type { HistoryView } from './views-types';
 
 /**
  * Office hours across sessions (#26): a course's office hours are a semester of sessions,
@@ -101,24 +102,8 @@ export class SessionHistory {
 /** Wait buckets for the distribution, minutes (the last is open-ended). */
 export const WAIT_BUCKETS_MIN = [5, 10, 15, 20, 30, 45, 60] as const;
 
-export interface HistoryStats {
-  sessions: {
-    sessionId: string;
-    name: string;
-    firstAt: number;
-    helped: number;
-    medianWaitMs: number;
-  }[];
-  /**
-   * Busy hours: `heat[weekday][hour]`, weekday 0 = Monday, this laptop's local time: the
-   * average number of students waiting in that hour, over the days that had office hours.
-   */
-  heat: number[][];
-  /** Helped visits per wait bucket (`WAIT_BUCKETS_MIN`, then "longer"). */
-  waits: number[];
-  /** Helped per TA, most first. */
-  perTa: { ta: string; helped: number }[];
-}
+/** The pictures' numbers (the App API's `HistoryView`). */
+export type HistoryStats = HistoryView;
 
 const HOUR = 3_600_000;
 const median = (xs: number[]): number => {

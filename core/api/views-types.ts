@@ -1,3 +1,4 @@
+import type { Closing } from '../queue/closing';
 import type { PeerRole } from '../session/effects';
 /**
  * The shapes the App API answers with: what a copy's status, queue and network look like
@@ -144,19 +145,9 @@ export interface QueueView {
   timers: { graceMs: number; awayLimitMs: number };
   announcement: string;
   /** Feedback after visits, for staff only: counts and comments (a name only where given). */
-  feedback: {
-    resolved: number;
-    partly: number;
-    not: number;
-    comments: {
-      outcome: 'resolved' | 'partly' | 'not';
-      text: string;
-      name: string | null;
-      hour: number;
-    }[];
-  } | null;
+  feedback: FeedbackSummary | null;
   /** Closing on time, host times: when sign-ups end and the queues close; null when not set. */
-  closing: { signupsEnd: number | null; closeAt: number | null; atClose: 'keep' | 'remove' } | null;
+  closing: Closing | null;
   /** Called and helped first, then waiting in line order. */
   entries: EntryView[];
   /** Recently finished (for staff). */
@@ -177,6 +168,20 @@ export interface StaffStatsView {
   waiting: number;
   medianWaitMs: number | null;
   medianHelpMs: number | null;
+}
+
+/** Feedback after visits, for staff: counts and comments (a name only where given; feedback.ts). */
+export interface FeedbackSummary {
+  resolved: number;
+  partly: number;
+  not: number;
+  /** The comments, newest hour first: the text, the student's name if given, the hour. */
+  comments: {
+    outcome: 'resolved' | 'partly' | 'not';
+    text: string;
+    name: string | null;
+    hour: number;
+  }[];
 }
 
 /** This laptop's history of office hours across sessions (core/api/session-history.ts). */

@@ -1,3 +1,4 @@
+import type { Closing } from '../queue/closing';
 import nacl from 'tweetnacl';
 import { PROTOCOL_VERSION } from '../protocol/version';
 
@@ -30,11 +31,7 @@ export interface PhoneView {
   }[];
   announcement: string;
   /** Closing on time (host times), as QueueView's; absent from older laptops. */
-  closing?: {
-    signupsEnd: number | null;
-    closeAt: number | null;
-    atClose: 'keep' | 'remove';
-  } | null;
+  closing?: Closing | null;
   staffOnDuty: number;
   /** This phone's entry, if it has one in line or being helped. */
   entry: {

@@ -12,15 +12,8 @@ import type { QueueState } from './types';
  * for "not found" students, so a new host picks the deadline up from the document.
  */
 
-export type AtClose = 'keep' | 'remove';
-
-export interface Closing {
-  /** Host time after which nobody can join, or null. */
-  signupsEnd: number | null;
-  /** Host time the queues close, or null. */
-  closeAt: number | null;
-  atClose: AtClose;
-}
+/** When sign-ups end and the queues close (host times, or null), and what then. */
+export type Closing = NonNullable<QueueState['closing']>;
 
 /** How far ahead a closing time may be set. */
 export const CLOSING_HORIZON_MS = 24 * 60 * 60_000;

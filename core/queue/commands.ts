@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MAX_COOLDOWN_MIN } from './fairness';
 
+/** How long after Done a student may still give feedback (feedback.ts). */
+export const FEEDBACK_WINDOW_MS = 2 * 60 * 60_000;
 /** The longest feedback comment (feedback.ts). */
 export const FEEDBACK_TEXT_MAX = 300;
 

@@ -2,7 +2,9 @@ import type { ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
 import { steps, findAnywhere } from './entry-writes';
 import { sha256Hex } from './passcode';
-export { FEEDBACK_TEXT_MAX } from './commands';
+import { FEEDBACK_WINDOW_MS } from './commands';
+export { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS } from './commands';
+import type { FeedbackSummary } from '../api/views-types';
 import { type QueueState, imm, text } from './types';
 
 /**
@@ -17,9 +19,6 @@ import { type QueueState, imm, text } from './types';
 
 export type Outcome = 'resolved' | 'partly' | 'not';
 export const OUTCOMES: readonly Outcome[] = ['resolved', 'partly', 'not'];
-
-/** How long after Done a student may still give feedback. */
-export const FEEDBACK_WINDOW_MS = 2 * 60 * 60_000;
 
 interface Stored {
   o: Outcome;
@@ -73,14 +72,6 @@ export function giveFeedback(
   return ok({});
 }
 
-export interface FeedbackSummary {
-  resolved: number;
-  partly: number;
-  not: number;
-  /** The comments, newest hour first: the text, the student's name if given, the hour. */
-  comments: { outcome: Outcome; text: string; name: string | null; hour: number }[];
-}
-
 /** What staff see: counts and comments (never an entry id). */
 export function feedbackSummary(state: QueueState): FeedbackSummary {
   const out: FeedbackSummary = { resolved: 0, partly: 0, not: 0, comments: [] };
@@ -97,19 +88,4 @@ export function feedbackSummary(state: QueueState): FeedbackSummary {
   }
   out.comments.sort((a, b) => b.hour - a.hour);
   return out;
-}
-
-/** Whether the viewer's own finished entry still takes feedback. */
-export function feedbackDue(
-  state: QueueState,
-  e: { id: string; status: string; history: Record<string, { status: string; at: number }> },
-  now: number,
-): boolean {
-  if (e.status !== 'done' || state.feedbackGiven?.[e.id]) return false;
-  const at = Math.max(
-    ...Object.values(e.history)
-      .filter((t) => t.status === 'done')
-      .map((t) => t.at),
-  );
-  return Number.isFinite(at) && now - at <= FEEDBACK_WINDOW_MS;
 }
