@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { SessionDirectory } from './api/directory';
 import type { PrefsStore } from './api/local-data';
 import { BatonService } from './api/service';
+import { memberNameIn } from './api/views';
 import { systemClock } from './clock';
 import type { EngineConfig } from './session/config';
 import { Peer } from './engine/peer';
@@ -149,10 +150,10 @@ export class SessionNode {
       settings,
       ...(o.prefs ? { prefs: o.prefs } : {}),
       storeFor: (sid) => new FileStore(path.join(o.dataDir, 'sessions', safeDir(sid))),
-      makePeer: (store, app) =>
+      makePeer: (store, app, name) =>
         new Peer<QueueState>({
           deviceId: this.deviceId,
-          name: o.name,
+          name,
           clock: systemClock,
           random: cryptoRandom,
           transport: peerTransport,
@@ -230,7 +231,7 @@ export class SessionNode {
     const peer = this.service.currentPeer;
     const deviceName = new Map<string, { name: string; memberId: string }>();
     for (const [id, m] of Object.entries(peer?.doc?.baton?.members ?? {}))
-      deviceName.set(m.deviceId, { name: m.name, memberId: id });
+      deviceName.set(m.deviceId, { name: memberNameIn(peer, id, m.name), memberId: id });
     for (const [d, p] of net.mdns?.seenPeers() ?? [])
       if (!deviceName.has(d)) deviceName.set(d, { name: p.txt.n, memberId: '' });
     const links = this.transport.linkInfo();
@@ -342,7 +343,7 @@ export class SessionNode {
     };
     this.network.announce(txt);
     this.relays.relay.announce(
-      inSession ? { ...txt, did: this.deviceId, n: this.o.name.slice(0, 80) } : null,
+      inSession ? { ...txt, did: this.deviceId, n: this.service.myName.slice(0, 80) } : null,
     );
   }
 }

@@ -35,7 +35,7 @@ export interface ServiceOptions {
   /** The store of one session's data (document, outbox, identity, owner secrets). */
   storeFor(sessionId: string): Store;
   /** A fresh engine peer on `store` running `app`. */
-  makePeer(store: Store, app: QueueApp): Peer<QueueState>;
+  makePeer(store: Store, app: QueueApp, name: string): Peer<QueueState>;
   /** The cost of new sessions' staff locks (default STAFF_KDF; simulations use less). */
   staffKdf?: ScryptParams;
   /** How staff keys are derived (default: scrypt off the event loop). */
@@ -84,28 +84,33 @@ export class BatonService {
     this.recent = new RecentSessions(o.settings);
     this.history = new SessionHistory(o.settings);
     this.expiry = new GraceExpiry(o.clock);
-    this.session = new SessionControl(o, this.local, {
-      role: () => this.notify.onRole(),
-      state: () => this.notify.onState(),
-      members: () => this.notify.onMembers(),
-      hostChanged: (c) => this.notify.onHostChanged(c),
-      storage: () => this.notify.onStorage(),
-      delayed: (d) => {
-        this.delayed.set(d.id, d.message);
-        this.notify.onState();
+    this.session = new SessionControl(
+      o,
+      this.local,
+      {
+        role: () => this.notify.onRole(),
+        state: () => this.notify.onState(),
+        members: () => this.notify.onMembers(),
+        hostChanged: (c) => this.notify.onHostChanged(c),
+        storage: () => this.notify.onStorage(),
+        delayed: (d) => {
+          this.delayed.set(d.id, d.message);
+          this.notify.onState();
+        },
+        connected: () => {
+          this.notify.onRole();
+          this.notify.onState();
+        },
+        staffKey: (key) => (this.staffKey.key = key),
+        detached: () => {
+          this.staffKey.key = null;
+          this.delayed.clear();
+          this.expiry.clear();
+          this.notify?.reset();
+        },
       },
-      connected: () => {
-        this.notify.onRole();
-        this.notify.onState();
-      },
-      staffKey: (key) => (this.staffKey.key = key),
-      detached: () => {
-        this.staffKey.key = null;
-        this.delayed.clear();
-        this.expiry.clear();
-        this.notify?.reset();
-      },
-    });
+      () => this.name,
+    );
     this.notify = new Notifier({
       events: this.events,
       session: this.session,
@@ -202,6 +207,11 @@ export class BatonService {
     this.session.detach();
     for (const u of this.unsubs) u();
     this.unsubs = [];
+  }
+
+  /** The name this copy's person goes by (`profile.setName`; new sessions join under it). */
+  get myName(): string {
+    return this.name;
   }
 
   get currentPeer(): Peer<QueueState> | null {

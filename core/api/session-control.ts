@@ -28,7 +28,8 @@ export interface SessionControlOptions {
   random: Random;
   directory: SessionDirectory;
   storeFor(sessionId: string): Store;
-  makePeer(store: Store, app: QueueApp): Peer<QueueState>;
+  /** A peer for a session, joining or creating it under `name` (the person's name now). */
+  makePeer(store: Store, app: QueueApp, name: string): Peer<QueueState>;
   joinTimeoutMs?: number;
   /** The cost of new sessions' staff locks (default STAFF_KDF; simulations use less). */
   staffKdf?: ScryptParams;
@@ -70,6 +71,8 @@ export class SessionControl {
     private readonly o: SessionControlOptions,
     private readonly local: LocalSettings,
     private readonly on: SessionListener,
+    /** The name this copy's person goes by now (the start screen's "Your name"). */
+    private readonly myName: () => string,
   ) {}
 
   /** Resume the session this copy was in when it last closed, if any. */
@@ -223,7 +226,7 @@ export class SessionControl {
   private attach(sessionId: string, app = new QueueApp()): Peer<QueueState> {
     this.detach();
     this.store = this.o.storeFor(sessionId);
-    const peer = this.o.makePeer(this.store, app);
+    const peer = this.o.makePeer(this.store, app, this.myName());
     this.peer = peer;
     this.unsubs.push(
       peer.events.on('role', () => this.on.role()),

@@ -3,7 +3,7 @@ import type { Peer } from '../engine/peer';
 import type { MemberId } from '../ids';
 import type { QueueState } from '../queue/types';
 import type { MemberView, Status } from './contract';
-import { staffOnDuty, trustedApp } from './views';
+import { memberNameIn, staffOnDuty, trustedApp } from './views';
 
 /** What the status views read of the engine: a peer, or a stand-in in a unit test. */
 export type PeerFacts = Pick<
@@ -29,12 +29,19 @@ export function liveness(peer: PeerFacts | null): {
   return { me, isLive: (id) => id === me || !!peer?.isLive(id as MemberId) };
 }
 
-/** The members in successorship order (member ids sort in issue order), live or not. */
+/**
+ * The members in successorship order (member ids sort in issue order), live or not, each
+ * under one name: as staff logged in, else as the person joined — the name the queue shows.
+ */
 export function membersView(peer: PeerFacts | null): MemberView[] {
   const members = peer?.doc?.baton?.members ?? {};
-  return Object.entries(members)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([id, m]) => ({ memberId: id, name: m.name, live: !!peer?.isLive(id as MemberId) }));
+  return Object.keys(members)
+    .sort()
+    .map((id) => ({
+      memberId: id,
+      name: memberNameIn(peer, id, id.slice(0, 8)),
+      live: !!peer?.isLive(id as MemberId),
+    }));
 }
 
 /** What to tell the user about this laptop's disk, or null when all is well. */

@@ -17,6 +17,7 @@ import { type PhoneLimitOptions, PhoneLimits, isOwnHost } from './limits';
 import { OFF_PAGE, type PhoneSocket, cidOf, servePageFile } from './page';
 
 export type { PhoneSocket } from './page';
+import { memberNameIn } from '../api/views';
 import { type PhoneRoom, phoneRoom } from './views';
 
 /**
@@ -342,8 +343,10 @@ export class PhoneGateway {
   }
 
   private room(): PhoneRoom | null {
-    return phoneRoom(this.o.peer(), {
-      name: this.o.name,
+    const peer = this.o.peer();
+    return phoneRoom(peer, {
+      // The name the room knows this laptop's person by (the laptops list uses it too).
+      name: peer?.memberId ? memberNameIn(peer, peer.memberId, this.o.name) : this.o.name,
       self: this.o.selfAddress() ?? '',
       ...(this.o.device ? { device: this.o.device } : {}),
       laptops: this.o.laptops(),

@@ -135,7 +135,7 @@ export function phoneLaptops(
     const m = members[id];
     if (!m) continue;
     const address = addressOf(asDeviceId(m.deviceId), id === peer?.memberId);
-    out.push({ name: m.name, address: address ?? '', device: m.deviceId });
+    out.push({ name: memberNameIn(peer, id, m.name), address: address ?? '', device: m.deviceId });
   }
   return out;
 }

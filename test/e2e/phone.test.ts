@@ -93,6 +93,73 @@ describe('a phone on real peers', { skip }, () => {
     await card.getByRole('button', { name: 'Big screen' }).click();
     await staff.getByTestId('big-screen').waitFor();
     await shot(staff, 'big-screen');
+    // A projector at 1024×600, a phone-width window, a landscape phone: no text cut off —
+    // each piece inside the window and beside (not under) the close button, none wider than
+    // its box; what does not fit scrolls.
+    for (const [width, height] of [
+      [1024, 600],
+      [390, 844],
+      [844, 390],
+    ] as const) {
+      await staff.setViewportSize({ width, height });
+      const clipped = await staff.getByTestId('big-screen').evaluate((screen) => {
+        type Box = { left: number; right: number; top: number; bottom: number };
+        type El = {
+          getBoundingClientRect(): Box;
+          scrollWidth: number;
+          clientWidth: number;
+          scrollHeight: number;
+          clientHeight: number;
+          className: string;
+          tagName: string;
+          querySelector(s: string): El | null;
+          querySelectorAll(s: string): ArrayLike<El>;
+        };
+        const root = screen as unknown as El;
+        const g = globalThis as unknown as {
+          innerWidth: number;
+          getComputedStyle(e: unknown): { overflowY: string };
+          document: {
+            createRange(): { selectNodeContents(e: El): void; getClientRects(): ArrayLike<Box> };
+          };
+        };
+        const w = g.innerWidth;
+        const close = root.querySelector('.big-close')!.getBoundingClientRect();
+        const out: string[] = [];
+        for (const el of Array.from(root.querySelectorAll('h1, .big-qr, .big-side p'))) {
+          const r = el.getBoundingClientRect();
+          const name = el.className || el.tagName;
+          if (r.left < 0 || r.right > w + 0.5)
+            out.push(`${name} spans ${r.left}–${r.right} of ${w}`);
+          if (el.scrollWidth > el.clientWidth + 1) out.push(`${name} overflows its box`);
+          // The title's text (its lines, not its block) stays clear of the close button.
+          if (el.tagName === 'H1') {
+            const range = g.document.createRange();
+            range.selectNodeContents(el);
+            const lines = Array.from(range.getClientRects());
+            // (inline: a named function here would need the bundler's __name in the page)
+            if (
+              lines.some(
+                (b) =>
+                  b.left < close.right &&
+                  close.left < b.right &&
+                  b.top < close.bottom &&
+                  close.top < b.bottom,
+              )
+            )
+              out.push('the title runs under the close button');
+          }
+        }
+        if (
+          root.scrollHeight > root.clientHeight &&
+          !['auto', 'scroll'].includes(g.getComputedStyle(screen).overflowY)
+        )
+          out.push('taller than the window and does not scroll');
+        return out;
+      });
+      assert.deepEqual(clipped, [], `${width}×${height}`);
+      if (width === 390) await shot(staff, 'big-screen-narrow');
+    }
     await staff.keyboard.press('Escape');
     await staff.getByTestId('big-screen').waitFor({ state: 'detached' });
     await ctx.close();

@@ -140,10 +140,10 @@ export class QueueRoom extends SimRoom<QueueState> {
         if (!s) l.stores.set(sid, (s = new MemoryStore()));
         return s;
       },
-      makePeer: (store, app) =>
+      makePeer: (store, app, name) =>
         new Peer<QueueState>({
           deviceId: l.device,
-          name: `laptop ${l.index}`,
+          name,
           clock: this.clock,
           random: new SeededRandom(this.seed * 1000 + l.index * 31 + this.counter++),
           transport: this.net.endpoint(l.device),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Events } from '../../core/api/contract';
 import { DEFAULT_SETTINGS } from '../../core/queue/selectors';
-import { assertSafe, classroom } from './queue-room';
+import { QueueRoom, assertSafe, classroom } from './queue-room';
 
 /** The queue workflows through the App API on a simulated room, with the host failing. */
 
@@ -113,6 +113,41 @@ describe('workflows across a failover', () => {
     assert.equal((await room.ok(3, 'queue.get')).staffOnDuty.count, 1);
     const est = (await room.ok(3, 'queue.get')).myEstimate!;
     assert.equal(est.highMs, before.highMs * 2, 'the estimate divides by staff on duty');
+    assertSafe(room);
+  });
+
+  it('one name per person: the members list, the host change and staff on duty use the name the queue shows', async () => {
+    // Each laptop starts as "laptop i" (the app's "Kim's laptop"); its person says who they are.
+    const room = new QueueRoom(3, 71);
+    await room.ok(0, 'profile.setName', { name: 'Prof. Kim' });
+    await room.ok(1, 'profile.setName', { name: 'Ana' });
+    const { sessionId } = await room.ok(0, 'session.create', {
+      name: 'CPSC 416 office hours',
+      staffPasscode: 'letmein-please',
+    });
+    await room.ok(1, 'session.join', { sessionId });
+    await room.ok(2, 'session.join', { sessionId });
+    room.run(2_000);
+    // Laptop 2 gives a name only at its staff login: from then on it is that name everywhere.
+    await room.ok(2, 'profile.setName', { name: 'Ben (TA)' });
+    await room.ok(2, 'staff.login', { passcode: 'letmein-please' });
+    room.run(1_000);
+    for (const i of [0, 1, 2]) {
+      const s = await room.ok(i, 'status');
+      assert.deepEqual(
+        s.members.map((m) => m.name),
+        ['Prof. Kim', 'Ana', 'Ben (TA)'],
+        `laptop ${i}`,
+      );
+      assert.deepEqual(s.staffOnDuty.names.sort(), ['Ben (TA)', 'Prof. Kim']);
+    }
+    const moved: Events['hostChanged'][] = [];
+    room.laptops[2]!.service.events.on('hostChanged', (c) => moved.push(c));
+    room.crash(0);
+    assert.ok(room.runUntil(() => room.agreedHost() !== null, 5_000) !== null, 'a new host');
+    assert.equal(room.agreedHost(), 2, 'staff host first');
+    assert.equal(moved.at(-1)?.fromName, 'Prof. Kim');
+    assert.equal(moved.at(-1)?.toName, 'Ben (TA)');
     assertSafe(room);
   });
 });
