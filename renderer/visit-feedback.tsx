@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { EntryView, QueueView } from '../core/api/contract';
-import { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS } from '../core/api/contract';
+// The limits from the phone wire: the phone page shows this form too, without the contract.
+import { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS } from '../core/phone/wire';
 import { ErrorLine } from './feedback';
 import type { Ctx } from './state';
 
@@ -30,27 +31,40 @@ function skipped(): string[] {
 function visitToAsk(q: QueueView): EntryView | null {
   const e = q.finished.find((x) => x.mine);
   if (!e || !e.feedbackOpen || e.finishedAt === null) return null;
-  if (Date.now() - e.finishedAt >= FEEDBACK_WINDOW_MS || skipped().includes(e.entryId)) return null;
+  if (Date.now() - e.finishedAt >= FEEDBACK_WINDOW_MS) return null;
   return e;
 }
 
-/** Student: "How did it go?" after being helped. */
-export function FeedbackAsk({ ctx }: { ctx: Ctx }) {
+/** What the student said: sent by the laptop's App API or the phone's link. */
+export interface FeedbackGiven {
+  outcome: Outcome;
+  text: string;
+  named: boolean;
+}
+
+/**
+ * "How did it go?" after being helped, for one visit — the laptop's student view and the
+ * phone page both show it. `send` resolves to an error message, or null once sent.
+ */
+export function FeedbackForm(props: {
+  entryId: string;
+  helper: string | null;
+  send(f: FeedbackGiven): Promise<string | null>;
+}) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [words, setWords] = useState('');
   const [named, setNamed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [, setTick] = useState(0);
-  const visit = ctx.queue ? visitToAsk(ctx.queue) : null;
-  if (!visit) return null;
+  if (skipped().includes(props.entryId)) return null;
   const skip = (): void => {
-    localStorage.setItem(SKIPPED_KEY, JSON.stringify([...skipped(), visit.entryId].slice(-20)));
+    localStorage.setItem(SKIPPED_KEY, JSON.stringify([...skipped(), props.entryId].slice(-20)));
     setTick((n) => n + 1);
   };
   return (
     <section class="card feedback-ask" aria-labelledby="fb-title" data-testid="feedback-ask">
-      <h2 id="fb-title">How did it go{visit.helper ? ` with ${visit.helper}` : ''}?</h2>
+      <h2 id="fb-title">How did it go{props.helper ? ` with ${props.helper}` : ''}?</h2>
       <p class="muted">Optional. Staff see what you say, not who said it — unless you choose.</p>
       <form
         onSubmit={(e) => {
@@ -58,13 +72,11 @@ export function FeedbackAsk({ ctx }: { ctx: Ctx }) {
           if (!outcome) return setError('pick one of the three');
           setBusy(true);
           setError(null);
-          void ctx
-            .call('queue.feedback', { entryId: visit.entryId, outcome, text: words, named })
-            .then((r) => {
-              setBusy(false);
-              if (!r.ok) setError(r.error.message);
-              else ctx.toast('Thanks — your feedback went to the staff', 'info');
-            });
+          // Trimmed here: a phone signs exactly what the host will apply.
+          void props.send({ outcome, text: words.trim(), named }).then((message) => {
+            setBusy(false);
+            setError(message);
+          });
         }}
       >
         <fieldset class="tags-pick" aria-label="How did it go?">
@@ -108,6 +120,26 @@ export function FeedbackAsk({ ctx }: { ctx: Ctx }) {
         <ErrorLine text={error} />
       </form>
     </section>
+  );
+}
+
+/** Student on a laptop: asked about the latest visit. */
+export function FeedbackAsk({ ctx }: { ctx: Ctx }) {
+  const visit = ctx.queue ? visitToAsk(ctx.queue) : null;
+  if (!visit) return null;
+  return (
+    <FeedbackForm
+      key={visit.entryId}
+      entryId={visit.entryId}
+      helper={visit.helper}
+      send={(f) =>
+        ctx.call('queue.feedback', { entryId: visit.entryId, ...f }).then((r) => {
+          if (!r.ok) return r.error.message;
+          ctx.toast('Thanks — your feedback went to the staff', 'info');
+          return null;
+        })
+      }
+    />
   );
 }
 

@@ -301,7 +301,17 @@ export class PhoneGateway {
               topic: cmd.topic,
               location: cmd.location,
             }
-          : { op: cmd.m, entryId: cmd.entryId, phoneProof: { key: p.key!, sig }, forPhone: true };
+          : cmd.m === 'feedback'
+            ? {
+                op: 'feedback',
+                entryId: cmd.entryId,
+                outcome: cmd.outcome,
+                text: cmd.text,
+                named: cmd.named,
+                phoneProof: { key: p.key!, sig },
+                forPhone: true,
+              }
+            : { op: cmd.m, entryId: cmd.entryId, phoneProof: { key: p.key!, sig }, forPhone: true };
     const r = await peer.submit(body, asCommandId(cid)).done;
     if (r.ok) this.send(p, { t: 'result', cid, ok: true, value: r.value });
     else this.send(p, { t: 'result', cid, ok: false, error: r.error });

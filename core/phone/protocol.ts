@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { UUID_V7 } from '../ids';
-import { LIMITS, entryId, meetingLink, queueId, text } from '../queue/commands';
+import { FEEDBACK_TEXT_MAX, LIMITS, entryId, meetingLink, queueId, text } from '../queue/commands';
 
 /**
  * The phone API: JSON frames between a phone's page and any laptop of the session, on
  * that laptop's peer port at /phone. A phone has student powers only: join, edit, withdraw,
- * step away and back, "I'm here", and the public view of the queue.
+ * step away and back, "I'm here", feedback on its visit, and the public view of the queue.
  */
 
 /** One frame from a phone is small: anything bigger is closed with 1009. */
@@ -41,6 +41,14 @@ export const phoneCommandSchema = z.discriminatedUnion('m', [
   z.object({ m: z.literal('away'), entryId }),
   z.object({ m: z.literal('back'), entryId }),
   z.object({ m: z.literal('here'), entryId }),
+  /** After being helped (core/queue/feedback.ts); `text` as signed (the page trims it). */
+  z.object({
+    m: z.literal('feedback'),
+    entryId,
+    outcome: z.enum(['resolved', 'partly', 'not']),
+    text: z.string().max(FEEDBACK_TEXT_MAX),
+    named: z.boolean(),
+  }),
 ]);
 export type PhoneCommand = z.infer<typeof phoneCommandSchema>;
 

@@ -2,9 +2,12 @@ import { closingOf } from '../queue/closing';
 import { memberNameIn, staffOnDuty, trustedApp } from '../api/views';
 import type { Peer } from '../engine/peer';
 import { type DeviceId, asDeviceId, asMemberId } from '../ids';
+import { steps } from '../queue/entry-writes';
+import { FEEDBACK_WINDOW_MS } from '../queue/feedback-rules';
 import {
   activeEntries,
   activeQueues,
+  liveEntries,
   graceEndsAt,
   waitEstimate,
   waitingEntries,
@@ -42,6 +45,19 @@ export function phoneRoom(
   };
   const active = activeEntries(state);
   const byOwner = new Map(active.map((e) => [e.ownerHash, e]));
+  // Each phone's latest helped visit that still takes feedback (feedback.ts checks again).
+  const askFeedback = new Map<string, NonNullable<PhoneView['feedbackFor']>>();
+  for (const e of liveEntries(state)) {
+    const done = e.status === 'done' ? steps(e).at(-1) : undefined;
+    if (!done || state.feedbackGiven?.[e.id] || here.now - done.at >= FEEDBACK_WINDOW_MS) continue;
+    const had = askFeedback.get(e.ownerHash);
+    if (!had || had.finishedAt < done.at)
+      askFeedback.set(e.ownerHash, {
+        entryId: e.id,
+        helper: e.helper ? memberNameIn(peer, e.helper, 'a TA') : null,
+        finishedAt: done.at,
+      });
+  }
   const queues = activeQueues(state);
   const duty = staffOnDuty(state, facts).count;
   const self = here.self;
@@ -106,6 +122,8 @@ export function phoneRoom(
               }
             : null,
         waiting: waitingIn.get(e?.queue ?? firstQueue ?? '') ?? 0,
+        // Asked only between visits (a phone back in line answers after this one).
+        feedbackFor: !e && owner ? (askFeedback.get(owner) ?? null) : null,
       };
     },
   };

@@ -8,6 +8,9 @@ import { PROTOCOL_VERSION } from '../protocol/version';
  * in protocol.ts, validated with zod.
  */
 
+/** Feedback's limits (the phone's feedback command, and both student pages, use them). */
+export { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS } from '../queue/feedback-rules';
+
 /** What a laptop pushes to a phone after every change (and on hello). */
 export interface PhoneView {
   sessionName: string;
@@ -56,6 +59,11 @@ export interface PhoneView {
   estimate: { lowMs: number; highMs: number; samples: number } | null;
   /** Waiting in this phone's queue (or the first one). */
   waiting: number;
+  /**
+   * This phone's last visit, helped and still taking feedback (core/queue/feedback.ts);
+   * absent from older laptops.
+   */
+  feedbackFor?: { entryId: string; helper: string | null; finishedAt: number } | null;
 }
 
 export type LaptopFrame =
@@ -87,6 +95,10 @@ export interface PhoneCmdFields {
   /** Join only (not signed: a join is the phone's own by its key hash). */
   online?: boolean;
   meeting?: string;
+  /** Feedback only (signed, after the others). */
+  outcome?: string;
+  text?: string;
+  named?: boolean;
 }
 
 /**
@@ -97,7 +109,7 @@ export interface PhoneCmdFields {
  */
 export function phoneSignedText(cid: string, c: PhoneCmdFields): string {
   const f = (v: string | undefined): string | null => (v === undefined ? null : v);
-  return JSON.stringify([
+  const fields: (string | boolean | null)[] = [
     'baton phone',
     cid,
     c.m,
@@ -107,7 +119,10 @@ export function phoneSignedText(cid: string, c: PhoneCmdFields): string {
     f(c.location),
     f(c.queueId),
     f(c.tag),
-  ]);
+  ];
+  // Feedback's own fields follow (the other commands' texts are as before).
+  if (c.m === 'feedback') fields.push(f(c.outcome), f(c.text), c.named ?? null);
+  return JSON.stringify(fields);
 }
 
 // Sealing. Phones speak plain HTTP (a browser cannot check a laptop's self-signed

@@ -22,8 +22,8 @@ import { demoteAway } from './away';
 import { login, setPassphrase } from './login';
 import { setRelay } from './relay-setting';
 import { editMeeting, joinMode, setMeeting, setStaffNote } from './online';
-import { checkEd25519, sha256Hex } from './passcode';
-import { type PhoneCmdFields, phoneSignedText } from '../phone/wire';
+import type { PhoneCmdFields } from '../phone/wire';
+import { provesOwner } from './owner-proof';
 import { putBack, undo } from './undo';
 import {
   applyQueueAdmin,
@@ -377,23 +377,12 @@ export class QueueApp implements App<QueueState> {
     }
   }
 
-  /** The entry, if `by` may change it: staff (not for a phone), or the holder of its secret. */
-  /**
-   * The entry, if the sender may change it: staff (not for a phone), the copy holding the
-   * owner secret, or a phone whose key (its sha256 is the entry's `ownerHash`) signed this
-   * very command under this command id (core/phone/wire.ts) — a phone's command captured
-   * off the Wi-Fi cannot be sent again (the id is applied once), changed or reused.
-   */
+  /** The entry, if the sender may change it: staff (not for a phone), or its student (owner-proof.ts). */
   private owned(view: QueueState, cmd: OwnedCommand, by: string, ctx: ApplyContext): Result<Entry> {
     const e = entryOf(view, cmd.entryId);
     if (!e) return fail('unknown-entry', `no entry ${cmd.entryId}`);
     if (view.staff[by] && !cmd.forPhone) return ok(e);
-    const p = cmd.phoneProof;
-    const good = p
-      ? sha256Hex(p.key) === e.ownerHash &&
-        checkEd25519(p.key, phoneSignedText(ctx.commandId, phoneFields(cmd)), p.sig)
-      : cmd.secret !== undefined && sha256Hex(cmd.secret) === e.ownerHash;
-    if (!good)
+    if (!provesOwner(e.ownerHash, cmd, ctx.commandId, phoneFields(cmd)))
       return fail('not-owner', 'only the student who joined (or staff) can change this entry');
     return ok(e);
   }

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { MAX_COOLDOWN_MIN } from './fairness';
 
-/** How long after Done a student may still give feedback (feedback.ts). */
-export const FEEDBACK_WINDOW_MS = 2 * 60 * 60_000;
-/** The longest feedback comment (feedback.ts). */
-export const FEEDBACK_TEXT_MAX = 300;
+import { FEEDBACK_TEXT_MAX } from './feedback-rules';
+export { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS } from './feedback-rules';
 
 /** How long staff can undo a Remove, Done or Not found (host time). */
 export const UNDO_WINDOW_MS = 60_000;
@@ -132,6 +130,8 @@ export const queueCommandSchema = z.discriminatedUnion('op', [
     op: z.literal('feedback'),
     entryId,
     secret,
+    phoneProof,
+    forPhone,
     outcome: z.enum(['resolved', 'partly', 'not']),
     text: z.string().trim().max(FEEDBACK_TEXT_MAX),
     named: z.boolean(),

@@ -1,9 +1,9 @@
 import type { ApplyContext } from '../replication/engine-app';
 import { type Result, err, ok } from '../result';
 import { steps, findAnywhere } from './entry-writes';
-import { sha256Hex } from './passcode';
-import { FEEDBACK_WINDOW_MS } from './commands';
-export { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS } from './commands';
+import { type OwnerProof, provesOwner } from './owner-proof';
+import { FEEDBACK_WINDOW_MS } from './feedback-rules';
+export { FEEDBACK_TEXT_MAX, FEEDBACK_WINDOW_MS } from './feedback-rules';
 import type { FeedbackSummary } from '../api/views-types';
 import { type QueueState, imm, text } from './types';
 
@@ -30,9 +30,8 @@ interface Stored {
   n: string | null;
 }
 
-export interface FeedbackCmd {
+export interface FeedbackCmd extends OwnerProof {
   entryId: string;
-  secret?: string | undefined;
   outcome: Outcome;
   text: string;
   named: boolean;
@@ -48,8 +47,15 @@ export function giveFeedback(
   const found = findAnywhere(view, cmd.entryId);
   if (!found) return err('unknown-entry', `no entry ${cmd.entryId}`);
   const e = found.entry;
-  // The student's own secret only: a TA cannot speak for a student here.
-  if (cmd.secret === undefined || sha256Hex(cmd.secret) !== e.ownerHash)
+  // The student's own secret or phone only: a TA cannot speak for a student here.
+  const signed = {
+    m: 'feedback',
+    entryId: cmd.entryId,
+    outcome: cmd.outcome,
+    text: cmd.text,
+    named: cmd.named,
+  };
+  if (!provesOwner(e.ownerHash, cmd, ctx.commandId, signed))
     return err('not-owner', 'only the student who was helped can give feedback on it');
   const done = steps(e)
     .filter((t) => t.status === 'done')

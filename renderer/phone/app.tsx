@@ -5,6 +5,7 @@ import { countdown, formatEstimate } from '../format';
 import { useNow } from '../hooks';
 import { chime } from '../sound';
 import { MODE_TEXT, ModeBadge, ModePick, OnlineBadge, joinsOnline } from '../online';
+import { FeedbackForm } from '../visit-feedback';
 import { type LinkEvents, type LinkState, type Pending, PhoneLink } from './link';
 
 /** The phone page: join from a QR code, keep your place, follow the room from laptop to laptop. */
@@ -16,6 +17,7 @@ const LABEL: Record<string, string> = {
   back: 'Coming back',
   here: "Telling the TA you're here",
   edit: 'Saving',
+  feedback: 'Sending your feedback',
 };
 
 /**
@@ -34,12 +36,18 @@ export function Phone(props: {
   });
   const [pending, setPending] = useState<Pending[]>([]);
   const [error, setError] = useState<string | null>(null);
+  /** The visit this page just sent feedback on (thanked until the next one; asked again if refused). */
+  const [thanked, setThanked] = useState<{ entryId: string; cid: string } | null>(null);
+  const thankedCid = useRef<string | null>(null);
   const phone = useMemo(() => {
     const events: LinkEvents = {
       view: setView,
       state: setLink,
       pending: (p) => setPending([...p]),
-      result: (_cid, r) => setError(r.ok ? null : (r.error?.message ?? 'failed')),
+      result: (cid, r) => {
+        setError(r.ok ? null : (r.error?.message ?? 'failed'));
+        if (!r.ok && cid === thankedCid.current) setThanked(null);
+      },
     };
     return props.makeLink ? props.makeLink(events) : new PhoneLink(location.host, events);
   }, []);
@@ -73,6 +81,25 @@ export function Phone(props: {
             </p>
           )}
           {called && <CalledScreen entry={entry} />}
+          {!entry && view.feedbackFor && view.feedbackFor.entryId !== thanked?.entryId && (
+            <FeedbackForm
+              key={view.feedbackFor.entryId}
+              entryId={view.feedbackFor.entryId}
+              helper={view.feedbackFor.helper}
+              send={(f) => {
+                const entryId = view.feedbackFor!.entryId;
+                const cid = phone.send({ m: 'feedback', entryId, ...f });
+                thankedCid.current = cid;
+                setThanked({ entryId, cid });
+                return Promise.resolve(null);
+              }}
+            />
+          )}
+          {!entry && thanked && (
+            <p class="thanks" role="status">
+              Thanks — your feedback went to the staff.
+            </p>
+          )}
           {entry ? (
             <MyPlace view={view} send={(c) => phone.send(c)} />
           ) : (

@@ -271,6 +271,57 @@ describe('a phone on real peers', { skip }, () => {
     );
   });
 
+  it('after a visit the phone is asked how it went; staff see the answer, the name only when given', async () => {
+    await ana.call('profile.setName', { name: 'Ana' });
+    await ana.call('staff.login', { passcode: 'lab-42-please' });
+    await phone.getByLabel('Name').fill('Pat Phone');
+    await phone.getByLabel('What do you need help with?').fill('Lab 3 again');
+    await phone.getByLabel('Where are you sitting?').fill('Front row');
+    await phone.getByRole('button', { name: 'Get in line' }).tap();
+    await phone.getByTestId('phone-position').filter({ hasText: '#1' }).waitFor();
+    await ana.call('staff.helpNext');
+    await phone.getByTestId('called-screen').waitFor();
+    const called = ((await ana.call('queue.get')) as { entries: { entryId: string }[] })
+      .entries[0]!;
+    await ana.call('staff.done', { entryId: called.entryId });
+    // Done: the page asks, between visits, who helped — signed by the phone's key like its
+    // other commands, so the laptop carrying it cannot change the answer.
+    const ask = phone.getByTestId('feedback-ask');
+    await ask.getByRole('heading', { name: 'How did it go with Ana?' }).waitFor();
+    await ask.locator('.chip', { hasText: 'Partly' }).tap();
+    await ask.getByLabel('Anything to add? (optional)').fill('ran out of time  ');
+    await ask.getByLabel('Show my name to staff with it').check();
+    await shot(phone, 'phone-feedback');
+    await phone.emulateMedia({ colorScheme: 'dark' });
+    await shot(phone, 'phone-feedback-dark');
+    await phone.emulateMedia({ colorScheme: 'light' });
+    await ask.getByRole('button', { name: 'Send' }).tap();
+    await phone.getByText('Thanks — your feedback went to the staff.').waitFor();
+    await ask.waitFor({ state: 'detached' });
+    const summary = async () =>
+      (
+        (await ana.call('queue.get')) as {
+          feedback: {
+            partly: number;
+            comments: { outcome: string; text: string; name: string | null }[];
+          } | null;
+        }
+      ).feedback;
+    for (let i = 0; i < 50 && !(await summary())?.partly; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const f = await summary();
+    assert.equal(f?.partly, 1);
+    assert.deepEqual(
+      f?.comments.map(({ outcome, text, name }) => ({ outcome, text, name })),
+      [{ outcome: 'partly', text: 'ran out of time', name: 'Pat Phone' }],
+      'trimmed as signed; the name because Pat chose to give it',
+    );
+    // Asked once: the pushes after it (every change, and each heartbeat) do not ask again.
+    await ana.call('staff.setAnnouncement', { text: 'Back in 5' });
+    await phone.getByText('Back in 5').waitFor();
+    assert.equal(await ask.count(), 0, 'not asked again');
+  });
+
   it('staff turn phone joining off: the page says so', async () => {
     await ana.call('staff.login', { passcode: 'lab-42-please' });
     await ana.call('staff.setPhones', { enabled: false });

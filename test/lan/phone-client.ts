@@ -38,7 +38,7 @@ export interface Frame {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A phone's Ed25519 key from its seed (hex), as the page makes it with @noble/curves. */
-function phoneKey(seedHex: string): { priv: KeyObject; pub: string } {
+export function phoneKey(seedHex: string): { priv: KeyObject; pub: string } {
   const priv = keyOfSeed(Buffer.from(seedHex, 'hex'));
   const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
   return { priv, pub: spki.subarray(spki.length - 32).toString('hex') };

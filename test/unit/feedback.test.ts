@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { queueView } from '../../core/api/views';
 import { FEEDBACK_WINDOW_MS } from '../../core/queue/feedback';
 import { text } from '../../core/queue/types';
+import { sha256Hex } from '../../core/queue/passcode';
+import { phoneKey, signedCmd } from '../lan/phone-client';
 import { TA, code, makeQueue, viewerFacts } from './queue-fixture';
 
 /**
@@ -70,5 +72,49 @@ describe('feedback after a visit', () => {
     q.advance(FEEDBACK_WINDOW_MS + 1);
     assert.match(JSON.stringify(say(q, 'ann', ann, 'resolved')), /two hours/);
     assert.equal(code(say(q, 'ann', ann, 'stars: 5' as never)), 'validation');
+  });
+
+  it("a phone's feedback counts only as its key signed it: the laptop carrying it cannot change it, resend it or speak for another phone", () => {
+    const q = makeQueue();
+    q.login(TA);
+    const pat = 'a1'.repeat(32);
+    const eve = 'b2'.repeat(32);
+    const id = q.join('laptop', 'Pat', 'unused', { ownerHash: sha256Hex(phoneKey(pat).pub) });
+    q.run(TA, { op: 'help', entryId: id });
+    q.run(TA, { op: 'done', entryId: id });
+    const answer = {
+      m: 'feedback',
+      entryId: id,
+      outcome: 'partly',
+      text: 'ran out of time',
+      named: true,
+    };
+    /** What the laptop carrying the phone submits for it (core/phone/gateway.ts). */
+    const carried = (seed: string, cid: string, signed: object, sent = signed) => {
+      const frame = signedCmd(seed, cid, signed) as { sig: string };
+      const { m: _m, ...fields } = sent as typeof answer;
+      return {
+        op: 'feedback',
+        ...fields,
+        phoneProof: { key: phoneKey(seed).pub, sig: frame.sig },
+        forPhone: true,
+      };
+    };
+    // Another phone's key, or the right one with the answer changed on the way: refused.
+    assert.equal(code(q.run('laptop', carried(eve, 'f-1', answer), 'f-1')), 'not-owner');
+    const changed = carried(pat, 'f-2', answer, { ...answer, outcome: 'resolved' });
+    assert.equal(code(q.run('laptop', changed, 'f-2')), 'not-owner', 'outcome changed');
+    const renamed = carried(pat, 'f-3', answer, { ...answer, named: false, text: 'great' });
+    assert.equal(code(q.run('laptop', renamed, 'f-3')), 'not-owner', 'text changed');
+    // As signed: taken. Its proof under another command id: refused.
+    const good = carried(pat, 'f-4', answer);
+    assert.equal(code(q.run('laptop', good, 'f-4')), 'ok');
+    assert.equal(code(q.run('laptop', good, 'f-5')), 'not-owner', 'replayed under a new id');
+    const f = queueView(q.state, facts(TA)).feedback!;
+    assert.equal(f.partly, 1);
+    assert.deepEqual(
+      f.comments.map((c) => [c.text, c.name]),
+      [['ran out of time', 'Pat']],
+    );
   });
 });
