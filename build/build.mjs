@@ -12,6 +12,7 @@ const entries = [
   { in: 'renderer/phone/web.tsx', out: 'dist/web/phone.js', platform: 'browser' },
   { in: 'core/cli.ts', out: 'dist/cli/baton.js', platform: 'node' },
   { in: 'examples/diary/cli.ts', out: 'dist/examples/diary.js', platform: 'node' },
+  { in: 'examples/chat/cli.ts', out: 'dist/examples/chat.js', platform: 'node' },
 ];
 
 mkdirSync('dist', { recursive: true });

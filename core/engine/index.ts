@@ -4,8 +4,10 @@
  * successorship order takes over, and nothing acknowledged is lost. docs/ENGINE.md shows
  * a whole app; examples/diary is one.
  *
- * An app is `{ init, commandSchema, apply }` (see `defineApp`). You run it with
- * `openSession(app, ports)` and get a Peer: `createSession` / `join` / `resume`,
+ * An app is `{ init, commandSchema, apply }` (see `defineApp`). The short way to run it:
+ * `openRoom(app, { room, name, dataDir })` finds the room on the LAN and joins it, or
+ * creates it (room.ts). The low-level way, for your own transport or the simulator:
+ * `openSession(app, ports)` gives a Peer: `createSession` / `join` / `resume`,
  * `submit(command)` (settles once the command is durable on the host and its next K),
  * `events.on('state' | 'role' | 'members' | 'hostChanged' | …)`, `leave()` and `stop()`.
  */
@@ -15,8 +17,22 @@ import type { App, ApplyContext } from '../replication/engine-app';
 import type { EngineConfig } from '../session/config';
 import { Peer } from './peer';
 import type { SessionPorts } from './peer-types';
+import type { TypedApp } from './room';
 
 export { Peer, JoinRefusedError, type PeerEvents, type PeerRole } from './peer';
+/** A room in one call (room.ts; on the LAN: room-lan.ts). */
+export {
+  Room,
+  openRoomOn,
+  type RoomDirectory,
+  type RoomMember,
+  type RoomOptions,
+  type RoomPorts,
+  type StateChange,
+  type TypedApp,
+} from './room';
+export { openRoom, type LanRoomOptions } from './room-lan';
+export { serveStdio } from './stdio';
 export type { SessionPorts } from './peer-types';
 export type { App, ApplyContext } from '../replication/engine-app';
 export type { EngineConfig } from '../session/config';
@@ -42,7 +58,7 @@ export { MdnsDiscovery } from '../discovery/mdns';
 export { ImmutableString } from '@automerge/automerge';
 
 /** What an app declares: its first state, the commands it takes, and how each applies. */
-export interface AppSpec<S, C> {
+export interface AppSpec<S, C, R = unknown> {
   /** The state a new session starts with. */
   init(): S;
   /** Every command is checked against this at the host before `apply` sees it. */
@@ -54,13 +70,17 @@ export interface AppSpec<S, C> {
    * keyed by `ctx.commandId` so a command applied on both sides of a healed partition
    * merges into one effect.
    */
-  apply(state: S, command: C, ctx: ApplyContext, view: S): Result<unknown>;
+  apply(state: S, command: C, ctx: ApplyContext, view: S): Result<R>;
   /** Optional: resolve what a merge of two sides' changes exposed (runs on the host). */
   reconcile?(state: S, ctx: { now: number; epoch: number }): void;
 }
 
-/** An engine app from a spec: commands that fail the schema get `invalid` and change nothing. */
-export function defineApp<S, C>(spec: AppSpec<S, C>): App<S> {
+/**
+ * An engine app from a spec: commands that fail the schema get `invalid` and change
+ * nothing. Its command and result types carry over to `room.send` (a wrong command does
+ * not compile).
+ */
+export function defineApp<S, C, R = unknown>(spec: AppSpec<S, C, R>): TypedApp<S, C, R> {
   return {
     init: () => spec.init(),
     apply(state, command, ctx, view) {

@@ -15,6 +15,15 @@ export function handleDecisions<S>(s: SessionState<S>, decisions: Decision[]): v
   for (const d of decisions) {
     switch (d.kind) {
       case 'become-host':
+        // Admitted but not yet holding the session (the host left mid-join): this copy
+        // has nothing to host. The join fails; the app may look for the room again.
+        if (s.joining && !s.replica?.doc.baton?.session) {
+          s.fx.log('join failed: the host left before this copy held the session');
+          s.joining = null;
+          s.stop();
+          s.fx.emit('joinFailed', { code: 'host-left', message: 'the host left during the join' });
+          return;
+        }
         if (d.reason === 'failover') logPromotion(s, d.epoch);
         becomeHost(s, d.epoch);
         break;

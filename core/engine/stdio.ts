@@ -1,0 +1,52 @@
+import * as readline from 'node:readline';
+import { CodedError } from '../errors';
+
+/** Longest request line read; a longer one is answered with an error and dropped. */
+const MAX_LINE = 256 * 1024;
+
+/**
+ * JSON lines on stdin/stdout for an app's headless copy (how tests and scripts drive it):
+ * `{"id":1,"method":"say","params":{…}}` gets `{"id":1,"result":…}` or
+ * `{"id":1,"error":{"code","message"}}` (a CodedError's code, else `internal`); `emit`
+ * writes `{"event":…,"data":…}`. Bad input gets an error reply and is dropped.
+ */
+export function serveStdio(
+  methods: Record<string, (params: unknown) => unknown>,
+  onClose: () => void,
+): { emit(event: string, data: unknown): void } {
+  const out = (m: unknown): void => void process.stdout.write(`${JSON.stringify(m)}\n`);
+  readline
+    .createInterface({ input: process.stdin })
+    .on('line', (line) => {
+      if (!line.trim()) return;
+      let req: { id?: unknown; method?: unknown; params?: unknown };
+      try {
+        if (line.length > MAX_LINE) throw new Error(`a request is at most ${MAX_LINE} bytes`);
+        req = JSON.parse(line) as typeof req;
+      } catch (e) {
+        return out({ id: null, error: { code: 'bad-request', message: (e as Error).message } });
+      }
+      const id = typeof req.id === 'number' || typeof req.id === 'string' ? req.id : null;
+      const fn = typeof req.method === 'string' ? methods[req.method] : undefined;
+      if (!fn || !Object.hasOwn(methods, req.method as string))
+        return out({
+          id,
+          error: { code: 'unknown-method', message: `no method ${String(req.method)}` },
+        });
+      Promise.resolve()
+        .then(() => fn(req.params))
+        .then(
+          (result) => out({ id, result: result ?? {} }),
+          (e: Error) =>
+            out({
+              id,
+              error: {
+                code: e instanceof CodedError ? e.code : 'internal',
+                message: e.message.slice(0, 500),
+              },
+            }),
+        );
+    })
+    .on('close', onClose);
+  return { emit: (event, data) => out({ event, data }) };
+}

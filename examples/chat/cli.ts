@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import * as readline from 'node:readline';
+import { Command } from 'commander';
+import { openRoom, serveStdio } from '../../core/engine/index';
+import { chatApp, chatLog } from './chat';
+
+// `chat --room lab --name Ana --data-dir ~/.chat-ana`: type a line to send it; everyone's
+// messages print as `[n] name: text`. `--stdio`: JSON lines instead, for tests and scripts.
+const o = new Command('chat')
+  .option('--room <name>', 'the room to join, or create', 'lab')
+  .requiredOption('--name <name>', 'your name in the chat')
+  .requiredOption('--data-dir <dir>', 'where this copy keeps its data')
+  .option('--interface <addr>', 'IPv4 address of the network interface to use')
+  .option('--stdio', 'JSON lines on stdin/stdout')
+  .option('--quiet', 'no logs on stderr')
+  .parse()
+  .opts();
+const room = await openRoom(chatApp, {
+  room: o.room,
+  name: o.name,
+  dataDir: o.dataDir,
+  serviceType: 'baton-chat',
+  interface: o.interface,
+  log: o.quiet ? undefined : (l) => process.stderr.write(`${l}\n`),
+});
+const say = (text: unknown) => room.send({ op: 'say', from: o.name, text: String(text) });
+const close = () => void room.close().then(() => process.exit(0));
+process.on('SIGTERM', close).on('SIGINT', close);
+
+if (o.stdio) {
+  const status = () => ({ sessionId: room.sessionId, role: room.role, members: room.members });
+  const { emit } = serveStdio(
+    { say: (p) => say((p as { text?: unknown })?.text), status, log: () => chatLog(room.state) },
+    close,
+  );
+  room.on('state', (s) => emit('messages', { count: chatLog(s).length }));
+  room.on('role', (role) => emit('role', { role }));
+  emit('ready', status());
+} else {
+  let shown = 0;
+  room.on('state', (s) => {
+    for (const m of chatLog(s).slice(shown)) console.log(`[${m.n}] ${m.from}: ${m.text}`);
+    shown = chatLog(s).length;
+  });
+  readline
+    .createInterface({ input: process.stdin })
+    .on(
+      'line',
+      (l) => void (l.trim() && say(l).catch((e: Error) => console.error(`not sent: ${e.message}`))),
+    )
+    .on('close', close);
+  console.log(`in room "${o.room}" as ${o.name} (${room.members.length} here); type to send`);
+}
