@@ -28,6 +28,8 @@ export {
   type RoomMember,
   type RoomOptions,
   type RoomPorts,
+  type Receipt,
+  type SendOptions,
   type StateChange,
   type TypedApp,
 } from './room';

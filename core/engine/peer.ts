@@ -28,7 +28,10 @@ export class Peer<S> {
   readonly cfg: EngineConfig;
   private readonly core: SessionCore<S>;
   private readonly timers = new Map<TimerName, TimerHandle>();
-  private readonly waiters = new Map<CommandId, (r: Result<unknown>) => void>();
+  private readonly waiters = new Map<
+    CommandId,
+    (r: Result<unknown>, held: number | null) => void
+  >();
   /** The store, and the files in it found unreadable (moved aside). */
   private readonly files: StoredFiles;
   /** A write failed and none has worked since. */
@@ -158,18 +161,26 @@ export class Peer<S> {
    * phone's, so that its resubmission through another laptop applies once); the same id
    * submitted again while pending waits for the same answer.
    */
-  submit(body: unknown, given?: CommandId): { id: CommandId; done: Promise<Result<unknown>> } {
+  submit(
+    body: unknown,
+    given?: CommandId,
+  ): {
+    id: CommandId;
+    done: Promise<Result<unknown>>;
+    /** The result and how many copies held the change when acked (null: not told). */
+    receipt: Promise<{ result: Result<unknown>; held: number | null }>;
+  } {
     const fx = this.core.submit(this.now(), body, given);
     const { id } = fx;
-    const done = new Promise<Result<unknown>>((resolve) => {
+    const receipt = new Promise<{ result: Result<unknown>; held: number | null }>((resolve) => {
       const earlier = this.waiters.get(id);
-      this.waiters.set(id, (r) => {
-        earlier?.(r);
-        resolve(r);
+      this.waiters.set(id, (result, held) => {
+        earlier?.(result, held);
+        resolve({ result, held });
       });
     });
     this.apply(fx);
-    return { id, done };
+    return { id, done: receipt.then((r) => r.result), receipt };
   }
 
   /** Graceful leave: a host brings its successor up to date and hands over first. */
@@ -265,7 +276,7 @@ export class Peer<S> {
       case 'ack': {
         const w = this.waiters.get(e.payload.id);
         this.waiters.delete(e.payload.id);
-        w?.(e.payload.result);
+        w?.(e.payload.result, e.payload.held);
         break;
       }
       case 'joined':

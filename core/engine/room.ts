@@ -66,6 +66,13 @@ export interface RoomOptions {
   findMs?: number;
   /** How long a new room holds sends while racing copies find it (ms, default 2,000). */
   settleMs?: number;
+  /**
+   * Other copies that must hold a command before it is acknowledged, however small the
+   * room (default 0: in a room of one, "sent" means this copy's disk holds it). Sent while
+   * fewer are here, a command waits for them — or fails at once with `alone` when sent
+   * with `{ ifAlone: 'fail' }`.
+   */
+  minHolders?: number;
   config?: Partial<EngineConfig>;
 }
 
@@ -78,6 +85,17 @@ export interface RoomMember {
   memberId: MemberId;
   name: string;
   live: boolean;
+}
+
+/** How a send behaves while fewer than `minHolders` other copies are here. */
+export interface SendOptions {
+  ifAlone?: 'wait' | 'fail';
+}
+
+/** A send's answer with how many copies held the command when acknowledged (this one included when it hosts). */
+export interface Receipt<R> {
+  value: R;
+  holders: number | null;
 }
 
 interface RoomEvents<S> {
@@ -93,7 +111,7 @@ const POINTER_KEY = 'room.json';
 export class Room<S, C, R = unknown> {
   private peer: Peer<S> | null = null;
   private phase: 'finding' | 'settling' | 'open' | 'closed' = 'finding';
-  private held: { cmd: C; resolve(r: R): void; reject(e: Error): void }[] = [];
+  private held: { cmd: C; resolve(r: Receipt<R>): void; reject(e: Error): void }[] = [];
   private settleTimer: TimerHandle | null = null;
   private moving = false;
   private heads: Automerge.Heads = [];
@@ -152,9 +170,25 @@ export class Room<S, C, R = unknown> {
   }
 
   /** Send a command to the host: its result once acknowledged; a refusal throws a CodedError. */
-  send(cmd: C): Promise<R> {
+  async send(cmd: C, opts: SendOptions = {}): Promise<R> {
+    return (await this.sendForReceipt(cmd, opts)).value;
+  }
+
+  /** As `send`, with how many copies held the command when it was acknowledged. */
+  sendForReceipt(cmd: C, opts: SendOptions = {}): Promise<Receipt<R>> {
     if (this.phase === 'closed')
       return Promise.reject(new CodedError('closed', 'the room is closed'));
+    const need = this.o.minHolders ?? 0;
+    if (opts.ifAlone === 'fail' && need > 0) {
+      const others = this.members.filter((m) => m.live && m.memberId !== this.memberId).length;
+      if (others < need)
+        return Promise.reject(
+          new CodedError(
+            'alone',
+            `${others} other ${others === 1 ? 'copy is' : 'copies are'} here; this room acknowledges only what ${need} other ${need === 1 ? 'copy holds' : 'copies hold'}`,
+          ),
+        );
+    }
     if (this.phase !== 'open')
       return new Promise((resolve, reject) => this.held.push({ cmd, resolve, reject }));
     return this.submit(cmd);
@@ -306,10 +340,10 @@ export class Room<S, C, R = unknown> {
     for (const h of this.held.splice(0)) this.submit(h.cmd).then(h.resolve, h.reject);
   }
 
-  private submit(cmd: C): Promise<R> {
-    return this.peer!.submit(cmd).done.then((r) => {
-      if (!r.ok) throw new CodedError(r.error.code, r.error.message);
-      return r.value as R;
+  private submit(cmd: C): Promise<Receipt<R>> {
+    return this.peer!.submit(cmd).receipt.then(({ result, held }) => {
+      if (!result.ok) throw new CodedError(result.error.code, result.error.message);
+      return { value: result.value as R, holders: held };
     });
   }
 
@@ -325,7 +359,7 @@ export class Room<S, C, R = unknown> {
       transport: this.ports.transport,
       store: this.ports.storeFor(sessionId),
       app: this.app,
-      ...(this.o.config ? { config: this.o.config } : {}),
+      config: { ...this.o.config, ...(this.o.minHolders ? { minHolders: this.o.minHolders } : {}) },
       ...(this.ports.log ? { log: this.ports.log } : {}),
     });
     this.peer = peer;

@@ -125,6 +125,8 @@ export const ackSchema = z.object({
   epoch,
   /** Not acknowledged: the host could not make it durable (`storage-full`); send it again. */
   retry: z.boolean().optional(),
+  /** Copies that held the change when it was acknowledged, the host included (absent on a repeat). */
+  held: z.number().int().min(1).max(100_000).optional(),
   result: z.union([
     z.object({ ok: z.literal(true), value: z.unknown() }),
     z.object({ ok: z.literal(false), error: errorInfo }),

@@ -35,8 +35,11 @@ export function releaseAcks<S>(s: SessionState<S>): void {
   if (!e || e.role !== 'host') return;
   let holders = ackHolders(s);
   if (noteStalledHolders(s, holders)) holders = ackHolders(s);
+  // Too few copies to hold it (`minHolders`, a room of one): the acks wait for a joiner.
+  if (holders.length < s.cfg.minHolders) return;
   const released = s.acks.release(holders);
-  for (const p of released) sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result);
+  for (const p of released)
+    sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result, heldBy(s, p.counter));
   if (released.length > 0) afterAcks(s);
 }
 
@@ -48,7 +51,7 @@ export function releaseAcks<S>(s: SessionState<S>): void {
  */
 function ackHolders<S>(s: SessionState<S>): MemberId[] {
   const e = s.election!;
-  const k = s.cfg.k;
+  const k = Math.max(s.cfg.k, s.cfg.minHolders);
   const all = e.nextHolders(k + s.stalledHolders.size, s.now);
   const fresh = all.filter((m) => !s.stalledHolders.has(m)).slice(0, k);
   return fresh.length >= Math.min(k, all.length) ? fresh : all.slice(0, k);
@@ -73,15 +76,24 @@ function noteStalledHolders<S>(s: SessionState<S>, holders: readonly MemberId[])
   return marked;
 }
 
+/** How many copies hold the host's change `counter`: the host and the members that reported it. */
+function heldBy<S>(s: SessionState<S>, counter: number): number {
+  let n = 1;
+  for (const m of s.election?.members ?? [])
+    if (m !== s.memberId && s.acks.heldBy(m) >= counter) n++;
+  return n;
+}
+
 export function sendAck<S>(
   s: SessionState<S>,
   device: DeviceId | null,
   to: MemberId,
   id: CommandId,
   result: Result<unknown>,
+  held?: number,
 ): void {
   s.replica?.flush(); // an ack promises the change is on the host's disk
-  const ack: Ack = { type: 'ack', id, epoch: s.epoch, result };
+  const ack: Ack = { type: 'ack', id, epoch: s.epoch, result, ...(held ? { held } : {}) };
   if (to === s.memberId) return s.sendSelf(ack);
   if (device) s.send(device, ack);
 }
@@ -104,8 +116,8 @@ export function onAck<S>(s: SessionState<S>, m: Ack): void {
   // here and sent it again) is answered from the record, and this copy may get the change
   // a batch later.
   if (m.result.ok && s.replica && s.replica.commandResult(m.id) === undefined) {
-    s.parkedAcks.set(m.id, { result: m.result, at: s.now }); // see releaseParkedAcks
+    s.parkedAcks.set(m.id, { result: m.result, held: m.held ?? null, at: s.now }); // see releaseParkedAcks
     return;
   }
-  s.fx.emit('ack', { id: m.id, result: m.result as Result<unknown> });
+  s.fx.emit('ack', { id: m.id, result: m.result as Result<unknown>, held: m.held ?? null });
 }

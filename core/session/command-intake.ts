@@ -76,7 +76,7 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
         ? s.acks.latestCounter
         : afterHostChange(s, s.replica.anchor(s.now, s.epoch, s.o.app));
   }
-  s.acks.add(counter, { id, to: sender, result: outcome.result });
+  s.acks.add(counter, { id, to: sender, result: outcome.result, counter });
   releaseAcks(s);
 }
 

@@ -18,6 +18,12 @@ export interface EngineConfig {
   stabilityMs: number;
   /** Members (after the host, in successor order) that must hold a change before its ack. */
   k: number;
+  /**
+   * Other copies that must hold a change before its ack, however small the room (default
+   * 0: `k` is met by as many as the room has, so a room of one acks from the host's disk
+   * alone). With 1, a command sent while alone waits until another copy holds it.
+   */
+  minHolders: number;
   /** Resend an unacknowledged command after this long. */
   resendMs: number;
   /** Longest a graceful leave waits for the successor to catch up before handing over anyway. */
@@ -75,6 +81,7 @@ export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
     detector,
     stabilityMs: over.stabilityMs ?? DEFAULT_STABILITY_MS,
     k: over.k ?? 1,
+    minHolders: over.minHolders ?? 0,
     resendMs: over.resendMs ?? 4 * detector.heartbeatMs,
     handoverWaitMs: over.handoverWaitMs ?? 2 * detector.heartbeatMs,
     eligible: over.eligible ?? true,

@@ -59,7 +59,8 @@ export interface SessionEvents {
   state: { heads: string[] };
   /** The members, who of them is live from here, or the successor order changed. */
   members: { members: MemberId[]; live: MemberId[]; successors: MemberId[] };
-  ack: { id: CommandId; result: Result<unknown> };
+  /** `held`: copies holding the change when acked, the host included (null: not told). */
+  ack: { id: CommandId; result: Result<unknown>; held: number | null };
   /** A command was not acknowledged yet for a reason worth showing (the host's disk is full); it stays in the outbox and is sent again. */
   delayed: { id: CommandId; code: string; message: string };
   /** This copy's disk stopped (or started again) taking writes. */

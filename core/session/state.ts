@@ -21,6 +21,8 @@ export interface PendingAck {
   id: CommandId;
   to: MemberId;
   result: Result<unknown>;
+  /** The host's change counter it waits for (AckTracker). */
+  counter: number;
 }
 
 /** What the session core is given once: who this copy is and what it runs. */
@@ -78,7 +80,10 @@ export class SessionState<S> {
   readonly lazyDue = new Set<MemberId>();
   lazyArmed = false;
   /** Member: acks that came before their change (see `onAck`), with when. */
-  readonly parkedAcks = new Map<CommandId, { result: Result<unknown>; at: number }>();
+  readonly parkedAcks = new Map<
+    CommandId,
+    { result: Result<unknown>; held: number | null; at: number }
+  >();
   reportDue = false;
   stateDue = false;
   readonly peerHeads = new Map<MemberId, string[]>();
@@ -212,7 +217,7 @@ export class SessionState<S> {
       const due = all || this.now - p.at >= ACK_PARK_MS;
       if (!due && this.replica?.commandResult(id) === undefined) continue;
       this.parkedAcks.delete(id);
-      this.fx.emit('ack', { id, result: p.result });
+      this.fx.emit('ack', { id, result: p.result, held: p.held });
     }
   }
 

@@ -24,10 +24,10 @@ function world(n: number, seed: number) {
     asDeviceId(`d${i}`.padEnd(16, '0')),
   );
   const stores = devices.map(() => new Map<string, MemoryStore>());
-  const open = (i: number) =>
+  const open = (i: number, extra: { minHolders?: number } = {}) =>
     openRoomOn(
       chatApp,
-      { room: 'lab', name: `copy ${i}` },
+      { room: 'lab', name: `copy ${i}`, ...extra },
       {
         deviceId: devices[i]!,
         clock,
@@ -134,5 +134,44 @@ describe('openRoom: join or create, and racing copies merge (simulated room)', (
       ['in a'],
     );
     assert.equal(ra.members.length, 2);
+  });
+
+  it('minHolders: alone, a send waits for another copy to hold it (or fails with alone when asked); every ack says how many hold it', async () => {
+    const w = world(3, 11);
+    let a: ChatRoom | null = null;
+    void w.open(0, { minHolders: 1 }).then((r) => (a = r as ChatRoom));
+    await w.run(4_000);
+    const ra = a as ChatRoom | null;
+    assert.ok(ra?.isOpen, 'a room of one, open');
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'sent',
+        (e: { code?: string }) => e.code,
+      );
+    const refused = codeOf(
+      ra.send({ op: 'say', from: 'a', text: 'now or never' }, { ifAlone: 'fail' }),
+    );
+    const waiting = ra.sendForReceipt({ op: 'say', from: 'a', text: 'when someone is here' });
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    await w.run(3_000);
+    assert.equal(await refused, 'alone');
+    assert.equal(settled, false, 'not acknowledged while no other copy holds it');
+    void w.open(1, { minHolders: 1 });
+    await w.run(5_000);
+    const r = await waiting;
+    assert.equal(r.value.n, 1);
+    assert.equal(r.holders, 2, 'acknowledged once the joiner held it: two copies');
+    const next = ra.sendForReceipt({ op: 'say', from: 'a', text: 'again' });
+    await w.run(1_000);
+    assert.equal((await next).holders, 2);
+    // Without minHolders a room of one acknowledges from its own disk — and says one copy.
+    const w2 = world(1, 12);
+    let solo: ChatRoom | null = null;
+    void w2.open(0).then((r) => (solo = r as ChatRoom));
+    await w2.run(4_000);
+    const s1 = (solo as ChatRoom | null)!.sendForReceipt({ op: 'say', from: 's', text: 'alone' });
+    await w2.run(500);
+    assert.equal((await s1).holders, 1);
   });
 });
