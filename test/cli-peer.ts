@@ -38,6 +38,11 @@ export class CliPeer {
     const [cmd, ...args] = this.argv();
     const proc = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc = proc;
+    // A request written as the process dies (a nemesis kill racing a client's next call)
+    // fails its pipe: that request then times out like any unanswered one; the test goes on.
+    proc.stdin!.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') this.stderr += `\n[test] stdin: ${e.message}\n`;
+    });
     proc.stderr!.on('data', (d: Buffer) => {
       this.stderr += d.toString();
       if (this.stderr.length > this.stderrLimit)
@@ -80,7 +85,13 @@ export class CliPeer {
         this.waiting.delete(id);
         resolve(r);
       });
-      this.proc!.stdin!.write(`${JSON.stringify({ id, method, params })}\n`);
+      const stdin = this.proc?.stdin;
+      if (!stdin?.writable || this.proc?.exitCode !== null || this.proc?.signalCode) {
+        clearTimeout(timer);
+        this.waiting.delete(id);
+        return reject(new Error(`${this.label}: ${method}: the process is not running`));
+      }
+      stdin.write(`${JSON.stringify({ id, method, params })}\n`);
     });
   }
 
