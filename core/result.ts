@@ -7,8 +7,3 @@ export const err = (code: string, message: string): Result<never> => ({
   ok: false,
   error: { code, message },
 });
-
-/** Exhaustiveness guard for `switch` over unions. */
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
-}

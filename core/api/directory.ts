@@ -13,9 +13,3 @@ export interface SessionDirectory {
   onChange(fn: () => void): () => void;
   connect?(address: string, timeoutMs?: number): Promise<{ sessionId: string; device: DeviceId }>;
 }
-
-/** A directory with nothing in it (a copy with networking off, some tests). */
-export const emptyDirectory: SessionDirectory = {
-  list: () => [],
-  onChange: () => () => {},
-};

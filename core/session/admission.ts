@@ -8,8 +8,6 @@ import { afterHostChange } from './sync-schedule';
 // The host admits a joiner: refuse what it cannot serve, point a joiner that asked a
 // member to the host, record the new member in the document, then welcome + snapshot.
 
-/** A snapshot is sent to the same device at most this often (a joiner's hellos repeat). */
-const SNAPSHOT_EVERY_MS = 2_000;
 /** Past this, the document is too big for one frame: the joiner syncs change by change. */
 const MAX_SNAPSHOT_CHARS = 12 * 1024 * 1024;
 
@@ -53,7 +51,7 @@ export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
 
 /** The whole document to a joiner (it ignores it unless its replica is empty). */
 function sendSnapshot<S>(s: SessionState<S>, to: DeviceId): void {
-  if (s.now - (s.snapshotSentAt.get(to) ?? -Infinity) < SNAPSHOT_EVERY_MS) return;
+  if (s.now - (s.snapshotSentAt.get(to) ?? -Infinity) < s.cfg.snapshotEveryMs) return;
   const data = toBase64(s.replica!.snapshot());
   s.fx.log(`snapshot for ${to}: ${data.length} chars`);
   if (data.length > MAX_SNAPSHOT_CHARS) return;

@@ -18,17 +18,14 @@ import { lazyReportSoon, pushSync, reportHeadsToHost, stateSoon } from './sync-s
 //
 // Who gets a change when: the next K holders (the ack waits on them), the command's
 // sender and members being caught up, at the end of the turn; everyone else once the ack
-// has gone when the room's last frame is at least BATCH_MS old (so the ack's round trip
+// has gone when the room's last frame is at least s.cfg.batchMs old (so the ack's round trip
 // never queues behind a hundred frames, on the host or on a shared core), else with the
-// next batch, at most BATCH_MS after the last (one frame for everything meanwhile). Applying a change costs a member
+// next batch, at most s.cfg.batchMs after the last (one frame for everything meanwhile). Applying a change costs a member
 // about as much for one change as for several (Automerge copies the containers a change
 // touches: ≈ 1 ms for one change to a 450-key map, 4 ms at 2,000 keys), so under load a
 // room of 100 does four applies a second each instead of one per command, while a quiet
 // room sees every change at once. What the delay buys was measured on the room bench
 // (100 members, 40 commands/s, 2 cores): 100 ms → ack p50 ≈ 450 ms; 250 ms → ≈ 110 ms.
-
-/** How long a change may wait before it goes to members no ack waits on. */
-export const BATCH_MS = 250;
 
 /**
  * Host: send each due member what it lacks, `first` now and the rest in the next batch;
@@ -48,7 +45,7 @@ export function fanOut<S>(
   const headsKey = heads.join();
   const groups = new Map<string, { base: readonly string[]; members: MemberId[] }>();
   const needSync: MemberId[] = [];
-  const batching = s.now - s.lastBatchAt < BATCH_MS;
+  const batching = s.now - s.lastBatchAt < s.cfg.batchMs;
   // An ack waits on the holders: the room gets the change once it is released (or with
   // the batch), so the ack's round trip never queues behind a hundred frames.
   const afterAck = !batching && s.acks.waiting;
@@ -79,7 +76,10 @@ export function fanOut<S>(
   s.catchUpDue.clear();
   if (sentToRoom) s.lastBatchAt = s.now;
   if (s.batchDue.size > 0)
-    s.fx.timer('fanout', batching ? Math.max(0, s.lastBatchAt + BATCH_MS - s.now) : BATCH_MS);
+    s.fx.timer(
+      'fanout',
+      batching ? Math.max(0, s.lastBatchAt + s.cfg.batchMs - s.now) : s.cfg.batchMs,
+    );
   for (const g of groups.values()) {
     // One message object per starting point: the driver encodes it once for all.
     const msg: Changes = {
@@ -103,7 +103,8 @@ export function fanOut<S>(
 
 /** Host, acks just released: a room that waited only on them gets its frame now. */
 export function afterAcks<S>(s: SessionState<S>): void {
-  if (s.batchDue.size > 0 && !s.acks.waiting && s.now - s.lastBatchAt >= BATCH_MS) onFanoutTimer(s);
+  if (s.batchDue.size > 0 && !s.acks.waiting && s.now - s.lastBatchAt >= s.cfg.batchMs)
+    onFanoutTimer(s);
 }
 
 /** Host, the `fanout` timer: the batch for members no ack waits on. */

@@ -67,13 +67,10 @@ export function noteHostView<S>(s: SessionState<S>, live?: string, elig?: string
   };
 }
 
-/** A host's view older than this (or from a host we cannot hear) is not shown. */
-const HOST_VIEW_FRESH_MS = 2_000;
-
 /** The host's view of the room, if it is fresh enough to show. */
 function freshHostView<S>(s: SessionState<S>): SessionState<S>['hostView'] {
   const v = s.hostView;
-  return v && s.hostReachable() && s.now - v.at < HOST_VIEW_FRESH_MS ? v : null;
+  return v && s.hostReachable() && s.now - v.at < s.cfg.hostViewFreshMs ? v : null;
 }
 
 /** Live from here, or (for what the app shows) in the host's recent view. */

@@ -13,9 +13,6 @@ import type { Identity } from './identity';
 import { RateLimiter } from './rate-limit';
 import { roomLive, roomSuccessors } from './room-view';
 
-/** How long a member holds an ack for its change before reporting it anyway. */
-export const ACK_PARK_MS = 2_000;
-
 /** An acknowledgement the host holds until the next K members hold the change. */
 export interface PendingAck {
   id: CommandId;
@@ -210,11 +207,11 @@ export class SessionState<S> {
 
   /**
    * Member: emit the held acks (see `onAck`) whose change this copy now shows, that waited
-   * ACK_PARK_MS (it is still an ack), or, with `all`, every one.
+   * `ackParkMs` (it is still an ack), or, with `all`, every one.
    */
   releaseParkedAcks(all = false): void {
     for (const [id, p] of this.parkedAcks) {
-      const due = all || this.now - p.at >= ACK_PARK_MS;
+      const due = all || this.now - p.at >= this.cfg.ackParkMs;
       if (!due && this.replica?.commandResult(id) === undefined) continue;
       this.parkedAcks.delete(id);
       this.fx.emit('ack', { id, result: p.result, held: p.held });

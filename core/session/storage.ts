@@ -8,10 +8,8 @@ import type { SessionState } from './state';
 // When this copy's disk refuses a write (full, read-only, failing): it claims nothing it
 // could not save. It stops offering to host or to hold changes (so acks wait on a copy
 // that can write), a host hands over to its successor, commands get `storage-full`
-// instead of an ack and stay in their senders' outboxes, and every RETRY_MS it tries
+// instead of an ack and stay in their senders' outboxes, and every `storageRetryMs` it tries
 // writing everything again; the first write that works puts it back as it was.
-
-export const STORAGE_RETRY_MS = 2_000;
 
 /** The driver could not carry out a write of the last step (nothing of that step was sent). */
 export function onStorageFailed<S>(s: SessionState<S>, code: string, message: string): void {
@@ -19,11 +17,11 @@ export function onStorageFailed<S>(s: SessionState<S>, code: string, message: st
   s.storage = { code, message, since: first ? s.now : s.storage!.since };
   s.fx.holdWrites = true;
   s.replica?.rewrite();
-  s.fx.timer('storage', STORAGE_RETRY_MS);
+  s.fx.timer('storage', s.cfg.storageRetryMs);
   if (!first) return;
   s.fx.log(
     `this laptop's disk refused a write (${code}: ${message}): saving nothing, claiming ` +
-      `nothing unsaved, trying again every ${STORAGE_RETRY_MS / 1000} s`,
+      `nothing unsaved, trying again every ${s.cfg.storageRetryMs / 1000} s`,
   );
   s.fx.emit('storage', { ok: false, code, message });
   const e = s.election;
@@ -50,7 +48,7 @@ export function onStorageTimer<S>(s: SessionState<S>): void {
   s.replica?.flush();
   if (s.identity) saveIdentity(s.fx, s.identity);
   s.outbox.rewrite();
-  s.fx.timer('storage', STORAGE_RETRY_MS);
+  s.fx.timer('storage', s.cfg.storageRetryMs);
 }
 
 /** A write worked again after failures. */

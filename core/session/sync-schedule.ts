@@ -10,11 +10,6 @@ import type { SessionState } from './state';
 // of the turn, or, when no ack waits on it, lazily for many changes at once. Every push
 // leaves after the turn's changes are written (group commit).
 
-/** See `fruitlessSync`. A healthy exchange has at most about three in a row. */
-const MAX_FRUITLESS_SYNC = 8;
-/** How long a member that no ack waits on may hold its sync reply (and its fsync). */
-export const LAZY_MS = 100;
-
 /** The host changed the document: count it in the ack chain and sync it out. */
 export function afterHostChange<S>(s: SessionState<S>, head: string, holdersOnly = false): number {
   const counter = s.acks.recordChange(head);
@@ -78,7 +73,7 @@ export function onTurnEnd<S>(s: SessionState<S>): void {
 }
 
 /**
- * Member, not a holder: flush, report heads and answer `peer`'s sync after LAZY_MS, once
+ * Member, not a holder: flush, report heads and answer `peer`'s sync after `lazyMs`, once
  * for everything that came in meanwhile. Under load this turns one fsync and two
  * messages per change into a few per second, on every laptop but the host and its
  * K holders; nothing claims a change before it is on disk (the flush comes first).
@@ -88,11 +83,11 @@ function lazyReplySoon<S>(s: SessionState<S>, peer: MemberId): void {
   lazyReportSoon(s);
 }
 
-/** Member, not a holder: report heads after LAZY_MS, once for everything meanwhile. */
+/** Member, not a holder: report heads after `lazyMs`, once for everything meanwhile. */
 export function lazyReportSoon<S>(s: SessionState<S>): void {
   if (s.lazyArmed) return;
   s.lazyArmed = true;
-  s.fx.timer('lazy', LAZY_MS);
+  s.fx.timer('lazy', s.cfg.lazyMs);
 }
 
 export function onLazyTimer<S>(s: SessionState<S>): void {
@@ -126,7 +121,7 @@ export function pushSync<S>(s: SessionState<S>, peer: MemberId): void {
  * Restart a stalled sync exchange (lost frames) when a peer's heads differ from ours.
  * Automerge's sync never resends a change it believes it sent, so after a lost frame two
  * copies can trade "I still need X" / "nothing for you" forever (duplicated frames
- * multiply the chains): past MAX_FRUITLESS_SYNC fruitless messages in a row we stop
+ * multiply the chains): past `maxFruitlessSync` (a healthy exchange has at most about three in a row) fruitless messages in a row we stop
  * answering, and this restarts the exchange afresh.
  */
 export function repairSync<S>(s: SessionState<S>): void {
@@ -142,7 +137,7 @@ export function repairSync<S>(s: SessionState<S>): void {
     if (!peer || peer === s.memberId) continue;
     const theirs = s.peerHeads.get(peer)?.join();
     if (theirs === mine) continue;
-    const looping = (s.fruitlessSync.get(peer) ?? 0) > MAX_FRUITLESS_SYNC;
+    const looping = (s.fruitlessSync.get(peer) ?? 0) > s.cfg.maxFruitlessSync;
     if (!looping && s.now - (s.lastSyncAt.get(peer) ?? -Infinity) < quiet) continue;
     // Stalled at two rounds in a row, the same heads shown: a copy that was only slow (a
     // busy core: the frames that catch it up still queued in its socket, or its report in
@@ -190,7 +185,7 @@ export function onSync<S>(s: SessionState<S>, m: SyncMsg): void {
   } else {
     const n = (s.fruitlessSync.get(from) ?? 0) + 1;
     s.fruitlessSync.set(from, n);
-    if (n > MAX_FRUITLESS_SYNC) return; // a sync loop: leave it to repairSync
+    if (n > s.cfg.maxFruitlessSync) return; // a sync loop: leave it to repairSync
   }
   if (lazy) lazyReplySoon(s, from);
   // Answered at the end of the turn, after the heads report that the host's acks wait on.
