@@ -1,5 +1,5 @@
 import { trustedStaff, trustedState } from './staff-trust';
-import type { App, ApplyContext } from '../replication/engine-app';
+import type { App, ApplyContext } from '@baton/engine';
 import { type Result, err, ok } from '../result';
 import {
   LIMITS,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ImmutableString, defineApp, ok } from '../../core/engine/index';
+import { ImmutableString, defineApp, ok } from '@baton/engine';
 
 /** The course project's replicated chat, on the engine: the host numbers each message. */
 export interface ChatState {

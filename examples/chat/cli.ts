@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as readline from 'node:readline';
 import { Command } from 'commander';
-import { openRoom, serveStdio } from '../../core/engine/index';
+import { openRoom, serveStdio } from '@baton/engine';
 import { chatApp, chatLog } from './chat';
 
 // `chat --room lab --name Ana --data-dir ~/.chat-ana`: type a line to send it; everyone's

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { z } from 'zod';
-import { CodedError, openRoom, serveStdio } from '../../core/engine/index';
+import { CodedError, openRoom, serveStdio } from '@baton/engine';
 import { diaryApp, diaryEntries } from './diary-app';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CommandId, ImmutableString, defineApp, ok } from '../../core/engine/index';
+import { type CommandId, ImmutableString, defineApp, ok } from '@baton/engine';
 
 /**
  * A shared diary for a room: anyone writes an entry, every copy shows the same order

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Room, openRoomOn } from '../../../core/engine/room';
+import { type Room, openRoomOn } from '@baton/engine';
 import { type DeviceId, asDeviceId } from '../../../core/ids';
 import { SeededRandom } from '../../../core/random';
 import { MemoryStore } from '../../../core/store/store';
