@@ -1,5 +1,6 @@
+import type { Election } from '../election/election';
 import type { MemberId } from '../ids';
-import type { SessionState } from './state';
+import type { EngineConfig } from './config';
 
 // Heartbeats without the full mesh. Every copy heartbeating every other one costs the
 // room N² frames (≈ 40,000 a second with 100 members): at 50–100 members that alone
@@ -13,11 +14,24 @@ import type { SessionState } from './state';
 // The election still decides on what a copy hears itself; the bitmap only feeds what the
 // app shows (who is live, staff on duty, the successor list) and who is in the electorate.
 
+/**
+ * What the room view reads of a copy's session state (SessionState has it all; this leaf
+ * names only what it needs, so it imports nothing of the session core).
+ */
+export interface RoomFacts {
+  readonly election: Election | null;
+  readonly memberId: MemberId | null;
+  readonly now: number;
+  readonly cfg: Pick<EngineConfig, 'k' | 'hostViewFreshMs'>;
+  hostView: { at: number; live: Set<MemberId>; successors: MemberId[] } | null;
+  hostReachable(): boolean;
+}
+
 /** Members, besides the host, that heartbeat everyone (at least the K holders and two more). */
 export const ELECTORATE = 3;
 
 /** Whom this copy heartbeats this round. */
-export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
+export function heartbeatTargets(s: RoomFacts): readonly MemberId[] {
   const e = s.election!;
   const me = s.memberId;
   const host = e.hostId;
@@ -44,7 +58,7 @@ export function heartbeatTargets<S>(s: SessionState<S>): readonly MemberId[] {
 }
 
 /** Host: who is live and who may host, as bitmaps over the member order (base64). */
-export function hostView<S>(s: SessionState<S>): { live: string; elig: string } {
+export function hostView(s: RoomFacts): { live: string; elig: string } {
   const e = s.election!;
   const live = e.members.map((m) => m === s.memberId || e.isLive(m, s.now));
   const successors = new Set(e.successors(s.now));
@@ -53,7 +67,7 @@ export function hostView<S>(s: SessionState<S>): { live: string; elig: string } 
 }
 
 /** Member: the host's view, as its last heartbeat told it. */
-export function noteHostView<S>(s: SessionState<S>, live?: string, elig?: string): void {
+export function noteHostView(s: RoomFacts, live?: string, elig?: string): void {
   if (live === undefined || elig === undefined) return;
   const order = s.election!.members;
   const l = unbits(live, order.length);
@@ -68,13 +82,13 @@ export function noteHostView<S>(s: SessionState<S>, live?: string, elig?: string
 }
 
 /** The host's view of the room, if it is fresh enough to show. */
-function freshHostView<S>(s: SessionState<S>): SessionState<S>['hostView'] {
+function freshHostView(s: RoomFacts): RoomFacts['hostView'] {
   const v = s.hostView;
   return v && s.hostReachable() && s.now - v.at < s.cfg.hostViewFreshMs ? v : null;
 }
 
 /** Live from here, or (for what the app shows) in the host's recent view. */
-export function roomLive<S>(s: SessionState<S>, id: MemberId): boolean {
+export function roomLive(s: RoomFacts, id: MemberId): boolean {
   const e = s.election;
   if (!e) return false;
   if (id === s.memberId || e.isLive(id, s.now)) return true;
@@ -82,7 +96,7 @@ export function roomLive<S>(s: SessionState<S>, id: MemberId): boolean {
 }
 
 /** The successor list the app shows: the host's view when it is fresh, else our own. */
-export function roomSuccessors<S>(s: SessionState<S>): MemberId[] {
+export function roomSuccessors(s: RoomFacts): MemberId[] {
   const e = s.election;
   if (!e) return [];
   const v = freshHostView(s);
