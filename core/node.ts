@@ -336,14 +336,18 @@ export class SessionNode {
     const peer = this.service.currentPeer;
     const name = peer?.doc?.baton?.session?.name;
     const inSession = !!(peer?.isRunning && peer.sessionId && name);
+    const me = peer?.memberId;
     const txt = {
       sid: inSession ? peer!.sessionId! : '',
       sn: inSession ? name! : '',
-      mid: inSession ? (peer!.memberId ?? '') : '',
+      mid: inSession ? (me ?? '') : '',
     };
-    this.network.announce(txt);
+    // One name per person: the start screens of the others say "hosted by Prof. Kim", as
+    // the room names this copy's person (staff login name, else the joined name).
+    const n = inSession && me ? memberNameIn(peer, me, this.service.myName) : this.service.myName;
+    this.network.announce({ ...txt, n });
     this.relays.relay.announce(
-      inSession ? { ...txt, did: this.deviceId, n: this.service.myName.slice(0, 80) } : null,
+      inSession ? { ...txt, did: this.deviceId, n: n.slice(0, 80) } : null,
     );
   }
 }

@@ -140,8 +140,15 @@ export class MdnsDiscovery {
   }
 
   /** Announce (or re-announce with a new TXT) this copy. */
-  announce(t: { sid: string; sn: string; mid: string }): void {
-    const next = { ...t, did: this.o.deviceId, n: this.o.name };
+  /** `n`: the name to announce (the person's, once in a session); default this copy's name. */
+  announce(t: { sid: string; sn: string; mid: string; n?: string }): void {
+    const next = {
+      sid: t.sid,
+      sn: t.sn,
+      mid: t.mid,
+      did: this.o.deviceId,
+      n: (t.n ?? this.o.name).slice(0, 80),
+    };
     if (this.announced && JSON.stringify(this.announced) === JSON.stringify(next)) return;
     this.announced = next;
     const publish = (): void => {

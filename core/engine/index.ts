@@ -49,6 +49,8 @@ export { systemClock } from '../clock';
 export { SeededRandom, cryptoRandom } from '../random';
 export { MemoryStore } from '../store/store';
 export { FileStore } from '../store/file-store';
+/** One process per data dir: `openRoom` throws this (naming the holder) when another has it. */
+export { DataDirLockedError } from '../store/data-dir-lock';
 /** The LAN ports: WebSocket links between devices, a device's key, mDNS discovery. */
 export { WsTransport } from '../transport/ws-transport';
 export { DeviceKey } from '../transport/device-key';

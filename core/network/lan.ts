@@ -53,7 +53,7 @@ export class LanNetwork {
   private choice: InterfaceChoice;
   private since = Date.now();
   private port = 0;
-  private announced: { sid: string; sn: string; mid: string } | null = null;
+  private announced: { sid: string; sn: string; mid: string; n?: string } | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly unreachable = new Map<DeviceId, DialFailure & { at: number }>();
   private probing = false;
@@ -165,7 +165,7 @@ export class LanNetwork {
     return this.choice;
   }
 
-  announce(t: { sid: string; sn: string; mid: string }): void {
+  announce(t: { sid: string; sn: string; mid: string; n?: string }): void {
     this.announced = t;
     this.discovery?.announce(t);
   }

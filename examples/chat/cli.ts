@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as readline from 'node:readline';
 import { Command } from 'commander';
-import { openRoom, serveStdio } from '@baton/engine';
+import { DataDirLockedError, openRoom, serveStdio } from '@baton/engine';
 import { chatApp, chatLog } from './chat';
 
 // `chat --room lab --name Ana --data-dir ~/.chat-ana`: type a line to send it; everyone's
@@ -22,6 +22,9 @@ const room = await openRoom(chatApp, {
   serviceType: 'baton-chat',
   interface: o.interface,
   log: o.quiet ? undefined : (l) => process.stderr.write(`${l}\n`),
+}).catch((e: Error) => {
+  process.stderr.write(`chat: ${e.message}\n`); // another copy holds the data dir: exit 3
+  process.exit(e instanceof DataDirLockedError ? 3 : 1);
 });
 const say = (text: unknown) => room.send({ op: 'say', from: o.name, text: String(text) });
 const close = () => void room.close().then(() => process.exit(0));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { z } from 'zod';
-import { CodedError, openRoom, serveStdio } from '@baton/engine';
+import { CodedError, DataDirLockedError, openRoom, serveStdio } from '@baton/engine';
 import { diaryApp, diaryEntries } from './diary-app';
 
 /**
@@ -37,6 +37,9 @@ const room = await openRoom(diaryApp, {
   port: o.port,
   interface: o.interface,
   log,
+}).catch((e: Error) => {
+  process.stderr.write(`diary: ${e.message}\n`); // another copy holds the data dir: exit 3
+  process.exit(e instanceof DataDirLockedError ? 3 : 1);
 });
 const status = () => ({
   sessionId: room.sessionId,

@@ -83,6 +83,8 @@ describe('the UI on real peers', { skip }, () => {
     // Nobody typed anything on the students' pages: the session shows up over mDNS.
     const listed = anaPage.locator('.session-list li', { hasText: 'CS 101 office hours' });
     await listed.waitFor({ timeout: 20_000 });
+    // One name per person: hosted by the name the TA gave, not the laptop's.
+    await listed.getByText(/hosted by Prof\. Kim ·/).waitFor();
     await anaPage.getByLabel('Your name').fill('Ana Souza');
     await anaPage.getByLabel('Your name').press('Enter');
     await benPage
