@@ -2,21 +2,24 @@ import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Ack } from '../protocol/messages';
 import type { Result } from '../result';
 import { afterAcks, noteReport } from './fanout';
-import { tryFailback } from './hosting';
 import type { SessionState } from './state';
 
 // Acknowledgements. The host acks a command once its change is on its own disk and on
 // the next K members' (they report their written heads); a member settles its outbox
 // entry when the ack comes.
 
-/** Host: a member reported the heads it has written. */
+/**
+ * Host: a member reported the heads it has written. Returns whether it is the member a
+ * failback waits on (the caller — the hub, or the heartbeat handler — tries it then:
+ * acks never call back into hosting).
+ */
 export function onHave<S>(
   s: SessionState<S>,
   from: MemberId,
   heads: readonly string[],
   behind = false,
-): void {
-  if (s.election?.role !== 'host') return;
+): boolean {
+  if (s.election?.role !== 'host') return false;
   s.election.onContact(from, s.now);
   s.peerHeads.set(from, [...heads]);
   noteReport(s, from, heads, behind);
@@ -26,7 +29,7 @@ export function onHave<S>(
     s.holderBehindSince.delete(from);
   }
   releaseAcks(s);
-  if (s.failbackTarget === from) tryFailback(s, from);
+  return s.failbackTarget === from;
 }
 
 /** Host: send every ack whose change the next K holders now hold. */

@@ -15,17 +15,19 @@ import type { OutboxEntry } from '../replication/outbox';
 import { DOC_KEY, Replica } from '../replication/replica';
 import { onAck, onHave } from './acks';
 import { onHello } from './admission';
-import { onChanges, onFanoutTimer } from './fanout';
+import { onChanges, onFanoutTimer, onTurnEnd } from './fanout';
 import { flushOutbox, onCommand } from './command-intake';
 import type { Effects, TimerName } from './effects';
 import { onCheck, onHeartbeat, onTick } from './heartbeats';
 import {
+  handOver,
   handleDecisions,
   onDeviceGone,
   onHandover,
   onLeaveNotice,
   onLeaveTimer,
   startLeave,
+  tryFailback,
 } from './hosting';
 import { refusal } from './gate';
 import { saveIdentity } from './identity';
@@ -33,7 +35,7 @@ import { onRedirect, onRefuse, onSnapshot, onWelcome, sendHello, startElection }
 import { type CoreOptions, SessionState } from './state';
 import { onStorageFailed, onStorageRecovered, onStorageTimer } from './storage';
 import { roomLive, roomSuccessors } from './room-view';
-import { onLazyTimer, onSync, onTurnEnd } from './sync-schedule';
+import { onLazyTimer, onSync } from './sync-schedule';
 
 export type { CoreOptions } from './state';
 
@@ -201,7 +203,10 @@ export class SessionCore<S> {
 
   /** The driver could not write (a full or read-only disk): the last step sent nothing. */
   storageFailed(now: number, code: string, message: string): Effects {
-    onStorageFailed(this.begin(now), code, message);
+    const s = this.begin(now);
+    // A host that cannot save hands hosting to its successor (storage.ts says to whom).
+    const to = onStorageFailed(s, code, message);
+    if (to) handOver(s, to);
     return this.end();
   }
 
@@ -287,7 +292,9 @@ export class SessionCore<S> {
       case 'snapshot':
         return onSnapshot(s, m);
       case 'have':
-        return onHave(s, m.from, m.heads, m.behind === true);
+        // A report from the member a failback waits on: try handing hosting back now.
+        if (onHave(s, m.from, m.heads, m.behind === true)) tryFailback(s, m.from);
+        return;
       case 'changes':
         return onChanges(s, m);
       case 'cmd':

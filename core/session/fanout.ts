@@ -1,9 +1,15 @@
 import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { Changes } from '../protocol/messages';
-import { checkJoined } from './joining';
+import { checkJoined } from './joined';
 import type { SessionState } from './state';
-import { lazyReportSoon, pushSync, reportHeadsToHost, stateSoon } from './sync-schedule';
+import {
+  lazyReportSoon,
+  pushSync,
+  reportHeadsToHost,
+  reportHeadsToHostNow,
+  stateSoon,
+} from './sync-schedule';
 
 // The host's fan-out, in the shape of Raft's AppendEntries: the changes each member
 // lacks are encoded once per starting point and the same frame goes to every member
@@ -205,4 +211,30 @@ export function onChanges<S>(s: SessionState<S>, m: Changes): void {
   // As for sync: the host's next K answer at the end of the turn, everyone else lazily.
   if (e.isHolder(s.cfg.k, s.now)) reportHeadsToHost(s);
   else lazyReportSoon(s);
+}
+
+/**
+ * The end of the turn: write the turn's changes once (group commit), then report our
+ * heads to the host and push sync, holders first. Nothing that depends on a change being
+ * on disk leaves before this write (the driver persists before it sends).
+ */
+export function onTurnEnd<S>(s: SessionState<S>): void {
+  // Only what is waited on is written now; a lazy reply's changes wait for its flush.
+  if (s.reportDue || s.syncDue.size > 0 || !s.lazyArmed) s.replica?.flush();
+  if (s.reportDue) {
+    s.reportDue = false;
+    reportHeadsToHostNow(s);
+  }
+  const first = new Set(s.syncFirst);
+  const due = [...first, ...[...s.syncDue].filter((m) => !first.has(m))];
+  s.syncDue.clear();
+  s.syncFirst.clear();
+  for (const m of fanOut(s, due, first)) pushSync(s, m);
+  // Last: the app's view of the new state (the UI) never delays an ack.
+  if (s.stateDue && s.replica) {
+    s.stateDue = false;
+    s.preferredChanged();
+    s.fx.emit('state', { heads: s.replica.heads() });
+    s.releaseParkedAcks();
+  }
 }

@@ -1,10 +1,11 @@
 import type { Heartbeat } from '../protocol/messages';
+import { sendHeartbeats } from './heartbeat-send';
 import { releaseAcks, onHave } from './acks';
 import { flushOutbox } from './command-intake';
-import { handleDecisions } from './hosting';
+import { handleDecisions, tryFailback } from './hosting';
 import { sendHello } from './joining';
 import type { SessionState } from './state';
-import { heartbeatTargets, hostView, noteHostView } from './room-view';
+import { noteHostView } from './room-view';
 import { repairSync } from './sync-schedule';
 
 // The heartbeat round: every heartbeatMs each copy tells every member its view (epoch,
@@ -41,27 +42,12 @@ export function onTick<S>(s: SessionState<S>): void {
   s.releaseParkedAcks();
 }
 
-export function sendHeartbeats<S>(s: SessionState<S>): void {
-  const e = s.election!;
-  const me = s.identity!.memberId;
-  s.replica!.flush(); // heads in a heartbeat count as held
-  const heads = s.replica!.heads();
-  const view = e.role === 'host' ? hostView(s) : {};
-  for (const id of heartbeatTargets(s)) {
-    const device = s.replica!.deviceOf(id);
-    if (!device) continue;
-    const msg: Heartbeat = { type: 'hb', from: me, ...e.heartbeatFor(id, s.now), heads, ...view };
-    s.send(device, msg);
-  }
-  e.nextRound();
-}
-
 export function onHeartbeat<S>(s: SessionState<S>, m: Heartbeat): void {
   const e = s.election;
   if (!e || m.from === s.memberId) return;
   s.peerHeads.set(m.from, m.heads);
   handleDecisions(s, e.onHeartbeat(m.from, m, s.now));
-  if (e.role === 'host') onHave(s, m.from, m.heads);
+  if (e.role === 'host' && onHave(s, m.from, m.heads)) tryFailback(s, m.from);
   else if (m.from === e.hostId) {
     noteHostView(s, m.live, m.elig);
     armCheck(s);

@@ -3,7 +3,7 @@ import type { DeviceId, MemberId } from '../ids';
 import type { Handover } from '../protocol/messages';
 import { flushOutbox } from './command-intake';
 import { catchUpRoom, resetFanout } from './fanout';
-import { sendHeartbeats } from './heartbeats';
+import { sendHeartbeats } from './heartbeat-send';
 import { saveIdentity } from './identity';
 import type { SessionState } from './state';
 import { afterHostChange, pushSync, reportHeadsToHost } from './sync-schedule';

@@ -6,6 +6,7 @@ import type { Redirect, Snapshot, Welcome } from '../protocol/messages';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import { Replica } from '../replication/replica';
 import { handleDecisions } from './hosting';
+import { checkJoined } from './joined';
 import { saveIdentity } from './identity';
 import type { SessionState } from './state';
 import { pushSync, reportHeadsToHost, stateSoon } from './sync-schedule';
@@ -99,11 +100,4 @@ export function onSnapshot<S>(s: SessionState<S>, m: Snapshot): void {
   stateSoon(s);
   pushSync(s, m.from);
   reportHeadsToHost(s);
-}
-
-/** The document holds the session now: the join is done. */
-export function checkJoined<S>(s: SessionState<S>): void {
-  if (!s.joining || !s.replica?.doc.baton?.session) return;
-  s.joining = null;
-  s.fx.emit('joined', { sessionId: s.identity!.sessionId, memberId: s.identity!.memberId });
 }

@@ -1,7 +1,7 @@
+import type { MemberId } from '../ids';
 import { storageErrorCode } from '../errors';
 import { err } from '../result';
 import type { CommandMsg } from '../protocol/messages';
-import { handOver } from './hosting';
 import { saveIdentity } from './identity';
 import type { SessionState } from './state';
 
@@ -11,33 +11,41 @@ import type { SessionState } from './state';
 // instead of an ack and stay in their senders' outboxes, and every `storageRetryMs` it tries
 // writing everything again; the first write that works puts it back as it was.
 
-/** The driver could not carry out a write of the last step (nothing of that step was sent). */
-export function onStorageFailed<S>(s: SessionState<S>, code: string, message: string): void {
+/**
+ * The driver could not carry out a write of the last step (nothing of that step was sent).
+ * Returns the member a host should hand hosting to now (the hub hands over), or null.
+ */
+export function onStorageFailed<S>(
+  s: SessionState<S>,
+  code: string,
+  message: string,
+): MemberId | null {
   const first = s.storage === null;
   s.storage = { code, message, since: first ? s.now : s.storage!.since };
   s.fx.holdWrites = true;
   s.replica?.rewrite();
   s.fx.timer('storage', s.cfg.storageRetryMs);
-  if (!first) return;
+  if (!first) return null;
   s.fx.log(
     `this laptop's disk refused a write (${code}: ${message}): saving nothing, claiming ` +
       `nothing unsaved, trying again every ${s.cfg.storageRetryMs / 1000} s`,
   );
   s.fx.emit('storage', { ok: false, code, message });
   const e = s.election;
-  if (!e) return;
+  if (!e) return null;
   e.setEligible(false);
   if (e.role === 'host' && !s.leaving) {
     const to = e.successorForLeave(s.now);
     if (to) {
       s.fx.log(`handing hosting to ${to}: this laptop cannot save what it would host`);
-      handOver(s, to);
+      return to;
     } else {
       s.fx.log(
         'no successor that can take over: hosting on, refusing commands until the disk takes writes',
       );
     }
   }
+  return null;
 }
 
 /** Try writing everything again: the document whole, the identity, the outbox. */

@@ -1,8 +1,7 @@
 import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { SyncMsg } from '../protocol/messages';
-import { fanOut } from './fanout';
-import { checkJoined } from './joining';
+import { checkJoined } from './joined';
 import type { SessionState } from './state';
 
 // When each copy syncs whom. The host pushes a change to its next K holders first (the
@@ -47,32 +46,6 @@ export function reportHeadsToHost<S>(s: SessionState<S>): void {
 }
 
 /**
- * The end of the turn: write the turn's changes once (group commit), then report our
- * heads to the host and push sync, holders first. Nothing that depends on a change being
- * on disk leaves before this write (the driver persists before it sends).
- */
-export function onTurnEnd<S>(s: SessionState<S>): void {
-  // Only what is waited on is written now; a lazy reply's changes wait for its flush.
-  if (s.reportDue || s.syncDue.size > 0 || !s.lazyArmed) s.replica?.flush();
-  if (s.reportDue) {
-    s.reportDue = false;
-    reportHeadsToHostNow(s);
-  }
-  const first = new Set(s.syncFirst);
-  const due = [...first, ...[...s.syncDue].filter((m) => !first.has(m))];
-  s.syncDue.clear();
-  s.syncFirst.clear();
-  for (const m of fanOut(s, due, first)) pushSync(s, m);
-  // Last: the app's view of the new state (the UI) never delays an ack.
-  if (s.stateDue && s.replica) {
-    s.stateDue = false;
-    s.preferredChanged();
-    s.fx.emit('state', { heads: s.replica.heads() });
-    s.releaseParkedAcks();
-  }
-}
-
-/**
  * Member, not a holder: flush, report heads and answer `peer`'s sync after `lazyMs`, once
  * for everything that came in meanwhile. Under load this turns one fsync and two
  * messages per change into a few per second, on every laptop but the host and its
@@ -100,7 +73,7 @@ export function onLazyTimer<S>(s: SessionState<S>): void {
 }
 
 /** Member: report held heads now (written first: the host acks on them). */
-function reportHeadsToHostNow<S>(s: SessionState<S>): void {
+export function reportHeadsToHostNow<S>(s: SessionState<S>): void {
   s.replica?.flush();
   const e = s.election;
   const device = e?.hostId ? s.replica?.deviceOf(e.hostId) : null;
