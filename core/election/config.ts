@@ -56,7 +56,7 @@ export type Decision =
       kind: 'follow';
       hostId: MemberId;
       epoch: number;
-      reason: 'newer-epoch' | 'handover' | 'tie' | 'deaf-peer';
+      reason: 'newer-epoch' | 'handover' | 'tie' | 'deaf-member';
     }
   | { kind: 'lost-host'; hostId: MemberId }
   | { kind: 'failback'; to: MemberId };

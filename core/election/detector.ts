@@ -1,13 +1,13 @@
 /**
  * Phi-accrual failure detector (Hayashibara et al., as in Akka and Cassandra), pure:
  * the caller passes `now`. It learns the heartbeat inter-arrival distribution of one
- * peer, so a lossy or slow link raises the suspicion threshold instead of causing a
+ * member, so a lossy or slow link raises the suspicion threshold instead of causing a
  * false failover.
  */
 export interface DetectorConfig {
   /** Expected heartbeat interval; seeds the distribution before samples exist. */
   heartbeatMs: number;
-  /** Suspicion level at which the peer counts as gone (8 ≈ 1e-8 chance of a mistake). */
+  /** Suspicion level at which the member counts as gone (8 ≈ 1e-8 chance of a mistake). */
   threshold: number;
   /** Floor for the standard deviation so a very regular link is not over-sensitive. */
   minStdDevMs: number;
@@ -53,7 +53,7 @@ export class PhiDetector {
     this.last = now;
   }
 
-  /** Forget the peer (graceful leave): it is unavailable until it is heard again. */
+  /** Forget the member (graceful leave): it is unavailable until it is heard again. */
   reset(): void {
     this.last = null;
   }
@@ -67,7 +67,7 @@ export class PhiDetector {
     return this.phi(now) < this.cfg.threshold;
   }
 
-  /** Silence (ms since the last heartbeat) after which the peer is suspected, given the samples so far. */
+  /** Silence (ms since the last heartbeat) after which the member is suspected, given the samples so far. */
   suspectAfterMs(): number {
     const mean = this.mean() + this.cfg.acceptablePauseMs;
     const sd = this.stdDev();

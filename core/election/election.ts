@@ -3,28 +3,28 @@ import type { Decision, ElectionConfig, HeartbeatView, Role } from './config';
 import { nextEpoch } from './epoch';
 import { blockedByEvidence } from './evidence';
 import {
-  type PeerState,
+  type MemberState,
   hearsMe,
-  newPeerState,
+  newMemberState,
   recordHeartbeat,
   recordLeave,
   unheardYet,
   hostAgoMs,
   followed,
-} from './peer-state';
+} from './member-state';
 import * as succession from './succession';
 
 /**
  * The election: a deterministic state machine over (members, liveness observations,
  * now). It never reads a clock or sends a message; the node feeds it heartbeats,
  * handovers and leave notices with the current time and carries out its decisions.
- * Its vocabulary is in config.ts, what it knows per member in peer-state.ts, and the
+ * Its vocabulary is in config.ts, what it knows per member in member-state.ts, and the
  * successorship order in succession.ts.
  */
 export class Election {
   /** The members, and the successorship order over them (succession.ts). */
   readonly seats = new succession.Seats();
-  private readonly peers = new Map<MemberId, PeerState>();
+  private readonly states = new Map<MemberId, MemberState>();
   private _role: Role = 'member';
   private _epoch: number;
   private _hostId: MemberId | null = null;
@@ -33,7 +33,7 @@ export class Election {
   private bootAt: number | null = null;
   /** Heard a host since start-up: the room is known, the boot grace is over. */
   private heardHost = false;
-  /** A peer reported an epoch newer than ours, hosted by someone we cannot hear. */
+  /** A member reported an epoch newer than ours, hosted by someone we cannot hear. */
   private orphanEpochSince: number | null = null;
   private lostNoted = false;
   /** Since when this copy has heard no other member at all (see memberTick). */
@@ -84,19 +84,19 @@ export class Election {
 
   isLive(id: MemberId, now: number): boolean {
     if (id === this.cfg.self) return true;
-    const p = this.peers.get(id);
+    const p = this.states.get(id);
     return !!p && !p.left && p.detector.isAvailable(now);
   }
 
   /** When a member's last heartbeat arrived, or null if never. */
   lastHeard(id: MemberId): number | null {
-    return this.peers.get(id)?.detector.lastHeard ?? null;
+    return this.states.get(id)?.detector.lastHeard ?? null;
   }
 
-  /** Silence after which a peer is suspected, as the detector currently estimates it. */
+  /** Silence after which a member is suspected, as the detector currently estimates it. */
   suspectAfterMs(id: MemberId): number {
-    const p = this.peers.get(id);
-    return (p ?? newPeerState(this.cfg.detector)).detector.suspectAfterMs();
+    const p = this.states.get(id);
+    return (p ?? newMemberState(this.cfg.detector)).detector.suspectAfterMs();
   }
 
   /** Live, eligible members in successorship order, the current host first. */
@@ -119,16 +119,16 @@ export class Election {
     return { order: this.seats.rank, self: this.cfg.self, canHost };
   }
 
-  /** Fields of the next heartbeat to `to`. Call once per peer per round; `nextRound` advances seq. */
+  /** Fields of the next heartbeat to `to`. Call once per member per round; `nextRound` advances seq. */
   heartbeatFor(to: MemberId, now: number): HeartbeatView {
-    const p = this.peers.get(to);
+    const p = this.states.get(to);
     return {
       epoch: this._epoch,
       role: this._role,
       hostId: this._hostId,
       seq: this.seq,
       echo: p ? p.lastSeq : -1,
-      hostAgoMs: hostAgoMs(this._hostId, this.cfg.self, this.peers, now),
+      hostAgoMs: hostAgoMs(this._hostId, this.cfg.self, this.states, now),
       eligible: this.cfg.eligible,
     };
   }
@@ -148,7 +148,7 @@ export class Election {
    */
   onAdmitted(id: MemberId, eligible: boolean, now: number): void {
     if (id === this.cfg.self) return;
-    const p = this.peer(id);
+    const p = this.memberState(id);
     if (!p.detector.isAvailable(now) || p.left || p.liveSince === null) p.liveSince = now;
     p.detector.heartbeat(now);
     p.left = false;
@@ -157,14 +157,14 @@ export class Election {
 
   /** Host: `id` followed us this term before its first heartbeat: live now, as if admitted. */
   onContact(id: MemberId, now: number): void {
-    const p = this.peers.get(id);
+    const p = this.states.get(id);
     if (this._role !== 'host' || id === this.cfg.self || (p && this.isLive(id, now))) return;
     this.onAdmitted(id, p?.eligible ?? false, now);
   }
 
   onHeartbeat(from: MemberId, hb: HeartbeatView, now: number): Decision[] {
     if (from === this.cfg.self) return [];
-    const p = this.peer(from);
+    const p = this.memberState(from);
     recordHeartbeat(p, hb, now, hearsMe(this.seq, this.cfg.detector, hb));
     this.maxEpochSeen = Math.max(this.maxEpochSeen, hb.epoch);
 
@@ -183,7 +183,7 @@ export class Election {
       // claiming to host is no reason to move); a host yields — its members moved while it was
       // away (paused, out of range), and hosting comes back to it by failback when stable.
       const stays = this._role === 'member' && this.outranks(named, now);
-      if (!stays && this.isLive(named, now) && this.peers.get(named)?.role === 'host')
+      if (!stays && this.isLive(named, now) && this.states.get(named)?.role === 'host')
         return this.follow(named, hb.epoch, 'newer-epoch', now);
     }
     if (this._role === 'host' && hb.epoch > this._epoch && hb.hostId !== this.cfg.self) {
@@ -207,7 +207,7 @@ export class Election {
   onHandover(from: MemberId, to: MemberId, epoch: number, now: number): Decision[] {
     this.maxEpochSeen = Math.max(this.maxEpochSeen, epoch);
     if (epoch <= this._epoch) return [];
-    const p = this.peers.get(from);
+    const p = this.states.get(from);
     if (p) p.hostClaimSince = null;
     if (to === this.cfg.self) {
       this.become('host', this.cfg.self, epoch, now);
@@ -216,9 +216,9 @@ export class Election {
     return this.follow(to, epoch, 'handover', now);
   }
 
-  /** A peer said goodbye: it is gone at once, no detector timeout. */
+  /** A member said goodbye: it is gone at once, no detector timeout. */
   onLeave(from: MemberId, now: number): Decision[] {
-    const p = this.peers.get(from);
+    const p = this.states.get(from);
     if (!p) return [];
     recordLeave(p, now);
     return this.tick(now);
@@ -226,7 +226,7 @@ export class Election {
 
   /** Periodic evaluation: failover, failback, stale host claims. */
   tick(now: number): Decision[] {
-    for (const p of this.peers.values()) {
+    for (const p of this.states.values()) {
       const live = !p.left && p.detector.isAvailable(now);
       if (!live) p.liveSince = null;
       if (!live) p.hostClaimSince = null;
@@ -255,7 +255,7 @@ export class Election {
     const stableSince = now - this.cfg.stabilityMs;
     for (const id of this.seats.rank) {
       if (id === this.cfg.self) break;
-      const p = this.peers.get(id);
+      const p = this.states.get(id);
       if (!p || !this.isLive(id, now) || !p.eligible || p.liveSince === null) continue;
       if (
         p.liveSince <= stableSince &&
@@ -265,7 +265,7 @@ export class Election {
         return [{ kind: 'failback', to: id }];
       }
     }
-    // Peers follow a newer epoch whose host we cannot hear: take them over under a newer epoch still.
+    // Members follow a newer epoch whose host we cannot hear: take them over under a newer epoch still.
     if (this.maxEpochSeen > this._epoch && this.orphanEpochSince !== null) {
       if (now - this.orphanEpochSince >= this.cfg.bootGraceMs) {
         this.orphanEpochSince = null;
@@ -290,7 +290,7 @@ export class Election {
     // back) than the whole room gone at once: confirm over two more heartbeats (queued ones
     // get processed) before promoting. Goodbyes are not silence: a leave needs no confirming.
     const others = this.seats.order.filter(
-      (id) => id !== this.cfg.self && !this.peers.get(id)?.left,
+      (id) => id !== this.cfg.self && !this.states.get(id)?.left,
     );
     const hearsSomeone = others.length === 0 || others.some((id) => this.isLive(id, now));
     if (hearsSomeone) this.isolatedSince = null;
@@ -298,13 +298,13 @@ export class Election {
       this.isolatedSince ??= now;
       if (now - this.isolatedSince < 2 * this.cfg.detector.heartbeatMs) return out;
     }
-    // The first live eligible member hosts. If that is a peer (even one hosting an older
+    // The first live eligible member hosts. If that is a member (even one hosting an older
     // epoch, which reasserts a newer one when it hears us), we wait for it.
     const candidate = this.seats.rank.find(
       (id) =>
         (this.isLive(id, now) ||
           (id !== this.cfg.self &&
-            unheardYet(this.peers.get(id), this.bootAt, now, this.cfg.unknownGraceMs))) &&
+            unheardYet(this.states.get(id), this.bootAt, now, this.cfg.unknownGraceMs))) &&
         this.eligibleOf(id),
     );
     if (candidate !== this.cfg.self) return out;
@@ -314,7 +314,7 @@ export class Election {
       epoch: this._epoch,
       margin: this.cfg.detector.heartbeatMs / 2,
     };
-    if (blockedByEvidence(this.peers, host, view, now, this)) return out;
+    if (blockedByEvidence(this.states, host, view, now, this)) return out;
     this.become('host', this.cfg.self, this.newEpoch(), now);
     out.push({ kind: 'become-host', epoch: this._epoch, reason: 'failover' });
     return out;
@@ -327,10 +327,10 @@ export class Election {
     return succession.outranks(this.seats, h, from, live && !this.hostSteppedDown);
   }
 
-  private onHostClaim(from: MemberId, p: PeerState, now: number): Decision[] {
+  private onHostClaim(from: MemberId, p: MemberState, now: number): Decision[] {
     const newer = p.epoch > this._epoch || (p.epoch === this._epoch && from < this.cfg.self);
     if (this.outranks(from, now)) {
-      const ours = followed(this.peers, this.cfg.self, this._epoch, (id) => this.isLive(id, now));
+      const ours = followed(this.states, this.cfg.self, this._epoch, (id) => this.isLive(id, now));
       if (this._role === 'host' && p.epoch > this._epoch && ours) this.orphanEpochSince ??= now;
       return [];
     }
@@ -342,7 +342,7 @@ export class Election {
       const window = this.suspectAfterMs(from);
       const deaf = p.hearsMeAt === null || p.hearsMeAt < now - window;
       if (p.hostClaimSince !== null && now - p.hostClaimSince >= window && deaf) {
-        return this.follow(from, p.epoch, 'deaf-peer', now);
+        return this.follow(from, p.epoch, 'deaf-member', now);
       }
       return [];
     }
@@ -365,7 +365,7 @@ export class Election {
   ): Decision[] {
     this.become('member', hostId, epoch, now);
     // A new host gets a full detector timeout to start heartbeating before it counts as lost.
-    const p = this.peer(hostId);
+    const p = this.memberState(hostId);
     if (!p.detector.isAvailable(now)) {
       p.detector.reset();
       p.detector.heartbeat(now);
@@ -390,11 +390,11 @@ export class Election {
   }
 
   private eligibleOf(id: MemberId): boolean {
-    return id === this.cfg.self ? this.cfg.eligible : (this.peers.get(id)?.eligible ?? false);
+    return id === this.cfg.self ? this.cfg.eligible : (this.states.get(id)?.eligible ?? false);
   }
 
-  private peer(id: MemberId): PeerState {
-    if (!this.peers.has(id)) this.peers.set(id, newPeerState(this.cfg.detector));
-    return this.peers.get(id)!;
+  private memberState(id: MemberId): MemberState {
+    if (!this.states.has(id)) this.states.set(id, newMemberState(this.cfg.detector));
+    return this.states.get(id)!;
   }
 }

@@ -1,11 +1,11 @@
 import type { MemberId } from '../ids';
-import type { PeerState } from './peer-state';
+import type { MemberState } from './member-state';
 
 /** What the check needs of the election: who we are, our term, and its view of liveness. */
 export interface EvidenceView {
   self: MemberId;
   epoch: number;
-  /** How much later than us a peer must have heard the host to count as proof it lives. */
+  /** How much later than us a member must have heard the host to count as proof it lives. */
   margin: number;
 }
 
@@ -15,21 +15,21 @@ interface Liveness {
 }
 
 /**
- * No promotion on our say-so alone: a peer that heard our host after we last did (its
- * heartbeat, or the moment it was found gone) proves the host alive; a peer following
+ * No promotion on our say-so alone: a member that heard our host after we last did (its
+ * heartbeat, or the moment it was found gone) proves the host alive; a member following
  * a host of a term at least as new as ours that we cannot hear proves someone hosts.
  * `host` is the host we lost (null when it stepped down).
  */
 export function blockedByEvidence(
-  peers: ReadonlyMap<MemberId, PeerState>,
+  members: ReadonlyMap<MemberId, MemberState>,
   host: MemberId | null,
   view: EvidenceView,
   now: number,
   live: Liveness,
 ): boolean {
-  const hp = host ? peers.get(host) : undefined;
+  const hp = host ? members.get(host) : undefined;
   const mine = hp ? Math.max(hp.detector.lastHeard ?? -Infinity, hp.leftAt) : -Infinity;
-  for (const [id, p] of peers) {
+  for (const [id, p] of members) {
     if (!live.isLive(id, now) || p.role === 'host') continue;
     if (p.hostHeardAt === null || p.hostId === null || p.hostId === view.self) continue;
     const heardRecently = p.hostHeardAt >= now - live.suspectAfterMs(p.hostId);

@@ -68,7 +68,7 @@ export function memberEntries<S>(
 /**
  * The bucket of `baton.cmds` a command id goes in. Command ids are UUIDv7, so their
  * first 8 hex digits are the top 32 bits of the millisecond time: one bucket per ≈ 65 s,
- * small at any sane command rate. Other ids (from older or odd peers) hash into 64 buckets.
+ * small at any sane command rate. Other ids (from older or odd copies) hash into 64 buckets.
  */
 export function commandBucket(id: string): string {
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-7/.test(id)) return id.slice(0, 8);

@@ -241,7 +241,7 @@ export class Replica<S> {
   }
 
   /**
-   * Host: a change on top of all heads (after merging a peer's changes), in which the
+   * Host: a change on top of all heads (after merging a member's changes), in which the
    * app may reconcile what the merge brought in; an empty change if it has nothing to do.
    */
   anchor(now: number, epoch: number, app?: App<S>): string {
@@ -256,12 +256,12 @@ export class Replica<S> {
     return this.heads()[0] as string;
   }
 
-  /** Merge a sync message from `peer`. Returns whether our heads changed (then persisted). */
-  receiveSync(peer: MemberId, data: Uint8Array): boolean {
+  /** Merge a sync message from `member`. Returns whether our heads changed (then persisted). */
+  receiveSync(member: MemberId, data: Uint8Array): boolean {
     const before = this.heads().join();
-    const [doc, state] = Automerge.receiveSyncMessage(this.doc, this.syncState(peer), data);
+    const [doc, state] = Automerge.receiveSyncMessage(this.doc, this.syncState(member), data);
     this.doc = doc;
-    this.syncStates.set(peer, state);
+    this.syncStates.set(member, state);
     const changed = this.heads().join() !== before;
     if (changed) this.persist();
     return changed;
@@ -289,20 +289,20 @@ export class Replica<S> {
     return 'applied';
   }
 
-  /** Next sync message for `peer`, or null when it has everything we know it needs. */
-  generateSync(peer: MemberId): Uint8Array | null {
+  /** Next sync message for `member`, or null when it has everything we know it needs. */
+  generateSync(member: MemberId): Uint8Array | null {
     // A change must be on our disk before any copy can see it: a crash that lost it would
     // let this actor reuse its sequence number for a different change.
     this.flush();
-    const [state, msg] = Automerge.generateSyncMessage(this._doc, this.syncState(peer));
-    this.syncStates.set(peer, state);
-    if (msg) this.bytesSent.set(peer, (this.bytesSent.get(peer) ?? 0) + msg.byteLength);
+    const [state, msg] = Automerge.generateSyncMessage(this._doc, this.syncState(member));
+    this.syncStates.set(member, state);
+    if (msg) this.bytesSent.set(member, (this.bytesSent.get(member) ?? 0) + msg.byteLength);
     return msg;
   }
 
-  /** Forget what we believe `peer` has (new link, lost messages); the next message restarts the exchange. */
-  resetSync(peer: MemberId): void {
-    this.syncStates.delete(peer);
+  /** Forget what we believe `member` has (new link, lost messages); the next message restarts the exchange. */
+  resetSync(member: MemberId): void {
+    this.syncStates.delete(member);
   }
 
   private snapshotCache: { bytes: Uint8Array; heads: string[] } | null = null;
@@ -336,11 +336,11 @@ export class Replica<S> {
     return Automerge.save(this._doc);
   }
 
-  private syncState(peer: MemberId): Automerge.SyncState {
-    let s = this.syncStates.get(peer);
+  private syncState(member: MemberId): Automerge.SyncState {
+    let s = this.syncStates.get(member);
     if (!s) {
       s = Automerge.initSyncState();
-      this.syncStates.set(peer, s);
+      this.syncStates.set(member, s);
     }
     return s;
   }

@@ -21,7 +21,7 @@ export function onHave<S>(
 ): boolean {
   if (s.election?.role !== 'host') return false;
   s.election.onContact(from, s.now);
-  s.peerHeads.set(from, [...heads]);
+  s.memberHeads.set(from, [...heads]);
   noteReport(s, from, heads, behind);
   s.acks.reportHeads(from, heads);
   if (s.stalledHolders.has(from) && s.acks.heldBy(from) >= s.acks.latestCounter) {

@@ -95,7 +95,7 @@ export interface EngineConfig {
   ackParkMs: number;
   /** A host's view of the room older than this (or from an unreachable host) is not shown. */
   hostViewFreshMs: number;
-  /** Sync messages in a row that teach nothing before a peer's exchange is left to repair. */
+  /** Sync messages in a row that teach nothing before a member's exchange is left to repair. */
   maxFruitlessSync: number;
 }
 

@@ -160,7 +160,7 @@ export function catchUpRoom<S>(s: SessionState<S>): void {
   if (!e || s.cfg.fanout !== 'broadcast') return;
   for (const m of e.members)
     if (m !== s.memberId && e.isLive(m, s.now)) {
-      const heads = s.peerHeads.get(m);
+      const heads = s.memberHeads.get(m);
       if (heads) catchUp(s, m, heads);
     }
 }

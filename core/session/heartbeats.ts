@@ -45,7 +45,7 @@ export function onTick<S>(s: SessionState<S>): void {
 export function onHeartbeat<S>(s: SessionState<S>, m: Heartbeat): void {
   const e = s.election;
   if (!e || m.from === s.memberId) return;
-  s.peerHeads.set(m.from, m.heads);
+  s.memberHeads.set(m.from, m.heads);
   handleDecisions(s, e.onHeartbeat(m.from, m, s.now));
   if (e.role === 'host' && onHave(s, m.from, m.heads)) tryFailback(s, m.from);
   else if (m.from === e.hostId) {

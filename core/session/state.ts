@@ -67,7 +67,7 @@ export class SessionState<S> {
   lastMemberList = '';
   lastMembers = '';
   readonly lastSyncAt = new Map<MemberId, number>();
-  /** See sync-schedule.ts: sync messages in a row from a peer that taught us nothing. */
+  /** See sync-schedule.ts: sync messages in a row from a member that taught us nothing. */
   readonly fruitlessSync = new Map<MemberId, number>();
   /** See `repairSync`: the links that looked stalled at the last round, by the heads they showed. */
   repairSuspects = new Map<MemberId, string>();
@@ -83,7 +83,7 @@ export class SessionState<S> {
   >();
   reportDue = false;
   stateDue = false;
-  readonly peerHeads = new Map<MemberId, string[]>();
+  readonly memberHeads = new Map<MemberId, string[]>();
   /** Host: members in step, with the heads they hold (see fanout.ts). */
   readonly inStep = new Map<MemberId, readonly string[]>();
   /** Host: members to bring up to date by broadcast at the end of the turn, with their heads. */

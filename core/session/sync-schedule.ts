@@ -23,13 +23,13 @@ export function afterHostChange<S>(s: SessionState<S>, head: string, holdersOnly
 }
 
 /**
- * Sync `peer` at the end of this turn: commands arriving together (one TCP read, a
+ * Sync `member` at the end of this turn: commands arriving together (one TCP read, a
  * burst) leave as one sync message per member instead of one per change, which the
  * members then merge and persist once.
  */
-export function pushSyncSoon<S>(s: SessionState<S>, peer: MemberId, first = false): void {
-  if (first) s.syncFirst.add(peer);
-  s.syncDue.add(peer);
+export function pushSyncSoon<S>(s: SessionState<S>, member: MemberId, first = false): void {
+  if (first) s.syncFirst.add(member);
+  s.syncDue.add(member);
   s.fx.timer('turn', 0);
 }
 
@@ -46,13 +46,13 @@ export function reportHeadsToHost<S>(s: SessionState<S>): void {
 }
 
 /**
- * Member, not a holder: flush, report heads and answer `peer`'s sync after `lazyMs`, once
+ * Member, not a holder: flush, report heads and answer `member`'s sync after `lazyMs`, once
  * for everything that came in meanwhile. Under load this turns one fsync and two
  * messages per change into a few per second, on every laptop but the host and its
  * K holders; nothing claims a change before it is on disk (the flush comes first).
  */
-function lazyReplySoon<S>(s: SessionState<S>, peer: MemberId): void {
-  s.lazyDue.add(peer);
+function lazyReplySoon<S>(s: SessionState<S>, member: MemberId): void {
+  s.lazyDue.add(member);
   lazyReportSoon(s);
 }
 
@@ -81,17 +81,17 @@ export function reportHeadsToHostNow<S>(s: SessionState<S>): void {
   s.send(device, { type: 'have', from: s.memberId!, epoch: e.epoch, heads: s.replica!.heads() });
 }
 
-export function pushSync<S>(s: SessionState<S>, peer: MemberId): void {
-  const device = s.deviceOfMember(peer);
+export function pushSync<S>(s: SessionState<S>, member: MemberId): void {
+  const device = s.deviceOfMember(member);
   if (!device || !s.replica) return;
-  const data = s.replica.generateSync(peer);
+  const data = s.replica.generateSync(member);
   if (!data) return;
-  s.lastSyncAt.set(peer, s.now);
+  s.lastSyncAt.set(member, s.now);
   s.send(device, { type: 'sync', from: s.memberId!, epoch: s.epoch, data: toBase64(data) });
 }
 
 /**
- * Restart a stalled sync exchange (lost frames) when a peer's heads differ from ours.
+ * Restart a stalled sync exchange (lost frames) when a member's heads differ from ours.
  * Automerge's sync never resends a change it believes it sent, so after a lost frame two
  * copies can trade "I still need X" / "nothing for you" forever (duplicated frames
  * multiply the chains): past `maxFruitlessSync` (a healthy exchange has at most about three in a row) fruitless messages in a row we stop
@@ -106,25 +106,25 @@ export function repairSync<S>(s: SessionState<S>): void {
   const mine = s.replica!.heads().join();
   const quiet = 2 * s.cfg.detector.heartbeatMs;
   const suspects = new Map<MemberId, string>();
-  for (const peer of links) {
-    if (!peer || peer === s.memberId) continue;
-    const theirs = s.peerHeads.get(peer)?.join();
+  for (const member of links) {
+    if (!member || member === s.memberId) continue;
+    const theirs = s.memberHeads.get(member)?.join();
     if (theirs === mine) continue;
-    const looping = (s.fruitlessSync.get(peer) ?? 0) > s.cfg.maxFruitlessSync;
-    if (!looping && s.now - (s.lastSyncAt.get(peer) ?? -Infinity) < quiet) continue;
+    const looping = (s.fruitlessSync.get(member) ?? 0) > s.cfg.maxFruitlessSync;
+    if (!looping && s.now - (s.lastSyncAt.get(member) ?? -Infinity) < quiet) continue;
     // Stalled at two rounds in a row, the same heads shown: a copy that was only slow (a
     // busy core: the frames that catch it up still queued in its socket, or its report in
     // ours) has moved on by the next round. Restarting its exchange would cost both sides
     // a full sync, and on a busy room's busy core slow it down further.
     const key = `${mine}|${theirs ?? ''}`;
-    if (!looping && s.repairSuspects.get(peer) !== key) {
-      suspects.set(peer, key);
+    if (!looping && s.repairSuspects.get(member) !== key) {
+      suspects.set(member, key);
       continue;
     }
-    s.fruitlessSync.delete(peer);
-    s.inStep.delete(peer);
-    s.replica!.resetSync(peer);
-    pushSync(s, peer);
+    s.fruitlessSync.delete(member);
+    s.inStep.delete(member);
+    s.replica!.resetSync(member);
+    pushSync(s, member);
   }
   s.repairSuspects = suspects;
 }
@@ -146,7 +146,7 @@ export function onSync<S>(s: SessionState<S>, m: SyncMsg): void {
     // many changes).
     lazy = e.role !== 'host' && !e.isHolder(s.cfg.k, s.now);
     if (e.role === 'host' && !s.storage) {
-      // Merged a peer's changes (a demoted host's, say): anchor them in our ack chain.
+      // Merged a member's changes (a demoted host's, say): anchor them in our ack chain.
       // (Not while the disk fails: a change of ours that is not on disk must not leave.)
       afterHostChange(s, s.replica.anchor(s.now, e.epoch, s.o.app));
     } else if (!lazy) {

@@ -3,27 +3,27 @@ import { type DetectorConfig, PhiDetector } from './detector';
 import type { HeartbeatView, Role } from './config';
 
 /** What the election knows of one other member. */
-export interface PeerState {
+export interface MemberState {
   detector: PhiDetector;
   liveSince: number | null;
   eligible: boolean;
   role: Role;
   epoch: number;
   hostId: MemberId | null;
-  /** When (our clock) this peer last heard its host, as it reported. */
+  /** When (our clock) this member last heard its host, as it reported. */
   hostHeardAt: number | null;
-  /** Last time this peer's echo showed that it hears us. */
+  /** Last time this member's echo showed that it hears us. */
   hearsMeAt: number | null;
-  /** Since when this peer has continuously claimed to host. */
+  /** Since when this member has continuously claimed to host. */
   hostClaimSince: number | null;
   left: boolean;
   /** When it left (said goodbye, or was found gone): evidence of it from before is stale. */
   leftAt: number;
-  /** Highest heartbeat seq received from this peer (echoed back to it). */
+  /** Highest heartbeat seq received from this member (echoed back to it). */
   lastSeq: number;
 }
 
-export function newPeerState(detector: DetectorConfig): PeerState {
+export function newMemberState(detector: DetectorConfig): MemberState {
   return {
     detector: new PhiDetector(detector),
     liveSince: null,
@@ -40,15 +40,15 @@ export function newPeerState(detector: DetectorConfig): PeerState {
   };
 }
 
-/** Does a peer's echo (the last seq it got from us) show that it hears us now? */
+/** Does a member's echo (the last seq it got from us) show that it hears us now? */
 export function hearsMe(seq: number, d: DetectorConfig, hb: { echo: number }): boolean {
   if (hb.echo < 0) return false;
   return (seq - hb.echo) * d.heartbeatMs <= d.acceptablePauseMs + 2 * d.heartbeatMs;
 }
 
-/** A heartbeat from this peer: its fields, its liveness, whether it hears us (`hearsUs`). */
+/** A heartbeat from this member: its fields, its liveness, whether it hears us (`hearsUs`). */
 export function recordHeartbeat(
-  p: PeerState,
+  p: MemberState,
   hb: HeartbeatView,
   now: number,
   hearsUs: boolean,
@@ -67,8 +67,8 @@ export function recordHeartbeat(
   p.hostClaimSince = hb.role === 'host' ? (p.hostClaimSince ?? now) : null;
 }
 
-/** This peer said goodbye (or was found gone): not live, and what it said before is stale. */
-export function recordLeave(p: PeerState, now: number): void {
+/** This member said goodbye (or was found gone): not live, and what it said before is stale. */
+export function recordLeave(p: MemberState, now: number): void {
   p.left = true;
   p.leftAt = now;
   p.liveSince = null;
@@ -78,7 +78,7 @@ export function recordLeave(p: PeerState, now: number): void {
 
 /** A member not heard from since this copy started, while that is still no evidence. */
 export function unheardYet(
-  p: PeerState | undefined,
+  p: MemberState | undefined,
   bootAt: number | null,
   now: number,
   graceMs: number,
@@ -92,23 +92,23 @@ export function unheardYet(
 export function hostAgoMs<K>(
   host: K | null,
   self: K,
-  peers: ReadonlyMap<K, PeerState>,
+  states: ReadonlyMap<K, MemberState>,
   now: number,
 ): number | null {
   if (host === null) return null;
   if (host === self) return 0;
-  const last = peers.get(host)?.detector.lastHeard ?? null;
+  const last = states.get(host)?.detector.lastHeard ?? null;
   return last === null ? null : Math.max(0, now - last);
 }
 
-/** Whether a live peer follows `self` as its host at `epoch` (the room is really ours). */
+/** Whether a live member follows `self` as its host at `epoch` (the room is really ours). */
 export function followed<K>(
-  peers: ReadonlyMap<K, PeerState>,
+  states: ReadonlyMap<K, MemberState>,
   self: K,
   epoch: number,
   isLive: (id: K) => boolean,
 ): boolean {
-  for (const [id, p] of peers)
+  for (const [id, p] of states)
     if (p.hostId === self && p.epoch === epoch && isLive(id)) return true;
   return false;
 }
