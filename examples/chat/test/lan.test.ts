@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { LanRoom, insideSandbox } from '../../../test/lan/harness';
+import { startWriters } from '../../../test/lan/writers';
 
 // The chat on real processes in the test's own namespaces (run by `npm run test:chat`):
 // five copies started together find each other and end in one room; then kill -9 of the
@@ -75,25 +76,17 @@ describe('chat on the LAN', { skip: !insideSandbox() && 'runs inside npm run tes
     const st = await Promise.all([0, 1, 2, 3, 4].map((i) => r.peer(i).call<Status>('status')));
     const hostIx = st.findIndex((s) => s.role === 'host');
     const writers = [0, 1, 2, 3, 4].filter((i) => i !== hostIx).slice(0, 3);
-    const acked = new Set<string>();
-    const refused: string[] = [];
-    let stop = false;
-    const write = async (i: number): Promise<void> => {
-      for (let k = 0; !stop; k++) {
-        const text = `copy ${i} line ${k}`;
-        const res = await r.peer(i).request('say', { text }, 30_000);
-        if (res.error) refused.push(`${text}: ${res.error.code}`);
-        else acked.add(text);
-        await sleep(30);
-      }
-    };
-    const running = writers.map((i) => write(i));
+    const { acked, refused, stop } = startWriters(
+      r,
+      writers,
+      'say',
+      (i, k) => `copy ${i} line ${k}`,
+    );
     await sleep(2_000);
     const before = acked.size;
     r.peer(hostIx).kill('SIGKILL');
     await sleep(4_000);
-    stop = true;
-    await Promise.all(running);
+    await stop();
     assert.deepEqual(refused, [], 'no write refused');
     assert.ok(
       acked.size > before + 10,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { LanRoom, insideSandbox } from '../../../test/lan/harness';
+import { startWriters } from '../../../test/lan/writers';
 
 // The diary on real processes in the test's own namespaces (run by `npm run test:diary`):
 // kill -9 the host while three copies write; nothing acknowledged is lost, every copy
@@ -41,19 +42,12 @@ describe('diary on the LAN', { skip: !insideSandbox() && 'runs inside npm run te
     }
     const host = r.peer(0);
     assert.equal((await host.call<Status>('status')).role, 'host');
-    const acked = new Set<string>();
-    const refused: string[] = [];
-    let stop = false;
-    const writer = async (i: number): Promise<void> => {
-      for (let k = 0; !stop; k++) {
-        const text = `laptop ${i} entry ${k}`;
-        const res = await r.peer(i).request('diary.write', { text }, 30_000);
-        if (res.error) refused.push(`${text}: ${res.error.code}`);
-        else acked.add(text);
-        await new Promise((s) => setTimeout(s, 30));
-      }
-    };
-    const writers = [1, 2, 3].map((i) => writer(i));
+    const { acked, refused, stop } = startWriters(
+      r,
+      [1, 2, 3],
+      'diary.write',
+      (i, k) => `laptop ${i} entry ${k}`,
+    );
     await new Promise((s) => setTimeout(s, 2_000));
     const before = acked.size;
     const killedAt = performance.now();
@@ -66,8 +60,7 @@ describe('diary on the LAN', { skip: !insideSandbox() && 'runs inside npm run te
     );
     const failoverMs = newHost.at - killedAt;
     await new Promise((s) => setTimeout(s, 2_000));
-    stop = true;
-    await Promise.all(writers);
+    await stop();
     assert.deepEqual(refused, [], 'no write refused');
     assert.ok(
       acked.size > before + 10,
