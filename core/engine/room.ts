@@ -45,6 +45,12 @@ export type {
  */
 
 const POINTER_KEY = 'room.json';
+/** What a copy announces while in no room. */
+const IN_NO_ROOM = { sid: '', sn: '', mid: '' };
+
+/** Whether a room's document holds any acknowledged command (then it never moves). */
+const hasAcknowledged = (peer: Peer<unknown> | null): boolean =>
+  Object.keys(peer?.doc?.baton?.cmds ?? {}).length > 0;
 
 export class Room<S, C, R = unknown> {
   private peer: Peer<S> | null = null;
@@ -140,7 +146,7 @@ export class Room<S, C, R = unknown> {
     this.offDirectory();
     for (const h of this.held.splice(0)) h.reject(new CodedError('closed', 'the room is closed'));
     if (this.peer?.isRunning) await this.peer.leave();
-    this.ports.directory.announce({ sid: '', sn: '', mid: '' });
+    this.ports.directory.announce(IN_NO_ROOM);
     await this.ports.close?.();
   }
 
@@ -223,7 +229,7 @@ export class Room<S, C, R = unknown> {
     if (this.phase === 'finding' || this.phase === 'closed' || this.moving || !mine) return;
     const earlier = this.rooms().find((r) => r.sessionId < mine);
     if (!earlier) return;
-    if (Object.keys(this.peer?.doc?.baton?.cmds ?? {}).length > 0) {
+    if (hasAcknowledged(this.peer)) {
       if (!this.reported.has(earlier.sessionId)) {
         this.reported.add(earlier.sessionId);
         this.log(
@@ -248,27 +254,29 @@ export class Room<S, C, R = unknown> {
       const store = this.ports.storeFor(old.sessionId);
       for (const key of [DOC_KEY, IDENTITY_KEY, OUTBOX_KEY]) store.remove(key);
     }
-    this.ports.directory.announce({ sid: '', sn: '', mid: '' });
+    this.ports.directory.announce(IN_NO_ROOM);
     const peer = this.attach(target.sessionId);
     const timer = this.ports.clock.setTimer(15_000, () => peer.cancelJoin('no answer in 15 s'));
+    let failed: Error | null = null;
     try {
       await peer.join(target.contacts[0]!, target.sessionId);
-      this.savePointer(target.sessionId);
-      this.log(`joined room "${this.o.room}" (${target.sessionId})`);
     } catch (e) {
-      this.log(`joining ${target.sessionId} failed (${(e as Error).message}); looking again`);
-      this.moving = false;
-      if (this.phase === 'closed') return;
-      this.ports.clock.clearTimer(timer);
-      this.phase = 'finding';
-      return this.start();
+      failed = e as Error;
     } finally {
       this.ports.clock.clearTimer(timer);
     }
     this.moving = false;
+    if (failed) {
+      this.log(`joining ${target.sessionId} failed (${failed.message}); looking again`);
+      if (this.phase === 'closed') return;
+      this.phase = 'finding';
+      return this.start();
+    }
+    this.savePointer(target.sessionId);
+    this.log(`joined room "${this.o.room}" (${target.sessionId})`);
     this.announce();
     // A room that has acknowledged commands is established: nothing to race with.
-    if (Object.keys(peer.doc?.baton?.cmds ?? {}).length > 0) this.opened();
+    if (hasAcknowledged(peer)) this.opened();
     else this.settle();
   }
 
@@ -333,9 +341,7 @@ export class Room<S, C, R = unknown> {
     const p = this.peer;
     const inRoom = !!(p?.isRunning && p.sessionId && p.doc?.baton?.session && !this.moving);
     this.ports.directory.announce(
-      inRoom
-        ? { sid: p.sessionId!, sn: this.o.room, mid: p.memberId ?? '' }
-        : { sid: '', sn: '', mid: '' },
+      inRoom ? { sid: p.sessionId!, sn: this.o.room, mid: p.memberId ?? '' } : IN_NO_ROOM,
     );
   }
 

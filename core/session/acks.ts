@@ -42,7 +42,7 @@ export function releaseAcks<S>(s: SessionState<S>): void {
   if (holders.length < s.cfg.minHolders) return;
   const released = s.acks.release(holders);
   for (const p of released)
-    sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result, heldBy(s, p.counter));
+    sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result, copiesHolding(s, p.counter));
   if (released.length > 0) afterAcks(s);
 }
 
@@ -80,7 +80,7 @@ function noteStalledHolders<S>(s: SessionState<S>, holders: readonly MemberId[])
 }
 
 /** How many copies hold the host's change `counter`: the host and the members that reported it. */
-function heldBy<S>(s: SessionState<S>, counter: number): number {
+function copiesHolding<S>(s: SessionState<S>, counter: number): number {
   let n = 1;
   for (const m of s.election?.members ?? [])
     if (m !== s.memberId && s.acks.heldBy(m) >= counter) n++;
