@@ -54,7 +54,7 @@ export function phoneRoom(
     if (!had || had.finishedAt < done.at)
       askFeedback.set(e.ownerHash, {
         entryId: e.id,
-        helper: e.helper ? memberNameIn(peer, e.helper, 'a TA') : null,
+        helper: e.helper ? facts.memberName(e.helper) : null,
         finishedAt: done.at,
       });
   }
