@@ -1,5 +1,6 @@
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Ack } from '../protocol/messages';
+import * as frame from './frames';
 import type { Result } from '../result';
 import { afterAcks, noteReport } from './fanout';
 import type { SessionState } from './state';
@@ -96,7 +97,7 @@ export function sendAck<S>(
   held?: number,
 ): void {
   s.replica?.flush(); // an ack promises the change is on the host's disk
-  const ack: Ack = { type: 'ack', id, epoch: s.epoch, result, ...(held ? { held } : {}) };
+  const ack = frame.ack(id, s.epoch, result, held);
   if (to === s.memberId) return s.sendSelf(ack);
   if (device) s.send(device, ack);
 }

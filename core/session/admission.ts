@@ -2,6 +2,7 @@ import type { DeviceId } from '../ids';
 import { toBase64 } from '../protocol/codec';
 import type { Hello } from '../protocol/messages';
 import { PROTOCOL_VERSION } from '../protocol/version';
+import * as frame from './frames';
 import type { SessionState } from './state';
 import { afterHostChange } from './sync-schedule';
 
@@ -12,8 +13,7 @@ import { afterHostChange } from './sync-schedule';
 const MAX_SNAPSHOT_CHARS = 12 * 1024 * 1024;
 
 export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
-  const refuse = (code: string, message: string): void =>
-    s.send(from, { type: 'refuse', error: { code, message } });
+  const refuse = (code: string, message: string): void => s.send(from, frame.refuse(code, message));
   if (m.v !== PROTOCOL_VERSION)
     return refuse('version', `protocol ${m.v} is not ${PROTOCOL_VERSION}`);
   if (m.deviceId !== from) return refuse('identity', 'a hello must name the device it comes from');
@@ -21,13 +21,11 @@ export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
     return refuse('unknown-session', 'not in that session');
   const e = s.election;
   if (!e || e.role !== 'host') {
-    s.send(from, {
-      type: 'redirect',
-      sessionId: s.identity.sessionId,
-      hostId: e?.hostId ?? null,
-      hostDevice: e?.hostId ? s.deviceOfMember(e.hostId) : null,
-      epoch: s.epoch,
-    });
+    const host = e?.hostId ?? null;
+    s.send(
+      from,
+      frame.redirect(s.identity.sessionId, host, host && s.deviceOfMember(host), s.epoch),
+    );
     return;
   }
   const returning = s.replica!.memberOfDevice(m.deviceId) !== null;
@@ -39,13 +37,7 @@ export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
   s.membersChanged();
   e.onAdmitted(memberId, m.eligible, s.now);
   if (head) afterHostChange(s, head);
-  s.send(from, {
-    type: 'welcome',
-    sessionId: s.identity.sessionId,
-    memberId,
-    hostId: s.memberId!,
-    epoch: e.epoch,
-  });
+  s.send(from, frame.welcome(s.identity.sessionId, memberId, s.memberId!, e.epoch));
   sendSnapshot(s, from);
 }
 
@@ -56,5 +48,5 @@ function sendSnapshot<S>(s: SessionState<S>, to: DeviceId): void {
   s.fx.log(`snapshot for ${to}: ${data.length} chars`);
   if (data.length > MAX_SNAPSHOT_CHARS) return;
   s.snapshotSentAt.set(to, s.now);
-  s.send(to, { type: 'snapshot', from: s.memberId!, epoch: s.epoch, data });
+  s.send(to, frame.snapshot(s.memberId!, s.epoch, data));
 }

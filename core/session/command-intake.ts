@@ -2,6 +2,7 @@ import type { DeviceId } from '../ids';
 import type { CommandMsg } from '../protocol/messages';
 import { err } from '../result';
 import { releaseAcks, sendAck } from './acks';
+import * as frame from './frames';
 import { refuseForStorage } from './storage';
 import type { SessionState } from './state';
 import { afterHostChange, pushSyncSoon, stateSoon } from './sync-schedule';
@@ -14,7 +15,7 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
   const e = s.election;
   if (!e || !s.replica) return;
   if (e.role !== 'host' || s.leaving) {
-    s.send(from, { type: 'not-host', id: m.id, hostId: e.hostId, epoch: e.epoch });
+    s.send(from, frame.notHost(m.id, e.hostId, e.epoch));
     return;
   }
   const sender = m.from;
@@ -38,13 +39,8 @@ export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg):
     // after resendMs), so the host takes a busy laptop's commands (its own and the phones'
     // it carries) at the allowed rate, later but never refused, and a flooding copy's
     // excess waits on its own disk, never on the host.
-    s.send(from, {
-      type: 'ack',
-      id,
-      epoch: s.epoch,
-      retry: true,
-      result: err('rate-limited', "the host is taking this laptop's commands at its allowed rate"),
-    });
+    const why = "the host is taking this laptop's commands at its allowed rate";
+    s.send(from, frame.retryAck(id, s.epoch, err('rate-limited', why)));
     return;
   }
   if (isNew && !own) {
@@ -91,7 +87,7 @@ export function flushOutbox<S>(s: SessionState<S>): void {
     if (s.leaving) return;
     for (const entry of due) {
       s.outbox.markSent(entry.id, s.now);
-      s.sendSelf({ type: 'cmd', from: me, id: entry.id, body: entry.body });
+      s.sendSelf(frame.command(me, entry.id, entry.body));
     }
     return;
   }
@@ -100,6 +96,6 @@ export function flushOutbox<S>(s: SessionState<S>): void {
   if (!device) return;
   for (const entry of due) {
     s.outbox.markSent(entry.id, s.now);
-    s.send(device, { type: 'cmd', from: me, id: entry.id, body: entry.body });
+    s.send(device, frame.command(me, entry.id, entry.body));
   }
 }

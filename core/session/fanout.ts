@@ -1,6 +1,7 @@
 import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { Changes } from '../protocol/messages';
+import * as frame from './frames';
 import { checkJoined } from './joined';
 import type { SessionState } from './state';
 import {
@@ -88,13 +89,12 @@ export function fanOut<S>(
     );
   for (const g of groups.values()) {
     // One message object per starting point: the driver encodes it once for all.
-    const msg: Changes = {
-      type: 'changes',
-      from: s.memberId!,
-      epoch: s.epoch,
-      base: [...g.base],
-      data: replica.changesSince(g.base).map(toBase64),
-    };
+    const msg = frame.changes(
+      s.memberId!,
+      s.epoch,
+      g.base,
+      replica.changesSince(g.base).map(toBase64),
+    );
     for (const m of g.members) {
       const device = s.deviceOfMember(m);
       if (!device) continue;
@@ -194,14 +194,7 @@ export function onChanges<S>(s: SessionState<S>, m: Changes): void {
   if (outcome === 'gap') {
     // A frame went missing: tell the host at once what we hold; it starts over from there.
     const device = s.deviceOfMember(m.from);
-    if (device)
-      s.send(device, {
-        type: 'have',
-        from: s.memberId!,
-        epoch: e.epoch,
-        heads: s.replica.heads(),
-        behind: true,
-      });
+    if (device) s.send(device, frame.have(s.memberId!, e.epoch, s.replica.heads(), true));
     return;
   }
   if (outcome === 'nothing') return;

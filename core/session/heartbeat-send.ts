@@ -1,4 +1,4 @@
-import type { Heartbeat } from '../protocol/messages';
+import * as frame from './frames';
 import { heartbeatTargets, hostView } from './room-view';
 import type { SessionState } from './state';
 
@@ -16,8 +16,7 @@ export function sendHeartbeats<S>(s: SessionState<S>): void {
   for (const id of heartbeatTargets(s)) {
     const device = s.replica!.deviceOf(id);
     if (!device) continue;
-    const msg: Heartbeat = { type: 'hb', from: me, ...e.heartbeatFor(id, s.now), heads, ...view };
-    s.send(device, msg);
+    s.send(device, frame.heartbeat(me, e.heartbeatFor(id, s.now), heads, view));
   }
   e.nextRound();
 }

@@ -2,6 +2,7 @@ import type { Decision } from '../election/config';
 import type { DeviceId, MemberId } from '../ids';
 import type { Handover } from '../protocol/messages';
 import { flushOutbox } from './command-intake';
+import * as frame from './frames';
 import { catchUpRoom, resetFanout } from './fanout';
 import { sendHeartbeats } from './heartbeat-send';
 import { saveIdentity } from './identity';
@@ -93,7 +94,7 @@ export function tryFailback<S>(s: SessionState<S>, to: MemberId): void {
 export function handOver<S>(s: SessionState<S>, to: MemberId): void {
   const epoch = s.election!.handOver(to, s.now);
   const leaving = s.leaving;
-  s.broadcast((from) => ({ type: 'handover', from, epoch, to, ...(leaving ? { leaving } : {}) }));
+  s.broadcast((from) => frame.handover(from, epoch, to, leaving));
   follow(s, to);
 }
 
@@ -157,7 +158,7 @@ export function onLeaveTimer<S>(s: SessionState<S>): void {
 
 function finishLeave<S>(s: SessionState<S>): void {
   s.replica?.flush();
-  s.broadcast((from) => ({ type: 'leave', from, epoch: s.epoch }));
+  s.broadcast((from) => frame.leave(from, s.epoch));
   s.stop();
 }
 

@@ -3,8 +3,8 @@ import { Election } from '../election/election';
 import { type DeviceId, type MemberId, type SessionId } from '../ids';
 import { fromBase64 } from '../protocol/codec';
 import type { Redirect, Snapshot, Welcome } from '../protocol/messages';
-import { PROTOCOL_VERSION } from '../protocol/version';
 import { Replica } from '../replication/replica';
+import * as frame from './frames';
 import { handleDecisions } from './hosting';
 import { checkJoined } from './joined';
 import { saveIdentity } from './identity';
@@ -15,15 +15,7 @@ import { pushSync, reportHeadsToHost, stateSoon } from './sync-schedule';
 // the snapshot, and "joined" once the document holds the session.
 
 export function sendHello<S>(s: SessionState<S>, via: DeviceId, sessionId: SessionId): void {
-  s.send(via, {
-    type: 'hello',
-    v: PROTOCOL_VERSION,
-    sessionId,
-    deviceId: s.o.deviceId,
-    memberId: null,
-    name: s.o.name,
-    eligible: s.cfg.eligible,
-  });
+  s.send(via, frame.hello(sessionId, s.o.deviceId, s.o.name, s.cfg.eligible));
 }
 
 /** Start the election for `memberId` over the replica's members (or just us). */

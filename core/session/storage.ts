@@ -2,6 +2,7 @@ import type { MemberId } from '../ids';
 import { storageErrorCode } from '../errors';
 import { err } from '../result';
 import type { CommandMsg } from '../protocol/messages';
+import * as frame from './frames';
 import { saveIdentity } from './identity';
 import type { SessionState } from './state';
 
@@ -86,7 +87,7 @@ export function refuseForStorage<S>(
       ? "the host laptop's disk is full: your request is kept and sent again"
       : `the host laptop cannot save (${s.storage.code}): your request is kept and sent again`,
   );
-  const ack = { type: 'ack' as const, id, epoch: s.epoch, result, retry: true };
+  const ack = frame.retryAck(id, s.epoch, result);
   if (from === s.memberId) s.sendSelf(ack);
   else {
     const device = s.deviceOfMember(from);

@@ -1,6 +1,7 @@
 import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { SyncMsg } from '../protocol/messages';
+import * as frame from './frames';
 import { checkJoined } from './joined';
 import type { SessionState } from './state';
 
@@ -78,7 +79,7 @@ export function reportHeadsToHostNow<S>(s: SessionState<S>): void {
   const e = s.election;
   const device = e?.hostId ? s.replica?.deviceOf(e.hostId) : null;
   if (!e || !device) return;
-  s.send(device, { type: 'have', from: s.memberId!, epoch: e.epoch, heads: s.replica!.heads() });
+  s.send(device, frame.have(s.memberId!, e.epoch, s.replica!.heads()));
 }
 
 export function pushSync<S>(s: SessionState<S>, member: MemberId): void {
@@ -87,7 +88,7 @@ export function pushSync<S>(s: SessionState<S>, member: MemberId): void {
   const data = s.replica.generateSync(member);
   if (!data) return;
   s.lastSyncAt.set(member, s.now);
-  s.send(device, { type: 'sync', from: s.memberId!, epoch: s.epoch, data: toBase64(data) });
+  s.send(device, frame.sync(s.memberId!, s.epoch, toBase64(data)));
 }
 
 /**
