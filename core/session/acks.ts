@@ -2,7 +2,6 @@ import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Ack } from '../protocol/messages';
 import * as frame from './frames';
 import type { Result } from '../result';
-import { afterAcks, noteReport } from './fanout';
 import type { SessionState } from './state';
 
 // Acknowledgements. The host acks a command once its change is on its own disk and on
@@ -10,27 +9,17 @@ import type { SessionState } from './state';
 // entry when the ack comes.
 
 /**
- * Host: a member reported the heads it has written. Returns whether it is the member a
- * failback waits on (the caller — the hub, or the heartbeat handler — tries it then:
- * acks never call back into hosting).
+ * Host: a member reported the heads it has written (host-step.ts). Releases what it now
+ * holds; when it is the member a failback waits on, asks the hub to try the failback.
  */
-export function onHave<S>(
-  s: SessionState<S>,
-  from: MemberId,
-  heads: readonly string[],
-  behind = false,
-): boolean {
-  if (s.election?.role !== 'host') return false;
-  s.election.onContact(from, s.now);
-  s.memberHeads.set(from, [...heads]);
-  noteReport(s, from, heads, behind);
+export function onHave<S>(s: SessionState<S>, from: MemberId, heads: readonly string[]): void {
   s.acks.reportHeads(from, heads);
   if (s.stalledHolders.has(from) && s.acks.heldBy(from) >= s.acks.latestCounter) {
     s.stalledHolders.delete(from); // caught up: a holder again
     s.holderBehindSince.delete(from);
   }
   releaseAcks(s);
-  return s.failbackTarget === from;
+  if (s.failbackTarget === from) s.intents.push({ kind: 'failback', to: from });
 }
 
 /** Host: send every ack whose change the next K holders now hold. */
@@ -44,7 +33,7 @@ export function releaseAcks<S>(s: SessionState<S>): void {
   const released = s.acks.release(holders);
   for (const p of released)
     sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result, copiesHolding(s, p.counter));
-  if (released.length > 0) afterAcks(s);
+  if (released.length > 0) s.intents.push({ kind: 'fan-out' });
 }
 
 /**

@@ -12,22 +12,30 @@ import { afterHostChange } from './sync-schedule';
 /** Past this, the document is too big for one frame: the joiner syncs change by change. */
 const MAX_SNAPSHOT_CHARS = 12 * 1024 * 1024;
 
-export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
-  const refuse = (code: string, message: string): void => s.send(from, frame.refuse(code, message));
+/** Refuse a hello this copy cannot take in any role; true when it did. */
+export function refuseHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): boolean {
+  const refuse = (code: string, message: string): true => {
+    s.send(from, frame.refuse(code, message));
+    return true;
+  };
   if (m.v !== PROTOCOL_VERSION)
     return refuse('version', `protocol ${m.v} is not ${PROTOCOL_VERSION}`);
   if (m.deviceId !== from) return refuse('identity', 'a hello must name the device it comes from');
   if (!s.identity || m.sessionId !== s.identity.sessionId)
     return refuse('unknown-session', 'not in that session');
-  const e = s.election;
-  if (!e || e.role !== 'host') {
-    const host = e?.hostId ?? null;
-    s.send(
-      from,
-      frame.redirect(s.identity.sessionId, host, host && s.deviceOfMember(host), s.epoch),
-    );
-    return;
-  }
+  return false;
+}
+
+/** Member: a joiner asked us; name the host it should ask (and where it runs). */
+export function redirectJoiner<S>(s: SessionState<S>, from: DeviceId): void {
+  const host = s.election?.hostId ?? null;
+  const device = host && s.deviceOfMember(host);
+  s.send(from, frame.redirect(s.identity!.sessionId, host, device, s.epoch));
+}
+
+/** Host: admit the joiner (a returning device keeps its member id), welcome, snapshot. */
+export function admit<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
+  const e = s.election!;
   const returning = s.replica!.memberOfDevice(m.deviceId) !== null;
   if (!returning && !s.admitLimit.take('admit', s.now)) {
     s.fx.log(`hello from ${from} waits: admitting new devices at the limit`);
@@ -37,7 +45,7 @@ export function onHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): void {
   s.membersChanged();
   e.onAdmitted(memberId, m.eligible, s.now);
   if (head) afterHostChange(s, head);
-  s.send(from, frame.welcome(s.identity.sessionId, memberId, s.memberId!, e.epoch));
+  s.send(from, frame.welcome(s.identity!.sessionId, memberId, s.memberId!, e.epoch));
   sendSnapshot(s, from);
 }
 

@@ -11,10 +11,11 @@ import { afterHostChange, pushSyncSoon, stateSoon } from './sync-schedule';
 // app (idempotent by command id) and holds the ack for the holders. Commands out: the
 // member's outbox goes to whoever hosts, and again after `resendMs` until acked.
 
+/** Host: a member's command (a member that gets one answers `not-host`: member-step.ts). */
 export function onCommand<S>(s: SessionState<S>, from: DeviceId, m: CommandMsg): void {
   const e = s.election;
   if (!e || !s.replica) return;
-  if (e.role !== 'host' || s.leaving) {
+  if (s.leaving) {
     s.send(from, frame.notHost(m.id, e.hostId, e.epoch));
     return;
   }

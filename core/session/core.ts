@@ -13,10 +13,9 @@ import type { Message } from '../protocol/messages';
 import { createSessionDoc } from '../replication/document';
 import type { OutboxEntry } from '../replication/outbox';
 import { DOC_KEY, Replica } from '../replication/replica';
-import { onAck, onHave } from './acks';
-import { onHello } from './admission';
-import { onChanges, onFanoutTimer, onTurnEnd } from './fanout';
-import { flushOutbox, onCommand } from './command-intake';
+import { onAck } from './acks';
+import { afterAcks, onFanoutTimer, onTurnEnd } from './fanout';
+import { flushOutbox } from './command-intake';
 import type { Effects, TimerName } from './effects';
 import { onCheck, onHeartbeat, onTick } from './heartbeats';
 import {
@@ -30,8 +29,10 @@ import {
   tryFailback,
 } from './hosting';
 import { refusal } from './gate';
+import { stepHost } from './host-step';
+import { stepMember } from './member-step';
 import { saveIdentity } from './identity';
-import { onRedirect, onRefuse, onSnapshot, onWelcome, sendHello, startElection } from './joining';
+import { sendHello, startElection } from './joining';
 import { type CoreOptions, SessionState } from './state';
 import { onStorageFailed, onStorageRecovered, onStorageTimer } from './storage';
 import { roomLive, roomSuccessors } from './room-view';
@@ -42,7 +43,7 @@ export type { CoreOptions } from './state';
 /**
  * One copy's session, as a pure state machine (etcd raft's RawNode shape): every input —
  * a frame, a timer, a call — comes in with the time, and every output comes back as
- * `Effects` for the driver to carry out (persist, then send, then emit, then arm timers).
+ * `Effects` for the driver to carry out (persist, then send, then arm timers, then emit).
  * No clock, timer, socket or disk in here or in the job modules beside it (lint-enforced).
  */
 export class SessionCore<S> {
@@ -205,8 +206,7 @@ export class SessionCore<S> {
   storageFailed(now: number, code: string, message: string): Effects {
     const s = this.begin(now);
     // A host that cannot save hands hosting to its successor (storage.ts says to whom).
-    const to = onStorageFailed(s, code, message);
-    if (to) handOver(s, to);
+    onStorageFailed(s, code, message);
     return this.end();
   }
 
@@ -273,42 +273,47 @@ export class SessionCore<S> {
     return this.end();
   }
 
+  /**
+   * One frame, checked by `step` (gate.ts): first what it means in any role — the
+   * election's part, the outbox's — then the role's own step (host-step.ts,
+   * member-step.ts), then whatever the jobs asked of each other (intents.ts).
+   */
   private dispatch(from: DeviceId, m: Message): void {
-    const s = this.s; // `step` checked who may send this (gate.ts)
+    const s = this.s;
     switch (m.type) {
       case 'link':
       case 'proof':
         return; // the transport's handshake, never passed up
-      case 'hello':
-        return onHello(s, from, m);
-      case 'welcome':
-        return onWelcome(s, from, m);
-      case 'refuse':
-        return onRefuse(s, from, m.error.code, m.error.message);
-      case 'hb':
-        return onHeartbeat(s, m);
       case 'sync':
-        return onSync(s, m);
-      case 'snapshot':
-        return onSnapshot(s, m);
-      case 'have':
-        // A report from the member a failback waits on: try handing hosting back now.
-        if (onHave(s, m.from, m.heads, m.behind === true)) tryFailback(s, m.from);
-        return;
-      case 'changes':
-        return onChanges(s, m);
-      case 'cmd':
-        return onCommand(s, from, m);
+        onSync(s, m); // either side of the exchange (sync-schedule.ts)
+        return this.settle();
       case 'ack':
-        return onAck(s, m);
+        onAck(s, m); // this copy's own outbox, hosting or not
+        return this.settle();
       case 'not-host':
         return s.outbox.resetSendTimes();
-      case 'redirect':
-        return onRedirect(s, m);
       case 'handover':
-        return onHandover(s, m);
+        onHandover(s, m);
+        return this.settle();
       case 'leave':
-        return onLeaveNotice(s, m.from);
+        onLeaveNotice(s, m.from);
+        return this.settle();
+      case 'hb':
+        onHeartbeat(s, m); // the election's part; then the role's, below
+        break;
+    }
+    if (s.election?.role === 'host') stepHost(s, from, m);
+    else stepMember(s, from, m);
+    this.settle();
+  }
+
+  /** Carry out what the jobs asked of each other during the step (intents.ts). */
+  private settle(): void {
+    const s = this.s;
+    for (let i = s.intents.shift(); i; i = s.intents.shift()) {
+      if (i.kind === 'fan-out') afterAcks(s);
+      else if (i.kind === 'failback') tryFailback(s, i.to);
+      else handOver(s, i.to);
     }
   }
 
@@ -318,6 +323,7 @@ export class SessionCore<S> {
   }
 
   private end(): Effects {
+    this.settle(); // a timer's or a call's intents, as a frame's
     return this.s.fx.take();
   }
 }

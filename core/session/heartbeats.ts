@@ -1,8 +1,8 @@
 import type { Heartbeat } from '../protocol/messages';
 import { sendHeartbeats } from './heartbeat-send';
-import { releaseAcks, onHave } from './acks';
+import { releaseAcks } from './acks';
 import { flushOutbox } from './command-intake';
-import { handleDecisions, tryFailback } from './hosting';
+import { handleDecisions } from './hosting';
 import { sendHello } from './joining';
 import type { SessionState } from './state';
 import { noteHostView } from './room-view';
@@ -42,16 +42,20 @@ export function onTick<S>(s: SessionState<S>): void {
   s.releaseParkedAcks();
 }
 
+/** Any role: a member's heartbeat feeds the election (the roles' parts: host-step.ts, member-step.ts). */
 export function onHeartbeat<S>(s: SessionState<S>, m: Heartbeat): void {
   const e = s.election;
   if (!e || m.from === s.memberId) return;
   s.memberHeads.set(m.from, m.heads);
   handleDecisions(s, e.onHeartbeat(m.from, m, s.now));
-  if (e.role === 'host' && onHave(s, m.from, m.heads)) tryFailback(s, m.from);
-  else if (m.from === e.hostId) {
-    noteHostView(s, m.live, m.elig);
-    armCheck(s);
-  }
+}
+
+/** Member: the host's heartbeat carries its view of the room, and moves the next check on. */
+export function onHostHeartbeat<S>(s: SessionState<S>, m: Heartbeat): void {
+  const e = s.election;
+  if (!e || m.from !== e.hostId || m.from === s.memberId) return;
+  noteHostView(s, m.live, m.elig);
+  armCheck(s);
 }
 
 /**

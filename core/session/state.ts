@@ -10,6 +10,7 @@ import type { Replica } from '../replication/replica';
 import type { EngineConfig } from './config';
 import { EffectsBuilder, type PeerRole } from './effects';
 import type { Identity } from './identity';
+import type { Intent } from './intents';
 import { RateLimiter } from './rate-limit';
 import { roomLive, roomSuccessors } from './room-view';
 
@@ -102,6 +103,8 @@ export class SessionState<S> {
   storage: { code: string; message: string; since: number } | null = null;
   /** Frames this copy sends itself, delivered on the loopback timer. */
   loopback: Message[] = [];
+  /** What a job asked of another, for the hub to carry out when the job returns (intents.ts). */
+  readonly intents: Intent[] = [];
 
   constructor(readonly o: CoreOptions<S>) {
     this.identity = o.stored.identity;

@@ -1,4 +1,3 @@
-import type { MemberId } from '../ids';
 import { storageErrorCode } from '../errors';
 import { err } from '../result';
 import type { CommandMsg } from '../protocol/messages';
@@ -14,39 +13,34 @@ import type { SessionState } from './state';
 
 /**
  * The driver could not carry out a write of the last step (nothing of that step was sent).
- * Returns the member a host should hand hosting to now (the hub hands over), or null.
+ * A host asks the hub to hand hosting to its successor.
  */
-export function onStorageFailed<S>(
-  s: SessionState<S>,
-  code: string,
-  message: string,
-): MemberId | null {
+export function onStorageFailed<S>(s: SessionState<S>, code: string, message: string): void {
   const first = s.storage === null;
   s.storage = { code, message, since: first ? s.now : s.storage!.since };
   s.fx.holdWrites = true;
   s.replica?.rewrite();
   s.fx.timer('storage', s.cfg.storageRetryMs);
-  if (!first) return null;
+  if (!first) return;
   s.fx.log(
     `this laptop's disk refused a write (${code}: ${message}): saving nothing, claiming ` +
       `nothing unsaved, trying again every ${s.cfg.storageRetryMs / 1000} s`,
   );
   s.fx.emit('storage', { ok: false, code, message });
   const e = s.election;
-  if (!e) return null;
+  if (!e) return;
   e.setEligible(false);
   if (e.role === 'host' && !s.leaving) {
     const to = e.successorForLeave(s.now);
     if (to) {
       s.fx.log(`handing hosting to ${to}: this laptop cannot save what it would host`);
-      return to;
+      s.intents.push({ kind: 'hand-over', to });
     } else {
       s.fx.log(
         'no successor that can take over: hosting on, refusing commands until the disk takes writes',
       );
     }
   }
-  return null;
 }
 
 /** Try writing everything again: the document whole, the identity, the outbox. */
