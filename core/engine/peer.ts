@@ -9,6 +9,7 @@ import { SessionCore } from '../session/core';
 import type { Effects, PeerRole, TimerName } from '../session/effects';
 import { IDENTITY_KEY, parseIdentity } from '../session/identity';
 import { Emitter } from './emitter';
+import { registerPeer } from './peer-internals';
 import { JoinRefusedError, type PeerEvents, type PeerOptions } from './peer-types';
 import { StoredFiles } from './stored-files';
 
@@ -53,6 +54,11 @@ export class Peer<S> {
         doc: this.files.read(DOC_KEY, (raw) => raw, null),
         outbox: this.files.read(OUTBOX_KEY, parseOutbox, []),
       },
+    });
+    registerPeer(this, {
+      core: this.core as SessionCore<unknown>,
+      apply: (fx) => this.apply(fx),
+      now: () => this.now(),
     });
     o.transport.onFrame((from, frame) => this.apply(this.core.step(this.now(), from, frame)));
     o.transport.onGone?.((device) => this.apply(this.core.deviceGone(this.now(), device)));
@@ -115,12 +121,6 @@ export class Peer<S> {
   }
   pendingCommands(): readonly { id: CommandId; body: unknown }[] {
     return this.core.pendingCommands();
-  }
-  bytesSentTo(id: MemberId): number {
-    return this.core.replica?.bytesSent.get(id) ?? 0;
-  }
-  replicaBytes(): number {
-    return this.core.replica?.save().byteLength ?? 0;
   }
 
   // ---- calls -------------------------------------------------------------------
@@ -194,16 +194,6 @@ export class Peer<S> {
   /** Stop at once without a goodbye (a crash, as far as the room can tell). */
   stop(): void {
     this.apply(this.core.stop(this.now()));
-  }
-
-  /** Freeze in place (a laptop put to sleep, SIGSTOP): no timers, frames are lost. */
-  suspend(): void {
-    this.stop();
-  }
-
-  /** Wake up with the state held before `suspend` (the laptop opened again). */
-  wake(): void {
-    this.apply(this.core.wake(this.now()));
   }
 
   // ---- carrying out effects ----------------------------------------------------

@@ -2,6 +2,7 @@ import type { DeviceId, MemberId } from '../../core/ids';
 import { SeededRandom } from '../../core/random';
 import { MemoryStore } from '../../core/store/store';
 import { Peer } from '../../core/engine/peer';
+import { suspendPeer, wakePeer } from '../../core/engine/peer-internals';
 import type { EngineConfig } from '../../core/session/config';
 import { CLEAN, type LinkFaults } from './sim-network';
 import { SET_APP, type SetState, type SimApp } from './set-app';
@@ -131,12 +132,12 @@ export class SimCluster<S = SetState> extends SimRoom<S> {
   }
 
   pause(i: number): void {
-    this.peer(i).suspend();
+    suspendPeer(this.peer(i));
     this.log(`n${i} paused`);
   }
 
   unpause(i: number): void {
-    this.peer(i).wake();
+    wakePeer(this.peer(i));
     this.log(`n${i} resumed after a pause`);
   }
 

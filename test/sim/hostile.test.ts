@@ -4,6 +4,7 @@ import * as Automerge from '@automerge/automerge';
 import { MAX_EPOCH_STEP } from '../../core/election/epoch';
 import type { DeviceId } from '../../core/ids';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
+import { replicaBytes, suspendPeer } from '../../core/engine/peer-internals';
 import { SimCluster } from './cluster';
 import { assertHealthy } from './assert-cluster';
 
@@ -235,7 +236,7 @@ describe('a member of the room', () => {
     const heads = Automerge.getHeads(holder.peer.doc!);
     const me = holder.peer.memberId!;
     // The holder's copy stops, and a client on its device keeps it "live" with stale heads.
-    holder.peer.suspend();
+    suspendPeer(holder.peer);
     const wire = c.net.endpoint(holder.device);
     const pretend = () => {
       const hb = { ...heartbeat(me, host.peer.epoch, host.peer.memberId, 'member'), heads };
@@ -367,7 +368,7 @@ describe('big frames from a member', () => {
     const victim = c.nodes.find((n) => n !== host && n !== mallory)!;
     const codes: string[] = [];
     for (const n of [host, victim]) n.peer.events.on('dropped', (d) => codes.push(d.code));
-    const bytesBefore = host.peer.replicaBytes();
+    const bytesBefore = replicaBytes(host.peer);
     const wire = c.net.endpoint(mallory.device);
     const me = mallory.peer.memberId!;
     const big = Buffer.alloc(8_600_000, 1).toString('base64'); // 11.5 MB of base64
@@ -390,7 +391,7 @@ describe('big frames from a member', () => {
     c.run(200);
     assert.ok(codes.includes('not-host'), codes.join());
     assert.ok(codes.includes('too-large'), codes.join());
-    assert.ok(host.peer.replicaBytes() - bytesBefore < 100_000, 'nothing big was saved');
+    assert.ok(replicaBytes(host.peer) - bytesBefore < 100_000, 'nothing big was saved');
     await c.settleAll([c.submit(0), c.submit(1)], 3_000);
     await assertHealthy(c);
   });
