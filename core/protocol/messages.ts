@@ -184,7 +184,6 @@ export const messageSchema = z.discriminatedUnion('type', [
 export type Message = z.infer<typeof messageSchema>;
 /** A message as written (plain strings for ids): what `encode` takes. */
 export type MessageInput = z.input<typeof messageSchema>;
-export type MessageType = Message['type'];
 export type Link = z.infer<typeof linkSchema>;
 export type Hello = z.infer<typeof helloSchema>;
 export type Welcome = z.infer<typeof welcomeSchema>;
