@@ -2,16 +2,8 @@ import type { MemberId } from '../ids';
 import type { Decision, ElectionConfig, HeartbeatView, Role } from './config';
 import { nextEpoch } from './epoch';
 import { blockedByEvidence } from './evidence';
-import {
-  type MemberState,
-  hearsMe,
-  newMemberState,
-  recordHeartbeat,
-  recordLeave,
-  unheardYet,
-  hostAgoMs,
-  followed,
-} from './member-state';
+import { type MemberState, newMemberState } from './member-state';
+import * as ms from './member-state';
 import * as succession from './succession';
 
 /**
@@ -128,7 +120,7 @@ export class Election {
       hostId: this._hostId,
       seq: this.seq,
       echo: p ? p.lastSeq : -1,
-      hostAgoMs: hostAgoMs(this._hostId, this.cfg.self, this.states, now),
+      hostAgoMs: ms.hostAgoMs(this._hostId, this.cfg.self, this.states, now),
       eligible: this.cfg.eligible,
     };
   }
@@ -165,7 +157,7 @@ export class Election {
   onHeartbeat(from: MemberId, hb: HeartbeatView, now: number): Decision[] {
     if (from === this.cfg.self) return [];
     const p = this.memberState(from);
-    recordHeartbeat(p, hb, now, hearsMe(this.seq, this.cfg.detector, hb));
+    ms.recordHeartbeat(p, hb, now, ms.hearsMe(this.seq, this.cfg.detector, hb));
     this.maxEpochSeen = Math.max(this.maxEpochSeen, hb.epoch);
 
     if (hb.role === 'host') {
@@ -220,7 +212,7 @@ export class Election {
   onLeave(from: MemberId, now: number): Decision[] {
     const p = this.states.get(from);
     if (!p) return [];
-    recordLeave(p, now);
+    ms.recordLeave(p, now);
     return this.tick(now);
   }
 
@@ -282,6 +274,10 @@ export class Election {
       if (this.isLive(this._hostId, now) && !this.hostSteppedDown) return [];
       if (!this.lostNoted) out.push({ kind: 'lost-host', hostId: this._hostId });
       this.lostNoted = true;
+      // A claim refused while our host still counted as live: follow it now, not a round later.
+      const usable = (id: MemberId): boolean => this.isLive(id, now) && !this.outranks(id, now);
+      const c = ms.newestClaim(this.states, this._epoch, usable);
+      if (c) return [...out, ...this.follow(c.id, c.epoch, 'newer-epoch', now)];
     }
     const booting = this.bootAt === null || now - this.bootAt < this.cfg.bootGraceMs;
     if (booting && !this.heardHost) return out;
@@ -304,7 +300,7 @@ export class Election {
       (id) =>
         (this.isLive(id, now) ||
           (id !== this.cfg.self &&
-            unheardYet(this.states.get(id), this.bootAt, now, this.cfg.unknownGraceMs))) &&
+            ms.unheardYet(this.states.get(id), this.bootAt, now, this.cfg.unknownGraceMs))) &&
         this.eligibleOf(id),
     );
     if (candidate !== this.cfg.self) return out;
@@ -330,7 +326,9 @@ export class Election {
   private onHostClaim(from: MemberId, p: MemberState, now: number): Decision[] {
     const newer = p.epoch > this._epoch || (p.epoch === this._epoch && from < this.cfg.self);
     if (this.outranks(from, now)) {
-      const ours = followed(this.states, this.cfg.self, this._epoch, (id) => this.isLive(id, now));
+      const ours = ms.followed(this.states, this.cfg.self, this._epoch, (id) =>
+        this.isLive(id, now),
+      );
       if (this._role === 'host' && p.epoch > this._epoch && ours) this.orphanEpochSince ??= now;
       return [];
     }

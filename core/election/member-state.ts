@@ -112,3 +112,19 @@ export function followed<K>(
     if (p.hostId === self && p.epoch === epoch && isLive(id)) return true;
   return false;
 }
+
+/**
+ * The member that claims to host the newest epoch above `epoch`, among those `usable`
+ * says this copy may follow (live, not outranked), or null.
+ */
+export function newestClaim<K>(
+  states: ReadonlyMap<K, MemberState>,
+  epoch: number,
+  usable: (id: K) => boolean,
+): { id: K; epoch: number } | null {
+  let best: { id: K; epoch: number } | null = null;
+  for (const [id, p] of states)
+    if (p.role === 'host' && p.epoch > (best?.epoch ?? epoch) && usable(id))
+      best = { id, epoch: p.epoch };
+  return best;
+}

@@ -119,6 +119,39 @@ describe('election', () => {
     assert.equal(e.role, 'member');
   });
 
+  it("a student's claim refused while the TA's host was live is followed the moment the host is judged gone, not a heartbeat later", () => {
+    // One TA (A, hosting) and students: A's lid closes, B takes over. C heard A's last
+    // heartbeat a little after B did, so B's claim arrives while A still counts as live for
+    // C — and a live TA's host outranks a student's claim: refused then. C's own check
+    // finds A gone 40 ms later.
+    const e = new Election(electionConfig(C));
+    e.setMembers([A, B, C]);
+    e.seats.setPreferred([A]);
+    e.start(0);
+    const follow = e.onHeartbeat(A, hb({ role: 'host' }), 0);
+    assert.deepEqual(
+      follow.map((d) => d.kind),
+      ['follow'],
+    );
+    beat(e, A, { role: 'host' }, 250, 3_001);
+    beat(e, B, {}, 0, 3_000);
+    const goneAt = 3_000 + e.suspectAfterMs(A); // A's last heartbeat was at 3,000
+    const claimAt = goneAt - 40;
+    assert.deepEqual(
+      e.onHeartbeat(B, hb({ role: 'host', epoch: 2001, hostId: B, seq: 999 }), claimAt),
+      [],
+      'refused while A still counts as live',
+    );
+    const decisions = e.tick(goneAt + 1);
+    assert.deepEqual(
+      decisions.map((d) => d.kind),
+      ['lost-host', 'follow'],
+      'follows B at once (it would otherwise wait for B\u2019s next heartbeat)',
+    );
+    assert.equal(e.hostId, B);
+    assert.equal(e.epoch, 2001);
+  });
+
   it('two hosts meet: the newer epoch wins, a tie goes to the earlier member id', () => {
     const b = new Election(electionConfig(B));
     b.setMembers([A, B]);
