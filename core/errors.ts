@@ -17,12 +17,57 @@ export type EngineErrorCode =
   | 'version'
   /** The other copy is not in that session. */
   | 'unknown-session'
+  /** A hello named another device than the one it came from. */
+  | 'identity'
+  /** The host left while this copy was joining, before it held the session: look again. */
+  | 'host-left'
+  /** Another copy refused with a code this version does not know (a newer copy): see the message. */
+  | 'refused'
   /** A join was given up (timeout, user cancel). */
   | 'cancelled'
   /** The host's disk is full: the command was kept and is sent again (not an ack). */
   | 'storage-full'
   /** The host cannot write for another reason (read-only, I/O error); kept and sent again. */
   | 'storage-failed';
+
+const ENGINE_CODES: Record<EngineErrorCode, true> = {
+  forbidden: true,
+  'rate-limited': true,
+  invalid: true,
+  internal: true,
+  version: true,
+  'unknown-session': true,
+  identity: true,
+  'host-left': true,
+  refused: true,
+  cancelled: true,
+  'storage-full': true,
+  'storage-failed': true,
+};
+
+/**
+ * A code another copy sent (a refusal, a retry ack) as one of ours: results on the wire
+ * carry codes as strings, and a newer copy may know more; those become `refused`.
+ */
+export function engineCode(code: string): EngineErrorCode {
+  return Object.hasOwn(ENGINE_CODES, code) ? (code as EngineErrorCode) : 'refused';
+}
+
+/** Why the session core dropped a frame (the `dropped` event): decoding, then the gate. */
+export type DropCode =
+  /** Over the frame limit, not JSON, or not a message of the protocol (codec.ts). */
+  | 'too-large'
+  | 'bad-json'
+  | 'invalid'
+  /** The gate (gate.ts): who may send what. */
+  | 'not-member'
+  | 'impostor'
+  | 'not-host'
+  | 'epoch-jump'
+  | 'not-joining'
+  | 'rate-limited'
+  /** A bug while handling it: nothing of it was applied. */
+  | 'internal';
 
 /** Codes of the App API itself (its requests, sessions and network). */
 export type ApiErrorCode =

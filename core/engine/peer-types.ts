@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { CodedError } from '../errors';
+import { CodedError, type EngineErrorCode } from '../errors';
 import type { DeviceId } from '../ids';
 import type { Random } from '../random';
 import type { App } from '../replication/engine-app';
@@ -31,6 +31,6 @@ export interface PeerOptions<S> extends SessionPorts {
 export type PeerEvents = Omit<SessionEvents, 'joinFailed' | 'stopped'>;
 
 /** A join the session refused (`version`, `unknown-session`) or that was `cancelled`. */
-export class JoinRefusedError extends CodedError<string> {
+export class JoinRefusedError extends CodedError<EngineErrorCode> {
   override name = 'JoinRefusedError';
 }

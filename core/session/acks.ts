@@ -1,3 +1,4 @@
+import { engineCode } from '../errors';
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Ack } from '../protocol/messages';
 import * as frame from './frames';
@@ -98,7 +99,7 @@ export function onAck<S>(s: SessionState<S>, m: Ack): void {
     if (!m.result.ok && s.outbox.list().some((e) => e.id === m.id))
       s.fx.emit('delayed', {
         id: m.id,
-        code: m.result.error.code,
+        code: engineCode(m.result.error.code),
         message: m.result.error.message,
       });
     return;

@@ -1,3 +1,4 @@
+import type { DropCode, EngineErrorCode } from '../errors';
 import type { Role } from '../election/config';
 import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
 import type { Message } from '../protocol/messages';
@@ -62,15 +63,15 @@ export interface SessionEvents {
   /** `held`: copies holding the change when acked, the host included (null: not told). */
   ack: { id: CommandId; result: Result<unknown>; held: number | null };
   /** A command was not acknowledged yet for a reason worth showing (the host's disk is full); it stays in the outbox and is sent again. */
-  delayed: { id: CommandId; code: string; message: string };
+  delayed: { id: CommandId; code: EngineErrorCode; message: string };
   /** This copy's disk stopped (or started again) taking writes. */
   storage: { ok: boolean; code: string | null; message: string | null };
   joined: { sessionId: SessionId; memberId: MemberId };
-  joinFailed: { code: string; message: string };
+  joinFailed: { code: EngineErrorCode; message: string };
   /** The core stopped (crash-like stop, or the end of a graceful leave). */
   stopped: Record<string, never>;
   /** A frame was dropped (bad input); the copy keeps running. */
-  dropped: { from: DeviceId; code: string; message: string };
+  dropped: { from: DeviceId; code: DropCode; message: string };
 }
 
 export type SessionEvent = {

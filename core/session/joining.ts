@@ -1,3 +1,4 @@
+import { engineCode } from '../errors';
 import { electionConfig } from '../election/config';
 import { Election } from '../election/election';
 import { type DeviceId, type MemberId, type SessionId } from '../ids';
@@ -57,7 +58,7 @@ export function onRefuse<S>(
   if (w && !s.election && from === w.via) {
     s.joining = null;
     s.stop();
-    s.fx.emit('joinFailed', { code, message });
+    s.fx.emit('joinFailed', { code: engineCode(code), message });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { DropCode } from '../errors';
 import type { Election } from '../election/election';
 import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
 import type { Message } from '../protocol/messages';
@@ -221,7 +222,7 @@ export class SessionState<S> {
     }
   }
 
-  drop(from: DeviceId, code: string, message: string): void {
+  drop(from: DeviceId, code: DropCode, message: string): void {
     this.fx.log(`dropped frame from ${from}: ${code}: ${message}`);
     this.fx.emit('dropped', { from, code, message });
   }
