@@ -76,7 +76,8 @@ for (let r = 0; r < rounds; r++) {
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
+  const mid = s.length / 2;
+  return s.length % 2 ? s[Math.floor(mid)]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 console.log(`\nLAN bench, this tree against ${rev} (${rounds} turns each, median of turns)`);
