@@ -1,5 +1,6 @@
 import * as readline from 'node:readline';
 import { CodedError } from '../errors';
+import type { Room } from './room';
 
 /** Longest request line read; a longer one is answered with an error and dropped. */
 const MAX_LINE = 256 * 1024;
@@ -49,4 +50,22 @@ export function serveStdio(
     })
     .on('close', onClose);
   return { emit: (event, data) => out({ event, data }) };
+}
+
+/**
+ * `serveStdio` for a room, as a headless copy of an app runs it: `status` (session, role,
+ * members) beside the app's own methods, the room's `role` and `state` changes as events,
+ * `ready` once serving; end of stdin, SIGTERM or SIGINT close the room, then the process.
+ */
+export function serveRoom<S, C, R>(
+  room: Room<S, C, R>,
+  methods: Record<string, (params: unknown) => unknown>,
+): void {
+  const status = () => ({ sessionId: room.sessionId, role: room.role, members: room.members });
+  const close = () => void room.close().then(() => process.exit(0));
+  const { emit } = serveStdio({ status, ...methods }, close);
+  room.on('role', (role) => emit('role', { role }));
+  room.on('state', (_s, change) => emit('state', { patches: change.patches.length }));
+  process.on('SIGTERM', close).on('SIGINT', close);
+  emit('ready', status());
 }

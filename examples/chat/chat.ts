@@ -4,10 +4,7 @@ import { ImmutableString, defineApp, ok } from '@baton/engine';
 /** The course project's replicated chat, on the engine: the host numbers each message. */
 export interface ChatState {
   /** Keyed by the command that sent it: a message sent again lands once. */
-  messages: Record<
-    string,
-    { n: number; from: string | ImmutableString; text: string | ImmutableString; at: number }
-  >;
+  messages: Record<string, { n: number; from: ImmutableString; text: ImmutableString; at: number }>;
   count: number;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as readline from 'node:readline';
 import { Command } from 'commander';
-import { DataDirLockedError, openRoom, serveStdio } from '@baton/engine';
+import { DataDirLockedError, openRoom, serveRoom } from '@baton/engine';
 import { chatApp, chatLog } from './chat';
 
 // `chat --room lab --name Ana --data-dir ~/.chat-ana`: type a line to send it; everyone's
@@ -16,41 +16,26 @@ const o = new Command('chat')
   .parse()
   .opts();
 const room = await openRoom(chatApp, {
-  room: o.room,
-  name: o.name,
-  dataDir: o.dataDir,
+  ...{ room: o.room, name: o.name, dataDir: o.dataDir, interface: o.interface },
   serviceType: 'baton-chat',
-  interface: o.interface,
   log: o.quiet ? undefined : (l) => process.stderr.write(`${l}\n`),
 }).catch((e: Error) => {
   process.stderr.write(`chat: ${e.message}\n`); // another copy holds the data dir: exit 3
   process.exit(e instanceof DataDirLockedError ? 3 : 1);
 });
-const say = (text: unknown) => room.send({ op: 'say', from: o.name, text: String(text) });
-const close = () => void room.close().then(() => process.exit(0));
-process.on('SIGTERM', close).on('SIGINT', close);
-
-if (o.stdio) {
-  const status = () => ({ sessionId: room.sessionId, role: room.role, members: room.members });
-  const { emit } = serveStdio(
-    { say: (p) => say((p as { text?: unknown })?.text), status, log: () => chatLog(room.state) },
-    close,
-  );
-  room.on('state', (s) => emit('messages', { count: chatLog(s).length }));
-  room.on('role', (role) => emit('role', { role }));
-  emit('ready', status());
-} else {
+const say = (p: unknown) =>
+  room.send({ op: 'say', from: o.name, text: String((p as { text?: unknown })?.text) });
+if (o.stdio) serveRoom(room, { say, log: () => chatLog(room.state) });
+else {
   let shown = 0;
   room.on('state', (s) => {
     for (const m of chatLog(s).slice(shown)) console.log(`[${m.n}] ${m.from}: ${m.text}`);
     shown = chatLog(s).length;
   });
-  readline
-    .createInterface({ input: process.stdin })
-    .on(
-      'line',
-      (l) => void (l.trim() && say(l).catch((e: Error) => console.error(`not sent: ${e.message}`))),
-    )
-    .on('close', close);
+  const close = () => void room.close().then(() => process.exit(0));
+  process.on('SIGTERM', close).on('SIGINT', close);
+  const failed = (e: Error) => console.error(`not sent: ${e.message}`);
+  const sent = (l: string) => void (l.trim() && say({ text: l }).catch(failed));
+  readline.createInterface({ input: process.stdin }).on('close', close).on('line', sent);
   console.log(`in room "${o.room}" as ${o.name} (${room.members.length} here); type to send`);
 }
