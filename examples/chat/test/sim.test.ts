@@ -7,7 +7,20 @@ import { MemoryStore } from '../../../core/store/store';
 import { ManualClock } from '../../../test/sim/manual-clock';
 import { SimDirectory } from '../../../test/sim/sim-directory';
 import { SimNetwork } from '../../../test/sim/sim-network';
+import { appFaultScenarios } from '../../../test/sim/app-scenarios';
 import { type ChatState, chatApp, chatLog } from '../chat';
+
+// The engine's fault scenarios, as for the diary (test/sim/app-scenarios.ts): each value
+// is one message's text.
+appFaultScenarios<ChatState>('chat', {
+  app: chatApp,
+  command: (value) => ({ op: 'say', from: 'sim', text: value }),
+  values: (s) => chatLog(s ?? null).map((m) => m.text),
+  order: (s) => chatLog(s ?? null).map((m) => m.id),
+  numbers: (s) => chatLog(s ?? null).map((m) => m.n),
+  count: (s) => s?.count ?? 0,
+  invalid: { op: 'say', from: '', text: 'x'.repeat(3_000) },
+});
 
 // openRoom's promise, on the simulator: copies that race to create the same room end in
 // one room, and what each sent while racing is delivered there once.
