@@ -286,24 +286,25 @@ export class SessionCore<S> {
         return; // the transport's handshake, never passed up
       case 'sync':
         onSync(s, m); // either side of the exchange (sync-schedule.ts)
-        return this.settle();
+        break;
       case 'ack':
         onAck(s, m); // this copy's own outbox, hosting or not
-        return this.settle();
+        break;
       case 'not-host':
-        return s.outbox.resetSendTimes();
+        s.outbox.resetSendTimes();
+        break;
       case 'handover':
         onHandover(s, m);
-        return this.settle();
+        break;
       case 'leave':
         onLeaveNotice(s, m.from);
-        return this.settle();
-      case 'hb':
-        onHeartbeat(s, m); // the election's part; then the role's, below
         break;
+      default:
+        // A heartbeat's election part first, then (as every other frame) the role's.
+        if (m.type === 'hb') onHeartbeat(s, m);
+        if (s.election?.role === 'host') stepHost(s, from, m);
+        else stepMember(s, from, m);
     }
-    if (s.election?.role === 'host') stepHost(s, from, m);
-    else stepMember(s, from, m);
     this.settle();
   }
 
