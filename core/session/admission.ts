@@ -1,3 +1,4 @@
+import type { EngineErrorCode } from '../errors';
 import type { DeviceId } from '../ids';
 import { toBase64 } from '../protocol/codec';
 import type { Hello } from '../protocol/messages';
@@ -14,7 +15,7 @@ const MAX_SNAPSHOT_CHARS = 12 * 1024 * 1024;
 
 /** Refuse a hello this copy cannot take in any role; true when it did. */
 export function refuseHello<S>(s: SessionState<S>, from: DeviceId, m: Hello): boolean {
-  const refuse = (code: string, message: string): true => {
+  const refuse = (code: EngineErrorCode, message: string): true => {
     s.send(from, frame.refuse(code, message));
     return true;
   };

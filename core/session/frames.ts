@@ -1,3 +1,4 @@
+import type { EngineErrorCode } from '../errors';
 import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
 import type {
   Ack,
@@ -45,7 +46,7 @@ export const welcome = (
   epoch: number,
 ): Welcome => ({ type: 'welcome', sessionId, memberId, hostId, epoch });
 
-export const refuse = (code: string, message: string) =>
+export const refuse = (code: EngineErrorCode, message: string) =>
   ({ type: 'refuse', error: { code, message } }) as const;
 
 /** A member, asked to admit a joiner: the host to ask instead (and where it runs). */
