@@ -738,7 +738,7 @@ async function benchRelayRoom(n: number): Promise<void> {
 if (PARTS.includes('relay')) {
   for (const n of (process.env.BENCH_RELAY_SIZES ?? '5').split(',').filter(Boolean).map(Number))
     await part('relay', n, () => benchRelay(n));
-  // 100 relay-only members joining at once do not settle on this 2-core machine yet (README).
+  // 100 relay-only members (BENCH_RELAY_MEMBERS=100): settles in most runs on 2 cores (README).
   const members = Number(process.env.BENCH_RELAY_MEMBERS ?? 20);
   if (members > 0) await part('relay room', members, () => benchRelayRoom(members));
 }
