@@ -20,6 +20,8 @@ if (!base) {
   process.exit(2);
 }
 const rounds = Number(process.env.BENCH_LAN_COMPARE_ROUNDS ?? 2);
+if (rounds < 2)
+  console.error('one round: the baseline goes first, on a cold machine — take the ratio with care');
 const parts = process.env.BENCH_LAN_PARTS ?? 'ack,failover';
 
 const rev = execFileSync('git', ['rev-parse', '--short', base], { cwd: ROOT }).toString().trim();
