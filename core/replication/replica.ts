@@ -52,6 +52,13 @@ export class Replica<S> {
   } | null = null;
   private readonly syncStates = new Map<MemberId, Automerge.SyncState>();
   private chunksSinceCompact = 0;
+  /**
+   * The heads of what is on disk: a write appends the changes since (`saveSince`).
+   * Automerge's own `saveIncremental` counts from the last save or incremental save, not
+   * from a load, so after `Automerge.load` (a joiner's snapshot, a copy resuming) its first
+   * call re-encoded the whole history: 11 MB and 0.13–0.26 s for 5,000 past entries.
+   */
+  private savedHeads: string[];
   /** Bytes of sync messages generated, per link (for the "only what it lacks" check). */
   readonly bytesSent = new Map<MemberId, number>();
 
@@ -60,6 +67,7 @@ export class Replica<S> {
     doc: Automerge.Doc<SessionDoc<S>>,
   ) {
     this._doc = doc;
+    this.savedHeads = Automerge.getHeads(doc);
   }
 
   /** A new replica for a session this copy creates (the creator's document). */
@@ -87,6 +95,7 @@ export class Replica<S> {
     this.doc = Automerge.load<SessionDoc<S>>(bytes, { actor });
     this.syncStates.clear();
     this.store.save(DOC_KEY, bytes); // already a whole saved document: no need to save it again
+    this.savedHeads = Automerge.getHeads(this._doc);
     this.chunksSinceCompact = 0;
     return true;
   }
@@ -379,12 +388,14 @@ export class Replica<S> {
   }
 
   private write(): void {
+    const heads = Automerge.getHeads(this._doc);
     if (this.chunksSinceCompact >= COMPACT_EVERY) {
       this.store.save(DOC_KEY, Automerge.save(this._doc));
       this.chunksSinceCompact = 0;
-      return;
+    } else {
+      this.store.append(DOC_KEY, Automerge.saveSince(this._doc, this.savedHeads));
+      this.chunksSinceCompact += 1;
     }
-    this.store.append(DOC_KEY, Automerge.saveIncremental(this._doc));
-    this.chunksSinceCompact += 1;
+    this.savedHeads = heads;
   }
 }
