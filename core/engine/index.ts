@@ -75,8 +75,11 @@ export interface AppSpec<S, C, R = unknown> {
    * merges into one effect.
    */
   apply(state: S, command: C, ctx: ApplyContext, view: S): Result<R>;
-  /** Optional: resolve what a merge of two sides' changes exposed (runs on the host). */
-  reconcile?(state: S, ctx: { now: number; epoch: number }): void;
+  /**
+   * Optional: resolve what a merge of two sides' changes exposed (runs on the host; read
+   * from `view`, the state before the change as plain objects, as in `apply`).
+   */
+  reconcile?(state: S, ctx: { now: number; epoch: number }, view: S): void;
 }
 
 /**

@@ -137,8 +137,8 @@ export class QueueApp implements App<QueueState> {
     return result;
   }
 
-  reconcile(state: QueueState, ctx: { now: number; epoch: number }): void {
-    reconcileQueue(state, ctx.now);
+  reconcile(state: QueueState, ctx: { now: number; epoch: number }, view: QueueState): void {
+    reconcileQueue(state, ctx.now, view);
   }
 
   /** Reads come from `view` (plain, fast), writes go to `state` (the Automerge draft). */

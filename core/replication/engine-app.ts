@@ -32,9 +32,10 @@ export interface App<S, V = unknown> {
   /**
    * Optional: runs on the host inside the change that anchors a merge of another
    * side's changes (a healed partition). It may resolve conflicts the merge exposed,
-   * deterministically, and record them so users see them.
+   * deterministically, and record them so users see them. `view` is the state before the
+   * change as plain objects, as in `apply`: read from it.
    */
-  reconcile?(state: S, ctx: { now: number; epoch: number }): void;
+  reconcile?(state: S, ctx: { now: number; epoch: number }, view: S): void;
   /**
    * Optional: the members the app would rather see host (the queue: its logged-in staff,
    * as the session's lock proves them). They come first in the successorship order,

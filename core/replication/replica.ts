@@ -240,10 +240,11 @@ export class Replica<S> {
 
   /** Host: mark the start of a term. The change depends on every head, anchoring the ack chain. */
   startTerm(epoch: number, host: MemberId, now: number, app?: App<S>): string {
+    const view = this.doc.app;
     this.doc = Automerge.change(this.doc, { time: Math.floor(now / 1000) }, (d) => {
       if (!d.baton.terms) d.baton.terms = {};
       d.baton.terms[String(epoch)] = { host, at: now };
-      app?.reconcile?.(d.app, { now, epoch });
+      app?.reconcile?.(d.app, { now, epoch }, view);
     });
     this.persist();
     return this.heads()[0] as string;
@@ -258,7 +259,8 @@ export class Replica<S> {
     let next = this.doc;
     if (app?.reconcile) {
       const reconcile = app.reconcile.bind(app);
-      next = Automerge.change(next, opts, (d) => reconcile(d.app, { now, epoch }));
+      const view = next.app;
+      next = Automerge.change(next, opts, (d) => reconcile(d.app, { now, epoch }, view));
     }
     this.doc = next === this._doc ? Automerge.emptyChange(this._doc, opts) : next;
     this.persist();

@@ -65,7 +65,7 @@ function session(store: Store) {
       entryId: liveEntries(replica.doc.app).find((e) => e.status === 'called')!.id,
     }),
   ];
-  return { replica, visit };
+  return { replica, visit, app };
 }
 
 function measure(store: Store, history: number, samples: number) {
@@ -74,9 +74,19 @@ function measure(store: Store, history: number, samples: number) {
   for (let i = 0; i < Math.max(history, 30); i++) s.visit(i);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) times.push(...s.visit(history + i));
+  // A new host's first change (a failover: the term's mark, and the app's reconcile of
+  // what a merge may have brought in); a merge's anchor runs the same reconcile.
+  const terms: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    s.replica.startTerm(2000 + i, TA, Date.UTC(2026, 10, 23, 9, i), s.app);
+    terms.push(performance.now() - t0);
+  }
   return {
     p50: percentile(times, 50),
     p95: percentile(times, 95),
+    termP50: percentile(terms, 50),
+    termP95: percentile(terms, 95),
     entries: allEntries(s.replica.doc.app).length,
     bytes: s.replica.save().byteLength,
   };
@@ -96,6 +106,15 @@ export function benchQueueApply(): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
   const onDisk = measure(new FileStore(dir), 5_000, 200);
   lines.push(row('5,000 past entries, file store+fsync', onDisk, empty));
+  lines.push('a new term\'s first change on the host (failover; a merge\'s anchor reconciles the same)');
+  for (const [label, r] of [
+    ['30 past entries', empty],
+    ['5,000 past entries', big],
+  ] as const)
+    lines.push(
+      `  ${label.padEnd(34)} term p50 ${r.termP50.toFixed(2)} ms  p95 ${r.termP95.toFixed(2)} ms` +
+        (r === big ? `  (${(big.termP95 / empty.termP95).toFixed(2)}× with 30)` : ''),
+    );
   fs.rmSync(dir, { recursive: true, force: true });
   return lines;
 }
