@@ -106,7 +106,9 @@ export function benchQueueApply(): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
   const onDisk = measure(new FileStore(dir), 5_000, 200);
   lines.push(row('5,000 past entries, file store+fsync', onDisk, empty));
-  lines.push('a new term\'s first change on the host (failover; a merge\'s anchor reconciles the same)');
+  lines.push(
+    "a new term's first change on the host (failover; a merge's anchor reconciles the same)",
+  );
   for (const [label, r] of [
     ['30 past entries', empty],
     ['5,000 past entries', big],

@@ -251,7 +251,10 @@ describe('Replica', () => {
       const grew = store.load(DOC_KEY)!.byteLength - before;
       // Automerge's saveIncremental after a load re-encodes every change (here ≈ 60× one).
       assert.ok(grew < 1024, `one change appended ${grew} bytes (the document is ${before})`);
-      assert.deepEqual(Replica.load<SetState>(store.load(DOC_KEY)!, store, 'dd').heads(), r.heads());
+      assert.deepEqual(
+        Replica.load<SetState>(store.load(DOC_KEY)!, store, 'dd').heads(),
+        r.heads(),
+      );
     }
   });
 });
