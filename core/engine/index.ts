@@ -34,7 +34,7 @@ export {
   type TypedApp,
 } from './room';
 export { openRoom, type LanRoomOptions } from './room-lan';
-export { serveRoom, serveStdio } from './stdio';
+export { type LineIo, closeOnSignals, serveRoom, serveStdio } from './stdio';
 export type { SessionPorts } from './peer-types';
 export type { App, ApplyContext } from '../replication/engine-app';
 export type { EngineConfig } from '../session/config';

@@ -1,6 +1,14 @@
 import * as readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { CodedError } from '../errors';
 import type { Room } from './room';
+
+/** Where the JSON lines come from and go to: the process's stdin and stdout by default. */
+export interface LineIo {
+  input: Readable;
+  output: Writable;
+}
+const processIo = (): LineIo => ({ input: process.stdin, output: process.stdout });
 
 /** Longest request line read; a longer one is answered with an error and dropped. */
 const MAX_LINE = 256 * 1024;
@@ -14,10 +22,11 @@ const MAX_LINE = 256 * 1024;
 export function serveStdio(
   methods: Record<string, (params: unknown) => unknown>,
   onClose: () => void,
+  io: LineIo = processIo(),
 ): { emit(event: string, data: unknown): void } {
-  const out = (m: unknown): void => void process.stdout.write(`${JSON.stringify(m)}\n`);
+  const out = (m: unknown): void => void io.output.write(`${JSON.stringify(m)}\n`);
   readline
-    .createInterface({ input: process.stdin })
+    .createInterface({ input: io.input })
     .on('line', (line) => {
       if (!line.trim()) return;
       let req: { id?: unknown; method?: unknown; params?: unknown };
@@ -53,19 +62,30 @@ export function serveStdio(
 }
 
 /**
+ * SIGTERM and SIGINT close `room` in order (its goodbye sent, its data dir released), then
+ * end the process; the function returned does the same (for the end of the app's input).
+ */
+export function closeOnSignals(room: { close(): Promise<void> }): () => void {
+  const close = () => void room.close().then(() => process.exit(0));
+  process.on('SIGTERM', close).on('SIGINT', close);
+  return close;
+}
+
+/**
  * `serveStdio` for a room, as a headless copy of an app runs it: `status` (session, role,
- * members) beside the app's own methods, the room's `role` and `state` changes as events,
- * `ready` once serving; end of stdin, SIGTERM or SIGINT close the room, then the process.
+ * members) beside the app's own methods, the room's `role`, `state` and `conflict` (another
+ * room of this name that cannot merge: `{ sessionId }`) as events, `ready` once serving;
+ * end of input, SIGTERM or SIGINT close the room, then the process.
  */
 export function serveRoom<S, C, R>(
   room: Room<S, C, R>,
   methods: Record<string, (params: unknown) => unknown>,
+  io: LineIo = processIo(),
 ): void {
   const status = () => ({ sessionId: room.sessionId, role: room.role, members: room.members });
-  const close = () => void room.close().then(() => process.exit(0));
-  const { emit } = serveStdio({ status, ...methods }, close);
+  const { emit } = serveStdio({ status, ...methods }, closeOnSignals(room), io);
   room.on('role', (role) => emit('role', { role }));
   room.on('state', (_s, change) => emit('state', { patches: change.patches.length }));
-  process.on('SIGTERM', close).on('SIGINT', close);
+  room.on('conflict', (other) => emit('conflict', { sessionId: other.sessionId }));
   emit('ready', status());
 }

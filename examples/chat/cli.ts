@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as readline from 'node:readline';
 import { Command } from 'commander';
-import { DataDirLockedError, openRoom, serveRoom } from '@baton/engine';
+import { DataDirLockedError, closeOnSignals, openRoom, serveRoom } from '@baton/engine';
 import { chatApp, chatLog } from './chat';
 
 // `chat --room lab --name Ana --data-dir ~/.chat-ana`: type a line to send it; everyone's
@@ -32,8 +32,8 @@ else {
     for (const m of chatLog(s).slice(shown)) console.log(`[${m.n}] ${m.from}: ${m.text}`);
     shown = chatLog(s).length;
   });
-  const close = () => void room.close().then(() => process.exit(0));
-  process.on('SIGTERM', close).on('SIGINT', close);
+  const close = closeOnSignals(room);
+  room.on('conflict', (c) => console.error(`two rooms "${o.room}": ${c.sessionId} cannot merge`));
   const failed = (e: Error) => console.error(`not sent: ${e.message}`);
   const sent = (l: string) => void (l.trim() && say({ text: l }).catch(failed));
   readline.createInterface({ input: process.stdin }).on('close', close).on('line', sent);

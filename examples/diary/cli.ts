@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { z } from 'zod';
-import { CodedError, DataDirLockedError, openRoom, serveStdio } from '@baton/engine';
+import {
+  CodedError,
+  DataDirLockedError,
+  closeOnSignals,
+  openRoom,
+  serveStdio,
+} from '@baton/engine';
 import { diaryApp, diaryEntries } from './diary-app';
 
 /**
@@ -49,7 +55,7 @@ const status = () => ({
   members: room.members.length,
   entries: diaryEntries(room.state ?? undefined).length,
 });
-const close = () => void room.close().then(() => process.exit(0));
+const close = closeOnSignals(room);
 const { emit } = serveStdio(
   {
     status,
@@ -65,5 +71,4 @@ const { emit } = serveStdio(
 room.on('role', (role) => emit('role', { role }));
 room.on('members', (m) => emit('members', { members: m.length }));
 room.on('state', (s) => emit('entries', { count: diaryEntries(s).length }));
-process.on('SIGTERM', close).on('SIGINT', close);
 emit('ready', status());
