@@ -19,9 +19,11 @@ export function stepHost<S>(s: SessionState<S>, from: DeviceId, m: Message): voi
     case 'cmd':
       return onCommand(s, from, m);
     case 'have':
+      s.memberHeads.set(m.from, m.heads);
       return onReport(s, m.from, m.heads, m.behind === true);
     case 'hb':
-      // A heartbeat's heads count as a report (written before it left).
+      // A heartbeat's heads count as a report (written before it left); the common part
+      // (heartbeats.ts) has noted them already.
       if (m.from !== s.memberId) onReport(s, m.from, m.heads, false);
       return;
     default:
@@ -29,7 +31,7 @@ export function stepHost<S>(s: SessionState<S>, from: DeviceId, m: Message): voi
   }
 }
 
-/** A member reported the heads it has written (a `have`, or a heartbeat's). */
+/** A member reported the heads it has written (a `have`, or a heartbeat's), noted in `memberHeads`. */
 function onReport<S>(
   s: SessionState<S>,
   from: MemberId,
@@ -37,7 +39,6 @@ function onReport<S>(
   behind: boolean,
 ): void {
   s.election!.onContact(from, s.now);
-  s.memberHeads.set(from, [...heads]);
   noteReport(s, from, heads, behind); // what it lacks goes out (fanout.ts)
   onHave(s, from, heads); // the acks its heads release (acks.ts)
 }
