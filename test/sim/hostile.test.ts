@@ -359,6 +359,51 @@ describe('many members at once', () => {
   });
 });
 
+describe("a change in another copy's name", () => {
+  it("a sync whose change reuses the host's own actor and sequence number is refused by Automerge and dropped; the host keeps running and serving", async () => {
+    const c = new SimCluster(3, { seed: 49 }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const mallory = c.nodes.find((n) => n !== host)!;
+    const dropped: string[] = [];
+    host.peer.events.on('dropped', (d) => dropped.push(`${d.code}: ${d.message}`));
+    // Mallory writes a change in the host's name with the host's next sequence number...
+    const doc = host.peer.doc!;
+    const inHostsName = Automerge.change(
+      Automerge.clone(doc, { actor: Automerge.getActorId(doc) }),
+      (d) => {
+        d.app.items['forged'] = { forged: 'forged' };
+      },
+    );
+    const forged = Automerge.getChanges(doc, inHostsName);
+    // ...which the host uses first, for a real command.
+    await c.settleAll([c.submit(0)], 3_000);
+    const sync = Automerge.encodeSyncMessage({
+      heads: Automerge.getHeads(inHostsName),
+      need: [],
+      have: [],
+      changes: forged,
+    });
+    c.net.endpoint(mallory.device).send(
+      host.device,
+      JSON.stringify({
+        type: 'sync',
+        from: mallory.peer.memberId,
+        epoch: host.peer.epoch,
+        data: Buffer.from(sync).toString('base64'),
+      }),
+    );
+    c.run(500);
+    assert.ok(
+      dropped.some((d) => d.startsWith('internal') && d.includes('duplicate seq')),
+      dropped.join(),
+    );
+    for (const n of c.nodes) assert.ok(!('forged' in n.peer.doc!.app.items), `n${n.index} took it`);
+    await c.settleAll([c.submit(0), c.submit(1), c.submit(2)], 3_000);
+    await assertHealthy(c);
+  });
+});
+
 describe('big frames from a member', () => {
   it('an 11.5 MB changes frame and a 5 MB sync from a member are dropped before anything is applied or saved', async () => {
     const c = new SimCluster(3, { seed: 49 }).start();
