@@ -152,7 +152,7 @@ export class NatsRelay {
         const p = parseJson(dialSchema, msg.data);
         if (!p) return;
         // Subscribed before answering: the dialer's TLS hello follows the answer at once.
-        const stream = this.stream(p.s, 'b', 'a');
+        const stream = this.stream(p.s, 'b', 'a', asDeviceId(p.from));
         msg.respond('ok');
         this.o.onAccept(stream, asDeviceId(p.from));
       },
@@ -211,7 +211,7 @@ export class NatsRelay {
       throw new RelayError('unreachable', 'the relay is not connected');
     const s = randomBytes(16).toString('hex');
     // Subscribe before asking, so the other side's first bytes are never early.
-    const stream = this.stream(s, 'a', 'b');
+    const stream = this.stream(s, 'a', 'b', to);
     try {
       await nc.request(`${this.prefix}.d.${to}`, JSON.stringify({ s, from: this.o.deviceId }), {
         timeout: timeoutMs,
@@ -237,12 +237,14 @@ export class NatsRelay {
     }
   }
 
-  private stream(id: string, mine: 'a' | 'b', theirs: 'a' | 'b'): RelayStream {
+  private stream(id: string, mine: 'a' | 'b', theirs: 'a' | 'b', peer: DeviceId): RelayStream {
     const stream = new RelayStream(
       natsWire(this.nc!),
       `${this.prefix}.s.${id}.${mine}`,
       `${this.prefix}.s.${id}.${theirs}`,
       this.o.silentMs,
+      Date.now,
+      () => this.probe(peer),
     );
     this.streams.add(stream);
     stream.once('close', () => this.streams.delete(stream));

@@ -10,6 +10,15 @@ import type { NatsConnection } from '@nats-io/nats-core';
  * for `silentMs` (the other copy died: its NATS connection went with it, and NATS tells
  * nobody) ends too; each side sends a keepalive when it has sent nothing for a third of it.
  *
+ * A stream that carried a message every few hundred milliseconds (heartbeats: a link to
+ * or from the host) and then falls silent for `PROBE_AFTER_MS` asks the relay whether the
+ * other copy is still on it (`probe`): a process that died took its NATS connection with
+ * it, and the server answers "no responders" at once. Then the stream ends at once, as a
+ * direct link's socket does when the other laptop's operating system closes it — the
+ * transport's gone watch confirms it and the room fails over without waiting for the
+ * failure detector. A copy that is only slow or asleep still has its connection: the
+ * probe says so (or times out), and nothing ends.
+ *
  * Message layout: byte 0 the kind (0 data, 1 end, 2 keepalive); data adds a 4-byte
  * big-endian sequence number, then the bytes.
  */
@@ -41,8 +50,20 @@ const KEEPALIVE = 2;
 /** NATS's default max_payload is 1 MiB; stay well under it. */
 export const MAX_CHUNK = 64 * 1024;
 
+/** Silence on a busy stream after which the relay is asked whether the other copy is there. */
+export const PROBE_AFTER_MS = 500;
+/** A stream is busy when its last `BUSY_COUNT` messages came within `BUSY_WITHIN_MS`. */
+const BUSY_COUNT = 4;
+const BUSY_WITHIN_MS = 1_200;
+
+export type PeerProbe = () => Promise<'gone' | 'alive' | 'unknown'>;
+
 export class RelayStream extends Duplex {
   private sent = 0;
+  /** Arrival times of the last few messages (is this a busy stream?). */
+  private readonly arrivals: number[] = [];
+  private probing = false;
+  private probedAt = -Infinity;
   private expected = 0;
   private lastIn: number;
   private lastOut: number;
@@ -59,6 +80,8 @@ export class RelayStream extends Duplex {
     private readonly outbox: string,
     silentMs = 2_000,
     private readonly now: () => number = Date.now,
+    /** Whether the other copy is still on the relay (unset: silence alone ends the stream). */
+    private readonly probe?: PeerProbe,
   ) {
     super({ allowHalfOpen: false });
     // A stream can end in error before anyone reads it (a dial whose answer comes late, as
@@ -67,18 +90,39 @@ export class RelayStream extends Duplex {
     this.on('error', () => {});
     this.lastIn = this.lastOut = this.lastCheck = now();
     this.sub = wire.subscribe(inbox, (data) => this.onMessage(data));
-    const every = Math.max(50, Math.floor(silentMs / 6));
+    const every = Math.max(50, Math.floor(probe ? Math.min(100, silentMs / 6) : silentMs / 6));
     this.timer = setInterval(() => {
       const t = this.now();
       // This process itself was stalled (CPU starvation, a sleeping laptop): the other
       // side's messages are probably still queued in our socket. Silence is judged on
       // time this copy was awake to hear, as the election judges heartbeats.
-      if (t - this.lastCheck > silentMs / 2) this.lastIn = t;
+      const late = t - this.lastCheck;
+      if (late > silentMs / 2) this.lastIn = t;
       this.lastCheck = t;
       if (t - this.lastIn > silentMs) return this.fail('silent');
       if (t - this.lastOut > silentMs / 3) this.emitKind(KEEPALIVE);
+      if (late <= 3 * every) this.maybeProbe(t);
     }, every);
     this.timer.unref?.();
+  }
+
+  /** A busy stream gone quiet: is the other copy still on the relay? Ends the stream if not. */
+  private maybeProbe(t: number): void {
+    const a = this.arrivals;
+    const busy = a.length === BUSY_COUNT && a[BUSY_COUNT - 1]! - a[0]! <= BUSY_WITHIN_MS;
+    if (!this.probe || this.probing || !busy || t - this.lastIn < PROBE_AFTER_MS) return;
+    if (this.probedAt >= this.lastIn) return; // one probe per silence: it answered already
+    this.probing = true;
+    this.probedAt = t;
+    const heard = this.lastIn;
+    void this.probe().then(
+      (answer) => {
+        this.probing = false;
+        // Gone, and still nothing from it since we asked: its process is dead.
+        if (answer === 'gone' && this.lastIn === heard && !this.destroyed) this.fail('gone');
+      },
+      () => (this.probing = false),
+    );
   }
 
   private emitKind(kind: number): void {
@@ -93,6 +137,8 @@ export class RelayStream extends Duplex {
   private onMessage(data: Uint8Array): void {
     if (this.destroyed) return;
     this.lastIn = this.now();
+    this.arrivals.push(this.lastIn);
+    if (this.arrivals.length > BUSY_COUNT) this.arrivals.shift();
     const kind = data[0];
     if (kind === KEEPALIVE) return;
     if (kind === END) {

@@ -138,6 +138,61 @@ describe('relay streams', () => {
   });
 });
 
+describe('relay streams whose other copy died', () => {
+  /** `a` probes with `answer`; `b` writes `busy` messages 20 ms apart, then says nothing. */
+  async function quietAfter(busy: number, answer: 'gone' | 'alive') {
+    const subs = new Map<string, (d: Uint8Array) => void>();
+    const wire: StreamWire = {
+      publish: (s, d) => {
+        const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
+        queueMicrotask(() => subs.get(s)?.(bytes));
+      },
+      subscribe: (s, on) => {
+        subs.set(s, on);
+        return { unsubscribe: () => subs.delete(s) };
+      },
+    };
+    let probes = 0;
+    const a = new RelayStream(wire, 'a', 'b', 6_000, Date.now, () => {
+      probes++;
+      return Promise.resolve(answer);
+    });
+    const b = new RelayStream(wire, 'b', 'a', 6_000);
+    a.on('data', () => {});
+    const keepAlive = setTimeout(() => {}, 3_000);
+    for (let i = 0; i < busy; i++) {
+      b.write(`heartbeat ${i}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const t0 = Date.now();
+    const ended = new Promise<number>((r) => a.once('close', () => r(Date.now() - t0)));
+    const outcome = await Promise.race([ended, new Promise((r) => setTimeout(r, 1_300, null))]);
+    clearTimeout(keepAlive);
+    a.destroy();
+    b.destroy();
+    return { endedAfter: outcome as number | null, reason: a.endReason, probes };
+  }
+
+  it('a busy stream that falls silent asks the relay, and ends at once when the other copy is gone', async () => {
+    const r = await quietAfter(6, 'gone');
+    assert.equal(r.reason, 'gone');
+    assert.ok(r.endedAfter !== null && r.endedAfter < 900, `ended after ${r.endedAfter} ms`);
+    assert.equal(r.probes, 1);
+  });
+
+  it('a copy the relay still has (slow, asleep) is asked once and kept', async () => {
+    const r = await quietAfter(6, 'alive');
+    assert.equal(r.endedAfter, null, `ended: ${r.reason}`);
+    assert.equal(r.probes, 1);
+  });
+
+  it('a stream that was not busy is not probed: only silence ends it', async () => {
+    const r = await quietAfter(1, 'gone');
+    assert.equal(r.endedAfter, null, `ended: ${r.reason}`);
+    assert.equal(r.probes, 0);
+  });
+});
+
 describe('relay streams on a stalled process', () => {
   it('do not call a peer silent for time this process itself was stalled; real silence still ends them', async () => {
     let t = 0;
