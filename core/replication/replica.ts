@@ -7,13 +7,11 @@ import type { WriteSink } from './write-sink';
 import { issueMemberId } from '../member-ids';
 import type { App, ApplyContext } from './engine-app';
 import { type SessionDoc, commandBucket, memberEntries } from './document';
+import { DocFile } from './doc-file';
 
-/** The store key of the document file. */
-export const DOC_KEY = 'doc.automerge';
+export { DOC_KEY } from './doc-file';
 /** A member's view of the document is at most this many changes behind its core. */
 const VIEW_LAG = 32;
-/** Rewrite the document file as one compact chunk after this many appended chunks. */
-const COMPACT_EVERY = 500;
 
 export type ApplyOutcome<V> =
   | { kind: 'applied'; result: Result<V>; head: string }
@@ -51,36 +49,27 @@ export class Replica<S> {
     devices: Map<MemberId, DeviceId>;
   } | null = null;
   private readonly syncStates = new Map<MemberId, Automerge.SyncState>();
-  private chunksSinceCompact = 0;
-  /**
-   * The heads of what is on disk: a write appends the changes since (`saveSince`).
-   * Automerge's own `saveIncremental` counts from the last save or incremental save, not
-   * from a load, so after `Automerge.load` (a joiner's snapshot, a copy resuming) its first
-   * call re-encoded the whole history: 11 MB and 0.13–0.26 s for 5,000 past entries.
-   */
-  private savedHeads: string[];
+  /** Where the document's writes go (doc-file.ts). */
+  private readonly file: DocFile;
   /** Bytes of sync messages generated, per link (for the "only what it lacks" check). */
   readonly bytesSent = new Map<MemberId, number>();
 
-  private constructor(
-    private readonly store: WriteSink,
-    doc: Automerge.Doc<SessionDoc<S>>,
-  ) {
+  private constructor(store: WriteSink, doc: Automerge.Doc<SessionDoc<S>>) {
     this._doc = doc;
-    this.savedHeads = Automerge.getHeads(doc);
+    this.file = new DocFile(store, doc);
   }
 
   /** A new replica for a session this copy creates (the creator's document). */
   static create<S>(store: WriteSink, doc: Automerge.Doc<SessionDoc<S>>): Replica<S> {
     const r = new Replica(store, doc);
-    store.save(DOC_KEY, Automerge.save(doc));
+    r.file.replaceWith(Automerge.save(doc), doc);
     return r;
   }
 
   /** An empty replica for a session this copy joins; the host's sync fills it. */
   static empty<S>(store: WriteSink, actor: string): Replica<S> {
     const r = new Replica(store, Automerge.init<SessionDoc<S>>({ actor }));
-    store.save(DOC_KEY, Automerge.save(r._doc));
+    r.file.replaceWith(Automerge.save(r._doc), r._doc);
     return r;
   }
 
@@ -94,9 +83,7 @@ export class Replica<S> {
     if (!this.isEmpty()) return false;
     this.doc = Automerge.load<SessionDoc<S>>(bytes, { actor });
     this.syncStates.clear();
-    this.store.save(DOC_KEY, bytes); // already a whole saved document: no need to save it again
-    this.savedHeads = Automerge.getHeads(this._doc);
-    this.chunksSinceCompact = 0;
+    this.file.replaceWith(bytes, this._doc); // already a whole saved document: no need to save it again
     return true;
   }
 
@@ -367,7 +354,7 @@ export class Replica<S> {
 
   /** Write the whole document at the next flush (after a failed write: the chunks since the last good one are lost). */
   rewrite(): void {
-    this.chunksSinceCompact = COMPACT_EVERY;
+    this.file.rewrite();
     this.dirty = true;
   }
 
@@ -375,7 +362,7 @@ export class Replica<S> {
   flush(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    this.write();
+    this.file.write(this._doc);
   }
 
   private persist(): void {
@@ -386,18 +373,6 @@ export class Replica<S> {
       }
       return;
     }
-    this.write();
-  }
-
-  private write(): void {
-    const heads = Automerge.getHeads(this._doc);
-    if (this.chunksSinceCompact >= COMPACT_EVERY) {
-      this.store.save(DOC_KEY, Automerge.save(this._doc));
-      this.chunksSinceCompact = 0;
-    } else {
-      this.store.append(DOC_KEY, Automerge.saveSince(this._doc, this.savedHeads));
-      this.chunksSinceCompact += 1;
-    }
-    this.savedHeads = heads;
+    this.file.write(this._doc);
   }
 }
