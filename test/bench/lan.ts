@@ -120,18 +120,33 @@ async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP')
   return ms;
 }
 
+type Signal = 'SIGTERM' | 'SIGKILL' | 'SIGSTOP';
+
+/**
+ * Every laptop logs in as staff (so any of them can send the probe command), then `runs`
+ * failovers for each of `all` that BENCH_LAN_SIGNALS names (default: all); `report` gets
+ * each signal's times.
+ */
+async function failovers<S extends Signal>(
+  c: Classroom,
+  all: readonly S[],
+  runs: number,
+  report: (signal: S, times: number[]) => void,
+): Promise<void> {
+  await Promise.all(c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein-please' })));
+  const signals = (process.env.BENCH_LAN_SIGNALS ?? all.join(',')).split(',');
+  for (const signal of all) {
+    if (!signals.includes(signal)) continue;
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) times.push(await failover(c, signal));
+    report(signal, times);
+  }
+}
+
 async function benchFailover(n: number): Promise<void> {
   const c = await setUp(n);
   try {
-    // Everyone staff, so any laptop can issue the probe command.
-    await Promise.all(
-      c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein-please' })),
-    );
-    const signals = (process.env.BENCH_LAN_SIGNALS ?? 'SIGTERM,SIGKILL,SIGSTOP').split(',');
-    for (const signal of ['SIGTERM', 'SIGKILL', 'SIGSTOP'] as const) {
-      if (!signals.includes(signal)) continue;
-      const times: number[] = [];
-      for (let r = 0; r < RUNS; r++) times.push(await failover(c, signal));
+    await failovers(c, ['SIGTERM', 'SIGKILL', 'SIGSTOP'], RUNS, (signal, times) => {
       const p50 = percentile(times, 50);
       const p95 = percentile(times, 95);
       if (signal === 'SIGSTOP')
@@ -155,7 +170,7 @@ async function benchFailover(n: number): Promise<void> {
           `p50 ${fmt(p50)}, p95 ${fmt(p95)}`,
           'p95 ≤ 1.0 s',
         );
-    }
+    });
   } finally {
     if (process.env.BENCH_LAN_LOGS === '1') console.error(c.room.logs());
     await c.close();
@@ -274,21 +289,14 @@ async function benchJoinHistory(): Promise<void> {
     // state, and a laptop that comes back loads its history from disk.
     for (const p of c.room.peers)
       c.memberIds[p.index] = (await p.call<{ memberId: string }>('status')).memberId;
-    await Promise.all(
-      c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein-please' })),
-    );
-    const signals = (process.env.BENCH_LAN_SIGNALS ?? 'SIGTERM,SIGKILL').split(',');
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      if (!signals.includes(signal)) continue;
-      const ms: number[] = [];
-      for (let r = 0; r < Math.min(RUNS, 5); r++) ms.push(await failover(c, signal));
+    await failovers(c, ['SIGTERM', 'SIGKILL'], Math.min(RUNS, 5), (signal, ms) =>
       row(
         `${signal === 'SIGTERM' ? 'graceful' : 'crash (kill -9)'} failover, 5,000-entry history`,
         c.room.peers.length,
         `p50 ${fmt(percentile(ms, 50))}, max ${fmt(Math.max(...ms))}`,
         signal === 'SIGTERM' ? 'p95 ≤ 300 ms' : 'p95 ≤ 1.0 s',
-      );
-    }
+      ),
+    );
   } finally {
     await c.close();
   }
@@ -693,21 +701,14 @@ async function benchRelay(n: number): Promise<void> {
       `direct p50 ${fmt(percentile(directLat, 50))}, p99 ${fmt(percentile(directLat, 99))}; relay p50 ${fmt(percentile(relayLat, 50))}, p99 ${fmt(percentile(relayLat, 99))} (×${(percentile(relayLat, 50) / percentile(directLat, 50)).toFixed(2)}); NATS RTT p50 ${fmt(percentile(rtt, 50))}`,
       `relay p50 ≤ ${fmt(goal)}`,
     );
-    await Promise.all(
-      c.room.peers.map((p) => p.call('staff.login', { passcode: 'letmein-please' })),
-    );
-    const signals = (process.env.BENCH_LAN_SIGNALS ?? 'SIGKILL,SIGSTOP').split(',');
-    for (const signal of ['SIGKILL', 'SIGSTOP'] as const) {
-      if (!signals.includes(signal)) continue;
-      const times: number[] = [];
-      for (let r = 0; r < RUNS; r++) times.push(await failover(c, signal));
+    await failovers(c, ['SIGKILL', 'SIGSTOP'], RUNS, (signal, times) =>
       row(
         `failover via relay, ${signal === 'SIGKILL' ? 'kill -9' : 'silent (SIGSTOP)'} → all follow + ack`,
         n,
         `p50 ${fmt(percentile(times, 50))}, p95 ${fmt(percentile(times, 95))}`,
         'p95 ≤ 1.5 s',
-      );
-    }
+      ),
+    );
     // A NATS node dies: the one the host uses. The stall: kill → the next command acked;
     // and whether the room moved its host for it (it should not: the host is alive).
     const stalls: number[] = [];
