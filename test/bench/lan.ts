@@ -713,7 +713,8 @@ async function benchRelay(n: number): Promise<void> {
     // and whether the room moved its host for it (it should not: the host is alive).
     const stalls: number[] = [];
     let moved = 0;
-    for (let r = 0; r < Math.max(3, Math.floor(RUNS / 4)); r++) {
+    const kills = Number(process.env.BENCH_RELAY_NATS_KILLS ?? Math.max(3, Math.floor(RUNS / 4)));
+    for (let r = 0; r < kills; r++) {
       const [host, staff] = await order(c);
       const d = await c.peer(host!).call<{ relay: { server: string | null } }>('diag.network');
       const used = servers.find((s) => d.relay.server?.startsWith(s.address));
