@@ -8,6 +8,7 @@ import type { SessionListing } from '../discovery/listing';
 import { RELAY_PREFIX } from '../phone/wire';
 import { RelayStream, natsWire } from './stream';
 import { type PhoneChannel, acceptPhones } from './phone-channel';
+import { explainConnectFailure } from './connect-errors';
 import { type RelaySettings, RelayError, relayServers } from './settings';
 
 /**
@@ -53,6 +54,8 @@ type Presence = z.infer<typeof presenceSchema>;
 /** Presence not renewed for this long is forgotten. */
 const PRESENCE_TTL_MS = 15_000;
 const PRESENCE_EVERY_MS = 5_000;
+/** After the relay cluster changes, how long a probe's "no responders" is not believed. */
+export const CLUSTER_SETTLE_MS = 3_000;
 
 export function roomTag(sessionId: string): string {
   return createHash('sha256').update(`baton-room:${sessionId}`).digest('hex').slice(0, 32);
@@ -78,6 +81,8 @@ export class NatsRelay {
   private mine: Presence | null = null;
   private whoSub: { unsubscribe(): void } | null = null;
   private timers: NodeJS.Timeout[] = [];
+  /** When the cluster last changed as this connection saw it (watchStatus). */
+  private clusterChangedAt = -Infinity;
   private readonly streams = new Set<RelayStream>();
   private only = false;
   private readonly listeners = new Set<() => void>();
@@ -134,7 +139,7 @@ export class NatsRelay {
     try {
       nc = await (ws ? wsconnect(opts) : connect(opts));
     } catch (e) {
-      const err = explain(e, servers);
+      const err = explainConnectFailure(e, servers);
       this.status.state = 'unreachable';
       this.status.error = { code: err.code, message: err.message };
       this.changed();
@@ -173,6 +178,10 @@ export class NatsRelay {
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (this.nc !== nc) return;
+      // The cluster changed (a server's INFO: a node died or came) or we moved: copies on a
+      // lost node are reconnecting, and a probe would hear them "gone" (see probe()).
+      if (['update', 'disconnect', 'reconnect'].includes(s.type))
+        this.clusterChangedAt = Date.now();
       if (s.type === 'disconnect' || s.type === 'reconnecting' || s.type === 'staleConnection') {
         if (this.status.state !== 'reconnecting') {
           this.status.state = 'reconnecting';
@@ -229,11 +238,14 @@ export class NatsRelay {
   async probe(device: DeviceId): Promise<'gone' | 'alive' | 'unknown'> {
     const nc = this.nc;
     if (!nc || this.status.state !== 'connected') return 'unknown';
+    // Within CLUSTER_SETTLE_MS of a change, "no responders" may be a copy still reconnecting.
+    const settling = Date.now() - this.clusterChangedAt < CLUSTER_SETTLE_MS;
     try {
       await nc.request(`${this.prefix}.d.${device}`, 'probe', { timeout: 1_000 });
       return 'alive';
     } catch (e) {
-      return e instanceof errors.NoRespondersError || isNoResponders(e) ? 'gone' : 'unknown';
+      const none = e instanceof errors.NoRespondersError || isNoResponders(e);
+      return none && !settling ? 'gone' : 'unknown';
     }
   }
 
@@ -375,20 +387,4 @@ function parseJson<T>(schema: z.ZodType<T>, data: Uint8Array): T | null {
 function isNoResponders(e: unknown): boolean {
   const cause = (e as { cause?: unknown })?.cause;
   return cause instanceof errors.NoRespondersError;
-}
-
-/** A first connection's failure, in words a TA can act on. */
-function explain(e: unknown, servers: string[]): RelayError {
-  const m = e instanceof Error ? e.message : String(e);
-  const where = servers.join(', ');
-  if (e instanceof errors.AuthorizationError || /authoriz|authenticat/i.test(m))
-    return new RelayError('auth', `the relay ${where} refused the credentials (${m})`);
-  if (/timeout/i.test(m))
-    return new RelayError(
-      'timeout',
-      `the relay ${where} did not answer in time: is it a NATS server?`,
-    );
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|connection refused/i.test(m))
-    return new RelayError('unreachable', `cannot reach the relay ${where} (${m})`);
-  return new RelayError('not-nats', `the relay ${where} failed: ${m}`);
 }

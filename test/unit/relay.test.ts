@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Automerge from '@automerge/automerge';
+import { errors } from '@nats-io/nats-core';
 import { asDeviceId } from '../../core/ids';
 import { signRelay } from '../../core/queue/passcode';
 import { sessionRelay } from '../../core/queue/relay-setting';
 import { imm } from '../../core/queue/types';
 import { decodeJoinCode, encodeJoinCode } from '../../core/relay/join-code';
+import { CLUSTER_SETTLE_MS, NatsRelay } from '../../core/relay/relay';
 import { publicUrl } from '../../core/relay/relay-control';
 import { checkRelaySettings, relayServers } from '../../core/relay/settings';
 import { RelayStream, type StreamWire } from '../../core/relay/stream';
@@ -190,6 +192,33 @@ describe('relay streams whose other copy died', () => {
     const r = await quietAfter(1, 'gone');
     assert.equal(r.endedAfter, null, `ended: ${r.reason}`);
     assert.equal(r.probes, 0);
+  });
+});
+
+describe('the relay probe while the NATS cluster changes', () => {
+  it('does not believe "no responders" for a while after a node died (copies on it are reconnecting); then it does', async () => {
+    const relay = new NatsRelay({ deviceId: asDeviceId('a'.repeat(32)), onAccept: () => {} });
+    const peer = asDeviceId('b'.repeat(32));
+    // A connection on which nobody holds the peer's subscription.
+    const nc = {
+      request: () => Promise.reject(new errors.NoRespondersError(`d.${peer}`)),
+      status: async function* () {
+        // The server's INFO after a route to a dead node dropped (nats.js: "update").
+        yield { type: 'update', added: [], deleted: [] };
+      },
+    };
+    const inside = relay as unknown as {
+      nc: unknown;
+      clusterChangedAt: number;
+      watchStatus(nc: unknown): Promise<void>;
+    };
+    inside.nc = nc;
+    relay.status.state = 'connected';
+    assert.equal(await relay.probe(peer), 'gone', 'a settled cluster: no responders is gone');
+    await inside.watchStatus(nc);
+    assert.equal(await relay.probe(peer), 'unknown', 'just after a node died');
+    inside.clusterChangedAt = Date.now() - CLUSTER_SETTLE_MS - 1;
+    assert.equal(await relay.probe(peer), 'gone', 'once the cluster has settled');
   });
 });
 
