@@ -10,7 +10,7 @@ import { decodeJoinCode, encodeJoinCode } from '../../core/relay/join-code';
 import { CLUSTER_SETTLE_MS, NatsRelay } from '../../core/relay/relay';
 import { publicUrl } from '../../core/relay/relay-control';
 import { checkRelaySettings, relayServers } from '../../core/relay/settings';
-import { RelayStream, type StreamWire } from '../../core/relay/stream';
+import { type PeerProbe, RelayStream, type StreamWire } from '../../core/relay/stream';
 import { PathChoice, preferLink } from '../../core/transport/paths';
 import { Dialer, RELAY_DIALS_AT_ONCE } from '../../core/transport/dialer';
 import { STAFF_KEY, TA, WRONG_KEY, code, makeQueue, verifier } from './queue-fixture';
@@ -73,8 +73,8 @@ describe('join codes', () => {
   });
 });
 
-/** Two streams joined by an in-memory wire that can lose messages. */
-function pipe(silentMs = 6_000) {
+/** Two streams joined by an in-memory wire that can lose messages; `a` probes with `probe`. */
+function pipe(silentMs = 6_000, probe?: PeerProbe) {
   const subs = new Map<string, (d: Uint8Array) => void>();
   let drop = 0;
   const wire: StreamWire = {
@@ -92,7 +92,7 @@ function pipe(silentMs = 6_000) {
       return { unsubscribe: () => subs.delete(s) };
     },
   };
-  const a = new RelayStream(wire, 'a', 'b', silentMs);
+  const a = new RelayStream(wire, 'a', 'b', silentMs, Date.now, probe);
   const b = new RelayStream(wire, 'b', 'a', silentMs);
   return { a, b, dropNext: (n: number) => (drop = n) };
 }
@@ -143,23 +143,11 @@ describe('relay streams', () => {
 describe('relay streams whose other copy died', () => {
   /** `a` probes with `answer`; `b` writes `busy` messages 20 ms apart, then says nothing. */
   async function quietAfter(busy: number, answer: 'gone' | 'alive') {
-    const subs = new Map<string, (d: Uint8Array) => void>();
-    const wire: StreamWire = {
-      publish: (s, d) => {
-        const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
-        queueMicrotask(() => subs.get(s)?.(bytes));
-      },
-      subscribe: (s, on) => {
-        subs.set(s, on);
-        return { unsubscribe: () => subs.delete(s) };
-      },
-    };
     let probes = 0;
-    const a = new RelayStream(wire, 'a', 'b', 6_000, Date.now, () => {
+    const { a, b } = pipe(6_000, () => {
       probes++;
       return Promise.resolve(answer);
     });
-    const b = new RelayStream(wire, 'b', 'a', 6_000);
     a.on('data', () => {});
     const keepAlive = setTimeout(() => {}, 3_000);
     for (let i = 0; i < busy; i++) {
