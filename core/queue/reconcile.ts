@@ -16,8 +16,12 @@ export function reconcileQueue(state: QueueState, _now: number, view: QueueState
   // of a long term's archive cost 50 ms at every term's start and every merge.
   const archived = archivedIds(view);
   for (const [id, seen] of Object.entries(view.entries)) {
-    if (archived.has(id)) delete state.entries[id];
-    else if (state.entries[id]) reconcileEntry(view, seen, state.entries[id]);
+    if (archived.has(id)) {
+      delete state.entries[id];
+      continue;
+    }
+    const stored = state.entries[id]; // one crossing into the draft, not two
+    if (stored) reconcileEntry(view, seen, stored);
   }
 }
 
