@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { anchoredSessionId } from '../queue/staff-trust';
 import type { Clock } from '../clock';
+import { warmUpLoading } from '../engine/warm-up';
 import { JoinRefusedError, type Peer, type PeerEvents } from '../engine/peer';
 import type { DeviceId } from '../ids';
 import { QueueApp, newQueueState } from '../queue/apply';
@@ -66,6 +67,7 @@ export class SessionControl {
   recovering: { sessionId: string; movedTo: string; found: boolean } | null = null;
   private unsubs: (() => void)[] = [];
   private recoveryOff: (() => void) | null = null;
+  private warmUp: { stop(): void } | null = null;
 
   constructor(
     private readonly o: SessionControlOptions,
@@ -78,7 +80,11 @@ export class SessionControl {
   /** Resume the session this copy was in when it last closed, if any. */
   start(): boolean {
     const last = this.local.lastSession();
-    if (!last) return false;
+    if (!last) {
+      // The start screen: a join comes next, and its snapshot load is the bulk of it.
+      this.warmUp = warmUpLoading(this.o.clock);
+      return false;
+    }
     const peer = this.attach(last);
     if (peer.resume()) {
       this.on.connected();
@@ -224,6 +230,7 @@ export class SessionControl {
   }
 
   private attach(sessionId: string, app = new QueueApp()): Peer<QueueState> {
+    this.warmUp?.stop();
     this.detach();
     this.store = this.o.storeFor(sessionId);
     const peer = this.o.makePeer(this.store, app, this.myName());

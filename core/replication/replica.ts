@@ -303,29 +303,10 @@ export class Replica<S> {
     this.syncStates.delete(member);
   }
 
-  private snapshotCache: { bytes: Uint8Array; heads: string[] } | null = null;
-
-  /**
-   * The whole document for a joiner, loadable with `Automerge.load`. Saving a large
-   * document is slow (≈ 0.4 s at 5,000 entries), and joiners come in bursts: a compact save
-   * is cached and reused with the changes since appended, until those grow past an eighth
-   * of it.
-   */
+  /** The whole document for a joiner, loadable with `Automerge.load` (doc-file.ts). */
   snapshot(): Uint8Array {
     this.flush();
-    const c = this.snapshotCache;
-    if (c) {
-      const since = Automerge.saveSince(this._doc, c.heads);
-      if (since.byteLength <= Math.max(64 * 1024, c.bytes.byteLength / 8)) {
-        const out = new Uint8Array(c.bytes.byteLength + since.byteLength);
-        out.set(c.bytes, 0);
-        out.set(since, c.bytes.byteLength);
-        return out;
-      }
-    }
-    const bytes = Automerge.save(this._doc);
-    this.snapshotCache = { bytes, heads: Automerge.getHeads(this._doc) };
-    return bytes;
+    return this.file.snapshot(this._doc);
   }
 
   /** Full document bytes (for size comparisons). */

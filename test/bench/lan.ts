@@ -263,8 +263,15 @@ async function benchJoinHistory(): Promise<void> {
       `  (seeded 5,000 past entries in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
     );
     await c.room.startAll();
-    const st = await c.peer(0).call<{ sessionId: string }>('status');
-    c.sessionId = st.sessionId;
+    // Joins to a room that runs (a student opens the app and picks the session): the host
+    // has finished resuming and hosts. (A hello before that waits for the host's own
+    // start — about 0.3 s — which is no part of the document's size.)
+    for (let t = Date.now(); ; await sleep(50)) {
+      const st = await c.peer(0).call<{ sessionId: string; role: string }>('status');
+      c.sessionId = st.sessionId;
+      if (st.role === 'host') break;
+      if (Date.now() - t > 20_000) throw new Error('laptop 0 never hosted its resumed session');
+    }
     const times: number[] = [];
     for (const p of c.room.peers.slice(1)) {
       await c.waitForSession(p, 20_000);
@@ -282,8 +289,8 @@ async function benchJoinHistory(): Promise<void> {
     row(
       'join with a 5,000-entry history',
       `${times.length} joins`,
-      `p50 ${fmt(percentile(times, 50))}, max ${fmt(Math.max(...times))}`,
-      '≤ 1.5 s',
+      `p50 ${fmt(percentile(times, 50))}, p95 ${fmt(percentile(times, 95))}, max ${fmt(Math.max(...times))}`,
+      'p95 ≤ 0.5 s',
     );
     // The same room fails over: a new host's first change reconciles the whole document's
     // state, and a laptop that comes back loads its history from disk.

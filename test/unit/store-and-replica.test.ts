@@ -16,6 +16,7 @@ import { FileStore } from '../../core/store/file-store';
 import { MemoryStore } from '../../core/store/store';
 import { type SetState, setApp, valuesOf } from '../sim/set-app';
 
+const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => new Uint8Array(Buffer.concat([a, b]));
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'baton-store-'));
 
 describe('member ids', () => {
@@ -223,6 +224,24 @@ describe('Replica', () => {
     assert.equal(valuesOf(joiner.doc.app).length, 30);
     // What the joiner stored reloads the same.
     assert.deepEqual(Replica.load<SetState>(store.load(DOC_KEY)!, store, 'dd').heads(), r.heads());
+  });
+
+  it('a joiner serves the next joiner the snapshot it adopted (no new save); a copy that resumed from disk saves anew', () => {
+    const { r } = make();
+    for (let i = 0; i < 300; i++)
+      r.applyCommand(setApp, asCommandId(`c${i}`), { op: 'add', value: `v${i}` }, ctx(`c${i}`));
+    const base = r.heads();
+    const compact = r.save();
+    r.applyCommand(setApp, asCommandId('last'), { op: 'add', value: 'last' }, ctx('last'));
+    // A host's snapshot as a cached whole document with the changes since appended.
+    const snap = concat(compact, r.changesSince(base)[0]!);
+    const joiner = Replica.empty<SetState>(new MemoryStore(), 'cc');
+    assert.ok(joiner.adoptSnapshot(snap, 'cc'));
+    assert.deepEqual(joiner.snapshot(), snap, 'the adopted bytes, reused (a new save is shorter)');
+    // A data dir of the same bytes may be an older version's bloat: saved anew, compact.
+    const resumed = Replica.load<SetState>(snap, new MemoryStore(), 'bb');
+    assert.ok(resumed.snapshot().byteLength < snap.byteLength);
+    assert.deepEqual(resumed.heads(), r.heads());
   });
 
   it('after a load or a snapshot, a write appends only the changes since (not the whole history again)', () => {
