@@ -34,6 +34,8 @@ export const MAX_SESSIONS = 200;
 export const MAX_VISITS = 2_000;
 /** How often the current session's record is written while it runs (and once at leaving). */
 export const HISTORY_EVERY_MS = 60_000;
+/** The first look at a session, and the next one while nothing has been helped. */
+export const FIRST_LOOK_MS = 5_000;
 const KEY = 'history.json';
 
 /** The helped visits of a session's state, oldest first. */
@@ -77,10 +79,17 @@ export class SessionHistory {
    */
   record(sessionId: string, name: string, visits: () => Visit[], now: number, force = false): void {
     if (!this.store) return;
-    if (!force && now - (this.lastWrite.get(sessionId) ?? -Infinity) < HISTORY_EVERY_MS) return;
+    const last = this.lastWrite.get(sessionId);
+    // First sight — the moment of a join or a resume, which waits for it: reading every
+    // past entry took 60 ms at 5,000 (a join with history is ≈ 0.45 s). Look in 5 s.
+    if (!force && last === undefined) {
+      this.lastWrite.set(sessionId, now - HISTORY_EVERY_MS + FIRST_LOOK_MS);
+      return;
+    }
+    if (!force && now - last! < HISTORY_EVERY_MS) return;
     const list = visits();
     // Nothing helped yet: look again in a few seconds, not a minute.
-    this.lastWrite.set(sessionId, list.length ? now : now - HISTORY_EVERY_MS + 5_000);
+    this.lastWrite.set(sessionId, list.length ? now : now - HISTORY_EVERY_MS + FIRST_LOOK_MS);
     this.keep(sessionId, name, list);
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  FIRST_LOOK_MS,
   HISTORY_EVERY_MS,
   MAX_SESSIONS,
   SessionHistory,
@@ -86,7 +87,9 @@ describe('office hours across sessions', () => {
       reads++;
       return Array.from({ length: n }, (_, i) => visit(i * MIN));
     };
-    h.record('s1', 'OH', visits(1), 0);
+    h.record('s1', 'OH', visits(9), 0); // first sight (a join): not read then, it waits on it
+    assert.equal(reads, 0);
+    h.record('s1', 'OH', visits(1), FIRST_LOOK_MS);
     h.record('s1', 'OH', visits(2), 30_000); // within the minute: not even read
     assert.equal(reads, 1);
     assert.equal(new SessionHistory(store).list()[0]!.visits.length, 1);
