@@ -38,6 +38,11 @@ export class DocFile {
     this.whole = { bytes, heads: this.savedHeads };
   }
 
+  /** Whether a whole document is at hand as a snapshot's base. */
+  hasWhole(): boolean {
+    return this.whole !== null;
+  }
+
   /**
    * The whole document for a joiner, loadable with `Automerge.load`. Saving a large
    * document is slow (0.14 s on a host at 5,000 past entries), and joiners come in bursts:

@@ -309,6 +309,16 @@ export class Replica<S> {
     return this.file.snapshot(this._doc);
   }
 
+  /** Whether a whole saved document is at hand as the base of joiners' snapshots. */
+  hasSnapshotBase(): boolean {
+    return this.file.hasWhole();
+  }
+
+  /** Save the base of joiners' snapshots now if there is none (a copy that resumed from disk). */
+  prepareSnapshot(): void {
+    if (!this.hasSnapshotBase()) this.snapshot();
+  }
+
   /** Full document bytes (for size comparisons). */
   save(): Uint8Array {
     this.flush(); // as in generateSync: nothing leaves before it is on disk

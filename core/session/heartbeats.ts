@@ -4,6 +4,7 @@ import { releaseAcks } from './acks';
 import { flushOutbox } from './command-intake';
 import { handleDecisions } from './hosting';
 import { sendHello } from './joining';
+import { prepareSnapshot } from './admission';
 import type { SessionState } from './state';
 import { noteHostView } from './room-view';
 import { repairSync } from './sync-schedule';
@@ -35,7 +36,10 @@ export function onTick<S>(s: SessionState<S>): void {
     s.hostlessSince = null;
     s.emitRole();
   }
-  if (e.role === 'host') releaseAcks(s);
+  if (e.role === 'host') {
+    releaseAcks(s);
+    prepareSnapshot(s);
+  }
   s.noteLiveness();
   repairSync(s);
   flushOutbox(s);

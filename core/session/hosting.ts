@@ -44,6 +44,7 @@ export function handleDecisions<S>(s: SessionState<S>, decisions: Decision[]): v
 
 function becomeHost<S>(s: SessionState<S>, epoch: number): void {
   persistEpoch(s, epoch);
+  s.hostingSince = s.now;
   s.acks.reset();
   s.holderBehindSince.clear();
   s.stalledHolders.clear();

@@ -119,3 +119,22 @@ describe('a command right after a member is admitted', () => {
     });
   }
 });
+
+describe('a host resumed from its disk', () => {
+  const baseOf = (peer: unknown): boolean =>
+    (peer as { core: { replica: { hasSnapshotBase(): boolean } } }).core.replica.hasSnapshotBase();
+
+  it('saves the base of joiners’ snapshots a second into its term — not at its first moment', async () => {
+    const c = new SimCluster(1, { seed: 4 }).start();
+    c.run(1_000);
+    const acks = [c.submit(0), c.submit(0)];
+    c.run(500);
+    assert.deepEqual(await Promise.all(acks), [true, true]);
+    c.restart(0);
+    assert.equal(baseOf(c.peer(0)), false, 'a document read from disk is no base');
+    c.runUntil(() => c.peer(0).role === 'host', 5_000);
+    assert.equal(baseOf(c.peer(0)), false, 'not while it takes over');
+    c.run(1_500);
+    assert.equal(baseOf(c.peer(0)), true, c.report());
+  });
+});
