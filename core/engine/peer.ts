@@ -217,6 +217,7 @@ export class Peer<S> {
         if (frame === undefined) frames.set(msg, (frame = encode(msg)));
         this.o.transport.send(to, frame);
       }
+      for (const q of fx.reach) this.askReach(q.device, q.asked);
     }
     for (const line of fx.log) this.o.log?.(line);
     if (fx.cancelTimers) {
@@ -243,6 +244,14 @@ export class Peer<S> {
       this.writeFailing = false;
       this.apply(this.core.storageRecovered(this.now()));
     }
+  }
+
+  /** The core asked whether `device` still answers at its address (heartbeats.ts `onReach`). */
+  private askReach(device: DeviceId, asked: number): void {
+    this.o.transport.reach?.(device, (answer) => {
+      if (answer === 'silent') this.apply(this.core.deviceSilent(this.now(), device, asked));
+      else if (answer === 'refused') this.apply(this.core.deviceGone(this.now(), device));
+    });
   }
 
   /** Carry out a step's writes in order; the error that stopped them, if any. */

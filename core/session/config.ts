@@ -97,6 +97,12 @@ export interface EngineConfig {
   hostViewFreshMs: number;
   /** Sync messages in a row that teach nothing before a member's exchange is left to repair. */
   maxFruitlessSync: number;
+  /**
+   * A host silent this long (its next heartbeat due a round after the last, so this is one
+   * round and 100 ms late) gets asked at the transport level whether its laptop still
+   * answers at its address (heartbeats.ts `onReach`). 0: never asked.
+   */
+  reachAfterMs: number;
 }
 
 const positive = z.number().finite().positive();
@@ -127,6 +133,7 @@ const overrides = z
     ackParkMs: z.number().finite().min(0),
     hostViewFreshMs: positive,
     maxFruitlessSync: count.min(1),
+    reachAfterMs: z.number().finite().min(0),
   })
   .partial()
   .passthrough();
@@ -164,5 +171,6 @@ export function engineConfig(over: Partial<EngineConfig> = {}): EngineConfig {
     ackParkMs: over.ackParkMs ?? 2_000,
     hostViewFreshMs: over.hostViewFreshMs ?? 2_000,
     maxFruitlessSync: over.maxFruitlessSync ?? 8,
+    reachAfterMs: over.reachAfterMs ?? detector.heartbeatMs + 100,
   };
 }

@@ -17,7 +17,7 @@ import { onAck } from './acks';
 import { afterAcks, onFanoutTimer, onTurnEnd } from './fanout';
 import { flushOutbox } from './command-intake';
 import type { Effects, TimerName } from './effects';
-import { onCheck, onHeartbeat, onTick } from './heartbeats';
+import { onCheck, onDeviceSilent, onHeartbeat, onReach, onTick } from './heartbeats';
 import {
   handOver,
   handleDecisions,
@@ -216,6 +216,12 @@ export class SessionCore<S> {
     return this.end();
   }
 
+  /** Nothing answered at `device`'s address when the core asked (`Effects.reach`, `asked`). */
+  deviceSilent(now: number, device: DeviceId, asked: number): Effects {
+    onDeviceSilent(this.begin(now), device, asked);
+    return this.end();
+  }
+
   /** A write worked again after `storageFailed`. */
   storageRecovered(now: number): Effects {
     onStorageRecovered(this.begin(now));
@@ -265,6 +271,7 @@ export class SessionCore<S> {
     else if (name === 'fanout') onFanoutTimer(s);
     else if (name === 'storage') onStorageTimer(s);
     else if (name === 'check') onCheck(s);
+    else if (name === 'reach') onReach(s);
     else if (name === 'loopback') {
       const frames = s.loopback;
       s.loopback = [];

@@ -19,6 +19,11 @@ export interface Effects {
   /** Cancel every armed timer (the copy stopped). Applied before `timers`. */
   cancelTimers: boolean;
   log: string[];
+  /**
+   * Devices to ask whether anything answers at their address; `asked` comes back with a
+   * 'silent' answer (`SessionCore.deviceSilent`), so an answer is never taken for a later question.
+   */
+  reach: { device: DeviceId; asked: number }[];
 }
 
 /** One write to the copy's store: a named blob replaced, appended to or removed. */
@@ -39,10 +44,11 @@ export type StoreWrite =
  * - loopback: a frame this copy sends itself (the host's own commands and their acks);
  * - leave: a leaving host checks whether its successor caught up;
  * - storage: a copy whose disk failed tries writing everything again;
- * - check: the moment the host would be suspected, if no heartbeat comes first.
+ * - check: the moment the host would be suspected, if no heartbeat comes first;
+ * - reach: the host's heartbeat is late enough to ask whether its laptop still answers.
  */
 export type TimerName =
-  'tick' | 'turn' | 'lazy' | 'fanout' | 'loopback' | 'leave' | 'storage' | 'check';
+  'tick' | 'turn' | 'lazy' | 'fanout' | 'loopback' | 'leave' | 'storage' | 'check' | 'reach';
 export interface TimerRequest {
   name: TimerName;
   ms: number;
@@ -109,6 +115,9 @@ export class EffectsBuilder implements WriteSink {
   log(line: string): void {
     this.fx.log.push(line);
   }
+  reach(device: DeviceId, asked: number): void {
+    this.fx.reach.push({ device, asked });
+  }
   /** Hand over what was collected and start afresh. */
   take(): Effects {
     const out = this.fx;
@@ -118,5 +127,5 @@ export class EffectsBuilder implements WriteSink {
 }
 
 function blank(): Effects {
-  return { persist: [], send: [], emit: [], timers: [], cancelTimers: false, log: [] };
+  return { persist: [], send: [], emit: [], timers: [], cancelTimers: false, log: [], reach: [] };
 }

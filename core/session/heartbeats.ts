@@ -1,3 +1,4 @@
+import type { DeviceId } from '../ids';
 import type { Heartbeat } from '../protocol/messages';
 import { sendHeartbeats } from './heartbeat-send';
 import { releaseAcks } from './acks';
@@ -74,6 +75,50 @@ function armCheck<S>(s: SessionState<S>): void {
   if (!host || last === null) return;
   const due = last + e.suspectAfterMs(host) + 1 - s.now;
   s.fx.timer('check', Math.max(0, due), true);
+  if (s.cfg.reachAfterMs > 0)
+    s.fx.timer('reach', Math.max(0, last + s.cfg.reachAfterMs - s.now), true);
+}
+
+/**
+ * The `reach` timer: the host's heartbeat is a round and 100 ms late. Ask the transport
+ * whether its laptop still answers at its address — once per silence. A stalled copy (a
+ * busy or paused process) is answered for by its operating system and left to the
+ * detector, which tolerates stalls of up to ≈ 0.6 s; a laptop that slept or left the
+ * network answers nothing, and is counted as gone when the answer says so (`onDeviceSilent`)
+ * — ≈ 0.55 s after its last heartbeat instead of the detector's ≈ 0.86 s or more.
+ */
+export function onReach<S>(s: SessionState<S>): void {
+  const e = s.election;
+  if (!e || !s.replica || s.leaving || e.role === 'host') return;
+  const host = e.hostId;
+  const last = host ? e.lastHeard(host) : null;
+  if (!host || last === null || host === s.memberId || !e.isLive(host, s.now)) return;
+  if (s.now - last < s.cfg.reachAfterMs) return;
+  if (s.reachAsked?.host === host && s.reachAsked.heardAt === last) return;
+  const device = s.deviceOfMember(host);
+  if (!device) return;
+  s.reachAsked = { host, heardAt: last };
+  s.fx.reach(device, last);
+}
+
+/**
+ * The transport's answer to `onReach`: nothing answered at `device`'s address. If that is
+ * the answer to this silence's question (`heard`: the host's last heartbeat when asked),
+ * that is still our host and it is still silent, it is counted as gone (as a crashed host's
+ * refused connection is: hosting.ts `onDeviceGone`); else the answer is stale.
+ */
+export function onDeviceSilent<S>(s: SessionState<S>, device: DeviceId, heard: number): void {
+  const e = s.election;
+  const asked = s.reachAsked;
+  if (!e || !asked || !s.running || s.leaving || e.role === 'host') return;
+  if (asked.heardAt !== heard) return;
+  if (e.hostId !== asked.host || s.deviceOfMember(asked.host) !== device) return;
+  if (e.lastHeard(asked.host) !== asked.heardAt || !e.isLive(asked.host, s.now)) return;
+  s.reachAsked = null;
+  s.fx.log(
+    `${asked.host}: silent for ${Math.round(s.now - asked.heardAt)} ms and nothing answers at its address: counted as gone`,
+  );
+  handleDecisions(s, e.onLeave(asked.host, s.now));
 }
 
 /** The `check` timer: the host's heartbeat is late enough to be suspected. */

@@ -74,6 +74,8 @@ export class SessionState<S> {
   /** See `repairSync`: the links that looked stalled at the last round, by the heads they showed. */
   repairSuspects = new Map<MemberId, string>();
   readonly snapshotSentAt = new Map<DeviceId, number>();
+  /** Member: the reachability question asked of the host's laptop, per silence (heartbeats.ts). */
+  reachAsked: { host: MemberId; heardAt: number } | null = null;
   /** Host: when this term began (a snapshot base is prepared a moment into it: admission.ts). */
   hostingSince: number | null = null;
   readonly syncDue = new Set<MemberId>();

@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import type { Address } from './ws-parts';
 import type { LinkPath } from './paths';
+import type { ReachAnswer } from './transport';
 
 export type ProbeAnswer = 'gone' | 'alive' | 'unknown';
 
@@ -28,6 +29,40 @@ export function probeListener(addr: Address, timeoutMs = 1_000): Promise<ProbeAn
     );
   });
 }
+
+/** How long a reachability question waits for the other laptop's operating system. */
+export const REACH_TIMEOUT_MS = 300;
+
+/**
+ * Does anything answer at `addr`? Asked when a device's heartbeats are already late
+ * (session core, `onReach`). Two connections at once, so one lost packet is no verdict:
+ * either accepted — the laptop's operating system answered, whatever its copy is doing
+ * ('answered'); refused — nothing listens ('refused'); neither heard of within
+ * `timeoutMs`, or no route to it — the laptop slept or left the network ('silent').
+ */
+export function probeReach(addr: Address, timeoutMs = REACH_TIMEOUT_MS): Promise<ReachAnswer> {
+  return new Promise((resolve) => {
+    const sockets: net.Socket[] = [];
+    let pending = 2;
+    const done = (answer: ReachAnswer): void => {
+      clearTimeout(timer);
+      for (const s of sockets) s.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done('silent'), timeoutMs);
+    for (let i = 0; i < 2; i++) {
+      const socket = net.connect({ host: addr.host, port: addr.port });
+      sockets.push(socket);
+      socket.once('connect', () => done('answered'));
+      socket.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ECONNREFUSED') return done('refused');
+        if (--pending === 0) done(UNREACHABLE.has(e.code ?? '') ? 'silent' : 'unknown');
+      });
+    }
+  });
+}
+
+const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ETIMEDOUT']);
 
 /**
  * A transport's watch for devices that died: when the last link to a device closes, probe

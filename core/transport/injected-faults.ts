@@ -1,6 +1,6 @@
 import type { DeviceId } from '../ids';
 import type { Random } from '../random';
-import type { Transport } from './transport';
+import type { ReachAnswer, Transport } from './transport';
 
 /**
  * Bad Wi-Fi, injected in-process (`tc netem` is not available where the tests run): a
@@ -52,6 +52,12 @@ export class InjectedFaults implements Transport {
 
   onGone(handler: (device: DeviceId) => void): void {
     this.inner.onGone?.(handler);
+  }
+
+  /** Asked of the real network: faults injected here are in the copy, its laptop answers. */
+  reach(device: DeviceId, answer: (a: ReachAnswer) => void): void {
+    if (this.inner.reach) this.inner.reach(device, answer);
+    else answer('unknown');
   }
 
   send(to: DeviceId, frame: string): void {

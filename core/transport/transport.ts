@@ -15,4 +15,15 @@ export interface Transport {
    * failure detection; silence (sleep, out of range) is still the heartbeats' to judge.
    */
   onGone?(handler: (device: DeviceId) => void): void;
+  /**
+   * Optional: does anything answer at `device`'s address? 'answered' — its laptop's
+   * operating system did (the copy may be stalled, never gone); 'refused' — nothing
+   * listens (its process died); 'silent' — no answer within a short timeout: the laptop
+   * slept or left the network. 'unknown' when it cannot tell (no direct address: a relayed
+   * link). Asked only when the heartbeats already say the device is late; `answer` is
+   * called once, when the answer is known.
+   */
+  reach?(device: DeviceId, answer: (a: ReachAnswer) => void): void;
 }
+
+export type ReachAnswer = 'answered' | 'refused' | 'silent' | 'unknown';

@@ -3,7 +3,7 @@ import { WebSocket, type RawData } from 'ws';
 import type { DeviceId } from '../ids';
 import { encode } from '../protocol/codec';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/version';
-import type { Transport } from './transport';
+import type { ReachAnswer, Transport } from './transport';
 import {
   type Address,
   type Link,
@@ -24,7 +24,7 @@ import {
   dialTls,
   listenTwoWays,
 } from './ws-listen';
-import { GoneWatch, probeListener } from './gone-probe';
+import { GoneWatch, probeListener, probeReach } from './gone-probe';
 import { type LinkPath, type RelayPort, preferLink } from './paths';
 import { Dialer } from './dialer';
 import { handshakeStep, helloFrame } from './ws-handshake';
@@ -157,6 +157,13 @@ export class WsTransport implements Transport {
 
   onFrame(h: (from: DeviceId, frame: string) => void): void {
     this.handler = h;
+  }
+
+  /** Whether anything answers at `device`'s address (a direct link's only: gone-probe.ts). */
+  reach(device: DeviceId, answer: (a: ReachAnswer) => void): void {
+    const addr = this.addresses.get(device);
+    if (this.closed || !addr || this.linkTo(device)?.path !== 'direct') return answer('unknown');
+    void probeReach(addr).then(answer);
   }
 
   /** A device whose last link closed and at whose address nothing listens (gone-probe.ts). */

@@ -18,7 +18,7 @@ import { setApp, valuesOf } from '../sim/set-app';
  *   join <name> via=<other>        it asks <other> to admit it
  *   submit <name> <value>          it sends the set app's `add <value>`
  *   deliver [<n>]                  the next <n> frames in flight (all by default), in order
- *   timer <name> <tick|check|turn|lazy|fanout|storage>   that timer goes off now
+ *   timer <name> <tick|check|reach|turn|lazy|fanout|storage>   that timer goes off now
  *   advance <ms>                   time passes (no timer fires by itself)
  *   disk-fails <name>              the driver could not write its last step
  *   disk-recovers <name>           a write worked again
@@ -187,7 +187,7 @@ export class CoreScript {
     const writes = [...new Set(fx.persist.map((w) => `${w.op} ${w.key}`))];
     if (writes.length) out.push(`write ${writes.join(', ')}`);
     const timers = [...new Set(fx.timers.map((t) => t.name))].filter(
-      (t) => t !== 'tick' && t !== 'check',
+      (t) => t !== 'tick' && t !== 'check' && t !== 'reach',
     );
     if (timers.length) out.push(`arm ${timers.join(', ')}`);
     return out;

@@ -102,7 +102,7 @@ describe('host process killed (its links close)', () => {
     await assertHealthy(c, 'restarted successor');
   });
 
-  it('a silent host (asleep, out of range) still waits for the detector: the hint is only for closed links', async () => {
+  it('a host whose copy hangs (its laptop still answers) waits for the detector: the hint is only for closed links', async () => {
     const c = new SimCluster(5, { seed: 8 }).start();
     c.run(3_000);
     const timeout = c.peer(1).suspectAfterMs(c.peer(0).memberId!);
@@ -111,6 +111,41 @@ describe('host process killed (its links close)', () => {
     assert.ok(took !== null && took >= timeout - HEARTBEAT_MS, `took ${took} ms`);
     c.runUntil(() => c.agreedHost() !== null, 2_000);
     await assertHealthy(c, 'silent host');
+  });
+
+  it('a host that leaves the network (lid shut, out of range) is replaced once a heartbeat is late and its laptop does not answer — before the detector', async () => {
+    const c = new SimCluster(5, { seed: 8 }).start();
+    c.run(3_000);
+    const timeout = c.peer(1).suspectAfterMs(c.peer(0).memberId!);
+    const acked = c.submit(2);
+    c.run(300);
+    assert.equal(await acked, true);
+    c.pause(0);
+    c.net.setDown(c.nodes[0]!.device, true);
+    const took = c.runUntil(() => c.peer(1).role === 'host', 5_000);
+    // Asked a round and 100 ms after the last heartbeat, silent after 300 ms more.
+    assert.ok(took !== null && took < timeout - 100, `took ${took} ms (detector ${timeout})`);
+    assert.ok(took! <= HEARTBEAT_MS + 100 + 300 + 20, `took ${took} ms`);
+    // Back in range and awake: it follows the new host, nothing acked is lost.
+    c.net.setDown(c.nodes[0]!.device, false);
+    c.unpause(0);
+    c.runUntil(() => c.agreedHost() !== null && c.converged(), 5_000);
+    await assertHealthy(c, 'out of range');
+  });
+
+  it('a host that is only slow (late heartbeats, its laptop answering) is not replaced before the detector', async () => {
+    const c = new SimCluster(5, { seed: 12 }).start();
+    c.run(3_000);
+    const changes = c.hostChanges.length;
+    // Every frame of the host's is 600 ms late: past the question, inside the detector's bar.
+    for (let i = 1; i < 5; i++) c.net.slow.set(`${c.nodes[0]!.device}>${c.nodes[i]!.device}`, 600);
+    c.run(3_000);
+    assert.ok(c.net.reachAsked.length > 0, 'the question was asked');
+    assert.equal(c.agreedHost()?.index, 0, c.report());
+    assert.equal(c.hostChanges.length, changes, c.report());
+    c.net.slow.clear();
+    c.run(1_000);
+    await assertHealthy(c, 'slow host');
   });
 
   it('a wrong "gone" for a live host (its listener was restarting) costs one host change, never two hosts or a lost ack', async () => {

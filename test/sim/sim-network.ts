@@ -1,6 +1,7 @@
 import type { DeviceId } from '../../core/ids';
 import type { SeededRandom } from '../../core/random';
-import type { Transport } from '../../core/transport/transport';
+import { REACH_TIMEOUT_MS } from '../../core/transport/gone-probe';
+import type { ReachAnswer, Transport } from '../../core/transport/transport';
 import type { ManualClock } from './manual-clock';
 
 /** Sees one frame: sender, receiver, message type; 'drop' loses it. */
@@ -51,11 +52,34 @@ export class SimNetwork {
   }
 
   endpoint(device: DeviceId): Transport {
+    this.dead.delete(device); // a process (re)starting on that laptop
     return {
       send: (to, frame) => this.send(device, to, frame),
       onFrame: (h) => this.handlers.set(device, h),
       onGone: (h) => this.goneHandlers.set(device, h),
+      reach: (to, answer) => this.reach(device, to, answer),
     };
+  }
+
+  /** Devices whose process died (a connection to them is refused until one starts again). */
+  private readonly dead = new Set<DeviceId>();
+  /** Reachability questions asked, for tests: `from>to`. */
+  readonly reachAsked: string[] = [];
+
+  /**
+   * As WsTransport's `reach`: a laptop that answers in a round trip ('refused' once its
+   * process died; a paused copy's laptop answers too), or, cut off either way, nothing
+   * until the timeout ('silent').
+   */
+  private reach(from: DeviceId, to: DeviceId, answer: (a: ReachAnswer) => void): void {
+    this.reachAsked.push(`${from}>${to}`);
+    // A round trip of the mean latency: no draw from the seeded random, so a run that asks
+    // replays the frames' fates exactly as one that does not.
+    const [lo, hi] = this.faults.latencyMs;
+    const cut = !this.canReach(from, to) || !this.canReach(to, from);
+    this.clock.setTimer(cut ? REACH_TIMEOUT_MS : lo + hi, () =>
+      answer(cut ? 'silent' : this.dead.has(to) ? 'refused' : 'answered'),
+    );
   }
 
   /**
@@ -64,6 +88,7 @@ export class SimNetwork {
    * probe does). Only the handlers installed now hear it: a later restart is alive.
    */
   processDied(device: DeviceId): void {
+    this.dead.add(device);
     for (const [other, h] of this.goneHandlers) {
       if (other === device || !this.canReach(device, other)) continue;
       const [lo, hi] = this.faults.latencyMs;
