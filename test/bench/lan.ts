@@ -78,7 +78,7 @@ async function order(c: Classroom): Promise<number[]> {
  * and that host acks a command. Who takes over is the election's business (a laptop that
  * came back earlier may be first in line by now), so the bench does not presume it.
  */
-async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP'): Promise<number> {
+async function failover(c: Classroom, signal: Signal): Promise<number> {
   const [host] = await order(c);
   const oldId = c.memberIds[host!]!;
   const others = c.running().filter((p) => p.index !== host);
@@ -99,7 +99,11 @@ async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP')
   );
   const seenAt: string[] = [];
   const t0 = performance.now();
-  c.peer(host!).kill(signal);
+  // VANISH: the laptop shuts its lid or walks out of range — asleep and off the network.
+  if (signal === 'VANISH') {
+    c.peer(host!).kill('SIGSTOP');
+    c.room.setLink(host!, false);
+  } else c.peer(host!).kill(signal);
   const hosts = new Set(await Promise.all(seen));
   // Rare: a laptop followed someone on the way; wait until the room agrees.
   if (hosts.size > 1) await c.agreedHost(10_000, host);
@@ -113,14 +117,15 @@ async function failover(c: Classroom, signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP')
       `  ${signal} laptop ${host} → laptop ${newHost}: ${ms.toFixed(0)} ms (followed: ${seenAt.join(' ')}; prober ${prober.index})`,
     );
   // A silent laptop (SIGSTOP) is then killed: it comes back as the others do.
-  if (signal === 'SIGSTOP') c.peer(host!).kill('SIGKILL');
+  if (signal === 'SIGSTOP' || signal === 'VANISH') c.peer(host!).kill('SIGKILL');
+  if (signal === 'VANISH') c.room.setLink(host!, true);
   await c.peer(host!).exited();
   await c.room.restart(host!); // the laptop comes back, as a member (no failback: long window)
   await c.agreedHost(20_000);
   return ms;
 }
 
-type Signal = 'SIGTERM' | 'SIGKILL' | 'SIGSTOP';
+type Signal = 'SIGTERM' | 'SIGKILL' | 'SIGSTOP' | 'VANISH';
 
 /**
  * Every laptop logs in as staff (so any of them can send the probe command), then `runs`
@@ -146,12 +151,19 @@ async function failovers<S extends Signal>(
 async function benchFailover(n: number): Promise<void> {
   const c = await setUp(n);
   try {
-    await failovers(c, ['SIGTERM', 'SIGKILL', 'SIGSTOP'], RUNS, (signal, times) => {
+    await failovers(c, ['SIGTERM', 'SIGKILL', 'SIGSTOP', 'VANISH'], RUNS, (signal, times) => {
       const p50 = percentile(times, 50);
       const p95 = percentile(times, 95);
-      if (signal === 'SIGSTOP')
+      if (signal === 'VANISH')
         row(
-          'silent host (SIGSTOP: asleep, out of range)',
+          'vanished host (lid shut / out of range: asleep, link down)',
+          n,
+          `p50 ${fmt(p50)}, p95 ${fmt(p95)}`,
+          'p95 ≤ 1.0 s',
+        );
+      else if (signal === 'SIGSTOP')
+        row(
+          'hung host (SIGSTOP: its laptop still answers)',
           n,
           `p50 ${fmt(p50)}, p95 ${fmt(p95)}`,
           'the detector: ≈ 1 s',
@@ -432,7 +444,7 @@ async function benchRoomScale(): Promise<void> {
     row(
       `room scale, fan-out ${g.fanout}: ack, failover`,
       g.n,
-      `ack p50 ${fmt(g.ackP50)}, p99 ${fmt(g.ackP99)} (${g.acked} at 40/s); graceful ${list(g.graceful)}; crash ${list(g.crash)}`,
+      `ack p50 ${fmt(g.ackP50)}, p99 ${fmt(g.ackP99)} (${g.acked} at 40/s); graceful ${list(g.graceful)}; crash ${list(g.crash)}; lid shut ${list(g.vanish)}`,
       'graceful ≤ 0.5 s',
     );
     row(

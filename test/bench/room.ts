@@ -41,6 +41,8 @@ export interface RoomFigures {
   idleLightP99: number | null;
   graceful: number[];
   crash: number[];
+  /** The host's laptop shut (asleep, its link down): direct rooms only. */
+  vanish: number[];
 }
 
 interface Ready {
@@ -55,7 +57,7 @@ export async function benchRoom(
   /** Every link through a NATS relay (nats-server in a campus namespace on the bridge). */
   opts: { relay?: boolean } = {},
 ): Promise<RoomFigures> {
-  const successors = Math.min(4, n - 2);
+  const successors = Math.min(opts.relay ? 4 : 6, n - 2);
   const bulk = n - 1 - successors;
   const bulkProcs = Math.min(8, bulk);
   const sizes = [1, ...Array<number>(successors).fill(1)];
@@ -206,14 +208,15 @@ export async function benchRoom(
       idleLightP99: idleLight ? percentile(idleLight, 99) : null,
       graceful: [],
       crash: [],
+      vanish: [],
     };
 
-    // Failovers: the host leaves (SIGTERM) twice, then is killed (SIGKILL) twice; each time
-    // until every remaining member follows one new host and a command is acked through it.
-    const plan: NodeJS.Signals[] = ['SIGTERM', 'SIGTERM', 'SIGKILL', 'SIGKILL'].slice(
-      0,
-      successors,
-    ) as NodeJS.Signals[];
+    // Failovers: the host leaves (SIGTERM) twice, then is killed (SIGKILL) twice, then (direct
+    // rooms) its laptop shuts twice (SIGSTOP and its link down); each time until every
+    // remaining member follows one new host and a command is acked through it.
+    const plan = (
+      ['SIGTERM', 'SIGTERM', 'SIGKILL', 'SIGKILL', 'VANISH', 'VANISH'] as const
+    ).slice(0, successors);
     for (const [k, signal] of plan.entries()) {
       // Each failover from a settled room: the one before it keeps every member busy for a
       // moment (following, catching up), and at 100 members a kill 0.4 s after a handover
@@ -223,7 +226,10 @@ export async function benchRoom(
       // The first crash failover, CPU-profiled on request.
       const stopProfile = k === 2 ? await profile(procs, `failover-${n}`, k + 1) : null;
       const t0 = performance.now();
-      procs[k]!.kill(signal);
+      if (signal === 'VANISH') {
+        procs[k]!.kill('SIGSTOP');
+        room.setLink(procs[k]!.index, false);
+      } else procs[k]!.kill(signal);
       await allFollow(
         procs.filter((p) => p.running && p !== procs[k]),
         15_000,
@@ -233,7 +239,13 @@ export async function benchRoom(
       const rest = procs.filter((p) => p.running && p !== procs[k]);
       await rest[rest.length - 1]!.call('submit', { count: 1 }, 15_000);
       const ms = performance.now() - t0;
-      (signal === 'SIGTERM' ? fig.graceful : fig.crash).push(ms);
+      (signal === 'SIGTERM' ? fig.graceful : signal === 'SIGKILL' ? fig.crash : fig.vanish).push(
+        ms,
+      );
+      if (signal === 'VANISH') {
+        procs[k]!.kill('SIGKILL');
+        room.setLink(procs[k]!.index, true);
+      }
       await stopProfile?.();
       if (process.env.BENCH_LAN_LOGS === '1')
         console.error(

@@ -92,6 +92,8 @@ describe('LAN: failover on real processes', () => {
         await c
           .peer(next!)
           .waitEvent('role', (d) => (d as { role: string }).role === 'host', 5_000);
+        // Not the detector's verdict: a heartbeat late, and nothing answered at its address.
+        assert.match(c.peer(next!).stderr, /nothing answers at its address: counted as gone/);
         await c.studentJoins(b!);
         c.room.setLink(0, true);
         // Failback is off here (long window): the old host must follow the new epoch.
