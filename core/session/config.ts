@@ -15,7 +15,9 @@ import { DEFAULT_STABILITY_MS } from '../election/config';
  *   one failure (the host's included); K = 2 survives the host and its successor at once.
  *
  * What they imply for failover (the benches check it): a crashed host's closed link is
- * seen in a few round trips (the transport's gone probe); a silent one is suspected
+ * seen in a few round trips (the transport's gone probe); a laptop that left the network
+ * (nothing answers at its address when asked, `reachAfterMs` after its last heartbeat)
+ * ≈ 0.65 s after its last heartbeat; a silent copy whose laptop still answers is suspected
  * ≈ 0.86 s after its last heartbeat, and its successor takes over at that moment. Every
  * interval and threshold of the session core is here, with its default below.
  */

@@ -78,6 +78,7 @@ function traced(t: WsTransport, member: number): Transport {
       });
     },
     onGone: (h) => t.onGone(h),
+    reach: (d, answer) => t.reach(d, answer),
   };
 }
 
