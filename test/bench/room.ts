@@ -214,9 +214,10 @@ export async function benchRoom(
     // Failovers: the host leaves (SIGTERM) twice, then is killed (SIGKILL) twice, then (direct
     // rooms) its laptop shuts twice (SIGSTOP and its link down); each time until every
     // remaining member follows one new host and a command is acked through it.
-    const plan = (
-      ['SIGTERM', 'SIGTERM', 'SIGKILL', 'SIGKILL', 'VANISH', 'VANISH'] as const
-    ).slice(0, successors);
+    const plan = (['SIGTERM', 'SIGTERM', 'SIGKILL', 'SIGKILL', 'VANISH', 'VANISH'] as const).slice(
+      0,
+      successors,
+    );
     for (const [k, signal] of plan.entries()) {
       // Each failover from a settled room: the one before it keeps every member busy for a
       // moment (following, catching up), and at 100 members a kill 0.4 s after a handover
