@@ -85,7 +85,7 @@ function armCheck<S>(s: SessionState<S>): void {
  * busy or paused process) is answered for by its operating system and left to the
  * detector, which tolerates stalls of up to ≈ 0.6 s; a laptop that slept or left the
  * network answers nothing, and is counted as gone when the answer says so (`onDeviceSilent`)
- * — ≈ 0.55 s after its last heartbeat instead of the detector's ≈ 0.86 s or more.
+ * — ≈ 0.65 s after its last heartbeat instead of the detector's ≈ 0.86 s or more.
  */
 export function onReach<S>(s: SessionState<S>): void {
   const e = s.election;
