@@ -148,6 +148,39 @@ describe('host process killed (its links close)', () => {
     await assertHealthy(c, 'slow host');
   });
 
+  it('an answer to an older silence is not taken for a newer one', async () => {
+    const c = new SimCluster(5, { seed: 13 }).start();
+    c.run(3_000);
+    const changes = c.hostChanges.length;
+    // Hold every answer, to hand them over out of order.
+    const held: { from: string; to: string; answer: (a: 'silent' | 'answered') => void }[] = [];
+    (c.net as unknown as { reach: unknown }).reach = (
+      from: string,
+      to: string,
+      answer: (a: 'silent' | 'answered') => void,
+    ) => held.push({ from, to, answer });
+    const host = c.nodes[0]!.device;
+    const toHost = (i: number) => `${host}>${c.nodes[i]!.device}`;
+    // First silence: the host's frames 400 ms late for a moment; its questions stay unanswered.
+    for (let i = 1; i < 5; i++) c.net.slow.set(toHost(i), 400);
+    c.run(700);
+    const first = held.splice(0);
+    assert.ok(first.length > 0, 'asked during the first silence');
+    c.net.slow.clear();
+    c.run(1_000);
+    // A second silence, the host only slow: now the first questions' answers come — 'silent'.
+    for (let i = 1; i < 5; i++) c.net.slow.set(toHost(i), 400);
+    c.run(400);
+    for (const q of first) q.answer('silent');
+    for (const q of held.splice(0)) q.answer('answered');
+    c.run(1_000);
+    c.net.slow.clear();
+    c.run(1_000);
+    assert.equal(c.hostChanges.length, changes, c.report());
+    assert.equal(c.agreedHost()?.index, 0);
+    await assertHealthy(c, 'stale answers');
+  });
+
   it('a wrong "gone" for a live host (its listener was restarting) costs one host change, never two hosts or a lost ack', async () => {
     const c = new SimCluster(6, { seed: 9 }).start();
     c.run(3_000);
