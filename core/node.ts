@@ -170,6 +170,8 @@ export class SessionNode {
           framesIn: transport.stats.framesIn,
           framesOut: transport.stats.framesOut,
           framesDropped: transport.stats.dropped,
+          reachAsked: transport.stats.reachAsked,
+          reachSilent: transport.stats.reachSilent,
           links: transport.connectedDevices().length,
           cpuMs: (cpu.user + cpu.system) / 1000,
           uptimeMs: process.uptime() * 1000,

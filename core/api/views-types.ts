@@ -268,6 +268,9 @@ export interface DiagStats {
   framesIn: number;
   framesOut: number;
   framesDropped: number;
+  /** Whether a late host's laptop answers: questions asked, and those nothing answered. */
+  reachAsked: number;
+  reachSilent: number;
   /** Open links to other copies. */
   links: number;
   /** Process CPU time since start, ms (user + system). */

@@ -93,7 +93,15 @@ export class WsTransport implements Transport {
     (d) => this.linkTo(d) !== null,
   );
   /** Counters for tests and benchmarks. */
-  readonly stats = { framesIn: 0, framesOut: 0, dropped: 0, refused: 0 };
+  readonly stats = {
+    framesIn: 0,
+    framesOut: 0,
+    dropped: 0,
+    refused: 0,
+    /** Reachability questions asked (`reach`), and those nothing answered. */
+    reachAsked: 0,
+    reachSilent: 0,
+  };
 
   constructor(private readonly o: WsTransportOptions) {}
 
@@ -163,7 +171,11 @@ export class WsTransport implements Transport {
   reach(device: DeviceId, answer: (a: ReachAnswer) => void): void {
     const addr = this.addresses.get(device);
     if (this.closed || !addr || this.linkTo(device)?.path !== 'direct') return answer('unknown');
-    void probeReach(addr).then(answer);
+    this.stats.reachAsked++;
+    void probeReach(addr).then((a) => {
+      if (a === 'silent') this.stats.reachSilent++;
+      answer(a);
+    });
   }
 
   /** A device whose last link closed and at whose address nothing listens (gone-probe.ts). */

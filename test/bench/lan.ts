@@ -373,7 +373,13 @@ async function benchJitter(n: number): Promise<void> {
     const firstEpoch = (await c.agreedHost()).epoch;
     const stats = () =>
       Promise.all(
-        c.running().map((p) => p.call<{ framesOut: number; links: number }>('diag.stats')),
+        c
+          .running()
+          .map((p) =>
+            p.call<{ framesOut: number; links: number; reachAsked: number; reachSilent: number }>(
+              'diag.stats',
+            ),
+          ),
       );
     const before = await stats();
     const t0 = performance.now();
@@ -397,10 +403,12 @@ async function benchJitter(n: number): Promise<void> {
     const elapsed = (performance.now() - t0) / 1000;
     const perLink = framesPerLink(before, after, elapsed);
     const changes = hostChangesSince(c, firstEpoch);
+    const sum = (k: 'reachAsked' | 'reachSilent', xs: typeof after): number =>
+      xs.reduce((a, x) => a + (x[k] ?? 0), 0);
     row(
       'jitter soak: false failovers',
       n,
-      `${changes} in ${elapsed.toFixed(0)} s (${acked} commands acked, ${failed} failed)`,
+      `${changes} in ${elapsed.toFixed(0)} s (${acked} commands acked, ${failed} failed; a late host's laptop asked ${sum('reachAsked', after) - sum('reachAsked', before)} times, silent ${sum('reachSilent', after) - sum('reachSilent', before)})`,
       '0 in 20 min with 20',
     );
     row(
