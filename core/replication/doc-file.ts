@@ -10,8 +10,10 @@ const COMPACT_EVERY = 500;
  * How a replica's document reaches its store: each write appends the changes since the
  * heads on disk as one chunk, and every COMPACT_EVERY chunks the whole document is
  * written again as one. The last whole document it wrote (or adopted from a host) is also
- * the base of the snapshot a joiner gets (`snapshot`). A file read from disk is not: it may
- * hold up to COMPACT_EVERY chunks, or an older version's bloat (see below). The heads are kept here because Automerge's own
+ * the base of the snapshot a joiner gets (`snapshot`). A file read from disk is not: it
+ * may hold up to COMPACT_EVERY chunks, or an older version's bloat (see below).
+ *
+ * The heads are kept here because Automerge's own
  * `saveIncremental` counts from the last save or incremental save, not from a load:
  * after `Automerge.load` (a joiner's snapshot, a copy resuming) its first call re-encoded
  * the whole history — 11 MB and 0.13–0.26 s for 5,000 past entries.
