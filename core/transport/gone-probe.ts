@@ -14,20 +14,9 @@ export type ProbeAnswer = 'gone' | 'alive' | 'unknown';
  * answer ('gone'); everything else ('alive' or 'unknown') leaves the judgement to the
  * heartbeats' failure detector.
  */
-export function probeListener(addr: Address, timeoutMs = 1_000): Promise<ProbeAnswer> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: addr.host, port: addr.port });
-    const done = (answer: ProbeAnswer): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(answer);
-    };
-    const timer = setTimeout(() => done('unknown'), timeoutMs);
-    socket.once('connect', () => done('alive'));
-    socket.once('error', (e: NodeJS.ErrnoException) =>
-      done(e.code === 'ECONNREFUSED' ? 'gone' : 'unknown'),
-    );
-  });
+export async function probeListener(addr: Address, timeoutMs = 1_000): Promise<ProbeAnswer> {
+  const answer = await probeReach(addr, timeoutMs);
+  return answer === 'refused' ? 'gone' : answer === 'answered' ? 'alive' : 'unknown';
 }
 
 /** How long a reachability question waits for the other laptop's operating system. */

@@ -10,6 +10,7 @@ import type { Transport } from '../../core/transport/transport';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
 import { DeviceKey, checkProof, deviceIdOfKey } from '../../core/transport/device-key';
 import { WsTransport } from '../../core/transport/ws-transport';
+import { probeListener, probeReach } from '../../core/transport/gone-probe';
 import { type TheirLink, linkFrame, proofFrame, rawAnswer, rawLink } from '../lan/raw-link';
 import { ManualClock } from '../sim/manual-clock';
 import { SimNetwork } from '../sim/sim-network';
@@ -141,6 +142,29 @@ describe('WebSocket transport: a device whose process died', () => {
       await b.close();
       for (let i = 0; i < 50 && gone.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(gone, [kb.deviceId]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('WebSocket transport: does a late device’s laptop answer?', () => {
+  it('answered while it listens (whatever its copy is doing), refused once its process is gone; unknown without a direct link', async () => {
+    const { a, b, bId } = await loopbackPair();
+    const ask = (d: DeviceId) => new Promise<string>((r) => a.reach(d, r));
+    try {
+      assert.equal(await ask(bId), 'unknown', 'no link yet: no address to ask');
+      a.send(bId, '{"n":1}');
+      for (let i = 0; i < 50 && !a.connectedDevices().includes(bId); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await ask(bId), 'answered');
+      const addr = a.addressOf(bId)!;
+      await b.close();
+      assert.equal(await probeReach(addr), 'refused');
+      assert.equal(await probeListener(addr), 'gone');
+      assert.equal(a.stats.reachAsked, 1);
+      assert.equal(a.stats.reachSilent, 0);
     } finally {
       await a.close();
       await b.close();
