@@ -66,6 +66,8 @@ export type DropCode =
   | 'epoch-jump'
   | 'not-joining'
   | 'rate-limited'
+  /** A member's changes no other laptop's host vouches for (certs.ts): the rest are taken. */
+  | 'uncertified'
   /** A bug while handling it: nothing of it was applied. */
   | 'internal';
 

@@ -88,6 +88,7 @@ export class SessionNode {
     }
     const key = DeviceKey.loadOrCreate(o.dataDir, log);
     this.deviceId = key.deviceId;
+    const signer = key.signer();
     this.transport = new WsTransport({
       key,
       port: o.port,
@@ -153,6 +154,7 @@ export class SessionNode {
       makePeer: (store, app, name) =>
         new Peer<QueueState>({
           deviceId: this.deviceId,
+          signer,
           name,
           clock: systemClock,
           random: cryptoRandom,

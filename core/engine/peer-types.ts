@@ -3,6 +3,7 @@ import { CodedError, type EngineErrorCode } from '../errors';
 import type { DeviceId } from '../ids';
 import type { Random } from '../random';
 import type { App } from '../replication/engine-app';
+import type { Signer } from '../session/certs';
 import type { EngineConfig } from '../session/config';
 import type { SessionEvents } from '../session/effects';
 import type { Store } from '../store/store';
@@ -13,6 +14,8 @@ import type { Transport } from '../transport/transport';
 /** The ports a session runs on: who this copy is, and its clock, randomness, network, disk. */
 export interface SessionPorts {
   deviceId: DeviceId;
+  /** Signs with this device's key and checks other devices' signatures (`DeviceKey.signer()`). */
+  signer: Signer;
   name: string;
   clock: Clock;
   random: Random;

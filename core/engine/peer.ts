@@ -5,6 +5,7 @@ import type { Result } from '../result';
 import { OUTBOX_KEY, parseOutbox } from '../replication/outbox';
 import { DOC_KEY, type Replica } from '../replication/replica';
 import { type EngineConfig, engineConfig } from '../session/config';
+import { CERTS_KEY, parseCerts } from '../session/certs';
 import { SessionCore } from '../session/core';
 import type { Effects, PeerRole, TimerName } from '../session/effects';
 import { IDENTITY_KEY, parseIdentity } from '../session/identity';
@@ -49,10 +50,12 @@ export class Peer<S> {
       random: o.random,
       app: o.app,
       cfg: this.cfg,
+      signer: o.signer,
       stored: {
         identity: this.files.read(IDENTITY_KEY, parseIdentity, null),
         doc: this.files.read(DOC_KEY, (raw) => raw, null),
         outbox: this.files.read(OUTBOX_KEY, parseOutbox, []),
+        certs: this.files.read(CERTS_KEY, parseCerts, []),
       },
     });
     registerPeer(this, {

@@ -62,6 +62,7 @@ export async function openRoom<S, C, R>(
     mdns.start(port);
     room = new Room(app, o, {
       deviceId: key.deviceId,
+      signer: key.signer(),
       clock: systemClock,
       random: cryptoRandom,
       transport,

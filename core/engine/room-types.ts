@@ -4,6 +4,7 @@ import type { SessionListing } from '../discovery/listing';
 import type { DeviceId, MemberId } from '../ids';
 import type { Random } from '../random';
 import type { App } from '../replication/engine-app';
+import type { Signer } from '../session/certs';
 import type { EngineConfig } from '../session/config';
 import type { Store } from '../store/store';
 import type { Transport } from '../transport/transport';
@@ -30,6 +31,8 @@ export interface RoomDirectory {
 /** What a room runs on; room-lan.ts makes them for the LAN, the simulator its own. */
 export interface RoomPorts {
   deviceId: DeviceId;
+  /** Signs with this device's key (`DeviceKey.signer()`; session/certs.ts). */
+  signer: Signer;
   clock: Clock;
   random: Random;
   transport: Transport;

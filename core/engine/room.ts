@@ -299,6 +299,7 @@ export class Room<S, C, R = unknown> {
     this.peer?.stop();
     const peer = new Peer<S>({
       deviceId: this.ports.deviceId,
+      signer: this.ports.signer,
       name: this.o.name,
       clock: this.ports.clock,
       random: this.ports.random,

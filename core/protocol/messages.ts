@@ -75,12 +75,29 @@ export const heartbeatSchema = z.object({
   elig: z.string().max(400).optional(),
 });
 
+/**
+ * A host's signature over the heads it held in a term: every change up to them is one it
+ * made or took (certs.ts). Members keep the latest per term and show them when they send a
+ * host changes it lacks; the signer's public key rides along (its hash is its device id).
+ */
+export const headsCertSchema = z.object({
+  epoch,
+  by: memberId,
+  heads: heads.min(1),
+  key: base64(200),
+  sig: base64(200),
+});
+
 export const syncSchema = z.object({
   type: z.literal('sync'),
   from: memberId,
   epoch,
   /** Automerge sync message, base64. */
   data: z.string().max(32 * 1024 * 1024),
+  /** From a host: its certificate of the heads it holds. */
+  cert: headsCertSchema.optional(),
+  /** From a member whose message carries changes: the certificates it holds. */
+  certs: z.array(headsCertSchema).max(16).optional(),
 });
 
 /** The whole document (Automerge.save, base64), sent once to a joiner with an empty replica. */
@@ -89,6 +106,9 @@ export const snapshotSchema = z.object({
   from: memberId,
   epoch,
   data: z.string().max(24 * 1024 * 1024),
+  cert: headsCertSchema.optional(),
+  /** To a member holding changes the host refused: replace the document with this one. */
+  rebase: z.boolean().optional(),
 });
 
 /**
@@ -101,6 +121,7 @@ export const changesSchema = z.object({
   epoch,
   base: heads,
   data: z.array(z.string().max(16 * 1024 * 1024)).max(100_000),
+  cert: headsCertSchema.optional(),
 });
 
 export const haveSchema = z.object({
@@ -189,6 +210,7 @@ export type Hello = z.infer<typeof helloSchema>;
 export type Welcome = z.infer<typeof welcomeSchema>;
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 export type SyncMsg = z.infer<typeof syncSchema>;
+export type HeadsCert = z.infer<typeof headsCertSchema>;
 export type Snapshot = z.infer<typeof snapshotSchema>;
 export type Have = z.infer<typeof haveSchema>;
 export type Changes = z.infer<typeof changesSchema>;

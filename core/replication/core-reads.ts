@@ -63,3 +63,33 @@ export function memberCount(doc: Automerge.Doc<unknown>): number {
   const members = typeof baton === 'string' ? core.get(baton, 'members') : undefined;
   return typeof members === 'string' ? core.length(members) : -1;
 }
+
+/** A change new to a document, with what identifies it in the history. */
+export interface FreshChange {
+  actor: string;
+  hash: string;
+  deps: string[];
+  bytes: Uint8Array;
+}
+
+/**
+ * The changes `chunks` (of a sync message: Automerge sends changes as compressed chunks)
+ * would add to `doc`, each with its hash and dependencies — worked out on a copy of the
+ * document that is then thrown away. Throws on junk.
+ */
+export function changesIn(
+  doc: Automerge.Doc<unknown>,
+  chunks: readonly Uint8Array[],
+): FreshChange[] {
+  const before = Automerge.getHeads(doc);
+  let trial = Automerge.clone(doc);
+  try {
+    for (const chunk of chunks) trial = Automerge.loadIncremental(trial, chunk);
+    return Automerge.getChangesSince(trial, before).map((bytes) => {
+      const d = Automerge.decodeChange(bytes);
+      return { actor: d.actor, hash: d.hash, deps: d.deps, bytes };
+    });
+  } finally {
+    Automerge.free(trial);
+  }
+}

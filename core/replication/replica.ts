@@ -1,5 +1,5 @@
 import * as Automerge from '@automerge/automerge';
-import { memberCount, valueAt } from './core-reads';
+import { type FreshChange, changesIn, memberCount, valueAt } from './core-reads';
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Random } from '../random';
 import { type Result, err } from '../result';
@@ -263,6 +263,32 @@ export class Replica<S> {
     const changed = this.heads().join() !== before;
     if (changed) this.persist();
     return changed;
+  }
+
+  /** Host: the changes a member's sync message chunks would add (core-reads.ts `changesIn`). */
+  tryChunks(chunks: readonly Uint8Array[]): FreshChange[] {
+    return changesIn(this._doc, chunks);
+  }
+
+  /** Host: merge changes `tryChunks` found (those it takes of a member's message). */
+  applyChanges(changes: readonly Uint8Array[]): boolean {
+    const before = this.heads().join();
+    if (changes.length > 0) this.doc = Automerge.applyChanges(this.doc, [...changes])[0];
+    const changed = this.heads().join() !== before;
+    if (changed) this.persist();
+    return changed;
+  }
+
+  /**
+   * Member: replace the document with the host's (`bytes`, a whole saved document), after
+   * the host refused changes this copy holds. What it wrote goes on as `actor`.
+   */
+  rebase(bytes: Uint8Array, actor: string): void {
+    const next = Automerge.load<SessionDoc<S>>(bytes, { actor });
+    this.doc = next;
+    this.syncStates.clear();
+    this.memberCache = null;
+    this.file.replaceWith(bytes, this._doc);
   }
 
   /** Host: every change since `heads` (for the broadcast to members in step). */

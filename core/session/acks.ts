@@ -29,12 +29,25 @@ export function releaseAcks<S>(s: SessionState<S>): void {
   if (!e || e.role !== 'host') return;
   let holders = ackHolders(s);
   if (noteStalledHolders(s, holders)) holders = ackHolders(s);
-  // Too few copies to hold it (`minHolders`, a room of one): the acks wait for a joiner.
-  if (holders.length < s.cfg.minHolders) return;
+  // Too few copies to hold it (`minHolders`, a host alone): the acks wait for a holder.
+  if (holders.length < minHolders(s)) return;
   const released = s.acks.release(holders);
   for (const p of released)
     sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result, copiesHolding(s, p.counter));
   if (released.length > 0) s.intents.push({ kind: 'fan-out' });
+}
+
+/**
+ * The fewest members' copies an ack rests on: `minHolders`, and one when this host is not
+ * preferred (staff) and the session has other laptops. What such a host holds alone, no
+ * later host takes from it (certs.ts: a copy cannot vouch for its own term), so acking it
+ * would promise what a split's healing may undo; its senders keep those commands until a
+ * second copy holds them. A preferred host's own term is vouched for by its signature.
+ */
+function minHolders<S>(s: SessionState<S>): number {
+  const e = s.election!;
+  const alone = e.members.length > 1 && !e.seats.isPreferred(s.memberId!);
+  return Math.max(s.cfg.minHolders, alone ? 1 : 0);
 }
 
 /**

@@ -4,14 +4,14 @@ import { toBase64 } from '../protocol/codec';
 import type { Hello } from '../protocol/messages';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import * as frame from './frames';
+import { MAX_SNAPSHOT_CHARS } from './frames';
 import type { SessionState } from './state';
+import { hostCert } from './certs';
 import { afterHostChange } from './sync-schedule';
 
 // The host admits a joiner: refuse what it cannot serve, point a joiner that asked a
 // member to the host, record the new member in the document, then welcome + snapshot.
 
-/** Past this, the document is too big for one frame: the joiner syncs change by change. */
-const MAX_SNAPSHOT_CHARS = 12 * 1024 * 1024;
 const PREPARE_SNAPSHOT_AFTER_MS = 1_000;
 
 /** Refuse a hello this copy cannot take in any role; true when it did. */
@@ -70,5 +70,5 @@ function sendSnapshot<S>(s: SessionState<S>, to: DeviceId): void {
   s.fx.log(`snapshot for ${to}: ${data.length} chars`);
   if (data.length > MAX_SNAPSHOT_CHARS) return;
   s.snapshotSentAt.set(to, s.now);
-  s.send(to, frame.snapshot(s.memberId!, s.epoch, data));
+  s.send(to, frame.snapshot(s.memberId!, s.epoch, data, { cert: hostCert(s) }));
 }

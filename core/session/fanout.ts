@@ -2,6 +2,7 @@ import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { Changes } from '../protocol/messages';
 import * as frame from './frames';
+import { hostCert, noteCert } from './certs';
 import { checkJoined } from './joined';
 import type { SessionState } from './state';
 import {
@@ -94,6 +95,7 @@ export function fanOut<S>(
       s.epoch,
       g.base,
       replica.changesSince(g.base).map(toBase64),
+      hostCert(s),
     );
     for (const m of g.members) {
       const device = s.deviceOfMember(m);
@@ -197,6 +199,7 @@ export function onChanges<S>(s: SessionState<S>, m: Changes): void {
     if (device) s.send(device, frame.have(s.memberId!, e.epoch, s.replica.heads(), true));
     return;
   }
+  noteCert(s, m.from, m.cert);
   if (outcome === 'nothing') return;
   s.membersChanged();
   stateSoon(s);

@@ -5,6 +5,7 @@ import type {
   Changes,
   CommandMsg,
   Handover,
+  HeadsCert,
   Have,
   Heartbeat,
   Hello,
@@ -57,12 +58,16 @@ export const redirect = (
   epoch: number,
 ): Redirect => ({ type: 'redirect', sessionId, hostId, hostDevice, epoch });
 
-export const snapshot = (from: MemberId, epoch: number, data: string): Snapshot => ({
-  type: 'snapshot',
-  from,
-  epoch,
-  data,
-});
+/** Past this, the document is too big for one frame: the joiner syncs change by change. */
+export const MAX_SNAPSHOT_CHARS = 12 * 1024 * 1024;
+
+/** The whole document: a joiner's first state, or (`rebase`) a member's replacement. */
+export const snapshot = (
+  from: MemberId,
+  epoch: number,
+  data: string,
+  extra: { cert?: HeadsCert; rebase?: boolean } = {},
+): Snapshot => ({ type: 'snapshot', from, epoch, data, ...extra });
 
 /** One frame of changes for every member starting at `base` (fanout.ts). */
 export const changes = (
@@ -70,7 +75,8 @@ export const changes = (
   epoch: number,
   base: readonly string[],
   data: string[],
-): Changes => ({ type: 'changes', from, epoch, base: [...base], data });
+  cert?: HeadsCert,
+): Changes => ({ type: 'changes', from, epoch, base: [...base], data, ...(cert ? { cert } : {}) });
 
 /** The heads a member has written; `behind` when it lacked a frame's base. */
 export const have = (
@@ -80,12 +86,13 @@ export const have = (
   behind = false,
 ): Have => ({ type: 'have', from, epoch, heads: [...heads], ...(behind ? { behind } : {}) });
 
-export const sync = (from: MemberId, epoch: number, data: string): SyncMsg => ({
-  type: 'sync',
-  from,
-  epoch,
-  data,
-});
+/** A sync message; a host's carries its heads certificate, a member's pushing changes its certificates. */
+export const sync = (
+  from: MemberId,
+  epoch: number,
+  data: string,
+  extra: { cert?: HeadsCert; certs?: HeadsCert[] } = {},
+): SyncMsg => ({ type: 'sync', from, epoch, data, ...extra });
 
 export const command = (from: MemberId, id: CommandId, body: unknown): CommandMsg => ({
   type: 'cmd',

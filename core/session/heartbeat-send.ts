@@ -1,3 +1,4 @@
+import { saveCerts } from './certs';
 import * as frame from './frames';
 import { heartbeatTargets, hostView } from './room-view';
 import type { SessionState } from './state';
@@ -11,6 +12,7 @@ export function sendHeartbeats<S>(s: SessionState<S>): void {
   const e = s.election!;
   const me = s.identity!.memberId;
   s.replica!.flush(); // heads in a heartbeat count as held
+  saveCerts(s, s.fx);
   const heads = s.replica!.heads();
   const view = e.role === 'host' ? hostView(s) : {};
   for (const id of heartbeatTargets(s)) {

@@ -8,6 +8,8 @@ export interface Identity {
   memberId: MemberId;
   /** Highest epoch this copy has seen; it never goes back. */
   epoch: number;
+  /** The Automerge actor it writes as, once it has rebased on its host's document (state.ts). */
+  actor?: string;
 }
 
 /** The store key of the identity file. */
@@ -23,7 +25,12 @@ export function parseIdentity(raw: Uint8Array | null): Identity | null {
   // An epoch no frame can carry (a data dir from before the bound, when a forged heartbeat
   // could push it past 2^53) would split this copy from the room for good: start over at 0,
   // the room's epochs teach it the current one.
-  return { ...parsed, epoch: epoch >= 0 && epoch <= MAX_EPOCH ? epoch : 0 };
+  const { actor, ...rest } = parsed;
+  return {
+    ...rest,
+    epoch: epoch >= 0 && epoch <= MAX_EPOCH ? epoch : 0,
+    ...(typeof actor === 'string' && /^([0-9a-f]{2}){16,32}$/.test(actor) ? { actor } : {}),
+  };
 }
 
 export function saveIdentity(store: WriteSink, id: Identity): void {

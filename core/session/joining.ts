@@ -7,6 +7,7 @@ import type { Redirect, Snapshot, Welcome } from '../protocol/messages';
 import { Replica } from '../replication/replica';
 import * as frame from './frames';
 import { handleDecisions } from './hosting';
+import { noteCert } from './certs';
 import { checkJoined } from './joined';
 import { saveIdentity } from './identity';
 import type { SessionState } from './state';
@@ -74,6 +75,7 @@ export function onRedirect<S>(s: SessionState<S>, m: Redirect): void {
 export function onSnapshot<S>(s: SessionState<S>, m: Snapshot): void {
   const e = s.election;
   if (!e || !s.replica || m.from !== e.hostId) return;
+  if (m.rebase && !s.replica.isEmpty()) return rebase(s, m);
   if (!s.replica.isEmpty()) {
     s.fx.log('snapshot ignored: the replica already has changes (sync goes on)');
     return;
@@ -87,10 +89,38 @@ export function onSnapshot<S>(s: SessionState<S>, m: Snapshot): void {
     );
     return;
   }
+  noteCert(s, m.from, m.cert);
   s.membersChanged();
   // Loaded and on disk: the join is done; the sync below only confirms the heads.
   checkJoined(s);
   stateSoon(s);
   pushSync(s, m.from);
   reportHeadsToHost(s);
+}
+
+/**
+ * Member: the host refused changes this copy holds (no other laptop's host vouches for
+ * them: certs.ts) and sent its document instead. Take it whole; what this copy wrote goes
+ * on under a new Automerge actor, and its own commands are still in its outbox.
+ */
+function rebase<S>(s: SessionState<S>, m: Snapshot): void {
+  const id = s.identity!;
+  const actor = `${id.memberId.replace(/-/g, '')}${toHex(s.o.random.bytes(4))}`;
+  try {
+    s.replica!.rebase(fromBase64(m.data), actor);
+  } catch (err) {
+    s.fx.log(`the host's document to rebase on could not be loaded: ${(err as Error).message}`);
+    return;
+  }
+  s.identity = { ...id, actor };
+  saveIdentity(s.fx, s.identity);
+  s.fx.log(`rebased on the host's document (${m.data.length} chars): changes it refused are gone`);
+  noteCert(s, m.from, m.cert);
+  s.membersChanged();
+  stateSoon(s);
+  reportHeadsToHost(s);
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
 }

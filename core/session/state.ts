@@ -1,19 +1,24 @@
 import type { DropCode } from '../errors';
 import type { Election } from '../election/election';
 import type { CommandId, DeviceId, MemberId, SessionId } from '../ids';
-import type { Message } from '../protocol/messages';
+import type { HeadsCert, Message } from '../protocol/messages';
 import type { Random } from '../random';
 import type { Result } from '../result';
 import { AckTracker } from '../replication/ack-tracker';
 import type { App } from '../replication/engine-app';
 import { Outbox, type OutboxEntry } from '../replication/outbox';
 import type { Replica } from '../replication/replica';
+import type { Signer } from './certs';
 import type { EngineConfig } from './config';
 import { EffectsBuilder, type PeerRole } from './effects';
 import type { Identity } from './identity';
 import type { Intent } from './intents';
 import { RateLimiter } from './rate-limit';
 import { roomLive, roomSuccessors } from './room-view';
+
+/** A host checks at most this many members' pushes of changes at once, then this many a second each. */
+const PUSH_CHECK_BURST = 8;
+const PUSH_CHECKS_PER_SECOND = 2;
 
 /** An acknowledgement the host holds until the next K members hold the change. */
 export interface PendingAck {
@@ -31,8 +36,15 @@ export interface CoreOptions<S> {
   random: Random;
   app: App<S>;
   cfg: EngineConfig;
+  /** Signs this copy's heads certificates and checks others' (certs.ts). */
+  signer: Signer;
   /** What the store held at start (the driver reads it; the core never touches a disk). */
-  stored: { identity: Identity | null; doc: Uint8Array | null; outbox: readonly OutboxEntry[] };
+  stored: {
+    identity: Identity | null;
+    doc: Uint8Array | null;
+    outbox: readonly OutboxEntry[];
+    certs?: readonly HeadsCert[];
+  };
 }
 
 /**
@@ -108,6 +120,23 @@ export class SessionState<S> {
   storage: { code: string; message: string; since: number } | null = null;
   /** Frames this copy sends itself, delivered on the loopback timer. */
   loopback: Message[] = [];
+  /** Member: the latest heads certificate of each term's host (certs.ts), and whether unsaved. */
+  readonly certs = new Map<number, HeadsCert>();
+  certsDirty = false;
+  /** Host: its certificate of its current heads, and the signatures it has checked. */
+  ownCert: { key: string; cert: HeadsCert } | null = null;
+  readonly checkedCerts = new Set<string>();
+  /** Host: when it last sent each member a document to rebase on (sync-schedule.ts). */
+  readonly rebasedAt = new Map<MemberId, number>();
+  readonly pushChecks: RateLimiter<MemberId>;
+  /** Host: sync chunks from members checked and taken whole (sync-schedule.ts), newest last. */
+  readonly takenChunks = new Set<string>();
+
+  noteTakenChunks(key: string): void {
+    this.takenChunks.add(key);
+    if (this.takenChunks.size > 64)
+      this.takenChunks.delete(this.takenChunks.values().next().value!);
+  }
   /** What a job asked of another, for the hub to carry out when the job returns (intents.ts). */
   readonly intents: Intent[] = [];
 
@@ -121,6 +150,8 @@ export class SessionState<S> {
       o.cfg.memberSyncBurstBytes,
       o.cfg.memberSyncBytesPerSecond,
     );
+    this.pushChecks = new RateLimiter(PUSH_CHECK_BURST, PUSH_CHECKS_PER_SECOND);
+    for (const c of o.stored.certs ?? []) this.certs.set(c.epoch, c);
     this.fx.take(); // loading writes nothing
   }
 
@@ -231,9 +262,15 @@ export class SessionState<S> {
     this.fx.emit('dropped', { from, code, message });
   }
 
-  /** Automerge actor id: stable per member so a restarted copy continues its own history. */
+  /**
+   * Automerge actor id: stable per member so a restarted copy continues its own history —
+   * until it rebases on its host's document, which may lack changes it wrote: it then
+   * writes as a new actor (`Identity.actor`), so no sequence number is ever used twice.
+   */
   actor(memberId: MemberId): string {
-    return memberId.replace(/-/g, '');
+    return this.identity?.memberId === memberId && this.identity.actor
+      ? this.identity.actor
+      : memberId.replace(/-/g, '');
   }
 
   /** The replica this copy runs on, its writes held for the end of the turn (group commit). */

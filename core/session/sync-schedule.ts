@@ -1,9 +1,23 @@
-import type { MemberId } from '../ids';
+import { createHash } from 'node:crypto';
+import * as Automerge from '@automerge/automerge';
+import type { DeviceId, MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { SyncMsg } from '../protocol/messages';
+import {
+  certsToShow,
+  coveredChanges,
+  hostCert,
+  noteCert,
+  saveCerts,
+  vouchedHeads,
+} from './certs';
 import * as frame from './frames';
+import { MAX_SNAPSHOT_CHARS } from './frames';
 import { checkJoined } from './joined';
 import type { SessionState } from './state';
+
+/** A host sends one member its document to rebase on at most this often. */
+const REBASE_EVERY_MS = 5_000;
 
 // When each copy syncs whom. The host pushes a change to its next K holders first (the
 // ack waits on them), to everyone else in one batch per turn; a member answers at the end
@@ -76,6 +90,7 @@ export function onLazyTimer<S>(s: SessionState<S>): void {
 /** Member: report held heads now (written first: the host acks on them). */
 export function reportHeadsToHostNow<S>(s: SessionState<S>): void {
   s.replica?.flush();
+  saveCerts(s, s.fx);
   const e = s.election;
   const device = e?.hostId ? s.replica?.deviceOf(e.hostId) : null;
   if (!e || !device) return;
@@ -87,8 +102,16 @@ export function pushSync<S>(s: SessionState<S>, member: MemberId): void {
   if (!device || !s.replica) return;
   const data = s.replica.generateSync(member);
   if (!data) return;
+  saveCerts(s, s.fx); // as for heads reported: a sync message shows what we hold
   s.lastSyncAt.set(member, s.now);
-  s.send(device, frame.sync(s.memberId!, s.epoch, toBase64(data)));
+  // A host vouches for what it sends; a member shows what vouches for changes it sends.
+  const extra =
+    s.election?.role === 'host'
+      ? { cert: hostCert(s) }
+      : Automerge.decodeSyncMessage(data).changes.length > 0
+        ? { certs: certsToShow(s) }
+        : {};
+  s.send(device, frame.sync(s.memberId!, s.epoch, toBase64(data), extra));
 }
 
 /**
@@ -138,7 +161,16 @@ export function onSync<S>(s: SessionState<S>, m: SyncMsg): void {
   // A member that speaks the sync protocol to us (catching up, repairing) gets answers in
   // it, not broadcasts, until its reports show it in step again (fanout.ts).
   if (e.role === 'host') s.inStep.delete(from);
-  const changed = s.replica.receiveSync(from, fromBase64(m.data));
+  const data = fromBase64(m.data);
+  let changed: boolean;
+  if (e.role === 'host') {
+    const took = takeFromMember(s, m, data);
+    if (took === null) return; // dropped
+    changed = took;
+  } else {
+    changed = s.replica.receiveSync(from, data);
+    noteCert(s, from, m.cert);
+  }
   let lazy = false;
   if (changed) {
     s.membersChanged();
@@ -164,4 +196,73 @@ export function onSync<S>(s: SessionState<S>, m: SyncMsg): void {
   if (lazy) lazyReplySoon(s, from);
   // Answered at the end of the turn, after the heads report that the host's acks wait on.
   else pushSyncSoon(s, from);
+}
+
+/**
+ * Host: a member's sync message. Changes in it are taken only as far as heads
+ * certificates vouch for them (certs.ts), worked out on a copy of the document; only
+ * changes that apply now are taken (none left waiting for a dependency to come later
+ * unchecked), then the message goes through Automerge's sync without them. A member
+ * that sent others gets our document to rebase on. Returns whether our heads changed,
+ * null when the message was dropped.
+ */
+function takeFromMember<S>(s: SessionState<S>, m: SyncMsg, data: Uint8Array): boolean | null {
+  const replica = s.replica!;
+  const decoded = Automerge.decodeSyncMessage(data);
+  if (decoded.changes.length === 0) return replica.receiveSync(m.from, data);
+  const device = s.deviceOfMember(m.from)!;
+  const before = replica.heads().join();
+  // The same chunks from several members (an old host's last change after a failover):
+  // checked once.
+  const key = chunksKey(decoded.changes);
+  let refused = 0;
+  if (!s.takenChunks.has(key)) {
+    if (!s.pushChecks.take(m.from, s.now)) {
+      s.drop(device, 'rate-limited', `${m.from} pushed changes more often than they are checked`);
+      return null;
+    }
+    const fresh = replica.tryChunks(decoded.changes);
+    const vouched = vouchedHeads(s, device, m.certs ?? []);
+    const covered = coveredChanges(fresh, vouched);
+    replica.applyChanges(fresh.filter((f) => covered.has(f.hash)).map((f) => f.bytes));
+    refused = fresh.length - covered.size;
+    if (refused === 0) s.noteTakenChunks(key);
+    // Heads vouched for that this message did not bring (Automerge's sync sends a long
+    // history in rounds): the rest may be their ancestors. Not taken now, not refused yet.
+    const seen = new Set(fresh.map((f) => f.hash));
+    if (refused > 0 && [...vouched].some((h) => !seen.has(h) && !replica.hasHeads([h]))) refused = 0;
+  }
+  replica.receiveSync(m.from, Automerge.encodeSyncMessage({ ...decoded, changes: [] }));
+  if (refused > 0) {
+    s.drop(
+      device,
+      'uncertified',
+      `${refused} changes from ${m.from} no other laptop's host vouches for`,
+    );
+    rebaseMember(s, m.from, device);
+  }
+  return replica.heads().join() !== before;
+}
+
+function chunksKey(chunks: readonly Uint8Array[]): string {
+  const h = createHash('sha256');
+  for (const c of chunks) h.update(c);
+  return h.digest('base64');
+}
+
+/** Host: send `member` our whole document to replace its own (at most once per REBASE_EVERY_MS). */
+function rebaseMember<S>(s: SessionState<S>, member: MemberId, device: DeviceId): void {
+  if (s.now - (s.rebasedAt.get(member) ?? -Infinity) < REBASE_EVERY_MS) return;
+  s.fx.log(`sending ${member} our document to rebase on`);
+  s.rebasedAt.set(member, s.now);
+  s.inStep.delete(member);
+  s.replica!.resetSync(member);
+  const data = toBase64(s.replica!.snapshot());
+  if (data.length > MAX_SNAPSHOT_CHARS) {
+    s.fx.log(
+      `no document to rebase on for ${member}: ${data.length} chars is past a snapshot's size`,
+    );
+    return;
+  }
+  s.send(device, frame.snapshot(s.memberId!, s.epoch, data, { cert: hostCert(s), rebase: true }));
 }

@@ -11,6 +11,7 @@ import {
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type DeviceId, asDeviceId } from '../ids';
+import type { Signer } from '../session/certs';
 
 /**
  * A laptop's identity on the wire: an Ed25519 key pair made on first start, kept in the
@@ -55,6 +56,32 @@ export class DeviceKey {
       linkProofText(theirNonce, this.deviceId, theirDevice, binding),
       this.privateKey,
     ).toString('base64');
+  }
+
+  /**
+   * Heads certificates (session/certs.ts) signed with this key, and others' checked
+   * against the device id their key must hash to.
+   */
+  signer(): Signer {
+    return {
+      sign: (text) => ({
+        key: this.publicKey,
+        sig: sign(null, Buffer.from(text, 'utf8'), this.privateKey).toString('base64'),
+      }),
+      verify: (device, key, text, sig) => {
+        if (deviceIdOfKey(key) !== device) return false;
+        try {
+          return verify(
+            null,
+            Buffer.from(text, 'utf8'),
+            publicKeyObject(key)!,
+            Buffer.from(sig, 'base64'),
+          );
+        } catch {
+          return false;
+        }
+      },
+    };
   }
 
   /**

@@ -111,6 +111,7 @@ for (let i = 0; i < Number(o.members); i++) {
     setApp,
     {
       deviceId: key.deviceId,
+      signer: key.signer(),
       name: `${o.name} #${i}`,
       clock: systemClock,
       random: cryptoRandom,

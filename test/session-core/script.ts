@@ -5,6 +5,7 @@ import { encode } from '../../core/protocol/codec';
 import { type DeviceId, asDeviceId } from '../../core/ids';
 import { SeededRandom } from '../../core/random';
 import { setApp, valuesOf } from '../sim/set-app';
+import { simSigner } from '../sim/sim-signer';
 
 /**
  * SessionCore driven directly, in etcd raft's data-driven style: a script of inputs, each
@@ -66,6 +67,7 @@ export class CoreScript {
         });
         const core = new SessionCore({
           deviceId: device,
+          signer: simSigner(device),
           name,
           random: new SeededRandom(name.charCodeAt(0)),
           app: setApp,

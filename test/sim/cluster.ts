@@ -5,6 +5,7 @@ import { Peer } from '../../core/engine/peer';
 import { suspendPeer, wakePeer } from '../../core/engine/peer-internals';
 import type { EngineConfig } from '../../core/session/config';
 import { CLEAN, type LinkFaults } from './sim-network';
+import { simSigner } from './sim-signer';
 import { SET_APP, type SetState, type SimApp } from './set-app';
 import { SimRoom } from './sim-room';
 
@@ -178,6 +179,7 @@ export class SimCluster<S = SetState> extends SimRoom<S> {
     const node = this.nodes[i]!;
     const peer = new Peer<S>({
       deviceId: node.device,
+      signer: simSigner(node.device),
       name: `laptop ${i}`,
       clock: this.clock,
       random: new SeededRandom((this.opts.seed ?? 1) * 1000 + i * 31 + this.counter++),
@@ -185,6 +187,10 @@ export class SimCluster<S = SetState> extends SimRoom<S> {
       store: node.store,
       app: this.app.app,
       config: { ...this.opts.config, ...this.opts.configFor?.(i) },
+      // BATON_SIM_LOG=1: each copy's engine log, with the simulated time.
+      ...(process.env.BATON_SIM_LOG
+        ? { log: (line: string) => console.log(`${this.clock.now().toFixed(1)} n${i} ${line}`) }
+        : {}),
     });
     peer.events.on('role', (r) =>
       this.log(`n${i} role=${r.role} host=${this.label(r.hostId)} epoch=${r.epoch}`),

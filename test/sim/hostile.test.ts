@@ -7,6 +7,10 @@ import { PROTOCOL_VERSION } from '../../core/protocol/version';
 import { replicaBytes, suspendPeer } from '../../core/engine/peer-internals';
 import { SimCluster } from './cluster';
 import { assertHealthy } from './assert-cluster';
+import type { SetState } from './set-app';
+import type { SessionDoc } from '../../core/replication/document';
+import { simSigner } from './sim-signer';
+import { certText } from '../../core/session/certs';
 
 describe('a flooding member', () => {
   it('past its burst its commands wait at its own copy (delayed: rate-limited) and are taken at its rate; the others keep being served, nothing is lost', async () => {
@@ -400,6 +404,151 @@ describe("a change in another copy's name", () => {
     );
     for (const n of c.nodes) assert.ok(!('forged' in n.peer.doc!.app.items), `n${n.index} took it`);
     await c.settleAll([c.submit(0), c.submit(1), c.submit(2)], 3_000);
+    await assertHealthy(c);
+  });
+});
+
+/**
+ * A member (any student's laptop) pushing the host Automerge changes of its own making
+ * through the sync protocol — the merge path a demoted host's term takes after a split.
+ * The host takes only changes some other laptop's host signed for (certs.ts).
+ */
+describe('a member pushing changes through sync', () => {
+  /** Mallory's sync message carrying `changes`, with `certs`, to the host. */
+  const push = (
+    c: SimCluster,
+    mallory: SimCluster['nodes'][number],
+    changes: Uint8Array[],
+    certs: unknown[],
+  ) => {
+    const host = c.agreedHost()!;
+    const doc = host.peer.doc!;
+    const data = Automerge.encodeSyncMessage({
+      heads: Automerge.getHeads(doc),
+      need: [],
+      have: [],
+      changes,
+    });
+    const msg = {
+      type: 'sync',
+      from: mallory.peer.memberId,
+      epoch: host.peer.epoch,
+      data: Buffer.from(data).toString('base64'),
+      certs,
+    };
+    c.net.endpoint(mallory.device).send(host.device, JSON.stringify(msg));
+  };
+  /** A change that empties the room's list and adds one of Mallory's, as `actor`. */
+  const forge = (doc: Automerge.Doc<SessionDoc<SetState>>, actor: string, key: string) => {
+    const after = Automerge.change(Automerge.clone(doc, { actor }), (d) => {
+      for (const shard of Object.keys(d.app.items)) delete d.app.items[shard];
+      d.app.items[key] = { [key]: key };
+    });
+    return { changes: Automerge.getChanges(doc, after), heads: Automerge.getHeads(after) };
+  };
+
+  it("changes no other laptop's host signed for are refused, whoever's name or signature they carry; the room keeps its list, and the pusher rebases on the host's document", async () => {
+    const c = new SimCluster(4, { seed: 46 }).start();
+    c.run(3_000);
+    await c.settleAll([c.submit(0), c.submit(1), c.submit(2), c.submit(3)], 3_000);
+    const host = c.agreedHost()!;
+    const mallory = c.nodes.find((n) => n !== host)!;
+    const other = c.nodes.find((n) => n !== host && n !== mallory)!;
+    const codes: string[] = [];
+    const dropped: string[] = [];
+    host.peer.events.on('dropped', (d) => {
+      codes.push(d.code);
+      dropped.push(`${d.code}: ${d.message}`);
+    });
+    const before = Object.keys(host.peer.doc!.app.items).length;
+    const doc = host.peer.doc!;
+    const sid = host.peer.sessionId!;
+    const epoch = host.peer.epoch;
+    const me = mallory.peer.memberId!;
+    const sign = (device: DeviceId, by: string, heads: string[]) => ({
+      epoch,
+      by,
+      heads,
+      ...simSigner(device).sign(certText(sid, epoch, by, heads)),
+    });
+    // 1. Her own actor, no certificate. 2. Her own actor, her own signature ("I hosted
+    // this term alone"). 3. Another member's actor and name on the certificate, signed
+    // with her key. 4. The host's actor (and next sequence number: Automerge would refuse
+    // the host's real change with it for good), a certificate in the host's name with her
+    // key.
+    const tries = [
+      ['plain', forge(doc, me.replace(/-/g, ''), 'forged-1'), () => []],
+      [
+        'self-signed',
+        forge(doc, me.replace(/-/g, ''), 'forged-2'),
+        (h: string[]) => [sign(mallory.device, me, h)],
+      ],
+      [
+        'in another name',
+        forge(doc, other.peer.memberId!.replace(/-/g, ''), 'forged-3'),
+        (h: string[]) => [sign(mallory.device, other.peer.memberId!, h)],
+      ],
+      [
+        'as the host',
+        forge(doc, Automerge.getActorId(doc), 'forged-4'),
+        (h: string[]) => [
+          {
+            ...sign(mallory.device, host.peer.memberId!, h),
+            key: simSigner(host.device).sign('x').key,
+          },
+        ],
+      ],
+    ] as const;
+    for (const [what, f, certs] of tries) {
+      push(c, mallory, f.changes, certs([...f.heads]));
+      c.run(300);
+      for (const n of c.nodes) {
+        const items = n.peer.doc!.app.items;
+        assert.ok(
+          !Object.keys(items).some((k) => k.startsWith('forged')),
+          `${what}: n${n.index} took it`,
+        );
+        assert.ok(Object.keys(items).length >= before, `${what}: n${n.index} lost entries`);
+      }
+      await c.settleAll([c.submit(other.index)], 3_000);
+    }
+    // Each one dropped: not vouched for — or, the last, a sequence number the host used.
+    assert.equal(codes.filter((x) => x === 'uncertified').length, tries.length - 1, codes.join());
+    assert.ok(
+      dropped.some((d) => d.includes('duplicate seq')),
+      dropped.join(),
+    );
+    // The host's own change with that sequence number went through: the room goes on.
+    await c.settleAll([c.submit(0), c.submit(1), c.submit(2), c.submit(3)], 3_000);
+    await assertHealthy(c);
+  });
+
+  it("an old host's last change, which only a member holds, is taken by the new host: its certificate is the old host's", async () => {
+    const c = new SimCluster(4, { seed: 47, config: { k: 2 } }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    // successors(): the host first, then the order its room would follow.
+    const successor = c.nodes[c.indexOf(host.peer.successors()[1]!)]!;
+    const keeper = c.nodes[c.indexOf(host.peer.successors()[2]!)]!;
+    const codes: string[] = [];
+    for (const n of c.nodes) n.peer.events.on('dropped', (d) => codes.push(d.code));
+    // The successor hears nothing more from the host; the last change reaches the keeper.
+    c.blockOneWay(host.index, successor.index);
+    const last = c.submit(keeper.index);
+    const ahead = () =>
+      !Automerge.hasHeads(successor.peer.doc!, Automerge.getHeads(keeper.peer.doc!));
+    c.runUntil(ahead, 3_000);
+    const heads = Automerge.getHeads(keeper.peer.doc!);
+    assert.ok(ahead(), `the successor lacks it (the test is not empty)\n${c.report()}`);
+    c.crash(host.index);
+    c.heal();
+    c.runUntil(() => c.agreedHost() === successor, 10_000);
+    await c.settleAll([last, c.submit(keeper.index)], 5_000);
+    assert.ok(
+      Automerge.hasHeads(successor.peer.doc!, heads),
+      'the new host took the old host’s change',
+    );
+    assert.ok(!codes.includes('uncertified'), codes.join());
     await assertHealthy(c);
   });
 });

@@ -10,6 +10,7 @@ import { SeededRandom } from '../../core/random';
 import type { QueueState } from '../../core/queue/types';
 import { MemoryStore } from '../../core/store/store';
 import { CLEAN, type LinkFaults } from './sim-network';
+import { simSigner } from './sim-signer';
 import { SimRoom } from './sim-room';
 
 export interface Laptop {
@@ -143,12 +144,17 @@ export class QueueRoom extends SimRoom<QueueState> {
       makePeer: (store, app, name) =>
         new Peer<QueueState>({
           deviceId: l.device,
+          signer: simSigner(l.device),
           name,
           clock: this.clock,
           random: new SeededRandom(this.seed * 1000 + l.index * 31 + this.counter++),
           transport: this.net.endpoint(l.device),
           store,
           app,
+          // BATON_SIM_LOG=1: each laptop's engine log, with the simulated time.
+          ...(process.env.BATON_SIM_LOG
+            ? { log: (line: string) => console.log(`${this.clock.now()} L${l.index} ${line}`) }
+            : {}),
         }),
     });
   }

@@ -6,6 +6,8 @@ import { valueAt } from '../../core/replication/core-reads';
 import { loginProof, makeStaffLock, staffKey } from '../../core/queue/passcode';
 import { type QueueState, imm, text } from '../../core/queue/types';
 import { TEST_KDF } from '../unit/queue-fixture';
+import { certText } from '../../core/session/certs';
+import { simSigner } from './sim-signer';
 import { type QueueRoom, assertSafe, classroom } from './queue-room';
 
 /**
@@ -98,15 +100,37 @@ describe('a modified student copy that hosts writes staff records and a lock of 
     const doc = host.doc!;
     const evil = Automerge.clone(doc, { actor: 'e'.repeat(32) });
     const after = Automerge.change(evil, (d) => write(d.app, host.sessionId!));
+    // Signed with the host's device key, as its modified copy would (certs.ts): members
+    // keep the certificate, and the host takes its own change back when they push it.
+    const device = room.laptops[1]!.device;
+    const heads = Automerge.getHeads(after);
+    const text = certText(host.sessionId!, host.epoch, host.memberId!, heads);
+    const cert = { epoch: host.epoch, by: host.memberId, heads, ...simSigner(device).sign(text) };
     const frame = {
       type: 'changes',
       from: host.memberId,
       epoch: host.epoch,
       base: Automerge.getHeads(doc),
       data: Automerge.getChanges(doc, after).map((c) => Buffer.from(c).toString('base64')),
+      cert,
     };
-    // From the host's own device, as its modified copy would send them.
-    room.net.endpoint(room.laptops[1]!.device).send(room.laptops[2]!.device, JSON.stringify(frame));
+    // From the host's own device, as its modified copy would send them...
+    room.net.endpoint(device).send(room.laptops[2]!.device, JSON.stringify(frame));
+    // ...and hold them: here laptop 2 shows them to it, signed, as a member would.
+    const sync = Automerge.encodeSyncMessage({
+      heads,
+      need: [],
+      have: [],
+      changes: Automerge.getChanges(doc, after),
+    });
+    const push = {
+      type: 'sync',
+      from: room.peer(2)!.memberId,
+      epoch: host.epoch,
+      data: Buffer.from(sync).toString('base64'),
+      certs: [cert],
+    };
+    room.net.endpoint(room.laptops[2]!.device).send(device, JSON.stringify(push));
     room.run(1_000);
   };
   const mallory = makeStaffLock('mallory-passphrase', new Uint8Array(16).fill(7), TEST_KDF);
@@ -252,8 +276,8 @@ describe('a modified student copy claims hosting while a TA’s laptop hosts', (
   });
 
   it('a student laptop cut off alone hosts its own side; when it is back, the TA reasserts and it follows: one host, nothing lost', async () => {
-    // The relay's "relay down and back" on the sim: laptop 3 is alone (a room of one acks
-    // alone), the TA's side has everyone else. Nobody follows laptop 3's newer epoch, so
+    // The relay's "relay down and back" on the sim: laptop 3 is alone, the TA's side has
+    // everyone else. Nobody follows laptop 3's newer epoch, so
     // the TA's host is not made to yield — it must take the room back under a newer epoch
     // still, or the two hosts stay apart for good (seen on the LAN before the fix).
     for (const seed of [61, 62, 63]) {
@@ -262,11 +286,21 @@ describe('a modified student copy claims hosting while a TA’s laptop hosts', (
       room.partition([0, 1, 2], [3]);
       room.runUntil(() => room.peer(3)!.role === 'host', 10_000);
       assert.equal(room.peer(3)!.role, 'host', `seed ${seed}: alone, it hosts its own side`);
-      const a = await room.ok(3, 'queue.join', { name: 'Ann', topic: '', location: '' });
+      // Alone, a student's laptop acks nothing: no later host would take what only it
+      // holds (certs.ts). Ann's join waits in its outbox, shown as sending.
+      const joining = room.laptops[3]!.service.call('queue.join', {
+        name: 'Ann',
+        topic: '',
+        location: '',
+      });
+      await assert.rejects(room.drive(joining, 3_000), /no answer/, `seed ${seed}: acked alone`);
       const b = await room.ok(1, 'queue.join', { name: 'Ben', topic: '', location: '' });
       room.heal();
       room.runUntil(() => room.agreedHost() === 0, 10_000);
       assert.equal(room.agreedHost(), 0, `seed ${seed}: one host, the TA's laptop`);
+      const joined = await room.drive(joining);
+      assert.ok(joined.ok, `seed ${seed}: Ann's join acked once the room is back`);
+      const a = joined.value;
       room.run(2_000);
       for (const i of [0, 3]) {
         const ids = (await room.ok(i, 'queue.get')).entries.map((e) => e.entryId);

@@ -7,6 +7,7 @@ import { encode } from '../../core/protocol/codec';
 import { asDeviceId, asSessionId } from '../../core/ids';
 import { SeededRandom } from '../../core/random';
 import { setApp } from '../sim/set-app';
+import { simSigner } from '../sim/sim-signer';
 
 describe('error codes: one union the app can switch on', () => {
   it("a code another copy sends is one of the engine's, or `refused`", () => {
@@ -19,6 +20,7 @@ describe('error codes: one union the app can switch on', () => {
   it('a refused join reports a code of the union, whatever the refusing copy sent', () => {
     const core = new SessionCore({
       deviceId: asDeviceId('joiner'),
+      signer: simSigner(asDeviceId('joiner')),
       name: 'Joiner',
       random: new SeededRandom(1),
       app: setApp,

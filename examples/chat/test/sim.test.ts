@@ -7,6 +7,7 @@ import { MemoryStore } from '../../../core/store/store';
 import { ManualClock } from '../../../test/sim/manual-clock';
 import { SimDirectory } from '../../../test/sim/sim-directory';
 import { SimNetwork } from '../../../test/sim/sim-network';
+import { simSigner } from '../../../test/sim/sim-signer';
 import { appFaultScenarios } from '../../../test/sim/app-scenarios';
 import { type ChatState, chatApp, chatLog } from '../chat';
 
@@ -43,6 +44,7 @@ function world(n: number, seed: number) {
       { room: 'lab', name: `copy ${i}`, ...extra },
       {
         deviceId: devices[i]!,
+        signer: simSigner(devices[i]!),
         clock,
         random: new SeededRandom(seed * 100 + i),
         transport: net.endpoint(devices[i]!),
