@@ -123,6 +123,13 @@ export class SessionCore<S> {
       s.fx.moveAside(DOC_KEY, why);
       return { ...this.end(), resumed: false };
     }
+    if (replica.isEmpty()) {
+      // Stopped while joining, before the host's document came: nothing to resume, nor to
+      // host (a copy elected with no session would have nothing to serve). Join again.
+      s.fx.log('the stored document is empty (this copy stopped while joining): joining again');
+      s.fx.moveAside(DOC_KEY, 'empty: stopped while joining');
+      return { ...this.end(), resumed: false };
+    }
     s.useReplica(replica);
     startElection(s, id.memberId, id.epoch);
     s.election!.start(now);

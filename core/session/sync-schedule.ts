@@ -3,14 +3,7 @@ import * as Automerge from '@automerge/automerge';
 import type { DeviceId, MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { SyncMsg } from '../protocol/messages';
-import {
-  certsToShow,
-  coveredChanges,
-  hostCert,
-  noteCert,
-  saveCerts,
-  vouchedHeads,
-} from './certs';
+import { certsToShow, coveredChanges, hostCert, noteCert, saveCerts, vouchedHeads } from './certs';
 import * as frame from './frames';
 import { MAX_SNAPSHOT_CHARS } from './frames';
 import { checkJoined } from './joined';
@@ -230,7 +223,8 @@ function takeFromMember<S>(s: SessionState<S>, m: SyncMsg, data: Uint8Array): bo
     // Heads vouched for that this message did not bring (Automerge's sync sends a long
     // history in rounds): the rest may be their ancestors. Not taken now, not refused yet.
     const seen = new Set(fresh.map((f) => f.hash));
-    if (refused > 0 && [...vouched].some((h) => !seen.has(h) && !replica.hasHeads([h]))) refused = 0;
+    if (refused > 0 && [...vouched].some((h) => !seen.has(h) && !replica.hasHeads([h])))
+      refused = 0;
   }
   replica.receiveSync(m.from, Automerge.encodeSyncMessage({ ...decoded, changes: [] }));
   if (refused > 0) {

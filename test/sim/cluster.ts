@@ -82,7 +82,9 @@ export class SimCluster<S = SetState> extends SimRoom<S> {
     for (let i = 1; i < this.size; i++) {
       // Random start offsets give every laptop its own heartbeat phase, as in a real room.
       this.run(this.opts.staggerMs ?? 20 + this.random.int(230));
-      void this.nodes[i]!.peer.join(this.nodes[0]!.device, this.sessionId);
+      this.nodes[i]!.peer.join(this.nodes[0]!.device, this.sessionId).catch((e: Error) =>
+        this.log(`n${i} join failed: ${e.message}`),
+      );
       this.log(`n${i} joins`);
     }
     return this;
@@ -149,7 +151,10 @@ export class SimCluster<S = SetState> extends SimRoom<S> {
     node.peer = this.makePeer(i);
     const resumed = node.peer.resume();
     this.log(`n${i} restarted (${resumed ? 'resumed' : 'no session on disk'})`);
-    if (!resumed) void node.peer.join(this.nodes[0]!.device, this.sessionId);
+    if (!resumed)
+      node.peer
+        .join(this.nodes[0]!.device, this.sessionId)
+        .catch((e: Error) => this.log(`n${i} join failed: ${e.message}`));
   }
 
   leave(i: number): Promise<void> {

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { SimCluster } from './cluster';
 import { assertHealthy } from './assert-cluster';
 import { valuesOf } from './set-app';
+import * as Automerge from '@automerge/automerge';
+import { DOC_KEY } from '../../core/replication/replica';
 
 describe('cold start', () => {
   for (const [n, idleMs] of [
@@ -136,5 +138,24 @@ describe('a host resumed from its disk', () => {
     assert.equal(baseOf(c.peer(0)), false, 'not while it takes over');
     c.run(1_500);
     assert.equal(baseOf(c.peer(0)), true, c.report());
+  });
+});
+
+describe('a copy that stopped while joining', () => {
+  it('finds an empty document on its disk, sets it aside and joins again — it never hosts a session it does not hold', async () => {
+    const c = new SimCluster(3, { seed: 71 }).start();
+    c.run(3_000);
+    // Laptop 1, next in line after the host, as a copy killed between the welcome and the
+    // document leaves its disk: its identity, and an empty document.
+    const node = c.nodes[1]!;
+    node.store.save(DOC_KEY, Automerge.save(Automerge.init()));
+    c.crash(0); // the host goes too: the empty copy is first in line
+    c.restart(1); // (before the fix: elected, and its first change threw on the empty document)
+    c.runUntil(() => c.peer(2).role === 'host', 10_000);
+    assert.equal(c.peer(2).role, 'host', c.report());
+    assert.notEqual(node.peer.role, 'host');
+    c.restart(0);
+    c.runUntil(() => c.agreedHost() !== null && c.converged(), 20_000);
+    await assertHealthy(c);
   });
 });
