@@ -122,7 +122,9 @@ export class Room<S, C, R = unknown> {
   sendForReceipt(cmd: C, opts: SendOptions = {}): Promise<Receipt<R>> {
     if (this.phase === 'closed')
       return Promise.reject(new CodedError('closed', 'the room is closed'));
-    const need = this.o.minHolders ?? 0;
+    // A room that has had other copies acks only what another holds (session/certs.ts),
+    // unless its app prefers this copy as host.
+    const need = Math.max(this.o.minHolders ?? 0, this.members.length > 1 ? 1 : 0);
     if (opts.ifAlone === 'fail' && need > 0) {
       const others = this.members.filter((m) => m.live && m.memberId !== this.memberId).length;
       if (others < need)

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import * as Automerge from '@automerge/automerge';
 import type { WebSocket } from 'ws';
+import { certText } from '../../core/session/certs';
 import { DeviceKey } from '../../core/transport/device-key';
 import { Classroom, sleep } from './classroom';
 import { scenario } from './harness';
@@ -126,6 +130,64 @@ describe('LAN: a stranger with a raw client', () => {
           `# a 60-command burst acked in ${burstMs} ms; 200 past it taken in ${floodS.toFixed(1)} s ` +
             `(${waiting} waiting at the laptop after 1.5 s); another laptop's join meanwhile ${otherMs} ms`,
         );
+        await c.assertHealthy();
+      },
+      () => c.close(),
+    );
+  });
+});
+
+describe('LAN: a student with a modified copy', () => {
+  it("pushes the host Automerge changes of its own making through sync (the queue emptied, signed by itself): refused; every laptop keeps every entry, and its laptop rebases on the host's document", async () => {
+    const c = new Classroom(3);
+    await scenario(
+      c.room,
+      async () => {
+        await c.setUp();
+        await c.studentJoins(1);
+        await c.studentJoins(2);
+        const { hostIndex, epoch } = await c.agreedHost();
+        const m = [1, 2].find((i) => i !== hostIndex)!;
+        const mallory = c.peer(m);
+        const me = c.memberIds[m]!;
+        // Her client: her laptop's key, her laptop's document from its disk.
+        const key = DeviceKey.loadOrCreate(mallory.dataDir);
+        const file = path.join(mallory.dataDir, 'sessions', c.sessionId, 'doc.automerge');
+        const doc = Automerge.load<{ app: { entries: Record<string, unknown> } }>(
+          new Uint8Array(fs.readFileSync(file)),
+        );
+        const forged = Automerge.change(Automerge.clone(doc, { actor: 'e'.repeat(32) }), (d) => {
+          for (const id of Object.keys(d.app.entries)) delete d.app.entries[id];
+        });
+        const heads = Automerge.getHeads(forged);
+        const sync = Automerge.encodeSyncMessage({
+          heads,
+          need: [],
+          have: [],
+          changes: Automerge.getChanges(doc, forged),
+        });
+        // "I hosted this term alone": a certificate signed with her own key.
+        const signed = key.signer().sign(certText(c.sessionId, epoch, me, heads));
+        const frame = JSON.stringify({
+          type: 'sync',
+          from: me,
+          epoch,
+          data: Buffer.from(sync).toString('base64'),
+          certs: [{ epoch, by: me, heads, ...signed }],
+        });
+        const host = c.peer(hostIndex);
+        const { frames } = await rawLink(host.address, host.port, (ws) => ws.send(frame), {
+          key,
+          timeoutMs: 2_000,
+        });
+        assert.ok(frames.length > 0, 'the host linked with her client');
+        await sleep(1_500);
+        for (const p of c.running()) {
+          const q = await p.call<{ entries: unknown[] }>('queue.get');
+          assert.equal(q.entries.length, 2, `laptop ${p.index} lost entries`);
+        }
+        assert.ok(/uncertified: 1 changes/.test(host.stderr), 'the host says why it dropped them');
+        await c.studentJoins(0);
         await c.assertHealthy();
       },
       () => c.close(),

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { percentile } from '../bench/stats';
 import { Classroom, sleep } from './classroom';
+import * as Automerge from '@automerge/automerge';
+import { certText } from '../../core/session/certs';
 import { DeviceKey } from '../../core/transport/device-key';
 import { FollowingPhone } from './phone-client';
 import { rawLink } from './raw-link';
@@ -197,11 +200,42 @@ describe('LAN: randomized nemesis', () => {
             id: `0190a000-0000-7000-8000-${String(k).padStart(12, '0')}`,
             body: { op: 'setOpen', open: true },
           })),
+          ...forgedPush(st.epoch, me),
         ].map((f) => JSON.stringify(f));
       };
+      // Its own Automerge change emptying the queue, pushed through sync with a certificate
+      // it signed itself ("I hosted this alone"): were it taken, the set-full check would
+      // find every acknowledged entry gone.
+      const forgedPush = (epoch: number, me: string): object[] => {
+        const file = path.join(c.peer(4).dataDir, 'sessions', c.sessionId, 'doc.automerge');
+        let doc: Automerge.Doc<{ app: { entries: Record<string, unknown> } }>;
+        try {
+          doc = Automerge.load(new Uint8Array(readFileSync(file)));
+        } catch {
+          return []; // mid-write, or not there yet
+        }
+        const forged = Automerge.change(Automerge.clone(doc), (d) => {
+          for (const id of Object.keys(d.app.entries ?? {})) delete d.app.entries[id];
+        });
+        const heads = Automerge.getHeads(forged);
+        const changes = Automerge.getChanges(doc, forged);
+        const data = Automerge.encodeSyncMessage({ heads, need: [], have: [], changes });
+        const signed = borrowed.signer().sign(certText(c.sessionId, epoch, me, heads));
+        forgedPushes++;
+        return [
+          {
+            type: 'sync',
+            from: me,
+            epoch,
+            data: Buffer.from(data).toString('base64'),
+            certs: [{ epoch, by: me, heads, ...signed }],
+          },
+        ];
+      };
+      const borrowed = DeviceKey.loadOrCreate(c.peer(4).dataDir);
+      let forgedPushes = 0;
       const hostile = async (): Promise<void> => {
         const stranger = DeviceKey.generate();
-        const borrowed = DeviceKey.loadOrCreate(c.peer(4).dataDir);
         let round = 0;
         while (!stop) {
           const i = Math.floor(random() * N);
@@ -344,10 +378,11 @@ describe('LAN: randomized nemesis', () => {
         `  nemesis seed ${SEED}: ${log.length - 1} faults; ${acked.size} joins acked, ${refused} refused, ${unanswered} unanswered; ` +
           `ack latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms; ` +
           `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}; every laptop holds every ack ${mergedMs.toFixed(0)} ms after the heal; ` +
-          `${hostileFrames} hostile frames from a stranger and a hostile member; ` +
+          `${hostileFrames} hostile frames from a stranger and a hostile member (${forgedPushes} of them its own changes emptying the queue); ` +
           `${log.filter((l) => l.includes('NATS node')).length} NATS node kills, ${relayAcked} joins acked to the relay-only laptop`,
       );
       assert.ok(acked.size > 0, 'the room got work done under faults');
+      assert.ok(forgedPushes > 0, 'the hostile member pushed forged changes');
       assert.ok(relayAcked > 0, 'the laptop only the relay reaches got work done too');
       assert.deepEqual(lost, [], `lost\n${log.join('\n')}`);
       assert.deepEqual(
