@@ -28,7 +28,9 @@ export type EngineErrorCode =
   /** The host's disk is full: the command was kept and is sent again (not an ack). */
   | 'storage-full'
   /** The host cannot write for another reason (read-only, I/O error); kept and sent again. */
-  | 'storage-failed';
+  | 'storage-failed'
+  /** No other copy is here to hold it (session/acks.ts): kept, and acked once one is. */
+  | 'alone';
 
 const ENGINE_CODES: Record<EngineErrorCode, true> = {
   forbidden: true,
@@ -43,6 +45,7 @@ const ENGINE_CODES: Record<EngineErrorCode, true> = {
   cancelled: true,
   'storage-full': true,
   'storage-failed': true,
+  alone: true,
 };
 
 /**

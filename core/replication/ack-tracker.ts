@@ -75,6 +75,11 @@ export class AckTracker<P> {
     return ready;
   }
 
+  /** What waits for an ack, oldest first. */
+  payloads(): P[] {
+    return this.pending.map((p) => p.payload);
+  }
+
   /** Drop everything pending (this copy stopped hosting); senders resend from their outboxes. */
   dropPending(): P[] {
     const dropped = this.pending.map((p) => p.payload);

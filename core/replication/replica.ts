@@ -280,11 +280,11 @@ export class Replica<S> {
   }
 
   /**
-   * Member: replace the document with the host's (`bytes`, a whole saved document), after
-   * the host refused changes this copy holds. What it wrote goes on as `actor`.
+   * Member: replace the document with the host's (`next`, loaded from `bytes`, a whole
+   * saved document, as the actor this copy writes as from now on), after the host refused
+   * changes this copy holds.
    */
-  rebase(bytes: Uint8Array, actor: string): void {
-    const next = Automerge.load<SessionDoc<S>>(bytes, { actor });
+  rebase(next: Automerge.Doc<SessionDoc<S>>, bytes: Uint8Array): void {
     this.doc = next;
     this.syncStates.clear();
     this.memberCache = null;

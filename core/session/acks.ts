@@ -30,8 +30,12 @@ export function releaseAcks<S>(s: SessionState<S>): void {
   let holders = ackHolders(s);
   if (noteStalledHolders(s, holders)) holders = ackHolders(s);
   // Too few copies to hold it (`minHolders`, a host alone): the acks wait for a holder.
-  if (holders.length < minHolders(s)) return;
+  if (holders.length < minHolders(s)) {
+    if (holders.length >= s.cfg.minHolders) sayAlone(s);
+    return;
+  }
   const released = s.acks.release(holders);
+  for (const p of released) s.aloneSaid.delete(p.id);
   for (const p of released)
     sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result, copiesHolding(s, p.counter));
   if (released.length > 0) s.intents.push({ kind: 'fan-out' });
@@ -48,6 +52,20 @@ function minHolders<S>(s: SessionState<S>): number {
   const e = s.election!;
   const alone = e.members.length > 1 && !e.seats.isPreferred(s.memberId!);
   return Math.max(s.cfg.minHolders, alone ? 1 : 0);
+}
+
+/** Host alone, not preferred: its own waiting commands say why (the UI's "sending…" reason). */
+function sayAlone<S>(s: SessionState<S>): void {
+  for (const p of s.acks.payloads()) {
+    if (p.to !== s.memberId || s.aloneSaid.has(p.id)) continue;
+    s.aloneSaid.add(p.id);
+    s.fx.emit('delayed', {
+      id: p.id,
+      code: 'alone',
+      message:
+        'no other laptop of this session is here to keep a copy; it goes through once one is back',
+    });
+  }
 }
 
 /**

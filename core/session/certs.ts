@@ -1,4 +1,6 @@
+import * as Automerge from '@automerge/automerge';
 import type { DeviceId, MemberId } from '../ids';
+import type { SessionDoc } from '../replication/document';
 import type { HeadsCert } from '../protocol/messages';
 import type { WriteSink } from '../replication/write-sink';
 import type { SessionState } from './state';
@@ -68,6 +70,23 @@ export function noteCert<S>(s: SessionState<S>, from: MemberId, cert: HeadsCert 
 /** Member: the certificates to show with changes the host may lack (newest term first). */
 export function certsToShow<S>(s: SessionState<S>): HeadsCert[] {
   return [...s.certs.values()].sort((a, b) => b.epoch - a.epoch);
+}
+
+/**
+ * Member, sent the host's document to rebase on: how many of its certificates — by
+ * another member the host's document lists, or a preferred one — vouch for heads this
+ * copy holds and that document lacks. The host takes those changes; they must not be
+ * dropped with the ones it refused.
+ */
+export function unmergedCerts<S>(s: SessionState<S>, next: Automerge.Doc<SessionDoc<S>>): number {
+  const me = s.memberId;
+  return certsToShow(s).filter(
+    (c) =>
+      (c.by !== me || s.election?.seats.isPreferred(c.by)) &&
+      next.baton?.members?.[c.by] !== undefined &&
+      s.replica!.hasHeads(c.heads) &&
+      !Automerge.hasHeads(next, c.heads),
+  ).length;
 }
 
 /**

@@ -1,13 +1,15 @@
+import * as Automerge from '@automerge/automerge';
 import { engineCode } from '../errors';
 import { electionConfig } from '../election/config';
 import { Election } from '../election/election';
 import { type DeviceId, type MemberId, type SessionId } from '../ids';
 import { fromBase64 } from '../protocol/codec';
 import type { Redirect, Snapshot, Welcome } from '../protocol/messages';
+import type { SessionDoc } from '../replication/document';
 import { Replica } from '../replication/replica';
 import * as frame from './frames';
 import { handleDecisions } from './hosting';
-import { noteCert } from './certs';
+import { noteCert, unmergedCerts } from './certs';
 import { checkJoined } from './joined';
 import { saveIdentity } from './identity';
 import type { SessionState } from './state';
@@ -106,12 +108,28 @@ export function onSnapshot<S>(s: SessionState<S>, m: Snapshot): void {
 function rebase<S>(s: SessionState<S>, m: Snapshot): void {
   const id = s.identity!;
   const actor = `${id.memberId.replace(/-/g, '')}${toHex(s.o.random.bytes(4))}`;
+  const bytes = fromBase64(m.data);
+  let next: Automerge.Doc<SessionDoc<S>>;
   try {
-    s.replica!.rebase(fromBase64(m.data), actor);
+    next = Automerge.load<SessionDoc<S>>(bytes, { actor });
   } catch (err) {
     s.fx.log(`the host's document to rebase on could not be loaded: ${(err as Error).message}`);
     return;
   }
+  // Changes another laptop's host signed for that the host's document lacks (an old
+  // host's last ones, which this copy may be the last to hold) are not ours to drop: the
+  // host takes them. Push them first; the host sends its document again later if need be.
+  const unmerged = unmergedCerts(s, next);
+  if (unmerged > 0) {
+    Automerge.free(next);
+    s.fx.log(
+      `not rebasing yet: ${unmerged} certificates vouch for changes the host lacks; pushing them`,
+    );
+    s.replica!.resetSync(m.from);
+    pushSync(s, m.from);
+    return;
+  }
+  s.replica!.rebase(next, bytes);
   s.identity = { ...id, actor };
   saveIdentity(s.fx, s.identity);
   s.fx.log(`rebased on the host's document (${m.data.length} chars): changes it refused are gone`);

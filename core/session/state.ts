@@ -128,6 +128,8 @@ export class SessionState<S> {
   readonly checkedCerts = new Set<string>();
   /** Host: when it last sent each member a document to rebase on (sync-schedule.ts). */
   readonly rebasedAt = new Map<MemberId, number>();
+  /** Host: own commands already told they wait for a second copy (acks.ts `sayAlone`). */
+  readonly aloneSaid = new Set<CommandId>();
   readonly pushChecks: RateLimiter<MemberId>;
   /** Host: sync chunks from members checked and taken whole (sync-schedule.ts), newest last. */
   readonly takenChunks = new Set<string>();

@@ -553,6 +553,66 @@ describe('a member pushing changes through sync', () => {
   });
 });
 
+describe("a member's copy sent the host's document to rebase on", () => {
+  it("keeps the changes another laptop's host signed for (an old host's last one, which the new host lacks) and pushes them first", async () => {
+    const c = new SimCluster(4, { seed: 48, config: { k: 2 } }).start();
+    c.run(3_000);
+    const host = c.agreedHost()!;
+    const successor = c.nodes[c.indexOf(host.peer.successors()[1]!)]!;
+    const keeper = c.nodes[c.indexOf(host.peer.successors()[2]!)]!;
+    c.blockOneWay(host.index, successor.index);
+    void c.submit(keeper.index);
+    const ahead = () =>
+      !Automerge.hasHeads(successor.peer.doc!, Automerge.getHeads(keeper.peer.doc!));
+    c.runUntil(ahead, 3_000);
+    const heads = Automerge.getHeads(keeper.peer.doc!);
+    assert.ok(ahead(), 'the successor lacks it (the test is not empty)');
+    // The keeper's own sync to the new host is held back until it has been sent the
+    // host's document to rebase on: a client with the keeper's key (a student's modified
+    // client beside their copy) pushes a change of its own first.
+    let hold = true;
+    const untap = c.net.tap((from, to, type) =>
+      hold && from === keeper.device && to === successor.device && type === 'sync'
+        ? 'drop'
+        : undefined,
+    );
+    c.crash(host.index);
+    c.heal();
+    c.runUntil(() => successor.peer.role === 'host', 10_000);
+    const doc = successor.peer.doc!;
+    const after = Automerge.change(Automerge.clone(doc), (d) => {
+      d.app.items['forged'] = { forged: 'forged' };
+    });
+    const data = Automerge.encodeSyncMessage({
+      heads: Automerge.getHeads(after),
+      need: [],
+      have: [],
+      changes: Automerge.getChanges(doc, after),
+    });
+    hold = false;
+    c.net.endpoint(keeper.device).send(
+      successor.device,
+      JSON.stringify({
+        type: 'sync',
+        from: keeper.peer.memberId,
+        epoch: successor.peer.epoch,
+        data: Buffer.from(data).toString('base64'),
+      }),
+    );
+    hold = true;
+    c.run(500); // the refusal, and the document to rebase on, reach the keeper
+    untap();
+    c.runUntil(() => Automerge.hasHeads(successor.peer.doc!, heads), 5_000);
+    assert.ok(
+      Automerge.hasHeads(successor.peer.doc!, heads),
+      'the old host’s change reached the new host',
+    );
+    for (const n of c.nodes)
+      if (n !== host) assert.ok(!('forged' in n.peer.doc!.app.items), `n${n.index} took it`);
+    await assertHealthy(c);
+  });
+});
+
 describe('big frames from a member', () => {
   it('an 11.5 MB changes frame and a 5 MB sync from a member are dropped before anything is applied or saved', async () => {
     const c = new SimCluster(3, { seed: 49 }).start();

@@ -294,6 +294,11 @@ describe('a modified student copy claims hosting while a TA’s laptop hosts', (
         location: '',
       });
       await assert.rejects(room.drive(joining, 3_000), /no answer/, `seed ${seed}: acked alone`);
+      const { pending } = await room.ok(3, 'queue.get');
+      assert.ok(
+        pending.some((p) => /no other laptop/.test(p.reason ?? '')),
+        `seed ${seed}: says why it waits: ${JSON.stringify(pending)}`,
+      );
       const b = await room.ok(1, 'queue.join', { name: 'Ben', topic: '', location: '' });
       room.heal();
       room.runUntil(() => room.agreedHost() === 0, 10_000);
