@@ -36,7 +36,7 @@ export {
 export { openRoom, type LanRoomOptions } from './room-lan';
 export { type LineIo, closeOnSignals, serveRoom, serveStdio } from './stdio';
 export type { SessionPorts } from './peer-types';
-export type { Signer } from '../session/certs';
+export type { Signer } from '../session/signer';
 export type { App, ApplyContext } from '../replication/engine-app';
 export type { EngineConfig } from '../session/config';
 export type { Clock } from '../clock';

@@ -3,7 +3,7 @@ import { CodedError, type EngineErrorCode } from '../errors';
 import type { DeviceId } from '../ids';
 import type { Random } from '../random';
 import type { App } from '../replication/engine-app';
-import type { Signer } from '../session/certs';
+import type { Signer } from '../session/signer';
 import type { EngineConfig } from '../session/config';
 import type { SessionEvents } from '../session/effects';
 import type { Store } from '../store/store';

@@ -4,7 +4,7 @@ import type { SessionListing } from '../discovery/listing';
 import type { DeviceId, MemberId } from '../ids';
 import type { Random } from '../random';
 import type { App } from '../replication/engine-app';
-import type { Signer } from '../session/certs';
+import type { Signer } from '../session/signer';
 import type { EngineConfig } from '../session/config';
 import type { Store } from '../store/store';
 import type { Transport } from '../transport/transport';

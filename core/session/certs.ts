@@ -19,14 +19,6 @@ import type { SessionState } from './state';
 // back to the room as its commands, not as its changes: the host takes the rest and sends
 // that member its document to rebase on (joining.ts `onSnapshot`).
 
-/** What signs and checks heads certificates: the device key (a simulator's stand-in in tests). */
-export interface Signer {
-  /** This device's signature over `text`, with the public key that checks it (SPKI, base64). */
-  sign(text: string): { key: string; sig: string };
-  /** Whether `sig` over `text` is by `device`, whose public key `key` claims to be. Never throws. */
-  verify(device: DeviceId, key: string, text: string, sig: string): boolean;
-}
-
 /** The store key of the certificates a member holds. */
 export const CERTS_KEY = 'certs.json';
 /** Terms whose certificate a member keeps (the newest). */

@@ -8,7 +8,7 @@ import { AckTracker } from '../replication/ack-tracker';
 import type { App } from '../replication/engine-app';
 import { Outbox, type OutboxEntry } from '../replication/outbox';
 import type { Replica } from '../replication/replica';
-import type { Signer } from './certs';
+import type { Signer } from './signer';
 import type { EngineConfig } from './config';
 import { EffectsBuilder, type PeerRole } from './effects';
 import type { Identity } from './identity';

@@ -11,7 +11,7 @@ import {
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type DeviceId, asDeviceId } from '../ids';
-import type { Signer } from '../session/certs';
+import type { Signer } from '../session/signer';
 
 /**
  * A laptop's identity on the wire: an Ed25519 key pair made on first start, kept in the

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { DeviceId } from '../../core/ids';
-import type { Signer } from '../../core/session/certs';
+import type { Signer } from '../../core/session/signer';
 
 // The simulator's device keys: a real Ed25519 key per simulated laptop, made from its
 // device id (so a seed replays byte for byte), and a register of which key is whose — what
