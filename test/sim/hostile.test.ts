@@ -409,6 +409,26 @@ describe("a change in another copy's name", () => {
 });
 
 /**
+ * Four laptops (K = 2): the host's last change reaches the keeper (its second successor)
+ * and not the successor, which hears nothing more from the host.
+ */
+function lastChangeAtKeeper(seed: number) {
+  const c = new SimCluster(4, { seed, config: { k: 2 } }).start();
+  c.run(3_000);
+  const host = c.agreedHost()!;
+  // successors(): the host first, then the order its room would follow.
+  const successor = c.nodes[c.indexOf(host.peer.successors()[1]!)]!;
+  const keeper = c.nodes[c.indexOf(host.peer.successors()[2]!)]!;
+  c.blockOneWay(host.index, successor.index);
+  const last = c.submit(keeper.index);
+  const ahead = () =>
+    !Automerge.hasHeads(successor.peer.doc!, Automerge.getHeads(keeper.peer.doc!));
+  c.runUntil(ahead, 3_000);
+  assert.ok(ahead(), `the successor lacks it (the test is not empty)\n${c.report()}`);
+  return { c, host, successor, keeper, last, heads: Automerge.getHeads(keeper.peer.doc!) };
+}
+
+/**
  * A member (any student's laptop) pushing the host Automerge changes of its own making
  * through the sync protocol — the merge path a demoted host's term takes after a split.
  * The host takes only changes some other laptop's host signed for (certs.ts).
@@ -524,22 +544,9 @@ describe('a member pushing changes through sync', () => {
   });
 
   it("an old host's last change, which only a member holds, is taken by the new host: its certificate is the old host's", async () => {
-    const c = new SimCluster(4, { seed: 47, config: { k: 2 } }).start();
-    c.run(3_000);
-    const host = c.agreedHost()!;
-    // successors(): the host first, then the order its room would follow.
-    const successor = c.nodes[c.indexOf(host.peer.successors()[1]!)]!;
-    const keeper = c.nodes[c.indexOf(host.peer.successors()[2]!)]!;
+    const { c, host, successor, keeper, last, heads } = lastChangeAtKeeper(47);
     const codes: string[] = [];
     for (const n of c.nodes) n.peer.events.on('dropped', (d) => codes.push(d.code));
-    // The successor hears nothing more from the host; the last change reaches the keeper.
-    c.blockOneWay(host.index, successor.index);
-    const last = c.submit(keeper.index);
-    const ahead = () =>
-      !Automerge.hasHeads(successor.peer.doc!, Automerge.getHeads(keeper.peer.doc!));
-    c.runUntil(ahead, 3_000);
-    const heads = Automerge.getHeads(keeper.peer.doc!);
-    assert.ok(ahead(), `the successor lacks it (the test is not empty)\n${c.report()}`);
     c.crash(host.index);
     c.heal();
     c.runUntil(() => c.agreedHost() === successor, 10_000);
@@ -555,18 +562,7 @@ describe('a member pushing changes through sync', () => {
 
 describe("a member's copy sent the host's document to rebase on", () => {
   it("keeps the changes another laptop's host signed for (an old host's last one, which the new host lacks) and pushes them first", async () => {
-    const c = new SimCluster(4, { seed: 48, config: { k: 2 } }).start();
-    c.run(3_000);
-    const host = c.agreedHost()!;
-    const successor = c.nodes[c.indexOf(host.peer.successors()[1]!)]!;
-    const keeper = c.nodes[c.indexOf(host.peer.successors()[2]!)]!;
-    c.blockOneWay(host.index, successor.index);
-    void c.submit(keeper.index);
-    const ahead = () =>
-      !Automerge.hasHeads(successor.peer.doc!, Automerge.getHeads(keeper.peer.doc!));
-    c.runUntil(ahead, 3_000);
-    const heads = Automerge.getHeads(keeper.peer.doc!);
-    assert.ok(ahead(), 'the successor lacks it (the test is not empty)');
+    const { c, host, successor, keeper, heads } = lastChangeAtKeeper(48);
     // The keeper's own sync to the new host is held back until it has been sent the
     // host's document to rebase on: a client with the keeper's key (a student's modified
     // client beside their copy) pushes a change of its own first.
