@@ -66,7 +66,6 @@ export function memberCount(doc: Automerge.Doc<unknown>): number {
 
 /** A change new to a document, with what identifies it in the history. */
 export interface FreshChange {
-  actor: string;
   hash: string;
   deps: string[];
   bytes: Uint8Array;
@@ -87,7 +86,7 @@ export function changesIn(
     for (const chunk of chunks) trial = Automerge.loadIncremental(trial, chunk);
     return Automerge.getChangesSince(trial, before).map((bytes) => {
       const d = Automerge.decodeChange(bytes);
-      return { actor: d.actor, hash: d.hash, deps: d.deps, bytes };
+      return { hash: d.hash, deps: d.deps, bytes };
     });
   } finally {
     Automerge.free(trial);
