@@ -214,11 +214,13 @@ function takeFromMember<S>(s: SessionState<S>, m: SyncMsg, data: Uint8Array): bo
       s.drop(device, 'rate-limited', `${m.from} pushed changes more often than they are checked`);
       return null;
     }
-    const fresh = replica.tryChunks(decoded.changes);
     const vouched = vouchedHeads(s, device, m.certs ?? []);
+    // Nothing vouched for: nothing to take, no copy of the document to make (a forger's
+    // push costs the host a decode, not a clone).
+    const fresh = vouched.size > 0 ? replica.tryChunks(decoded.changes) : [];
     const covered = coveredChanges(fresh, vouched);
     replica.applyChanges(fresh.filter((f) => covered.has(f.hash)).map((f) => f.bytes));
-    refused = fresh.length - covered.size;
+    refused = vouched.size > 0 ? fresh.length - covered.size : decoded.changes.length;
     if (refused === 0) s.noteTakenChunks(key);
     // Heads vouched for that this message did not bring (Automerge's sync sends a long
     // history in rounds): the rest may be their ancestors. Not taken now, not refused yet.
