@@ -1,7 +1,7 @@
 import * as Automerge from '@automerge/automerge';
 import type { DeviceId, MemberId } from '../ids';
 import type { SessionDoc } from '../replication/document';
-import type { HeadsCert } from '../protocol/messages';
+import { type HeadsCert, headsCertSchema } from '../protocol/messages';
 import type { WriteSink } from '../replication/write-sink';
 import type { SessionState } from './state';
 
@@ -94,19 +94,15 @@ export function saveCerts<S>(s: SessionState<S>, store: WriteSink): void {
   store.save(CERTS_KEY, Buffer.from(JSON.stringify(certsToShow(s))), false);
 }
 
-/** The certificates in a stored CERTS_KEY blob (junk entries skipped); throws on a file that is not a list. */
+/** The certificates in a stored CERTS_KEY blob (entries the wire's schema refuses skipped); throws on a file that is not a list. */
 export function parseCerts(raw: Uint8Array | null): HeadsCert[] {
   if (!raw) return [];
   const list = JSON.parse(Buffer.from(raw).toString('utf8')) as unknown;
   if (!Array.isArray(list)) throw new Error('not a list of certificates');
-  return list.filter(
-    (c): c is HeadsCert =>
-      typeof c?.epoch === 'number' &&
-      typeof c?.by === 'string' &&
-      Array.isArray(c?.heads) &&
-      typeof c?.key === 'string' &&
-      typeof c?.sig === 'string',
-  );
+  return list.flatMap((c) => {
+    const r = headsCertSchema.safeParse(c);
+    return r.success ? [r.data] : [];
+  });
 }
 
 /**
