@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LanPeer, LanRoom } from '../lan/harness';
+import { connect as natsConnect } from '@nats-io/transport-node';
 import { CampusServer } from '../lan/relay-net';
 import { percentile } from './stats';
 
@@ -29,6 +30,14 @@ export interface RoomFigures {
   idleFrames: number;
   hostCpuPerCmd: number;
   memberCpuPerCmd: number;
+  /** Every process of the room together (host, successors, shared), ms per command under load. */
+  roomCpuPerCmd: number;
+  /** The NATS server's CPU, ms per command under load (relayed rooms; else null). */
+  natsCpuPerCmd: number | null;
+  /** The NATS server's CPU while the room idles, in cores (relayed rooms; else null). */
+  idleNats: number | null;
+  /** A NATS client's round trip to the server while the room idles, p50 (relayed rooms). */
+  natsRttP50: number | null;
   ackP50: number;
   ackP99: number;
   acked: number;
@@ -119,9 +128,24 @@ export async function benchRoom(
         ),
       );
     const stopIdleProfile = await profile(procs, `idle-${n}`);
+    const n0 = natsCpuMs(nats);
     const c0 = await cpu();
     await sleep(seconds * 1000);
     const c1 = await cpu();
+    const n1 = natsCpuMs(nats);
+    // The relay's own round trip (a PING to the server and its PONG) with the room idle.
+    let natsRttP50: number | null = null;
+    if (nats) {
+      const nc = await natsConnect({ servers: nats.url });
+      const rtt: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        const t0 = performance.now();
+        await nc.flush();
+        rtt.push(performance.now() - t0);
+      }
+      await nc.close();
+      natsRttP50 = percentile(rtt, 50);
+    }
     await stopIdleProfile();
     const load = async (perSecond: number, loaders = procs.slice(1)): Promise<number[]> => {
       const per = Math.ceil((perSecond * seconds) / loaders.length);
@@ -138,8 +162,11 @@ export async function benchRoom(
       );
       return results.flatMap((r) => r.latencies);
     };
+    const stopStressProfile = await profile(procs, `stress-${n}${opts.relay ? '-relay' : ''}`);
     const lat = await load(rate);
     const c2 = await cpu();
+    const n2 = natsCpuMs(nats);
+    await stopStressProfile();
     const acked = lat.length;
     // Latency where the host has a core to itself: the host pinned to CPU 0, every other
     // process (and this bench) to CPU 1, at a light load (a busy room's real rate), from
@@ -198,6 +225,11 @@ export async function benchRoom(
         seconds,
       hostCpuPerCmd: cost(0) / acked,
       memberCpuPerCmd: memberCosts.length ? percentile(memberCosts, 50) : cost(1) / acked,
+      roomCpuPerCmd: procs.reduce((a, _, i) => a + cost(i), 0) / acked,
+      natsCpuPerCmd:
+        n0 !== null && n1 !== null && n2 !== null ? (n2 - n1 - (n1 - n0)) / acked : null,
+      idleNats: n0 !== null && n1 !== null ? (n1 - n0) / (seconds * 1000) : null,
+      natsRttP50,
       ackP50: percentile(lat, 50),
       ackP99: percentile(lat, 99),
       acked,
@@ -288,6 +320,20 @@ async function profile(procs: LanPeer[], name: string, from = 0): Promise<() => 
       ),
     );
   };
+}
+
+/** The NATS server's CPU time so far (user + system, from /proc), or null without one. */
+function natsCpuMs(nats: CampusServer | null): number | null {
+  const pid = nats?.proc?.pid;
+  if (!pid) return null;
+  try {
+    // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 /** Time between two failovers of the room bench (BENCH_ROOM_FAILOVER_GAP_MS, default 2 s). */
