@@ -782,7 +782,7 @@ async function benchRelayRoom(n: number): Promise<void> {
     throw new Error(`relayed room: ${e.message}`);
   });
   const f = (x: RoomFigures): string =>
-    `ack p50 ${fmt(x.ackP50)} / p99 ${fmt(x.ackP99)} at ${rate} cmd/s, ${fmt(x.lightP50)} / ${fmt(x.lightP99)} at ${LIGHT_RATE} cmd/s; CPU ms/cmd host ${x.hostCpuPerCmd.toFixed(2)}, room ${x.roomCpuPerCmd.toFixed(1)}${x.natsCpuPerCmd === null ? '' : `, NATS ${x.natsCpuPerCmd.toFixed(1)}`}; idle cores ${(x.idleHost + x.idleBulk + x.idleRest + (x.idleNats ?? 0)).toFixed(2)}; crash ${x.crash.map((c) => fmt(c)).join(', ')}`;
+    `ack p50 ${fmt(x.ackP50)} / p99 ${fmt(x.ackP99)} at ${rate} cmd/s, ${fmt(x.lightP50)} / ${fmt(x.lightP99)} at ${LIGHT_RATE} cmd/s; CPU ms/cmd host ${x.hostCpuPerCmd.toFixed(2)}, room ${x.roomCpuPerCmd.toFixed(1)}${x.natsCpuPerCmd === null ? '' : `, NATS ${x.natsCpuPerCmd.toFixed(1)}`}; idle cores ${(x.idleHost + x.idleBulk + x.idleRest).toFixed(2)}${x.idleNats === null ? '' : ` + NATS ${x.idleNats.toFixed(2)}`}${x.idleNatsMsgs === null || x.natsMsgsPerCmd === null ? '' : `; NATS messages ${x.idleNatsMsgs.toFixed(0)}/s idle, ${x.natsMsgsPerCmd.toFixed(0)}/cmd`}; crash ${x.crash.map((c) => fmt(c)).join(', ')}`;
   if (direct) row('room through the relay: direct', n, f(direct), '—');
   row(
     'room through the relay: relay only',

@@ -38,6 +38,9 @@ export interface RoomFigures {
   idleNats: number | null;
   /** A NATS client's round trip to the server while the room idles, p50 (relayed rooms). */
   natsRttP50: number | null;
+  /** Messages through the NATS server (in + out) a second while the room idles, and per command under load. */
+  idleNatsMsgs: number | null;
+  natsMsgsPerCmd: number | null;
   ackP50: number;
   ackP99: number;
   acked: number;
@@ -89,7 +92,7 @@ export async function benchRoom(
   );
   if (opts.relay) nats = new CampusServer(room, 0);
   try {
-    await nats?.start();
+    await nats?.start(['-m', String(NATS_MONITOR_PORT)]);
     await room.startAll();
     const procs = room.peers;
     // The successors run alone in their process (the light phase's senders, the holder);
@@ -129,10 +132,12 @@ export async function benchRoom(
       );
     const stopIdleProfile = await profile(procs, `idle-${n}`);
     const n0 = natsCpuMs(nats);
+    const m0 = await natsMsgs(nats);
     const c0 = await cpu();
     await sleep(seconds * 1000);
     const c1 = await cpu();
     const n1 = natsCpuMs(nats);
+    const m1 = await natsMsgs(nats);
     // The relay's own round trip (a PING to the server and its PONG) with the room idle.
     let natsRttP50: number | null = null;
     if (nats) {
@@ -163,9 +168,12 @@ export async function benchRoom(
       return results.flatMap((r) => r.latencies);
     };
     const stopStressProfile = await profile(procs, `stress-${n}${opts.relay ? '-relay' : ''}`);
+    const loadStart = performance.now();
     const lat = await load(rate);
+    const loadSeconds = (performance.now() - loadStart) / 1000;
     const c2 = await cpu();
     const n2 = natsCpuMs(nats);
+    const m2 = await natsMsgs(nats);
     await stopStressProfile();
     const acked = lat.length;
     // Latency where the host has a core to itself: the host pinned to CPU 0, every other
@@ -230,6 +238,12 @@ export async function benchRoom(
         n0 !== null && n1 !== null && n2 !== null ? (n2 - n1 - (n1 - n0)) / acked : null,
       idleNats: n0 !== null && n1 !== null ? (n1 - n0) / (seconds * 1000) : null,
       natsRttP50,
+      idleNatsMsgs: m0 !== null && m1 !== null ? (m1 - m0) / seconds : null,
+      // What the commands added: the idle rate over the load's time taken out.
+      natsMsgsPerCmd:
+        m0 !== null && m1 !== null && m2 !== null
+          ? (m2 - m1 - ((m1 - m0) / seconds) * loadSeconds) / acked
+          : null,
       ackP50: percentile(lat, 50),
       ackP99: percentile(lat, 99),
       acked,
@@ -320,6 +334,21 @@ async function profile(procs: LanPeer[], name: string, from = 0): Promise<() => 
       ),
     );
   };
+}
+
+/** The NATS server's monitoring port (its /varz counts messages). */
+const NATS_MONITOR_PORT = 8222;
+
+/** Messages in + out through the NATS server so far (its /varz), or null without one. */
+async function natsMsgs(nats: CampusServer | null): Promise<number | null> {
+  if (!nats) return null;
+  try {
+    const r = await fetch(`http://${nats.address}:${NATS_MONITOR_PORT}/varz`);
+    const v = (await r.json()) as { in_msgs: number; out_msgs: number };
+    return v.in_msgs + v.out_msgs;
+  } catch {
+    return null;
+  }
 }
 
 /** The NATS server's CPU time so far (user + system, from /proc), or null without one. */
