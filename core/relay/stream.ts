@@ -9,6 +9,15 @@ import type { NatsConnection } from '@nats-io/nats-core';
  * top would fail anyway, and the transport opens a new link. A stream that hears nothing
  * for `silentMs` (the other copy died: its NATS connection went with it, and NATS tells
  * nobody) ends too; each side sends a keepalive when it has sent nothing for a third of it.
+ * That holds while the stream is in use (data either way in the last `ACTIVE_FOR` ×
+ * `silentMs`). An idle stream — most of a room's: its copies all link to each other while
+ * they join, and at 100 members most of those links then carry nothing until they close
+ * a minute later — keeps alive every `IDLE_KEEPALIVE` × `silentMs` and ends after
+ * `IDLE_SILENT` × `silentMs` of silence: measured on a relayed room of 100, the keepalives
+ * of idle streams were three NATS messages in four. Data on an idle stream makes it busy
+ * again at once, and from then on the other side must be heard within `silentMs` (its
+ * next keepalive is due at once), so a dead copy's stream still ends within `silentMs` of
+ * someone writing to it.
  *
  * A stream that carried a message every few hundred milliseconds (heartbeats: a link to
  * or from the host) and then falls silent for `PROBE_AFTER_MS` asks the relay whether the
@@ -55,13 +64,48 @@ export const PROBE_AFTER_MS = 500;
 /** A stream is busy when its last `BUSY_COUNT` messages came within `BUSY_WITHIN_MS`. */
 const BUSY_COUNT = 4;
 const BUSY_WITHIN_MS = 1_200;
+/** A stream is in use while data went either way within this many `silentMs`. */
+export const ACTIVE_FOR = 5;
+/** An idle stream's keepalive, and the silence that ends it, in `silentMs`. */
+export const IDLE_KEEPALIVE = 5;
+export const IDLE_SILENT = 15;
+
+/**
+ * One timer for every stream checked at the same period: a relayed room of 100 holds
+ * thousands of streams, and a timer each woke every process tens of thousands of times a
+ * second for nothing.
+ */
+const tickers = new Map<number, { timer: NodeJS.Timeout; checks: Set<() => void> }>();
+function onTick(every: number, check: () => void): () => void {
+  let t = tickers.get(every);
+  if (!t) {
+    const checks = new Set<() => void>();
+    const timer = setInterval(() => {
+      for (const c of checks) c();
+    }, every);
+    timer.unref?.();
+    t = { timer, checks };
+    tickers.set(every, t);
+  }
+  t.checks.add(check);
+  return () => {
+    t.checks.delete(check);
+    if (t.checks.size === 0 && tickers.get(every) === t) {
+      clearInterval(t.timer);
+      tickers.delete(every);
+    }
+  };
+}
 
 export type PeerProbe = () => Promise<'gone' | 'alive' | 'unknown'>;
 
 export class RelayStream extends Duplex {
   private sent = 0;
-  /** Arrival times of the last few messages (is this a busy stream?). */
+  /** Arrival times of the last few data messages (is this a busy stream?). */
   private readonly arrivals: number[] = [];
+  /** When data last went either way, and when the stream last became busy after idling. */
+  private lastData: number;
+  private activeSince: number;
   private probing = false;
   private probedAt = -Infinity;
   private expected = 0;
@@ -70,7 +114,7 @@ export class RelayStream extends Duplex {
   /** When the silence check last ran (a late run means this process was stalled). */
   private lastCheck: number;
   private readonly sub: { unsubscribe(): void };
-  private readonly timer: NodeJS.Timeout;
+  private readonly stopTicking: () => void;
   /** Why the stream ended, for the log ("gap", "silent", "closed by the other side"). */
   endReason: string | null = null;
 
@@ -78,7 +122,7 @@ export class RelayStream extends Duplex {
     private readonly wire: StreamWire,
     inbox: string,
     private readonly outbox: string,
-    silentMs = 2_000,
+    private readonly silentMs = 2_000,
     private readonly now: () => number = Date.now,
     /** Whether the other copy is still on the relay (unset: silence alone ends the stream). */
     private readonly probe?: PeerProbe,
@@ -88,10 +132,11 @@ export class RelayStream extends Duplex {
     // its silence runs out): an 'error' with no listener would crash the process. Whoever
     // uses the stream still hears of it (TLS listens), and `endReason` says why.
     this.on('error', () => {});
-    this.lastIn = this.lastOut = this.lastCheck = now();
+    // A new stream is in use: a dial's TLS hello follows at once.
+    this.lastIn = this.lastOut = this.lastCheck = this.lastData = this.activeSince = now();
     this.sub = wire.subscribe(inbox, (data) => this.onMessage(data));
     const every = Math.max(50, Math.floor(probe ? Math.min(100, silentMs / 6) : silentMs / 6));
-    this.timer = setInterval(() => {
+    this.stopTicking = onTick(every, () => {
       const t = this.now();
       // This process itself was stalled (CPU starvation, a sleeping laptop): the other
       // side's messages are probably still queued in our socket. Silence is judged on
@@ -99,11 +144,21 @@ export class RelayStream extends Duplex {
       const late = t - this.lastCheck;
       if (late > silentMs / 2) this.lastIn = t;
       this.lastCheck = t;
-      if (t - this.lastIn > silentMs) return this.fail('silent');
-      if (t - this.lastOut > silentMs / 3) this.emitKind(KEEPALIVE);
+      const inUse = t - this.lastData < ACTIVE_FOR * silentMs;
+      // In use: heard from within silentMs (counted from when it became busy, so a stream
+      // that idled is not ended for the quiet before); idle: within IDLE_SILENT of them.
+      const silence = inUse ? t - Math.max(this.lastIn, this.activeSince) : t - this.lastIn;
+      if (silence > (inUse ? silentMs : IDLE_SILENT * silentMs)) return this.fail('silent');
+      if (t - this.lastOut > (inUse ? silentMs / 3 : IDLE_KEEPALIVE * silentMs))
+        this.emitKind(KEEPALIVE);
       if (late <= 3 * every) this.maybeProbe(t);
-    }, every);
-    this.timer.unref?.();
+    });
+  }
+
+  /** Data went one way or the other at `t`: the stream is in use (again). */
+  private used(t: number): void {
+    if (t - this.lastData >= ACTIVE_FOR * this.silentMs) this.activeSince = t;
+    this.lastData = t;
   }
 
   /** A busy stream gone quiet: is the other copy still on the relay? Ends the stream if not. */
@@ -137,8 +192,6 @@ export class RelayStream extends Duplex {
   private onMessage(data: Uint8Array): void {
     if (this.destroyed) return;
     this.lastIn = this.now();
-    this.arrivals.push(this.lastIn);
-    if (this.arrivals.length > BUSY_COUNT) this.arrivals.shift();
     const kind = data[0];
     if (kind === KEEPALIVE) return;
     if (kind === END) {
@@ -152,6 +205,9 @@ export class RelayStream extends Duplex {
     const seq = view.getUint32(1);
     if (seq !== this.expected) return this.fail(`gap (expected ${this.expected}, got ${seq})`);
     this.expected = (this.expected + 1) >>> 0;
+    this.used(this.lastIn);
+    this.arrivals.push(this.lastIn);
+    if (this.arrivals.length > BUSY_COUNT) this.arrivals.shift();
     this.push(Buffer.from(data.buffer, data.byteOffset + 5, data.byteLength - 5));
   }
 
@@ -176,6 +232,7 @@ export class RelayStream extends Duplex {
         this.wire.publish(this.outbox, msg);
       }
       this.lastOut = this.now();
+      this.used(this.lastOut);
       done();
     } catch (e) {
       done(e as Error);
@@ -188,7 +245,7 @@ export class RelayStream extends Duplex {
   }
 
   override _destroy(err: Error | null, done: (e: Error | null) => void): void {
-    clearInterval(this.timer);
+    this.stopTicking();
     if (!this.endReason) {
       this.endReason = 'closed';
       this.emitKind(END);

@@ -148,6 +148,8 @@ export async function benchRoom(
         await nc.flush();
         rtt.push(performance.now() - t0);
       }
+      // BENCH_ROOM_NATS_TAP=1: what the idle room sends through the server, by kind, for 3 s.
+      if (process.env.BENCH_ROOM_NATS_TAP === '1') console.error(await tapNats(nc, 3_000));
       await nc.close();
       natsRttP50 = percentile(rtt, 50);
     }
@@ -334,6 +336,28 @@ async function profile(procs: LanPeer[], name: string, from = 0): Promise<() => 
       ),
     );
   };
+}
+
+/** Every message through the server for `ms`, counted by kind (subject shape, first byte). */
+async function tapNats(nc: Awaited<ReturnType<typeof natsConnect>>, ms: number): Promise<string> {
+  const kinds = new Map<string, number>();
+  const sub = nc.subscribe('>', {
+    callback: (_e, m) => {
+      // baton.<version>.<kind>.…: s a stream, d a dial or probe, p presence, f a phone
+      const parts = m.subject.split('.');
+      let k = parts[2] ?? m.subject;
+      if (k === 's') k = `stream ${['data', 'end', 'keepalive'][m.data[0]!] ?? 'junk'}`;
+      if (k === 'd') k = m.string() === 'probe' ? 'probe' : 'dial';
+      if (m.subject.startsWith('_INBOX')) k = 'reply';
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    },
+  });
+  await sleep(ms);
+  sub.unsubscribe();
+  return [...kinds]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, c]) => `${k} ${((c * 1000) / ms).toFixed(0)}/s`)
+    .join(', ');
 }
 
 /** The NATS server's monitoring port (its /varz counts messages). */

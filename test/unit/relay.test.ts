@@ -10,7 +10,14 @@ import { decodeJoinCode, encodeJoinCode } from '../../core/relay/join-code';
 import { CLUSTER_SETTLE_MS, NatsRelay } from '../../core/relay/relay';
 import { publicUrl } from '../../core/relay/relay-control';
 import { checkRelaySettings, relayServers } from '../../core/relay/settings';
-import { type PeerProbe, RelayStream, type StreamWire } from '../../core/relay/stream';
+import {
+  ACTIVE_FOR,
+  IDLE_KEEPALIVE,
+  IDLE_SILENT,
+  type PeerProbe,
+  RelayStream,
+  type StreamWire,
+} from '../../core/relay/stream';
 import { PathChoice, preferLink } from '../../core/transport/paths';
 import { Dialer, RELAY_DIALS_AT_ONCE } from '../../core/transport/dialer';
 import { STAFF_KEY, TA, WRONG_KEY, code, makeQueue, verifier } from './queue-fixture';
@@ -230,6 +237,101 @@ describe('relay streams on a stalled process', () => {
     }
     clearTimeout(keepAlive);
     assert.equal(a.endReason, 'silent');
+  });
+});
+
+describe('relay streams that idle (a room of 100 links everyone while it joins)', () => {
+  const SILENT = 200; // ms; the streams' checks run every 50 ms of real time
+  /** Two streams on one made-up clock; counts what each publishes, by kind; `b` can die. */
+  function clockPipe() {
+    const clock = { t: 0 };
+    const subs = new Map<string, (d: Uint8Array) => void>();
+    const sent = { a: { data: 0, keepalive: 0 }, b: { data: 0, keepalive: 0 } };
+    let bDead = false;
+    const wire: StreamWire = {
+      publish: (subject, d) => {
+        const from = subject === 'b' ? sent.a : sent.b;
+        const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
+        if (bytes[0] === 0) from.data++;
+        if (bytes[0] === 2) from.keepalive++;
+        if (bDead && subject === 'a') return; // a dead copy says nothing
+        queueMicrotask(() => subs.get(subject)?.(bytes));
+      },
+      subscribe: (subject, on) => {
+        subs.set(subject, on);
+        return { unsubscribe: () => subs.delete(subject) };
+      },
+    };
+    const a = new RelayStream(wire, 'a', 'b', SILENT, () => clock.t);
+    const b = new RelayStream(wire, 'b', 'a', SILENT, () => clock.t);
+    a.on('data', () => {});
+    b.on('data', () => {});
+    /** Let `ms` of made-up time pass, 40 ms per real check period. */
+    const pass = async (ms: number) => {
+      for (let left = ms; left > 0 && !a.destroyed; left -= 40) {
+        clock.t += 40;
+        await new Promise((r) => setTimeout(r, 55));
+      }
+    };
+    return { a, b, sent, pass, kill: () => (bDead = true) };
+  }
+
+  it('an idle stream keeps alive every IDLE_KEEPALIVE × silentMs, not every third of it, and stays open', async () => {
+    const keepAlive = setTimeout(() => {}, 10_000);
+    const { a, b, sent, pass } = clockPipe();
+    a.write('hello'); // in use, then nothing more either way
+    const idleFrom = ACTIVE_FOR * SILENT + 100;
+    await pass(idleFrom);
+    const before = sent.a.keepalive;
+    const idleFor = 3 * IDLE_KEEPALIVE * SILENT;
+    await pass(idleFor);
+    clearTimeout(keepAlive);
+    const idleKeepalives = sent.a.keepalive - before;
+    // In use it would have sent one every SILENT / 3: 3 × 3 × IDLE_KEEPALIVE of them.
+    assert.ok(idleKeepalives <= 4, `${idleKeepalives} keepalives in ${idleFor} ms idle`);
+    assert.ok(
+      idleKeepalives >= 2,
+      `${idleKeepalives} keepalives: the other side must still hear it`,
+    );
+    assert.equal(a.destroyed || b.destroyed, false, `ended: ${a.endReason ?? b.endReason}`);
+    a.destroy();
+    b.destroy();
+  });
+
+  it("a dead copy's idle stream ends within silentMs of being written to, and at IDLE_SILENT × silentMs unwritten", async () => {
+    const keepAlive = setTimeout(() => {}, 10_000);
+    const written = async () => {
+      const p = clockPipe();
+      p.a.write('hello');
+      await p.pass(ACTIVE_FOR * SILENT + 100);
+      p.kill();
+      await p.pass(2 * SILENT); // idle: not ended yet
+      assert.equal(p.a.destroyed, false);
+      // A heartbeat every 100 ms into a dead copy's stream must not keep it open.
+      for (let i = 0; i < 6 && !p.a.destroyed; i++) {
+        p.a.write(`heartbeat ${i}`);
+        await p.pass(100);
+      }
+      await p.pass(SILENT);
+      return p;
+    };
+    const unwritten = async () => {
+      const p = clockPipe();
+      p.a.write('hello');
+      await p.pass(ACTIVE_FOR * SILENT + 100);
+      p.kill();
+      await p.pass(IDLE_SILENT * SILENT - 2 * SILENT);
+      const openBefore = !p.a.destroyed;
+      await p.pass(4 * SILENT);
+      return { ...p, openBefore };
+    };
+    const [w, u] = await Promise.all([written(), unwritten()]);
+    clearTimeout(keepAlive);
+    assert.equal(w.a.endReason, 'silent');
+    assert.equal(u.openBefore, true, 'an idle stream ended before IDLE_SILENT × silentMs');
+    assert.equal(u.a.endReason, 'silent');
+    w.b.destroy();
+    u.b.destroy();
   });
 });
 
