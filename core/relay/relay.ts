@@ -360,6 +360,11 @@ export class NatsRelay {
     return out;
   }
 
+  /** Streams open through this connection (the bench counts them). */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];

@@ -10,9 +10,9 @@ import type { NatsConnection } from '@nats-io/nats-core';
  * for `silentMs` (the other copy died: its NATS connection went with it, and NATS tells
  * nobody) ends too; each side sends a keepalive when it has sent nothing for a third of it.
  * That holds while the stream is in use (data either way in the last `ACTIVE_FOR` ×
- * `silentMs`). An idle stream — most of a room's: its copies all link to each other while
- * they join, and at 100 members most of those links then carry nothing until they close
- * a minute later — keeps alive every `IDLE_KEEPALIVE` × `silentMs` and ends after
+ * `silentMs`). An idle stream — most of a room's: busy copies that lose sight of the host
+ * while a room of 100 joins heartbeat everyone, and those links then carry nothing until
+ * they close (RELAY_IDLE_CLOSE_MS) — keeps alive every `IDLE_KEEPALIVE` × `silentMs` and ends after
  * `IDLE_SILENT` × `silentMs` of silence: measured on a relayed room of 100, the keepalives
  * of idle streams were three NATS messages in four. Data on an idle stream makes it busy
  * again at once, and from then on the other side must be heard within `silentMs` (its

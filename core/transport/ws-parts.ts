@@ -75,6 +75,13 @@ export const PING_EVERY_MS = 5_000;
  * open links pinging each other cost the room more than its heartbeats.
  */
 export const IDLE_CLOSE_MS = 60_000;
+/**
+ * The same through the relay, where an open link costs more: each end a stream that NATS
+ * carries keepalives for and a timer checks. A relayed room of 100 held 3,500–5,000 link
+ * ends in the bench's idle phase (links opened while the room joined, when busy copies
+ * lost sight of the host and heartbeat everyone), against the ≈ 800 its heartbeats need.
+ */
+export const RELAY_IDLE_CLOSE_MS = 15_000;
 
 /**
  * Ping the link every PING_EVERY_MS from `start()` on while it carries frames, keeping

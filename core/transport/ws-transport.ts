@@ -9,6 +9,8 @@ import {
   type Link,
   type LinkInfo,
   measureRtt,
+  IDLE_CLOSE_MS,
+  RELAY_IDLE_CLOSE_MS,
   DEFAULT_PORTS,
   rawToString,
   stripV6Prefix,
@@ -44,6 +46,8 @@ export interface WsTransportOptions {
   handshakeMs?: number;
   /** A link idle this long is closed (default IDLE_CLOSE_MS; tests shorten it). */
   idleCloseMs?: number;
+  /** The same for a link through the relay (default RELAY_IDLE_CLOSE_MS). */
+  relayIdleCloseMs?: number;
   /** The session this copy is in, announced in the handshake. */
   sessionOf?: () => string | null;
   /** Plain-HTTP traffic on the same port (the phone page and its WebSocket): ws-listen.ts. */
@@ -346,7 +350,13 @@ export class WsTransport implements Transport {
       if (waiterKey) this.linkWaiters.get(waiterKey)?.(link.device, claim.sid);
       for (const f of this.dialer.proven(link.device, path, expect)) this.write(link, f);
     });
-    const ping = measureRtt(link, undefined, this.o.idleCloseMs);
+    const ping = measureRtt(
+      link,
+      undefined,
+      path === 'relay'
+        ? (this.o.relayIdleCloseMs ?? RELAY_IDLE_CLOSE_MS)
+        : (this.o.idleCloseMs ?? IDLE_CLOSE_MS),
+    );
     ws.on('close', () => {
       clearTimeout(timer);
       ping.stop();

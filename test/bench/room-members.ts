@@ -194,7 +194,14 @@ const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
   },
   cpu: () => {
     const u = process.cpuUsage();
-    return { cpuMs: (u.user + u.system) / 1000, members: members.length, ...frames };
+    return {
+      cpuMs: (u.user + u.system) / 1000,
+      members: members.length,
+      ...frames,
+      relayStreams: relays.reduce((a, r) => a + r.streamCount, 0),
+      links: members.reduce((a, m) => a + m.transport.linkInfo().length, 0),
+      linksEach: members.map((m) => m.transport.linkInfo().length),
+    };
   },
   hosts: () => ({ hosts: members.map((m) => (m.peer.isRunning ? m.peer.hostId : null)) }),
 };

@@ -149,7 +149,18 @@ export async function benchRoom(
         rtt.push(performance.now() - t0);
       }
       // BENCH_ROOM_NATS_TAP=1: what the idle room sends through the server, by kind, for 3 s.
-      if (process.env.BENCH_ROOM_NATS_TAP === '1') console.error(await tapNats(nc, 3_000));
+      if (process.env.BENCH_ROOM_NATS_TAP === '1') {
+        const tapped = await tapNats(nc, 3_000);
+        const c = await Promise.all(
+          procs.map((p) =>
+            p.call<{ relayStreams: number; links: number; linksEach: number[] }>('cpu'),
+          ),
+        );
+        const sum = (k: 'relayStreams' | 'links') => c.reduce((a, x) => a + x[k], 0);
+        console.error(
+          `  ${tapped}; ${sum('links')} link ends, ${sum('relayStreams')} relay streams; links of each member, by process: ${c.map((x) => x.linksEach.join(',')).join(' | ')}`,
+        );
+      }
       await nc.close();
       natsRttP50 = percentile(rtt, 50);
     }

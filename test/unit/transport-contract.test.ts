@@ -10,6 +10,8 @@ import type { Transport } from '../../core/transport/transport';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
 import { DeviceKey, checkProof, deviceIdOfKey } from '../../core/transport/device-key';
 import { WsTransport } from '../../core/transport/ws-transport';
+import { RelayStream, type StreamWire } from '../../core/relay/stream';
+import type { RelayPort } from '../../core/transport/paths';
 import { probeListener, probeReach } from '../../core/transport/gone-probe';
 import { type TheirLink, linkFrame, proofFrame, rawAnswer, rawLink } from '../lan/raw-link';
 import { ManualClock } from '../sim/manual-clock';
@@ -172,7 +174,68 @@ describe('WebSocket transport: does a late device’s laptop answer?', () => {
   });
 });
 
+/** Two transports whose every link goes through an in-memory relay (streams as on NATS). */
+async function relayedPair(opts: { idleCloseMs?: number; relayIdleCloseMs?: number }) {
+  const ka = DeviceKey.generate();
+  const kb = DeviceKey.generate();
+  const a = new WsTransport({ key: ka, host: '127.0.0.1', ...opts });
+  const b = new WsTransport({ key: kb, host: '127.0.0.1', ...opts });
+  await a.start();
+  await b.start();
+  const subs = new Map<string, (d: Uint8Array) => void>();
+  const wire: StreamWire = {
+    publish: (subject, d) => {
+      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
+      queueMicrotask(() => subs.get(subject)?.(bytes));
+    },
+    subscribe: (subject, on) => {
+      subs.set(subject, on);
+      return { unsubscribe: () => subs.delete(subject) };
+    },
+  };
+  let streams = 0;
+  const port = (other: WsTransport): RelayPort => ({
+    connected: true,
+    relayOnly: true,
+    probe: async () => 'alive',
+    dial: async () => {
+      const id = `s${streams++}`;
+      const theirs = new RelayStream(wire, `${id}.b`, `${id}.a`);
+      const mine = new RelayStream(wire, `${id}.a`, `${id}.b`);
+      other.acceptRelayed(theirs);
+      return mine;
+    },
+  });
+  a.setRelay(port(b));
+  b.setRelay(port(a));
+  return { a, b, bId: kb.deviceId };
+}
+
 describe('WebSocket transport: idle links', () => {
+  it('a link through the relay is closed sooner when idle than a direct one (it costs the relay keepalives)', async () => {
+    // Direct links idle for a minute; this one is closed at its relay setting.
+    const { a, b, bId } = await relayedPair({ idleCloseMs: 60_000, relayIdleCloseMs: 300 });
+    const got: string[] = [];
+    b.onFrame((_, f) => got.push(f));
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      a.send(bId, '{"n":1}');
+      for (let i = 0; i < 50 && a.connectedDevices().length === 0; i++) await wait(20);
+      assert.deepEqual(
+        a.linkInfo().map((l) => [l.device, l.path]),
+        [[bId, 'relay']],
+      );
+      await wait(5_800); // the idle check runs with the ping, every 5 s
+      assert.deepEqual(a.connectedDevices(), [], 'closed when idle');
+      a.send(bId, '{"n":2}');
+      await wait(500);
+      assert.deepEqual(got, ['{"n":1}', '{"n":2}']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('a link that carries nothing is closed (no pings kept up for it, no "gone"); the next frame reopens it', async () => {
     const { a, b, bId } = await loopbackPair({ idleCloseMs: 300 });
     const kb = { deviceId: bId };
