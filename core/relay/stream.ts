@@ -59,7 +59,7 @@ const KEEPALIVE = 2;
 /** NATS's default max_payload is 1 MiB; stay well under it. */
 export const MAX_CHUNK = 64 * 1024;
 
-/** Silence on a busy stream after which the relay is asked whether the other copy is there. */
+/** Silence on a busy stream after which the relay is asked whether the other copy is there (at least: twice the stream's pace). */
 export const PROBE_AFTER_MS = 500;
 /** A stream is busy when its last `BUSY_COUNT` messages came within `BUSY_WITHIN_MS`. */
 const BUSY_COUNT = 4;
@@ -164,8 +164,13 @@ export class RelayStream extends Duplex {
   /** A busy stream gone quiet: is the other copy still on the relay? Ends the stream if not. */
   private maybeProbe(t: number): void {
     const a = this.arrivals;
-    const busy = a.length === BUSY_COUNT && a[BUSY_COUNT - 1]! - a[0]! <= BUSY_WITHIN_MS;
-    if (!this.probe || this.probing || !busy || t - this.lastIn < PROBE_AFTER_MS) return;
+    const span = a.length === BUSY_COUNT ? a[BUSY_COUNT - 1]! - a[0]! : Infinity;
+    if (!this.probe || this.probing || span > BUSY_WITHIN_MS) return;
+    // Silent for twice its own pace, and at least PROBE_AFTER_MS: a stream that carries an
+    // electorate's heartbeat every 500 ms (busy when a ping falls between two) is not
+    // "quiet" at 500 ms — an idle room of 100 sent 60–120 such probes a second.
+    const pace = span / (BUSY_COUNT - 1);
+    if (t - this.lastIn < Math.max(PROBE_AFTER_MS, 2 * pace)) return;
     if (this.probedAt >= this.lastIn) return; // one probe per silence: it answered already
     this.probing = true;
     this.probedAt = t;

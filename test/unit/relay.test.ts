@@ -190,6 +190,54 @@ describe('relay streams whose other copy died', () => {
   });
 });
 
+describe('relay streams: when a busy stream counts as quiet', () => {
+  it("is judged on the stream's own pace: data every 380 ms is not quiet at 600 ms, and asked about by 900", async () => {
+    let t = 0;
+    const subs = new Map<string, (d: Uint8Array) => void>();
+    const wire: StreamWire = {
+      publish: (subject, d) => {
+        const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
+        queueMicrotask(() => subs.get(subject)?.(bytes));
+      },
+      subscribe: (subject, on) => {
+        subs.set(subject, on);
+        return { unsubscribe: () => subs.delete(subject) };
+      },
+    };
+    const probedAt: number[] = [];
+    const probe: PeerProbe = () => {
+      probedAt.push(t);
+      return Promise.resolve('alive');
+    };
+    const a = new RelayStream(wire, 'a', 'b', 6_000, () => t, probe);
+    const b = new RelayStream(wire, 'b', 'a', 6_000, () => t);
+    a.on('data', () => {});
+    const keepAlive = setTimeout(() => {}, 10_000);
+    /** `ms` of made-up time, 100 ms per real check period. */
+    const pass = async (ms: number) => {
+      for (let left = ms; left > 0; left -= 100) {
+        t += 100;
+        await new Promise((r) => setTimeout(r, 110));
+      }
+    };
+    // An electorate's heartbeat pace, and the ping that makes it look busy.
+    for (let i = 0; i < 4; i++) {
+      b.write(`heartbeat ${i}`);
+      await new Promise((r) => setTimeout(r, 5));
+      if (i < 3) t += 380;
+    }
+    const last = t;
+    await pass(600);
+    assert.deepEqual(probedAt, [], 'asked after 500 ms of a 380 ms pace');
+    await pass(400);
+    clearTimeout(keepAlive);
+    a.destroy();
+    b.destroy();
+    assert.equal(probedAt.length, 1, 'asked once it was quiet for twice its pace');
+    assert.ok(probedAt[0]! - last >= 760, `asked at ${probedAt[0]! - last} ms`);
+  });
+});
+
 describe('the relay probe while the NATS cluster changes', () => {
   it('does not believe "no responders" for a while after a node died (copies on it are reconnecting); then it does', async () => {
     const relay = new NatsRelay({ deviceId: asDeviceId('a'.repeat(32)), onAccept: () => {} });
