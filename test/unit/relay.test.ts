@@ -18,6 +18,7 @@ import {
   RelayStream,
   type StreamWire,
 } from '../../core/relay/stream';
+import { memoryWire } from './memory-wire';
 import { PathChoice, preferLink } from '../../core/transport/paths';
 import { Dialer, RELAY_DIALS_AT_ONCE } from '../../core/transport/dialer';
 import { STAFF_KEY, TA, WRONG_KEY, code, makeQueue, verifier } from './queue-fixture';
@@ -82,23 +83,12 @@ describe('join codes', () => {
 
 /** Two streams joined by an in-memory wire that can lose messages; `a` probes with `probe`. */
 function pipe(silentMs = 6_000, probe?: PeerProbe) {
-  const subs = new Map<string, (d: Uint8Array) => void>();
   let drop = 0;
-  const wire: StreamWire = {
-    publish: (s, d) => {
-      if (drop > 0) {
-        drop--;
-        return;
-      }
-      // As NATS does: text goes over as its UTF-8 bytes.
-      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
-      queueMicrotask(() => subs.get(s)?.(bytes));
-    },
-    subscribe: (s, on) => {
-      subs.set(s, on);
-      return { unsubscribe: () => subs.delete(s) };
-    },
-  };
+  const wire = memoryWire(() => {
+    if (drop === 0) return true;
+    drop--;
+    return false;
+  });
   const a = new RelayStream(wire, 'a', 'b', silentMs, Date.now, probe);
   const b = new RelayStream(wire, 'b', 'a', silentMs);
   return { a, b, dropNext: (n: number) => (drop = n) };
@@ -193,17 +183,7 @@ describe('relay streams whose other copy died', () => {
 describe('relay streams: when a busy stream counts as quiet', () => {
   it("is judged on the stream's own pace: data every 380 ms is not quiet at 600 ms, and asked about by 900", async () => {
     let t = 0;
-    const subs = new Map<string, (d: Uint8Array) => void>();
-    const wire: StreamWire = {
-      publish: (subject, d) => {
-        const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
-        queueMicrotask(() => subs.get(subject)?.(bytes));
-      },
-      subscribe: (subject, on) => {
-        subs.set(subject, on);
-        return { unsubscribe: () => subs.delete(subject) };
-      },
-    };
+    const wire = memoryWire();
     const probedAt: number[] = [];
     const probe: PeerProbe = () => {
       probedAt.push(t);
@@ -293,23 +273,14 @@ describe('relay streams that idle (a room of 100 links everyone while it joins)'
   /** Two streams on one made-up clock; counts what each publishes, by kind; `b` can die. */
   function clockPipe() {
     const clock = { t: 0 };
-    const subs = new Map<string, (d: Uint8Array) => void>();
     const sent = { a: { data: 0, keepalive: 0 }, b: { data: 0, keepalive: 0 } };
     let bDead = false;
-    const wire: StreamWire = {
-      publish: (subject, d) => {
-        const from = subject === 'b' ? sent.a : sent.b;
-        const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
-        if (bytes[0] === 0) from.data++;
-        if (bytes[0] === 2) from.keepalive++;
-        if (bDead && subject === 'a') return; // a dead copy says nothing
-        queueMicrotask(() => subs.get(subject)?.(bytes));
-      },
-      subscribe: (subject, on) => {
-        subs.set(subject, on);
-        return { unsubscribe: () => subs.delete(subject) };
-      },
-    };
+    const wire = memoryWire((subject, bytes) => {
+      const from = subject === 'b' ? sent.a : sent.b;
+      if (bytes[0] === 0) from.data++;
+      if (bytes[0] === 2) from.keepalive++;
+      return !(bDead && subject === 'a'); // a dead copy says nothing
+    });
     const a = new RelayStream(wire, 'a', 'b', SILENT, () => clock.t);
     const b = new RelayStream(wire, 'b', 'a', SILENT, () => clock.t);
     a.on('data', () => {});

@@ -10,7 +10,8 @@ import type { Transport } from '../../core/transport/transport';
 import { PROTOCOL_VERSION } from '../../core/protocol/version';
 import { DeviceKey, checkProof, deviceIdOfKey } from '../../core/transport/device-key';
 import { WsTransport } from '../../core/transport/ws-transport';
-import { RelayStream, type StreamWire } from '../../core/relay/stream';
+import { RelayStream } from '../../core/relay/stream';
+import { memoryWire } from './memory-wire';
 import type { RelayPort } from '../../core/transport/paths';
 import { probeListener, probeReach } from '../../core/transport/gone-probe';
 import { type TheirLink, linkFrame, proofFrame, rawAnswer, rawLink } from '../lan/raw-link';
@@ -182,17 +183,7 @@ async function relayedPair(opts: { idleCloseMs?: number; relayIdleCloseMs?: numb
   const b = new WsTransport({ key: kb, host: '127.0.0.1', ...opts });
   await a.start();
   await b.start();
-  const subs = new Map<string, (d: Uint8Array) => void>();
-  const wire: StreamWire = {
-    publish: (subject, d) => {
-      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : d;
-      queueMicrotask(() => subs.get(subject)?.(bytes));
-    },
-    subscribe: (subject, on) => {
-      subs.set(subject, on);
-      return { unsubscribe: () => subs.delete(subject) };
-    },
-  };
+  const wire = memoryWire();
   let streams = 0;
   const port = (other: WsTransport): RelayPort => ({
     connected: true,
