@@ -10,14 +10,14 @@ import type { NatsConnection } from '@nats-io/nats-core';
  * for `silentMs` (the other copy died: its NATS connection went with it, and NATS tells
  * nobody) ends too; each side sends a keepalive when it has sent nothing for a third of it.
  * That holds while the stream is in use (data either way in the last `ACTIVE_FOR` ×
- * `silentMs`). An idle stream — most of a room's: busy copies that lose sight of the host
- * while a room of 100 joins heartbeat everyone, and those links then carry nothing until
- * they close (RELAY_IDLE_CLOSE_MS) — keeps alive every `IDLE_KEEPALIVE` × `silentMs` and ends after
- * `IDLE_SILENT` × `silentMs` of silence: measured on a relayed room of 100, the keepalives
- * of idle streams were three NATS messages in four. Data on an idle stream makes it busy
- * again at once, and from then on the other side must be heard within `silentMs` (its
- * next keepalive is due at once), so a dead copy's stream still ends within `silentMs` of
- * someone writing to it.
+ * `silentMs`). An idle stream — most of a big room's: busy copies that lose sight of the
+ * host while a room of 100 joins heartbeat everyone, and those links then carry nothing
+ * until they close (RELAY_IDLE_CLOSE_MS) — keeps alive every `IDLE_KEEPALIVE` × `silentMs`
+ * and ends after `IDLE_SILENT` × `silentMs` of silence: measured on a relayed room of 100,
+ * the keepalives of idle streams were three NATS messages in four. Data on an idle stream
+ * puts it in use again at once, and from then on the other side must be heard within
+ * `silentMs` (its next keepalive is due at once), so a dead copy's stream still ends
+ * within `silentMs` of someone writing to it.
  *
  * A stream that carried a message every few hundred milliseconds (heartbeats: a link to
  * or from the host) and then falls silent for `PROBE_AFTER_MS` asks the relay whether the
@@ -59,7 +59,10 @@ const KEEPALIVE = 2;
 /** NATS's default max_payload is 1 MiB; stay well under it. */
 export const MAX_CHUNK = 64 * 1024;
 
-/** Silence on a busy stream after which the relay is asked whether the other copy is there (at least: twice the stream's pace). */
+/**
+ * Silence on a busy stream after which the relay is asked whether the other copy is there:
+ * this, or twice the stream's own pace if that is longer.
+ */
 export const PROBE_AFTER_MS = 500;
 /** A stream is busy when its last `BUSY_COUNT` messages came within `BUSY_WITHIN_MS`. */
 const BUSY_COUNT = 4;

@@ -782,7 +782,7 @@ async function benchRelayRoom(n: number): Promise<void> {
     throw new Error(`relayed room: ${e.message}`);
   });
   const f = (x: RoomFigures): string =>
-    `ack p50 ${fmt(x.ackP50)} / p99 ${fmt(x.ackP99)} at ${rate} cmd/s, ${fmt(x.lightP50)} / ${fmt(x.lightP99)} at ${LIGHT_RATE} cmd/s; CPU ms/cmd host ${x.hostCpuPerCmd.toFixed(2)}, room ${x.roomCpuPerCmd.toFixed(1)}${x.natsCpuPerCmd === null ? '' : `, NATS ${x.natsCpuPerCmd.toFixed(1)}`}; idle cores ${(x.idleHost + x.idleBulk + x.idleRest).toFixed(2)}${x.idleNats === null ? '' : ` + NATS ${x.idleNats.toFixed(2)}`}${x.idleNatsMsgs === null || x.natsMsgsPerCmd === null ? '' : `; NATS messages ${x.idleNatsMsgs.toFixed(0)}/s idle, ${x.natsMsgsPerCmd.toFixed(0)}/cmd`}; crash ${x.crash.map((c) => fmt(c)).join(', ')}`;
+    `ack p50 ${fmt(x.ackP50)} / p99 ${fmt(x.ackP99)} at ${rate} cmd/s, ${fmt(x.lightP50)} / ${fmt(x.lightP99)} at ${LIGHT_RATE} cmd/s; CPU ms/cmd host ${x.hostCpuPerCmd.toFixed(2)}, room ${x.roomCpuPerCmd.toFixed(1)}; idle cores ${(x.idleHost + x.idleBulk + x.idleRest).toFixed(2)}${x.idleNats === null ? '' : ` + NATS ${x.idleNats.toFixed(2)}`}${x.idleNatsMsgs === null ? '' : `; NATS messages ${x.idleNatsMsgs.toFixed(0)}/s idle`}; crash ${x.crash.map((c) => fmt(c)).join(', ')}`;
   if (direct) row('room through the relay: direct', n, f(direct), '—');
   row(
     'room through the relay: relay only',
@@ -797,7 +797,7 @@ async function benchRelayRoom(n: number): Promise<void> {
     row(
       `room through the relay: ack at ${LIGHT_RATE} cmd/s`,
       n,
-      `direct p50 ${fmt(direct.lightP50)}, relay p50 ${fmt(relayed.lightP50)} (+${fmt(relayed.lightP50 - direct.lightP50)}); NATS RTT p50 ${fmt(relayed.natsRttP50)}`,
+      `direct p50 ${fmt(direct.lightP50)}, relay p50 ${fmt(relayed.lightP50)} (${relayed.lightP50 >= direct.lightP50 ? '+' : '−'}${fmt(Math.abs(relayed.lightP50 - direct.lightP50))}); NATS RTT p50 ${fmt(relayed.natsRttP50)}`,
       `relay p50 ≤ ${fmt(direct.lightP50 + 2 * relayed.natsRttP50 + 5)}`,
     );
 }

@@ -32,15 +32,12 @@ export interface RoomFigures {
   memberCpuPerCmd: number;
   /** Every process of the room together (host, successors, shared), ms per command under load. */
   roomCpuPerCmd: number;
-  /** The NATS server's CPU, ms per command under load (relayed rooms; else null). */
-  natsCpuPerCmd: number | null;
   /** The NATS server's CPU while the room idles, in cores (relayed rooms; else null). */
   idleNats: number | null;
   /** A NATS client's round trip to the server while the room idles, p50 (relayed rooms). */
   natsRttP50: number | null;
-  /** Messages through the NATS server (in + out) a second while the room idles, and per command under load. */
+  /** Messages through the NATS server (in + out) a second while the room idles. */
   idleNatsMsgs: number | null;
-  natsMsgsPerCmd: number | null;
   ackP50: number;
   ackP99: number;
   acked: number;
@@ -181,12 +178,8 @@ export async function benchRoom(
       return results.flatMap((r) => r.latencies);
     };
     const stopStressProfile = await profile(procs, `stress-${n}${opts.relay ? '-relay' : ''}`);
-    const loadStart = performance.now();
     const lat = await load(rate);
-    const loadSeconds = (performance.now() - loadStart) / 1000;
     const c2 = await cpu();
-    const n2 = natsCpuMs(nats);
-    const m2 = await natsMsgs(nats);
     await stopStressProfile();
     const acked = lat.length;
     // Latency where the host has a core to itself: the host pinned to CPU 0, every other
@@ -247,16 +240,9 @@ export async function benchRoom(
       hostCpuPerCmd: cost(0) / acked,
       memberCpuPerCmd: memberCosts.length ? percentile(memberCosts, 50) : cost(1) / acked,
       roomCpuPerCmd: procs.reduce((a, _, i) => a + cost(i), 0) / acked,
-      natsCpuPerCmd:
-        n0 !== null && n1 !== null && n2 !== null ? (n2 - n1 - (n1 - n0)) / acked : null,
       idleNats: n0 !== null && n1 !== null ? (n1 - n0) / (seconds * 1000) : null,
       natsRttP50,
       idleNatsMsgs: m0 !== null && m1 !== null ? (m1 - m0) / seconds : null,
-      // What the commands added: the idle rate over the load's time taken out.
-      natsMsgsPerCmd:
-        m0 !== null && m1 !== null && m2 !== null
-          ? (m2 - m1 - ((m1 - m0) / seconds) * loadSeconds) / acked
-          : null,
       ackP50: percentile(lat, 50),
       ackP99: percentile(lat, 99),
       acked,
