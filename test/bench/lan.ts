@@ -5,7 +5,7 @@ import { Classroom, sleep } from '../lan/classroom';
 import { CampusCluster } from '../lan/relay-net';
 import { FollowingPhone } from '../lan/phone-client';
 import type { LanPeer } from '../lan/harness';
-import { LIGHT_RATE, type RoomFigures, benchRoom } from './room';
+import { LIGHT_RATE, type RoomFigures, benchRoom, natsRoundTrips } from './room';
 import { seedHistory } from './seed';
 import { percentile } from './stats';
 
@@ -714,12 +714,7 @@ async function benchRelay(n: number): Promise<void> {
     await c.agreedHost(30_000);
     const relayLat = await acks(c);
     const nc = await natsConnect({ servers: servers[0]!.url });
-    const rtt: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const t0 = performance.now();
-      await nc.flush(); // a PING to the server and its PONG
-      rtt.push(performance.now() - t0);
-    }
+    const rtt = await natsRoundTrips(nc);
     await nc.close();
     const goal = percentile(directLat, 50) + 2 * percentile(rtt, 50) + 5;
     row(

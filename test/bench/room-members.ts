@@ -199,7 +199,6 @@ const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
       members: members.length,
       ...frames,
       relayStreams: relays.reduce((a, r) => a + r.streamCount, 0),
-      links: members.reduce((a, m) => a + m.transport.linkInfo().length, 0),
       linksEach: members.map((m) => m.transport.linkInfo().length),
     };
   },

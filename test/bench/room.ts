@@ -139,23 +139,17 @@ export async function benchRoom(
     let natsRttP50: number | null = null;
     if (nats) {
       const nc = await natsConnect({ servers: nats.url });
-      const rtt: number[] = [];
-      for (let i = 0; i < 100; i++) {
-        const t0 = performance.now();
-        await nc.flush();
-        rtt.push(performance.now() - t0);
-      }
+      const rtt = await natsRoundTrips(nc);
       // BENCH_ROOM_NATS_TAP=1: what the idle room sends through the server, by kind, for 3 s.
       if (process.env.BENCH_ROOM_NATS_TAP === '1') {
         const tapped = await tapNats(nc, 3_000);
         const c = await Promise.all(
-          procs.map((p) =>
-            p.call<{ relayStreams: number; links: number; linksEach: number[] }>('cpu'),
-          ),
+          procs.map((p) => p.call<{ relayStreams: number; linksEach: number[] }>('cpu')),
         );
-        const sum = (k: 'relayStreams' | 'links') => c.reduce((a, x) => a + x[k], 0);
+        const links = c.reduce((a, x) => a + x.linksEach.reduce((b, l) => b + l, 0), 0);
+        const streams = c.reduce((a, x) => a + x.relayStreams, 0);
         console.error(
-          `  ${tapped}; ${sum('links')} link ends, ${sum('relayStreams')} relay streams; links of each member, by process: ${c.map((x) => x.linksEach.join(',')).join(' | ')}`,
+          `  ${tapped}; ${links} link ends, ${streams} relay streams; links of each member, by process: ${c.map((x) => x.linksEach.join(',')).join(' | ')}`,
         );
       }
       await nc.close();
@@ -335,12 +329,26 @@ async function profile(procs: LanPeer[], name: string, from = 0): Promise<() => 
   };
 }
 
+/** `count` round trips to the NATS server (a PING and its PONG each), ms. */
+export async function natsRoundTrips(
+  nc: Awaited<ReturnType<typeof natsConnect>>,
+  count = 100,
+): Promise<number[]> {
+  const rtt: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await nc.flush();
+    rtt.push(performance.now() - t0);
+  }
+  return rtt;
+}
+
 /** Every message through the server for `ms`, counted by kind (subject shape, first byte). */
 async function tapNats(nc: Awaited<ReturnType<typeof natsConnect>>, ms: number): Promise<string> {
   const kinds = new Map<string, number>();
   const sub = nc.subscribe('>', {
     callback: (_e, m) => {
-      // baton.<version>.<kind>.…: s a stream, d a dial or probe, p presence, f a phone
+      // baton.<version>.<kind>.…: s a stream, d a dial or probe, p presence, ph/pc a phone
       const parts = m.subject.split('.');
       let k = parts[2] ?? m.subject;
       if (k === 's') k = `stream ${['data', 'end', 'keepalive'][m.data[0]!] ?? 'junk'}`;
