@@ -1,3 +1,4 @@
+import { keepOwnCert, saveCerts } from './certs';
 import { engineCode } from '../errors';
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Ack } from '../protocol/messages';
@@ -35,6 +36,11 @@ export function releaseAcks<S>(s: SessionState<S>): void {
     return;
   }
   const released = s.acks.release(holders);
+  if (released.length > 0) {
+    // A preferred host's own signature vouches for its term: on its disk before the acks leave.
+    keepOwnCert(s);
+    saveCerts(s, s.fx);
+  }
   for (const p of released) s.aloneSaid.delete(p.id);
   for (const p of released)
     sendAck(s, s.deviceOfMember(p.to), p.to, p.id, p.result, copiesHolding(s, p.counter));

@@ -51,12 +51,31 @@ export function hostCert<S>(s: SessionState<S>): HeadsCert | undefined {
   return cert;
 }
 
-/** Member: keep the certificate its host sent, once this copy holds what it certifies. */
-export function noteCert<S>(s: SessionState<S>, from: MemberId, cert: HeadsCert | undefined): void {
-  if (!cert || cert.by !== from || !s.replica?.hasHeads(cert.heads)) return;
+/**
+ * Host, preferred (staff): keep its own certificate as a member keeps its host's. Its
+ * term is vouched for by its own signature (`vouchedHeads`), and it acks what its copy
+ * alone holds (acks.ts); once demoted (a split heals, it restarts) it must show that
+ * signature like any member, or the next host refuses the term and the rebase drops it.
+ * Called before its acks leave, then written with them (`saveCerts`).
+ */
+export function keepOwnCert<S>(s: SessionState<S>): void {
+  const me = s.memberId;
+  if (!me || !s.election?.seats.isPreferred(me)) return;
+  const cert = hostCert(s);
+  if (!cert || s.certs.get(cert.epoch)?.sig === cert.sig) return;
+  keep(s, cert);
+}
+
+function keep<S>(s: SessionState<S>, cert: HeadsCert): void {
   s.certs.set(cert.epoch, cert);
   if (s.certs.size > KEEP_TERMS) s.certs.delete(Math.min(...s.certs.keys()));
   s.certsDirty = true;
+}
+
+/** Member: keep the certificate its host sent, once this copy holds what it certifies. */
+export function noteCert<S>(s: SessionState<S>, from: MemberId, cert: HeadsCert | undefined): void {
+  if (!cert || cert.by !== from || !s.replica?.hasHeads(cert.heads)) return;
+  keep(s, cert);
 }
 
 /** Member: the certificates to show with changes the host may lack (newest term first). */

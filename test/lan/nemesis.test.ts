@@ -45,7 +45,9 @@ describe('LAN: randomized nemesis', () => {
     const random = rng(SEED);
     const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
     const between = (a: number, b: number): number => a + random() * (b - a);
-    const log: string[] = [`seed ${SEED}`];
+    const log: string[] = [
+      `seed ${SEED}; 0.0 s is ${new Date(Date.now() - performance.now()).toISOString()}`,
+    ];
     const note = (line: string): void => {
       log.push(`${(performance.now() / 1000).toFixed(1)} s ${line}`);
     };
@@ -61,6 +63,9 @@ describe('LAN: randomized nemesis', () => {
     const servers = cluster.nodes;
     const startNode = (k: number): Promise<void> => cluster!.start(k);
     const acked = new Set<string>();
+    /** Who got each ack, and when (printed for a lost one). */
+    const ackedBy = new Map<string, string>();
+    const at = (): string => `${(performance.now() / 1000).toFixed(1)} s`;
     const issued = new Set<string>();
     const latencies: number[] = [];
     let refused = 0;
@@ -91,6 +96,7 @@ describe('LAN: randomized nemesis', () => {
             const res = r.result as { entryId?: string } | undefined;
             if (res?.entryId) {
               acked.add(res.entryId);
+              ackedBy.set(res.entryId, `laptop ${i} at ${at()} (sent ${(t0 / 1000).toFixed(1)} s)`);
               if (i === RELAY_ONLY) relayAcked++;
               latencies.push(performance.now() - t0);
             } else if (r.error?.code === 'already-in-queue' || r.error) refused++;
@@ -127,6 +133,10 @@ describe('LAN: randomized nemesis', () => {
           }
           if (r.ok && r.value?.entryId) {
             acked.add(r.value.entryId);
+            ackedBy.set(
+              r.value.entryId,
+              `phone ${j} via ${ph.current} at ${at()} (sent ${(t0 / 1000).toFixed(1)} s)`,
+            );
             latencies.push(performance.now() - t0);
             const w = await within(ph.command({ m: 'withdraw', entryId: r.value.entryId }));
             if (w === null) unanswered++;
@@ -384,7 +394,11 @@ describe('LAN: randomized nemesis', () => {
       assert.ok(acked.size > 0, 'the room got work done under faults');
       assert.ok(forgedPushes > 0, 'the hostile member pushed forged changes');
       assert.ok(relayAcked > 0, 'the laptop only the relay reaches got work done too');
-      assert.deepEqual(lost, [], `lost\n${log.join('\n')}`);
+      assert.deepEqual(
+        lost,
+        [],
+        `lost\n${lost.map((id) => `${id}: acked to ${ackedBy.get(id)}`).join('\n')}\n${log.join('\n')}`,
+      );
       assert.deepEqual(
         unmerged.filter((u) => u.lacks.length > 0),
         [],

@@ -60,3 +60,31 @@ export const SET_APP: SimApp<SetState> = {
   command: (value) => ({ op: 'add', value }),
   values: valuesOf,
 };
+
+/**
+ * The set with a preferred host, as the queue has its staff: the member that a `staff`
+ * command names comes first in the successorship order, its own signature vouches for its
+ * term, and it acks on its own disk when alone (certs.ts, acks.ts). The grow-only set has
+ * no such member, so it never takes those paths.
+ */
+export type StaffSetState = SetState & { staff?: string };
+
+export const STAFF_SET_APP: SimApp<StaffSetState> = {
+  app: {
+    init: () => ({ items: {} }),
+    apply(state, command, ctx, view) {
+      const c = command as { op?: unknown; member?: unknown } | null;
+      if (c?.op === 'staff' && typeof c.member === 'string') {
+        state.staff = c.member;
+        return ok({});
+      }
+      return setApp.apply(state, command, ctx, view);
+    },
+    preferredHosts: (read) => {
+      const staff = read(['staff']);
+      return typeof staff === 'string' ? [staff] : [];
+    },
+  },
+  command: SET_APP.command,
+  values: valuesOf,
+};

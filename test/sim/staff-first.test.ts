@@ -317,4 +317,36 @@ describe('a modified student copy claims hosting while a TA’s laptop hosts', (
       assertSafe(room);
     }
   });
+  // The nemesis lost four acknowledged joins this way (CI, seed 24102): the TA's laptop,
+  // alone in a split, acked the phones it carried on its own disk; when the split healed it
+  // followed the students' newer host and, with no certificate of its own term to show,
+  // was refused that term and rebased it away.
+  for (const how of ['the split heals', 'it is killed and restarts'] as const) {
+    it(`the TA's laptop cut off alone acks on its own disk; ${how}, it follows the students' host: nothing it acked is lost`, async () => {
+      for (const seed of [71, 72, 73]) {
+        const room = await classroom(4, seed);
+        await room.ok(0, 'staff.setOpen', { open: true });
+        room.partition([0], [1, 2, 3]);
+        room.runUntil(() => [1, 2, 3].some((i) => room.peer(i)!.role === 'host'), 10_000);
+        const alone = await room.ok(0, 'queue.join', { name: 'Ada', topic: '', location: '' });
+        const other = await room.ok(1, 'queue.join', { name: 'Ben', topic: '', location: '' });
+        if (how === 'it is killed and restarts') {
+          room.crash(0);
+          room.run(500);
+          room.heal();
+          room.restart(0);
+        } else room.heal();
+        room.runUntil(() => room.agreedHost() !== null, 10_000);
+        room.run(3_000);
+        for (const i of [0, 1, 2, 3]) {
+          const ids = (await room.ok(i, 'queue.get')).entries.map((e) => e.entryId);
+          assert.ok(
+            ids.includes(alone.entryId) && ids.includes(other.entryId),
+            `seed ${seed}: laptop ${i} holds both joins (${how})`,
+          );
+        }
+        assertSafe(room);
+      }
+    });
+  }
 });
