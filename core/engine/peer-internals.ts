@@ -1,4 +1,5 @@
 import type { MemberId } from '../ids';
+import type { HeadsCert } from '../protocol/messages';
 import type { SessionCore } from '../session/core';
 import type { Effects } from '../session/effects';
 
@@ -45,4 +46,9 @@ export function bytesSentTo(peer: object, id: MemberId): number {
 /** The size of this copy's document, saved whole. */
 export function replicaBytes(peer: object): number {
   return inside(peer).core.replica?.save().byteLength ?? 0;
+}
+
+/** The heads certificates this copy keeps, newest term first (certs.ts). */
+export function certsKeptBy(peer: object): HeadsCert[] {
+  return inside(peer).core.certsKept();
 }

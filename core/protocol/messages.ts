@@ -70,6 +70,8 @@ export const heartbeatSchema = z.object({
   hostAgoMs: z.number().nonnegative().nullable(),
   eligible: z.boolean(),
   heads,
+  /** Member: the heads a certificate it keeps from this host vouches for; acks count these (certs.ts). */
+  vouched: heads.optional(),
   /** Host only: bitmaps over the member order (base64) of who is live and who may host. */
   live: z.string().max(400).optional(),
   elig: z.string().max(400).optional(),
@@ -129,6 +131,8 @@ export const haveSchema = z.object({
   from: memberId,
   epoch,
   heads,
+  /** The heads a certificate it keeps from this host vouches for; acks count these (certs.ts). */
+  vouched: heads.optional(),
   /** The member lacked a broadcast's base: sync it. */
   behind: z.boolean().optional(),
 });

@@ -105,6 +105,22 @@ export function noteCert<S>(s: SessionState<S>, from: MemberId, cert: HeadsCert 
   keep(s, cert);
 }
 
+/**
+ * Member: the heads its host's acks may count it as holding (`have`, heartbeats) — those of
+ * the newest certificate from that host it keeps, which it holds (`noteCert`). It may hold
+ * more: a sync round can bring changes without all of its certificate's heads, so that
+ * certificate is not kept. A later host takes a holder's changes only as far as a
+ * certificate vouches (`vouchedHeads`); an ack resting on more was undone when the room
+ * moved to another host (the nemesis lost 45 acknowledged joins so). None from this host
+ * yet: nothing; its next frame brings one.
+ */
+export function vouchedToReport<S>(s: SessionState<S>): string[] {
+  const host = s.election?.hostId;
+  let best: HeadsCert | undefined;
+  for (const c of s.certs.values()) if (c.by === host && (!best || c.epoch > best.epoch)) best = c;
+  return best ? [...best.heads] : [];
+}
+
 /** Member: the certificates to show with changes the host may lack (newest term first). */
 export function certsToShow<S>(s: SessionState<S>): HeadsCert[] {
   return [...s.certs.values()].sort((a, b) => b.epoch - a.epoch);

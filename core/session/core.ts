@@ -9,7 +9,8 @@ import {
   asSessionId,
 } from '../ids';
 import { decode } from '../protocol/codec';
-import type { Message } from '../protocol/messages';
+import type { HeadsCert, Message } from '../protocol/messages';
+import { certsToShow } from './certs';
 import { createSessionDoc } from '../replication/document';
 import type { OutboxEntry } from '../replication/outbox';
 import { DOC_KEY, Replica } from '../replication/replica';
@@ -86,6 +87,11 @@ export class SessionCore<S> {
     this.s.now = now;
     return this.s.hostReachable();
   }
+  /** The heads certificates this copy keeps (certs.ts), newest term first. */
+  certsKept(): HeadsCert[] {
+    return certsToShow(this.s);
+  }
+
   pendingCommands(): readonly OutboxEntry[] {
     return this.s.outbox.list();
   }

@@ -2,7 +2,7 @@ import type { MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { Changes } from '../protocol/messages';
 import * as frame from './frames';
-import { hostCert, noteCert } from './certs';
+import { hostCert, noteCert, vouchedToReport } from './certs';
 import { checkJoined } from './joined';
 import type { SessionState } from './state';
 import {
@@ -196,7 +196,8 @@ export function onChanges<S>(s: SessionState<S>, m: Changes): void {
   if (outcome === 'gap') {
     // A frame went missing: tell the host at once what we hold; it starts over from there.
     const device = s.deviceOfMember(m.from);
-    if (device) s.send(device, frame.have(s.memberId!, e.epoch, s.replica.heads(), true));
+    if (device)
+      s.send(device, frame.have(s.memberId!, e.epoch, s.replica.heads(), vouchedToReport(s), true));
     return;
   }
   noteCert(s, m.from, m.cert);

@@ -78,13 +78,21 @@ export const changes = (
   cert?: HeadsCert,
 ): Changes => ({ type: 'changes', from, epoch, base: [...base], data, ...(cert ? { cert } : {}) });
 
-/** The heads a member has written; `behind` when it lacked a frame's base. */
+/** The heads a member has written, and those its certificates vouch for; `behind` when it lacked a frame's base. */
 export const have = (
   from: MemberId,
   epoch: number,
   heads: readonly string[],
+  vouched: readonly string[],
   behind = false,
-): Have => ({ type: 'have', from, epoch, heads: [...heads], ...(behind ? { behind } : {}) });
+): Have => ({
+  type: 'have',
+  from,
+  epoch,
+  heads: [...heads],
+  vouched: [...vouched],
+  ...(behind ? { behind } : {}),
+});
 
 /** A sync message; a host's carries its heads certificate, a member's pushing changes its certificates. */
 export const sync = (
@@ -116,12 +124,12 @@ export const notHost = (id: CommandId, hostId: MemberId | null, epoch: number): 
   epoch,
 });
 
-/** One heartbeat: the election's part for this recipient, the written heads, the host's view. */
+/** One heartbeat: the election's part for this recipient, the written (and, a member's, vouched) heads, the host's view. */
 export const heartbeat = (
   from: MemberId,
-  election: Omit<Heartbeat, 'type' | 'from' | 'heads' | 'live' | 'elig'>,
+  election: Omit<Heartbeat, 'type' | 'from' | 'heads' | 'vouched' | 'live' | 'elig'>,
   heads: string[],
-  view: { live?: string; elig?: string },
+  view: { live?: string; elig?: string; vouched?: string[] },
 ): Heartbeat => ({ type: 'hb', from, ...election, heads, ...view });
 
 export const handover = (

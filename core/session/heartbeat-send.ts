@@ -1,4 +1,4 @@
-import { saveCerts } from './certs';
+import { saveCerts, vouchedToReport } from './certs';
 import * as frame from './frames';
 import { heartbeatTargets, hostView } from './room-view';
 import type { SessionState } from './state';
@@ -14,7 +14,7 @@ export function sendHeartbeats<S>(s: SessionState<S>): void {
   s.replica!.flush(); // heads in a heartbeat count as held
   saveCerts(s, s.fx);
   const heads = s.replica!.heads();
-  const view = e.role === 'host' ? hostView(s) : {};
+  const view = e.role === 'host' ? hostView(s) : { vouched: vouchedToReport(s) };
   for (const id of heartbeatTargets(s)) {
     const device = s.replica!.deviceOf(id);
     if (!device) continue;

@@ -20,25 +20,29 @@ export function stepHost<S>(s: SessionState<S>, from: DeviceId, m: Message): voi
       return onCommand(s, from, m);
     case 'have':
       s.memberHeads.set(m.from, m.heads);
-      return onReport(s, m.from, m.heads, m.behind === true);
+      return onReport(s, m.from, m.heads, m.vouched ?? m.heads, m.behind === true);
     case 'hb':
       // A heartbeat's heads count as a report (written before it left); the common part
       // (heartbeats.ts) has noted them already.
-      if (m.from !== s.memberId) onReport(s, m.from, m.heads, false);
+      if (m.from !== s.memberId) onReport(s, m.from, m.heads, m.vouched ?? m.heads, false);
       return;
     default:
       return; // the member's frames (changes, snapshot, welcome…) mean nothing to a host
   }
 }
 
-/** A member reported the heads it has written (a `have`, or a heartbeat's), noted in `memberHeads`. */
+/**
+ * A member reported the heads it has written (a `have`, or a heartbeat's), noted in
+ * `memberHeads`, and those its certificates vouch for (older copies send no `vouched`).
+ */
 function onReport<S>(
   s: SessionState<S>,
   from: MemberId,
   heads: readonly string[],
+  vouched: readonly string[],
   behind: boolean,
 ): void {
   s.election!.onContact(from, s.now);
   noteReport(s, from, heads, behind); // what it lacks goes out (fanout.ts)
-  onHave(s, from, heads); // the acks its heads release (acks.ts)
+  onHave(s, from, vouched); // the acks what it can vouch for releases (acks.ts)
 }

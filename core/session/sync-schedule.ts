@@ -3,7 +3,15 @@ import * as Automerge from '@automerge/automerge';
 import type { DeviceId, MemberId } from '../ids';
 import { fromBase64, toBase64 } from '../protocol/codec';
 import type { SyncMsg } from '../protocol/messages';
-import { certsToShow, coveredChanges, hostCert, noteCert, saveCerts, vouchedHeads } from './certs';
+import {
+  certsToShow,
+  coveredChanges,
+  hostCert,
+  noteCert,
+  saveCerts,
+  vouchedHeads,
+  vouchedToReport,
+} from './certs';
 import * as frame from './frames';
 import { MAX_SNAPSHOT_CHARS } from './frames';
 import { checkJoined } from './joined';
@@ -87,7 +95,7 @@ export function reportHeadsToHostNow<S>(s: SessionState<S>): void {
   const e = s.election;
   const device = e?.hostId ? s.replica?.deviceOf(e.hostId) : null;
   if (!e || !device) return;
-  s.send(device, frame.have(s.memberId!, e.epoch, s.replica!.heads()));
+  s.send(device, frame.have(s.memberId!, e.epoch, s.replica!.heads(), vouchedToReport(s)));
 }
 
 export function pushSync<S>(s: SessionState<S>, member: MemberId): void {

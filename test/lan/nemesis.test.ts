@@ -364,8 +364,11 @@ describe('LAN: randomized nemesis', () => {
         );
         sets = csvs.map((x) => rowsOf(x.csv).map((r) => r[0]!));
         const missing = sets.map((s) => [...acked].filter((id) => !s.includes(id)).length);
+        // The same history everywhere, unacknowledged entries included (a TA's laptop that
+        // was cut off alone brings back what it wrote there; it takes a moment to spread).
+        const same = sets.every((s) => [...s].sort().join() === [...sets[0]!].sort().join());
         mergedMs = performance.now() - healedAt;
-        if (missing.every((m) => m === 0) || mergedMs > 20_000) {
+        if ((missing.every((m) => m === 0) && same) || mergedMs > 20_000) {
           note(
             `merged in ${(performance.now() - healedAt).toFixed(0)} ms; missing per laptop ${missing.join(',')}`,
           );
@@ -387,7 +390,7 @@ describe('LAN: randomized nemesis', () => {
       console.log(
         `  nemesis seed ${SEED}: ${log.length - 1} faults; ${acked.size} joins acked, ${refused} refused, ${unanswered} unanswered; ` +
           `ack latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms; ` +
-          `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}; every laptop holds every ack ${mergedMs.toFixed(0)} ms after the heal; ` +
+          `lost ${lost.length}, duplicates ${dups.length}, unexpected ${unexpected.length}; every laptop holds every ack and the same history ${mergedMs.toFixed(0)} ms after the heal; ` +
           `${hostileFrames} hostile frames from a stranger and a hostile member (${forgedPushes} of them its own changes emptying the queue); ` +
           `${log.filter((l) => l.includes('NATS node')).length} NATS node kills, ${relayAcked} joins acked to the relay-only laptop`,
       );
