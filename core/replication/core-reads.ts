@@ -9,26 +9,21 @@ import * as Automerge from '@automerge/automerge';
 /**
  * The value at `path` under `doc.app` as plain data (a small part of the document: the
  * queue's staff records and lock, for the members it prefers as hosts); undefined when
- * nothing is there. With `heads`, as it was at those heads (which the document holds).
+ * nothing is there.
  */
-export function valueAt(
-  doc: Automerge.Doc<unknown>,
-  path: readonly string[],
-  heads?: readonly string[],
-): unknown {
+export function valueAt(doc: Automerge.Doc<unknown>, path: readonly string[]): unknown {
   const core = Automerge.getBackend(doc);
-  const at = heads ? [...heads] : undefined;
   try {
     let obj = '_root';
     for (const key of ['app', ...path]) {
-      const v = core.getWithType(obj, key, at);
+      const v = core.getWithType(obj, key);
       if (!v) return undefined;
       const [type, value] = v;
       if (type === 'map' || type === 'list') obj = value as string;
-      else if (type === 'text') return core.text(value as string, at);
+      else if (type === 'text') return core.text(value as string);
       else return key === path.at(-1) ? value : undefined; // a scalar ends the path
     }
-    return plain(core, obj, at);
+    return plain(core, obj);
   } catch {
     return undefined; // not there (a document of another app, or none yet)
   }
@@ -40,25 +35,24 @@ type Core = ReturnType<typeof Automerge.getBackend>;
  * An object of the core as plain data, read key by key. Not `core.materialize`: that moves
  * the core's record of what the view has seen, and the lazy view then misses changes.
  */
-function plain(core: Core, obj: string, at: string[] | undefined, depth = 0): unknown {
+function plain(core: Core, obj: string, depth = 0): unknown {
   if (depth > 8) return undefined; // the parts read here are shallow: stop at a forger's deep tree
   const value = (v: ReturnType<Core['getWithType']>): unknown => {
     if (!v) return undefined;
     const [type, x] = v;
-    if (type === 'map' || type === 'list') return plain(core, x as string, at, depth + 1);
-    if (type === 'text') return core.text(x as string, at);
+    if (type === 'map' || type === 'list') return plain(core, x as string, depth + 1);
+    if (type === 'text') return core.text(x as string);
     return x;
   };
-  const info = core.objInfo(obj, at);
+  const info = core.objInfo(obj);
   if (info.type === 'list') {
     const out: unknown[] = [];
-    const n = core.length(obj, at);
-    for (let i = 0; i < n; i++) out.push(value(core.getWithType(obj, i, at)));
+    for (let i = 0; i < core.length(obj); i++) out.push(value(core.getWithType(obj, i)));
     return out;
   }
-  if (info.type === 'text') return core.text(obj, at);
+  if (info.type === 'text') return core.text(obj);
   const out: Record<string, unknown> = {};
-  for (const k of core.keys(obj, at)) out[k] = value(core.getWithType(obj, k, at));
+  for (const k of core.keys(obj)) out[k] = value(core.getWithType(obj, k));
   return out;
 }
 

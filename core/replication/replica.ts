@@ -146,9 +146,9 @@ export class Replica<S> {
     if (this.memberCache) this.memberCache.checked = false;
   }
 
-  /** The value at `path` under `doc.app` as plain data, from the core (core-reads.ts); at `heads` if given. */
-  valueAt(path: readonly string[], heads?: readonly string[]): unknown {
-    return valueAt(this._doc, path, heads);
+  /** The value at `path` under `doc.app` as plain data, from the core (core-reads.ts). */
+  valueAt(path: readonly string[]): unknown {
+    return valueAt(this._doc, path);
   }
 
   private set doc(next: Automerge.Doc<SessionDoc<S>>) {

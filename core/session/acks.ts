@@ -1,4 +1,4 @@
-import { keepOwnCert, preferredInRoom, saveCerts } from './certs';
+import { keepOwnCert, saveCerts } from './certs';
 import { engineCode } from '../errors';
 import type { CommandId, DeviceId, MemberId } from '../ids';
 import type { Ack } from '../protocol/messages';
@@ -52,12 +52,11 @@ export function releaseAcks<S>(s: SessionState<S>): void {
  * preferred (staff) and the session has other laptops. What such a host holds alone, no
  * later host takes from it (certs.ts: a copy cannot vouch for its own term), so acking it
  * would promise what a split's healing may undo; its senders keep those commands until a
- * second copy holds them. A preferred host's own term is vouched for by its signature —
- * when the rest of the room's document prefers it too (certs.ts `preferredInRoom`).
+ * second copy holds them. A preferred host's own term is vouched for by its signature.
  */
 function minHolders<S>(s: SessionState<S>): number {
   const e = s.election!;
-  const alone = e.members.length > 1 && !preferredInRoom(s);
+  const alone = e.members.length > 1 && !e.seats.isPreferred(s.memberId!);
   return Math.max(s.cfg.minHolders, alone ? 1 : 0);
 }
 

@@ -60,32 +60,11 @@ export function hostCert<S>(s: SessionState<S>): HeadsCert | undefined {
  * Called before its acks leave, then written with them (`saveCerts`).
  */
 export function keepOwnCert<S>(s: SessionState<S>): void {
-  if (!preferredInRoom(s)) return;
+  const me = s.memberId;
+  if (!me || !s.election?.seats.isPreferred(me)) return;
   const cert = hostCert(s);
   if (!cert || s.certs.get(cert.epoch)?.sig === cert.sig) return;
   keep(s, cert);
-}
-
-/**
- * Host: is this copy preferred in the document the rest of the room holds? Judged at the
- * heads of the newest certificate another member's host signed to it (what its next host
- * holds too), or at its own heads when it has followed no other host (it made the whole
- * history the room holds). Only then does its own signature vouch for its term in the
- * next host's eyes: a TA's login it applied alone — cut off from a room that has other
- * laptops — is in no other copy, so the next host would refuse the term it acked on it
- * (sim test "a second TA who logs in while cut off alone…"). Cached per certificate.
- */
-export function preferredInRoom<S>(s: SessionState<S>): boolean {
-  const me = s.memberId;
-  if (!me || !s.replica || !s.identity || !s.election?.seats.isPreferred(me)) return false;
-  const base = certsToShow(s).find((c) => c.by !== me);
-  if (!base) return true;
-  if (s.roomPreferred?.sig !== base.sig) {
-    const replica = s.replica;
-    const yes = preferredIn(s, (path) => replica.valueAt(path, base.heads)).includes(me);
-    s.roomPreferred = { sig: base.sig, yes };
-  }
-  return s.roomPreferred.yes;
 }
 
 /** The members the app prefers as hosts in the document `read` reads. */

@@ -125,8 +125,6 @@ export class SessionState<S> {
   certsDirty = false;
   /** Host: its certificate of its current heads, and the signatures it has checked. */
   ownCert: { key: string; cert: HeadsCert } | null = null;
-  /** Whether the room's document makes this copy preferred, judged at a certificate's heads (certs.ts). */
-  roomPreferred: { sig: string; yes: boolean } | null = null;
   readonly checkedCerts = new Set<string>();
   /** Host: when it last sent each member a document to rebase on (sync-schedule.ts). */
   readonly rebasedAt = new Map<MemberId, number>();
