@@ -67,11 +67,6 @@ export function keepOwnCert<S>(s: SessionState<S>): void {
   keep(s, cert);
 }
 
-/** The members the app prefers as hosts in the document `read` reads. */
-function preferredIn<S>(s: SessionState<S>, read: (path: readonly string[]) => unknown): string[] {
-  return s.o.app.preferredHosts?.(read, s.identity!.sessionId) ?? [];
-}
-
 function keep<S>(s: SessionState<S>, cert: HeadsCert): void {
   s.certs.set(cert.epoch, cert);
   if (s.certs.size > KEEP_TERMS) s.certs.delete(Math.min(...s.certs.keys()));
@@ -117,7 +112,9 @@ export function unmergedCerts<S>(s: SessionState<S>, next: Automerge.Doc<Session
   // prefers us (one we made preferred alone would be refused, and waited on for ever).
   let preferredByHost: boolean | undefined;
   const ours = (): boolean =>
-    (preferredByHost ??= preferredIn(s, (path) => valueAt(next, path)).includes(me!));
+    (preferredByHost ??= (
+      s.o.app.preferredHosts?.((path) => valueAt(next, path), s.identity!.sessionId) ?? []
+    ).includes(me!));
   return certsToShow(s).filter(
     (c) =>
       (c.by !== me || ours()) &&

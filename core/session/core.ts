@@ -87,6 +87,7 @@ export class SessionCore<S> {
     this.s.now = now;
     return this.s.hostReachable();
   }
+
   /** The heads certificates this copy keeps (certs.ts), newest term first. */
   certsKept(): HeadsCert[] {
     return certsToShow(this.s);
